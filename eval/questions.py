@@ -1,0 +1,60 @@
+"""Read and check question files (the format is documented in ``eval/README.md``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPECTS = ("answered", "not_found", "urgent", "advice")
+
+
+class QuestionFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    expect: str
+    evidence: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    history: tuple[dict, ...] = ()
+    category: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def load_questions(path: Path) -> list[Question]:
+    """All questions in a JSON-lines file; a bad line raises with its line number."""
+    out: list[Question] = []
+    ids: set[str] = set()
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            qid = str(rec.get("id") or f"line-{lineno}")
+            text = rec["question"]
+            expect = rec.get("expect", "answered")
+            if not isinstance(text, str):
+                raise ValueError("'question' must be a string")
+            if expect not in EXPECTS:
+                raise ValueError(f"'expect' must be one of {', '.join(EXPECTS)}, not {expect!r}")
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise QuestionFileError(f"{path}:{lineno}: {e}") from e
+        if qid in ids:
+            raise QuestionFileError(f"{path}:{lineno}: duplicate id {qid!r}")
+        ids.add(qid)
+        known = {"id", "question", "expect", "evidence", "facts", "history", "category"}
+        out.append(Question(
+            id=qid,
+            question=text,
+            expect=expect,
+            evidence=tuple(rec.get("evidence") or ()),
+            facts=tuple(rec.get("facts") or ()),
+            history=tuple(rec.get("history") or ()),
+            category=str(rec.get("category") or expect),
+            extra={k: v for k, v in rec.items() if k not in known},
+        ))
+    return out

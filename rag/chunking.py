@@ -1,0 +1,103 @@
+"""Cut documents into passages that keep their provenance.
+
+Each section (or PDF page) is split on its own with LangChain's
+``RecursiveCharacterTextSplitter``, trying paragraph breaks first, then line breaks, then
+sentence ends, so a passage rarely stops mid-sentence; neighbouring passages share up to
+``chunk_overlap`` characters of whole sentences. A passage never spans two sections.
+
+Chunk ids are a hash of the document id and the passage text, so the same text always gets
+the same id and re-indexing adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from functools import lru_cache
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .schema import Chunk, Document, Span
+
+# Regex separators, tried in order; sentence ends keep their punctuation (keep_separator).
+_SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", r";\s+", r",\s+", r"\s+", ""]
+
+
+@lru_cache(maxsize=8)
+def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=size,
+        chunk_overlap=overlap,
+        separators=_SEPARATORS,
+        is_separator_regex=True,
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+
+
+def chunk_id(doc_id: str, text: str, repeat: int = 0) -> str:
+    h = hashlib.sha256(f"{doc_id}\x00{text}\x00{repeat}".encode()).hexdigest()
+    return h[:32]
+
+
+def chunk_document(doc: Document, size: int = 600, overlap: int = 120) -> list[Chunk]:
+    """Passages of ``doc``, in document order."""
+    splitter = _splitter(size, overlap)
+    paragraph_starts = _paragraph_starts(doc)
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for span in doc.spans:
+        body = doc.text[span.start : span.end]
+        cursor = 0
+        for piece in splitter.split_text(body):
+            i = body.find(piece, cursor)
+            if i < 0:  # cannot happen with strip_whitespace, but never lose a passage
+                i = body.find(piece)
+            cursor = i + 1
+            start, end = span.start + i, span.start + i + len(piece)
+            repeat = seen.get(piece, 0)
+            seen[piece] = repeat + 1
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id(doc.doc_id, piece, repeat),
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    location=_location(doc, span, start, end, paragraph_starts),
+                    text=piece,
+                    start=start,
+                    end=end,
+                    source_start=doc.source_offset(start),
+                    source_end=doc.source_offset(end),
+                    ordinal=len(chunks),
+                    page=span.page,
+                    section=span.label if span.page is None else "",
+                    doc_hash=doc.content_hash,
+                )
+            )
+    return chunks
+
+
+def _paragraph_starts(doc: Document) -> list[int]:
+    """Offsets where a paragraph (a non-empty line inside a section) begins."""
+    starts, pos = [], 0
+    inside = [(s.start, s.end) for s in doc.spans]
+    for line in doc.text.split("\n"):
+        if line.strip() and any(a <= pos < b for a, b in inside):
+            starts.append(pos)
+        pos += len(line) + 1
+    return starts
+
+
+def _location(doc: Document, span: Span, start: int, end: int, para: list[int]) -> str:
+    if span.page is not None:
+        last = next((s.page for s in doc.spans if s.page and s.start < end <= s.end), span.page)
+        return f"Page {span.page}" if last == span.page else f"Pages {span.page}\u2013{last}"
+    first_in_span = bisect.bisect_left(para, span.start)
+    n = max(1, bisect.bisect_right(para, start) - first_in_span)
+    where = f"paragraph {n}"
+    return f"{span.label}, {where}" if span.label else where.capitalize()
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedding model sees: the section label gives a short passage context."""
+    return f"{chunk.section}: {chunk.text}" if chunk.section else chunk.text

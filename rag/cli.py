@@ -1,0 +1,235 @@
+"""Command line: ``python -m rag {ingest,ask,search,docs,remove,check}``.
+
+``ask`` and ``search`` print one JSON object with ``--json`` (the contract evaluation, the
+app and the benchmarks rely on), or a readable answer with its sources. Given no question
+they read standard input, one question per line or JSON lines with ``question`` (``query``
+for search) and optional ``history``, and print one JSON object per line, loading the model
+once. ``--store DIR`` puts the index somewhere else than the app's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _settings(args) -> Settings:
+    overrides = {}
+    if getattr(args, "store", None):
+        overrides["store_dir"] = Path(args.store)
+    if getattr(args, "collection", None):
+        overrides["collection"] = args.collection
+    return Settings(**overrides)
+
+
+def _pipeline(args):
+    from .pipeline import Pipeline
+
+    return Pipeline(_settings(args))
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _read_requests(key: str):
+    """(text, history, error) for each non-blank stdin line."""
+    for lineno, line in enumerate(sys.stdin, 1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                rec = json.loads(line)
+                text = rec.get(key, rec.get("question", rec.get("query")))
+                if not isinstance(text, str):
+                    raise ValueError(f"no '{key}' string")
+                yield text, rec.get("history") or [], None, rec
+            except (ValueError, AttributeError) as e:
+                yield None, None, f"line {lineno}: not a usable JSON request ({e})", None
+        else:
+            yield line, [], None, None
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_ingest(args) -> int:
+    from .pipeline import Pipeline
+
+    settings = _settings(args)
+    pipeline = Pipeline(settings)
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    started = time.monotonic()
+    last = [0.0]
+
+    def progress(done: int, total: int, name: str) -> None:
+        now = time.monotonic()
+        if total >= 20 and (now - last[0] > 2 or done == total):
+            last[0] = now
+            rate = done / max(now - started, 1e-9)
+            print(f"ingest: {done}/{total} documents ({100 * done / total:.0f}%, {rate:.0f}/s)",
+                  file=sys.stderr, flush=True)
+
+    report = pipeline.ingest(paths, prune=not args.no_prune, progress=progress, rebuild=args.rebuild)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(f"Indexed in {report.seconds:.1f}s: {len(report.added)} added, {len(report.updated)} "
+              f"updated, {len(report.repaired)} repaired, {len(report.unchanged)} unchanged, "
+              f"{len(report.removed)} removed; {report.passages_written} passages written.")
+        for doc_id, twin in report.duplicates:
+            print(f"  skipped {doc_id}: same content as {twin}")
+        for e in report.failed:
+            print(f"  not indexed: {e.name}: {e.reason}")
+    return 1 if report.failed and not (report.added or report.updated or report.unchanged or report.repaired) else 0
+
+
+def cmd_ask(args) -> int:
+    pipeline = _pipeline(args)
+    if args.question is None:
+        for text, history, error, _ in _read_requests("question"):
+            _print_json({"error": error} if error else pipeline.ask(text, history).to_json())
+        return 0
+    history = json.loads(args.history) if args.history else []
+    answer = pipeline.ask(args.question, history)
+    if args.json:
+        _print_json(answer.to_json())
+    else:
+        print(render_answer(answer))
+    return 2 if answer.kind == "invalid" else 0
+
+
+def cmd_search(args) -> int:
+    from .schema import passage_json
+
+    pipeline = _pipeline(args)
+
+    def run(text: str) -> dict:
+        r = pipeline.search(text, args.k, mode=args.mode)
+        return {"query": text, "searched": r.query,
+                "results": [passage_json(p, i) for i, p in enumerate(r.passages, 1)]}
+
+    if args.query is None:
+        for text, _, error, _ in _read_requests("query"):
+            _print_json({"error": error} if error else run(text))
+        return 0
+    result = run(args.query)
+    if args.json:
+        _print_json(result)
+    else:
+        for r in result["results"]:
+            print(f"[{r['n']}] {r['score']:.3f} (dense {r['dense']:.3f}, bm25 {r['lexical']:.3f}) "
+                  f"{r['title']} - {r['location']}")
+            print(textwrap.indent(textwrap.fill(r["text"], 96), "    "))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    pipeline = _pipeline(args)
+    entries = pipeline.documents()
+    if args.json:
+        _print_json([e.__dict__ for e in entries])
+    else:
+        for e in entries:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.indexed_at))
+            print(f"{e.doc_id}\t{e.chunks} passages\t{e.state}\t{when}\t{e.title}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    pipeline = _pipeline(args)
+    known = {e.doc_id for e in pipeline.documents()}
+    missing = [d for d in args.doc_ids if d not in known]
+    for d in args.doc_ids:
+        if d in known:
+            pipeline.remove(d)
+            print(f"removed {d}")
+    for d in missing:
+        print(f"not in the index: {d}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def cmd_check(args) -> int:
+    from .prompts import load_prompts
+
+    settings = _settings(args)
+    load_prompts(settings.prompts_dir)
+    print("settings and prompts are valid")
+    for name, field in Settings.model_fields.items():
+        print(f"  RAG_{name.upper()} = {getattr(settings, name)!r}  # {field.description}")
+    return 0
+
+
+def render_answer(answer) -> str:
+    """A readable answer with its sources, for a terminal."""
+    out = [textwrap.fill(answer.answer, 96)]
+    for n in answer.notices:
+        if n.code != "urgent":
+            out.append("Note: " + textwrap.fill(n.text, 90))
+    if answer.citations:
+        out.append("Sources:")
+        for c in answer.citations:
+            out.append(f"  [{c.n}] {c.chunk.title} - {c.chunk.location}")
+            out.append(textwrap.indent(textwrap.fill(c.chunk.text, 90), "      "))
+    if answer.disclaimer:
+        out.append(answer.disclaimer)
+    return "\n\n".join(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__.split("\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="folder of the index (default: setting store_dir)")
+    common.add_argument("--collection", help="Chroma collection name")
+    common.add_argument("--json", action="store_true", help="print JSON")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="index documents (default: corpus/)")
+    p.add_argument("paths", nargs="*", help="files, folders or .jsonl document files")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--no-prune", action="store_true", help="keep documents missing from the folders")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question (stdin if none)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--history", help="earlier turns as a JSON list")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common], help="ranked passages for a query (stdin if none)")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("docs", parents=[common], help="list indexed documents")
+    p.set_defaults(func=cmd_docs)
+    p = sub.add_parser("remove", parents=[common], help="remove documents from the index")
+    p.add_argument("doc_ids", nargs="+")
+    p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("check", parents=[common], help="validate settings and prompt files")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .prompts import PromptError
+    from .store import StoreError
+    from .embeddings import EmbedderUnavailable
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, PromptError, EmbedderUnavailable) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to finish", file=sys.stderr)
+        return 130

@@ -1,0 +1,230 @@
+"""Bring the index in line with a set of source files, incrementally and safely.
+
+For each source: unchanged (same bytes, same chunking and model) is skipped without being
+parsed; new or changed is (re)chunked, embedded and written; a file that fails to load is
+reported and its previous version, if any, stays indexed; identical content under a second
+name is reported as a duplicate and not indexed twice. Documents that were indexed from a
+folder given to this run and are no longer in it are removed.
+
+Crash safety: before a document's passages are touched its ledger entry is set to
+``indexing``; it becomes ``done`` only after all of its passages are written. A run killed
+halfway leaves ``indexing`` entries, which the next run treats as changed: their passages
+are deleted and written again. Work is done in batches of documents, so finished batches
+are never redone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .chunking import chunk_document, embedding_text
+from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file
+from .schema import Document
+from .store import ChunkStore, LedgerEntry
+
+CHUNKER_VERSION = "2"  # bump when chunking or cleaning changes what passages look like
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, same as)
+    failed: list[LoadError] = field(default_factory=list)
+    passages_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.repaired)
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": len(self.unchanged),
+            "removed": self.removed,
+            "repaired": self.repaired,
+            "duplicates": [{"doc_id": d, "same_as": s} for d, s in self.duplicates],
+            "failed": [{"name": e.name, "reason": e.reason} for e in self.failed],
+            "passages_written": self.passages_written,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def fingerprint(chunk_size: int, chunk_overlap: int, model_id: str) -> str:
+    return f"c{CHUNKER_VERSION}/{chunk_size}/{chunk_overlap}/{model_id}"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A source that needs (re)indexing, loaded lazily so unchanged files are never parsed."""
+
+    doc_id: str
+    content_hash: str
+    load: Callable[[], Document]
+
+
+class Ingestor:
+    """Writes documents into a ``ChunkStore``; the embedder is created only if needed."""
+
+    def __init__(self, store: ChunkStore, embedder_factory: Callable, chunk_size: int,
+                 chunk_overlap: int, batch_passages: int = 256):
+        self.store = store
+        self._embedder_factory = embedder_factory
+        self._embedder = None
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+        self.batch_passages = batch_passages
+        self.fingerprint = fingerprint(chunk_size, chunk_overlap, store.model_id)
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    def run(self, paths: Iterable[Path], prune: bool = True, progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        ledger = self.store.ledger_entries()
+        by_hash = {e.content_hash: e.doc_id for e in ledger.values() if e.state == "done"}
+        seen: set[str] = set()
+        roots: list[str] = []
+        pending: list[_Pending] = []
+
+        items = []
+        for item in self._sources([Path(p) for p in paths], report, roots):
+            if item.doc_id in seen:
+                report.failed.append(LoadError(item.doc_id, "two sources have this same name; keep one"))
+                continue
+            seen.add(item.doc_id)
+            items.append(item)
+
+        def still_there(doc_id: str) -> bool:  # an indexed twin that this run will not prune
+            entry = ledger.get(doc_id)
+            return doc_id in seen or not (prune and entry and _under(entry.source, roots))
+
+        for item in items:
+            doc_id, digest = item.doc_id, item.content_hash
+            old = ledger.get(doc_id)
+            if old and old.content_hash == digest and old.state == "done" and old.fingerprint == self.fingerprint:
+                report.unchanged.append(doc_id)
+                continue
+            twin = by_hash.get(digest)
+            if twin and twin != doc_id and still_there(twin):
+                report.duplicates.append((doc_id, twin))
+                continue
+            by_hash[digest] = doc_id
+            pending.append(item)
+
+        total = len(pending)
+        batch: list[tuple[Document, LedgerEntry | None, list]] = []
+        batch_size = 0
+        for i, item in enumerate(pending, 1):
+            try:
+                doc = item.load()
+            except LoadError as e:
+                report.failed.append(e)  # the old version, if any, stays indexed
+                continue
+            chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
+            batch.append((doc, ledger.get(item.doc_id), chunks))
+            batch_size += len(chunks)
+            if batch_size >= self.batch_passages:
+                self._write(batch, report)
+                batch, batch_size = [], 0
+            if progress:
+                progress(i, total, item.doc_id)
+        self._write(batch, report)
+
+        if prune:
+            self._prune(ledger, seen, roots, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _sources(self, paths: list[Path], report: IngestReport, roots: list[str]) -> Iterator[_Pending]:
+        files: list[SourceFile] = []
+        for p in paths:
+            if p.is_file() and p.suffix.lower() == ".jsonl":
+                roots.append(f"{p.resolve()}#")
+                yield from self._jsonl(p, report)
+                continue
+            if p.is_dir():
+                roots.append(f"{p.resolve()}/")
+            found, problems = discover([p])
+            files.extend(found)
+            report.failed.extend(problems)
+        for src in files:
+            try:
+                digest = content_hash(src.path.read_bytes())
+            except OSError as e:
+                report.failed.append(LoadError(src.doc_id, f"cannot be read ({e.strerror or e})"))
+                continue
+            yield _Pending(src.doc_id, digest, lambda src=src: _with_source(load_file(src), src))
+
+    def _jsonl(self, path: Path, report: IngestReport) -> Iterator[_Pending]:
+        for item in iter_jsonl_documents(path):
+            if isinstance(item, LoadError):
+                report.failed.append(item)
+            else:
+                doc = _replace_source(item, f"{path.resolve()}#{item.doc_id}")
+                yield _Pending(doc.doc_id, doc.content_hash, lambda doc=doc: doc)
+
+    def _write(self, batch: list[tuple[Document, LedgerEntry | None, list]], report: IngestReport) -> None:
+        if not batch:
+            return
+        now = time.time()
+        self.store.record([self._entry(doc, 0, "indexing", now) for doc, _, _ in batch])
+        for doc, old, _ in batch:
+            if old is not None:
+                self.store.delete_document(doc.doc_id)
+        all_chunks = [c for _, _, chunks in batch for c in chunks]
+        vectors = self.embedder.embed([embedding_text(c) for c in all_chunks])
+        self.store.add(all_chunks, vectors)
+        self.store.record([self._entry(doc, len(chunks), "done", now) for doc, _, chunks in batch])
+        self.store.bump_revision()
+        report.passages_written += len(all_chunks)
+        for doc, old, _ in batch:
+            if old is None:
+                report.added.append(doc.doc_id)
+            elif old.state != "done":
+                report.repaired.append(doc.doc_id)
+            else:
+                report.updated.append(doc.doc_id)
+
+    def _entry(self, doc: Document, n: int, state: str, now: float) -> LedgerEntry:
+        return LedgerEntry(doc.doc_id, doc.content_hash, doc.title, doc.source, n, state, now, self.fingerprint)
+
+    def _prune(self, ledger: dict[str, LedgerEntry], seen: set[str], roots: list[str], report: IngestReport) -> None:
+        gone = [e.doc_id for e in ledger.values() if e.doc_id not in seen and _under(e.source, roots)]
+        for doc_id in gone:
+            self.remove(doc_id)
+            report.removed.append(doc_id)
+
+    def remove(self, doc_id: str) -> None:
+        """Take one document out of the index (passages first, then its ledger entry)."""
+        self.store.delete_document(doc_id)
+        self.store.forget([doc_id])
+        self.store.bump_revision()
+
+
+def _under(source: str, roots: list[str]) -> bool:
+    return any(source.startswith(r) for r in roots)
+
+
+def _with_source(doc: Document, src: SourceFile) -> Document:
+    return _replace_source(doc, str(src.path.resolve()))
+
+
+def _replace_source(doc: Document, source: str) -> Document:
+    from dataclasses import replace
+
+    return replace(doc, source=source)

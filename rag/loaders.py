@@ -1,0 +1,304 @@
+"""Read source files (.txt, .md, .pdf) and JSONL document sets into ``Document``s.
+
+Every failure is a ``LoadError`` that names the file and says, in words an educator can act
+on, why it was refused: a corrupt, encrypted, empty or image-only PDF, a binary file, text
+that is not UTF-8, an empty file, an unsupported type. Callers report it and go on with the
+other files.
+
+Left out: OCR of scanned PDFs, Word files, HTML. Markdown is kept as written (headings are
+used for sections; emphasis marks stay in the text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .schema import Document, Span
+from .text import clean_text, find_headings, first_line, looks_like_title
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_MIN_TEXT_CHARS = 20
+
+
+class LoadError(Exception):
+    """A source that cannot be indexed, with the reason in plain words."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    doc_id: str
+
+
+def discover(paths: list[Path]) -> tuple[list[SourceFile], list[LoadError]]:
+    """Expand files and folders into the supported files under them, each with a doc id
+    (its path relative to the folder given, or its name). Hidden files are skipped;
+    files of other types are reported, not silently dropped."""
+    found: list[SourceFile] = []
+    problems: list[LoadError] = []
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            for p in sorted(root.rglob("*")):
+                rel = p.relative_to(root)
+                if any(part.startswith((".", "_")) for part in rel.parts) or not p.is_file():
+                    continue
+                if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(SourceFile(p, rel.as_posix()))
+                elif p.name.lower() not in {"readme", "license"}:
+                    problems.append(LoadError(rel.as_posix(), _unsupported(p)))
+        elif root.is_file():
+            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(SourceFile(root, root.name))
+            else:
+                problems.append(LoadError(root.name, _unsupported(root)))
+        else:
+            problems.append(LoadError(str(root), "no such file or folder"))
+    return found, problems
+
+
+def _unsupported(p: Path) -> str:
+    kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    return f"unsupported file type '{p.suffix or '(none)'}'; supported: {kinds}"
+
+
+def load_file(src: SourceFile) -> Document:
+    try:
+        size = src.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(src.doc_id, f"too large ({size // 1_000_000} MB; the limit is "
+                            f"{MAX_FILE_BYTES // 1_000_000} MB)")
+        data = src.path.read_bytes()
+    except OSError as e:
+        raise LoadError(src.doc_id, f"cannot be read ({e.strerror or e})") from e
+    return load_bytes(data, src.doc_id, source=str(src.path))
+
+
+def load_bytes(data: bytes, doc_id: str, source: str = "") -> Document:
+    """Parse one file's bytes; the type comes from ``doc_id``'s suffix."""
+    suffix = Path(doc_id).suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return load_pdf(data, doc_id, source)
+    if suffix in TEXT_SUFFIXES:
+        return load_text(data, doc_id, source, markdown=suffix in {".md", ".markdown"})
+    raise LoadError(doc_id, _unsupported(Path(doc_id)))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _title_from_name(doc_id: str) -> str:
+    stem = Path(doc_id).stem.replace("_", " ").replace("-", " ").strip()
+    return stem[:1].upper() + stem[1:] if stem else doc_id
+
+
+# --- text and Markdown -------------------------------------------------------------------
+
+
+def decode_text(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise LoadError(name, "the file is empty")
+    head = data[:8192]
+    controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
+    if b"\x00" in head or controls > 0.05 * len(head):
+        raise LoadError(name, "this is a binary file, not text; upload .txt, .md or .pdf")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(
+            name,
+            f"the text is not UTF-8 (byte 0x{data[e.start]:02x} at position {e.start}); "
+            "save it as UTF-8 and add it again",
+        ) from e
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def load_text(data: bytes, doc_id: str, source: str = "", markdown: bool = False) -> Document:
+    raw = decode_text(data, doc_id)
+    meta_title = None
+    if markdown:
+        m = _FRONT_MATTER.match(raw.replace("\r\n", "\n"))
+        if m:
+            t = re.search(r"^title:\s*(.+)$", m.group(1), re.M)
+            meta_title = t.group(1).strip().strip("'\"") if t else None
+            # Blank the front matter out (same length) so offsets stay those of the file.
+            raw = re.sub(r"[^\n]", " ", raw[: m.end()]) + raw[m.end():]
+    cleaned = clean_text(raw)
+    text = cleaned.text
+    if len(text.strip()) < _MIN_TEXT_CHARS:
+        raise LoadError(doc_id, "the file has no readable text")
+
+    headings = find_headings(text, markdown=markdown)
+    body_start = 0
+    title = meta_title
+    if markdown and headings and headings[0].level == 1 and headings[0].start == 0:
+        title = title or headings[0].label
+        body_start = headings[0].end
+        headings = headings[1:]
+    elif not markdown:
+        line = first_line(text)
+        if looks_like_title(line, text[len(line):]) and not (headings and headings[0].start == 0):
+            title = title or line.rstrip(":")
+            body_start = len(line)
+    spans = _section_spans(text, headings, body_start)
+    return Document(
+        doc_id=doc_id,
+        title=title or _title_from_name(doc_id),
+        text=text,
+        source=source or doc_id,
+        content_hash=content_hash(data),
+        spans=tuple(spans),
+        source_offsets=cleaned.source_offsets,
+        metadata={"format": "markdown" if markdown else "text"},
+    )
+
+
+def _section_spans(text: str, headings, body_start: int) -> list[Span]:
+    spans: list[Span] = []
+    cursor, label = body_start, ""
+    for h in headings:
+        if h.start > cursor and text[cursor : h.start].strip():
+            spans.append(Span(label, cursor, h.start))
+        cursor, label = h.end, h.label
+    if text[cursor:].strip():
+        spans.append(Span(label, cursor, len(text)))
+    return spans
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def load_pdf(data: bytes, doc_id: str, source: str = "") -> Document:
+    """Text of every page, cleaned, with one span per page. Uses pypdf (no OCR)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not data.strip():
+        raise LoadError(doc_id, "the file is empty")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise LoadError(doc_id, "this is not a PDF file (it does not start with %PDF)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # Many PDFs are "encrypted" with an empty password only to restrict editing.
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # pypdf raises several kinds here
+                ok = 0
+            if not ok:
+                raise LoadError(doc_id, "the PDF is password-protected; save an unprotected copy")
+        pages = [_page_text(p) for p in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except LoadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
+        raise LoadError(doc_id, f"the PDF is damaged and cannot be read ({type(e).__name__})") from e
+    if not pages:
+        raise LoadError(doc_id, "the PDF has no pages")
+    if sum(len(t.strip()) for t in pages) < _MIN_TEXT_CHARS:
+        raise LoadError(
+            doc_id,
+            "the PDF has no text layer (it may be scanned images); text recognition (OCR) "
+            "is not supported, so add a text version instead",
+        )
+
+    raw_parts, page_starts, pos = [], [], 0
+    for t in pages:
+        page_starts.append(pos)
+        raw_parts.append(t)
+        pos += len(t) + 2
+    raw = "\n\n".join(raw_parts)
+    cleaned = clean_text(raw)
+    text = cleaned.text
+    spans = []
+    for i, raw_start in enumerate(page_starts):
+        raw_end = page_starts[i + 1] - 2 if i + 1 < len(page_starts) else len(raw)
+        a = _clean_index(cleaned.source_offsets, raw_start)
+        b = _clean_index(cleaned.source_offsets, raw_end)
+        if text[a:b].strip():
+            spans.append(Span(f"Page {i + 1}", a, b, page=i + 1))
+    line = first_line(text)
+    title = meta_title.strip() if _plausible_title(meta_title) else ""
+    if not title and looks_like_title(line, text[len(line):]):
+        title = line
+    return Document(
+        doc_id=doc_id,
+        title=title or _title_from_name(doc_id),
+        text=text,
+        source=source or doc_id,
+        content_hash=content_hash(data),
+        spans=tuple(spans),
+        source_offsets=cleaned.source_offsets,
+        metadata={"format": "pdf", "pages": len(pages)},
+    )
+
+
+def _page_text(page) -> str:
+    try:
+        return page.extract_text() or ""
+    except Exception:  # one bad page should not lose the others
+        return ""
+
+
+def _plausible_title(t: str | None) -> bool:
+    return bool(t and 3 <= len(t.strip()) <= 150 and not t.lower().startswith(("untitled", "microsoft")))
+
+
+def _clean_index(source_offsets: tuple[int, ...], raw_pos: int) -> int:
+    """First cleaned index whose source offset is at or after ``raw_pos``."""
+    import bisect
+
+    return bisect.bisect_left(source_offsets, raw_pos, 0, len(source_offsets) - 1)
+
+
+# --- JSON lines of documents ---------------------------------------------------------------
+
+
+def iter_jsonl_documents(path: Path) -> Iterator[Document | LoadError]:
+    """Documents from a JSON-lines file: ``id``, ``text``, optional ``title`` and
+    ``metadata``. A bad line yields a LoadError naming its line number."""
+    with open(path, "rb") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path.name} line {lineno}"
+            try:
+                rec = json.loads(line)
+                doc_id, body = str(rec["id"]), rec["text"]
+                if not isinstance(body, str):
+                    raise TypeError("text is not a string")
+            except (ValueError, KeyError, TypeError) as e:
+                yield LoadError(where, f"not a document record ({e}); need 'id' and 'text'")
+                continue
+            if len(body.strip()) < _MIN_TEXT_CHARS:
+                yield LoadError(doc_id, "the document has no readable text")
+                continue
+            cleaned = clean_text(body)
+            meta = rec.get("metadata") if isinstance(rec.get("metadata"), dict) else {}
+            yield Document(
+                doc_id=doc_id,
+                title=str(rec.get("title") or doc_id),
+                text=cleaned.text,
+                source=f"{path.name}#{doc_id}",
+                content_hash=content_hash(line.strip()),
+                spans=(Span("", 0, len(cleaned.text)),),
+                source_offsets=cleaned.source_offsets,
+                metadata={"format": "jsonl", **meta},
+            )

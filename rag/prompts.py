@@ -1,0 +1,91 @@
+"""Load the message and prompt files in ``prompts/`` and check their placeholders.
+
+``messages.toml`` holds every fixed sentence the bot shows (urgent care, not found, personal
+advice, the education notice). LLM prompt templates are ``*.txt`` files beside it. Each has a
+declared set of placeholders; ``load_prompts`` fails at start-up, naming the file and key,
+when one is missing or unknown, so a typo by an editor never reaches a patient.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .safety import SYMPTOMS
+
+# key -> placeholders it must use (exactly).
+MESSAGE_VARIABLES: dict[str, set[str]] = {
+    "disclaimer": set(),
+    "not_found": {"topics"},
+    "invalid_empty": set(),
+    "invalid_too_long": {"length", "limit"},
+    "personal_advice": set(),
+    "instructions_ignored": set(),
+    "symptom_notice": {"symptom"},
+    "urgent_intro": set(),
+    "urgent_outro": set(),
+}
+URGENT_CATEGORIES = [name for name, _ in SYMPTOMS]
+
+# LLM prompt templates (rag/llm.py): file -> placeholders.
+TEMPLATE_VARIABLES: dict[str, set[str]] = {
+    "answer_system.txt": set(),
+    "answer_user.txt": {"question", "passages"},
+}
+
+
+class PromptError(ValueError):
+    pass
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Prompts:
+    messages: dict[str, str]
+    urgent: dict[str, str]
+    symptom_names: dict[str, str]
+    templates: dict[str, str]
+
+    def message(self, key: str, **values) -> str:
+        return self.messages[key].format(**values)
+
+
+def _check(where: str, text: object, expected: set[str]) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise PromptError(f"{where}: missing or empty")
+    try:
+        found = placeholders(text)
+    except ValueError as e:
+        raise PromptError(f"{where}: broken placeholder ({e})") from e
+    if found != expected:
+        missing, unknown = expected - found, found - expected
+        parts = ([f"missing {{{', '.join(sorted(missing))}}}"] if missing else []) + (
+            [f"unknown {{{', '.join(sorted(unknown))}}}"] if unknown else [])
+        raise PromptError(f"{where}: {'; '.join(parts)} (allowed: {sorted(expected) or 'none'})")
+    return text.strip()
+
+
+def load_prompts(folder: Path) -> Prompts:
+    path = Path(folder) / "messages.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise PromptError(f"{path}: not found (set RAG_PROMPTS_DIR to the prompts folder)") from e
+    except tomllib.TOMLDecodeError as e:
+        raise PromptError(f"{path}: not valid TOML ({e})") from e
+    messages = {k: _check(f"{path.name} [{k}]", data.get(k), v) for k, v in MESSAGE_VARIABLES.items()}
+    urgent = {c: _check(f"{path.name} [urgent.{c}]", data.get("urgent", {}).get(c), set())
+              for c in URGENT_CATEGORIES}
+    names = {c: _check(f"{path.name} [symptom_names.{c}]", data.get("symptom_names", {}).get(c), set())
+             for c in URGENT_CATEGORIES}
+    templates = {}
+    for name, expected in TEMPLATE_VARIABLES.items():
+        p = Path(folder) / name
+        if p.exists():
+            templates[name] = _check(name, p.read_text(encoding="utf-8"), expected)
+    return Prompts(messages, urgent, names, templates)

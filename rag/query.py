@@ -1,0 +1,269 @@
+"""From what a patient typed to what the retrievers search for.
+
+- ``clean_question``: markup is shown as text elsewhere, but must not steer search: HTML
+  tags (and script/style bodies), Markdown link targets and images, zero-width and control
+  characters are removed; Unicode is NFKC-normalised; whitespace folded.
+- ``strip_injection``: text that tries to give the bot new instructions ("ignore your
+  rules", "you are now...", "SYSTEM:") is cut out; what remains is the real question.
+- ``abbreviations``: common scleroderma abbreviations, plus those a corpus defines itself
+  ("autologous hematopoietic stem cell transplant (HSCT)"), expanded for search.
+- ``contextualize``: a follow-up ("is it safe?") borrows the topic of the earlier turns.
+
+Everything here is a pure function of its inputs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .lexical import STOPWORDS, raw_tokens
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+
+
+def clean_question(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = html.unescape(text)
+    text = _COMMENT.sub(" ", text)
+    text = _SCRIPT.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = re.sub(r"[`*_#>|~]{2,}", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- instructions hidden in a question ----------------------------------------------------
+
+_INJECTION = re.compile(
+    r"""(
+      \b(?:ignore|disregard|forget|override|bypass|skip)\b[^.?!\n]{0,40}?
+          \b(?:instructions?|rules?|guidelines?|prompts?|polic(?:y|ies)|restrictions?|guardrails?|programming|everything|above|previous|prior)\b[^.?!\n,:;]*[.!:,;]?
+    | \byou\s+are\s+(?:now|no\s+longer)\b[^.?!\n]*[.!,;:]?
+    | \b(?:pretend|act|behave|roleplay|role-play)\s+(?:to\s+be|as|like)\b[^.?!\n,]*[.!,;:]?
+    | \bfrom\s+now\s+on\b[^.?!\n,]*[.!,;:]?
+    | \b(?:developer|dan|jailbreak|god)\s+mode\b[^.?!\n]*[.!,;:]?
+    | \b(?:reveal|show|print|repeat|output|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?(?:prompt|instructions|rules)\b[^.?!\n]*[.!?]?
+    | ^\s*(?:system|assistant|admin|developer)\s*[:>]\s*[^.?!\n]*[.!]?
+    | \bnew\s+(?:instructions|rules)\s*:[^.?!\n]*[.!]?
+    | \bwithout\s+(?:any\s+)?(?:your\s+)?(?:rules|restrictions|disclaimers?|warnings?|safety)\b
+    | \bno\s+(?:rules|restrictions|disclaimers?|limits)\b
+    )""",
+    re.I | re.X | re.M,
+)
+
+
+@dataclass(frozen=True)
+class Stripped:
+    text: str
+    removed: tuple[str, ...]
+
+
+def strip_injection(text: str) -> Stripped:
+    """Remove instruction-like spans; the rest of the question is kept as it was."""
+    removed = tuple(m.group(0).strip() for m in _INJECTION.finditer(text))
+    if not removed:
+        return Stripped(text, ())
+    rest = _INJECTION.sub(" ", text)
+    rest = re.sub(r"\s+([,.?!])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,.;:-")
+    return Stripped(rest, removed)
+
+
+# --- abbreviations -------------------------------------------------------------------------
+
+COMMON_ABBREVIATIONS = {
+    "ssc": "systemic sclerosis",
+    "dcssc": "diffuse cutaneous systemic sclerosis",
+    "lcssc": "limited cutaneous systemic sclerosis",
+    "hsct": "hematopoietic stem cell transplantation",
+    "asct": "autologous stem cell transplantation",
+    "sct": "stem cell transplantation",
+    "bmt": "bone marrow transplant",
+    "ild": "interstitial lung disease",
+    "ssc-ild": "systemic sclerosis interstitial lung disease",
+    "pah": "pulmonary arterial hypertension",
+    "ph": "pulmonary hypertension",
+    "rp": "Raynaud phenomenon",
+    "gi": "gastrointestinal",
+    "gerd": "gastroesophageal reflux disease",
+    "mmf": "mycophenolate mofetil",
+    "cyc": "cyclophosphamide",
+    "mtx": "methotrexate",
+    "rtx": "rituximab",
+    "tcz": "tocilizumab",
+    "pt": "physical therapy",
+    "ot": "occupational therapy",
+    "il-6": "interleukin 6",
+    "il6": "interleukin 6",
+    "tgf": "transforming growth factor",
+    "nih": "National Institutes of Health",
+    "rct": "randomized controlled trial",
+    "src": "scleroderma renal crisis",
+    "bp": "blood pressure",
+    "pft": "pulmonary function test",
+    "fvc": "forced vital capacity",
+    "ivig": "intravenous immunoglobulin",
+    "nsaid": "anti-inflammatory painkiller",
+    "chemo": "chemotherapy",
+    "meds": "medicines",
+    "med": "medicine",
+    "tx": "treatment",
+    "dx": "diagnosis",
+    "rx": "prescription",
+}
+
+_DEFINED = re.compile(r"((?:[A-Za-z][\w'\u2019-]*\s+){1,7}?[A-Za-z][\w'\u2019-]*)\s+\(([A-Z][A-Za-z0-9-]{1,9})\)")
+
+
+def defined_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations a text defines as "long form (ABBR)", found the Schwartz-Hearst way:
+    the long form is the shortest run of preceding words whose initials cover the
+    abbreviation's letters in order."""
+    found: dict[str, str] = {}
+    for m in _DEFINED.finditer(text):
+        words, abbr = m.group(1).split(), m.group(2)
+        letters = [c.lower() for c in abbr if c.isalpha()]
+        if len(letters) < 2:
+            continue
+        for start in range(len(words) - 1, -1, -1):
+            candidate = words[start:]
+            if _covers(letters, candidate):
+                found[abbr.lower()] = " ".join(candidate)
+                break
+    return found
+
+
+def _covers(letters: list[str], words: list[str]) -> bool:
+    """The abbreviation's first letter starts the first word, and its letters occur in
+    order through the words."""
+    if not words or words[0][0].lower() != letters[0]:
+        return False
+    joined = " ".join(words).lower()
+    pos = 0
+    for ch in letters:
+        pos = joined.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
+LAY_TERMS_PATH = Path(__file__).with_name("data") / "lay_terms.tsv"
+
+
+@lru_cache(maxsize=4)
+def lay_terms(path: Path = LAY_TERMS_PATH) -> dict[str, tuple[str, ...]]:
+    """Everyday word or phrase -> the clinical words documents use for it."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lay, _, clinical = line.partition("\t")
+        words = tuple(w.strip() for w in clinical.split(",") if w.strip())
+        if lay.strip() and words:
+            table[lay.strip().lower()] = words
+    return table
+
+
+def lay_expansions(text: str, table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The lay words and phrases of ``text`` found in ``table``, with their clinical words."""
+    folded = " " + " ".join(raw_tokens(text)) + " "
+    return {lay: clinical for lay, clinical in table.items() if f" {lay} " in folded}
+
+
+def expansions(text: str, abbreviations: dict[str, str], lay: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Word of ``text`` -> the words documents may use instead: the long form of an
+    abbreviation ("hsct" -> "hematopoietic stem cell transplantation"), the clinical word for
+    a lay word ("stomach" -> "gastrointestinal"). A lay phrase ("side effects") is keyed by
+    its last word. Long forms already in the text are left out."""
+    folded = text.lower()
+    out: dict[str, list[str]] = {}
+    for word in dict.fromkeys(raw_tokens(text)):
+        long = abbreviations.get(word)
+        if long and long.lower() not in folded:
+            out.setdefault(word, []).append(long)
+    for phrase, clinical in lay_expansions(text, lay).items():
+        new = [c for c in clinical if c.lower() not in folded]
+        if new:
+            out.setdefault(phrase.split()[-1], []).extend(new)
+    return {w: tuple(dict.fromkeys(v)) for w, v in out.items()}
+
+
+def with_expansions(text: str, found: dict[str, tuple[str, ...]]) -> str:
+    """``text`` followed by its expansions in brackets, for the embedding model."""
+    extra = list(dict.fromkeys(x for v in found.values() for x in v))
+    return f"{text} ({'; '.join(extra)})" if extra else text
+
+
+# --- follow-ups ----------------------------------------------------------------------------
+
+_ANAPHORA = {"it", "its", "it's", "that", "this", "these", "those", "they", "them", "their",
+             "there", "he", "she", "one", "ones", "same", "such", "former", "latter"}
+# Words that ask about a property of the topic rather than name one ("is it safe?",
+# "what about the side effects?").
+_ASPECTS = frozenset("""side effect effects risk risks safe safety danger dangers dangerous benefit
+    benefits work works working result results success cost costs long often dose doses time
+    help helps better worse good bad normal common serious cure cured option options work
+    chance chances happen happens last lasting take takes""".split())
+_FOLLOW_UP_START = re.compile(
+    r"^(?:and|but|also|so|then|what about|how about|what if|and if|or|is that|are they|"
+    r"does that|do they|can it|could it|would it|how long|how often|why|really|more|"
+    r"say (?:that|it)|tell me more|explain|in simpler|simpler|in plain)\b", re.I)
+
+
+def content_words(text: str) -> list[str]:
+    return [t for t in raw_tokens(text) if t not in STOPWORDS and t not in _ANAPHORA and len(t) > 2]
+
+
+def is_follow_up(question: str, known_term) -> bool:
+    """A question that leans on earlier turns: it points back ("it", "that one") or opens
+    like a continuation ("and the side effects?"), and names no specific topic of its own.
+    ``known_term(word) -> bool`` says whether a word is a specific, indexed topic word."""
+    words = raw_tokens(question)
+    specific = [w for w in content_words(question) if w not in _ASPECTS and known_term(w)]
+    points_back = any(w in _ANAPHORA for w in words)
+    continues = bool(_FOLLOW_UP_START.match(question.strip()))
+    return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
+
+
+def contextualize(question: str, history: list[dict], turns: int, known_term) -> str:
+    """The search text for ``question``: itself, or, for a follow-up, the last user turns
+    that had a topic of their own, followed by the question."""
+    if not history or turns <= 0 or not is_follow_up(question, known_term):
+        return question
+    earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    picked: list[str] = []
+    for text in reversed(earlier):
+        picked.insert(0, text)
+        if len(picked) >= turns or not is_follow_up(text, known_term):
+            break
+    return " ".join(picked + [question]) if picked else question
+
+
+def normalize_history(history) -> list[dict]:
+    """Accept turns as {"role", "content"} objects or plain strings (earlier questions)."""
+    out: list[dict] = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            out.append({"role": "user", "content": turn})
+        elif isinstance(turn, dict):
+            content = turn.get("content", turn.get("text", turn.get("question", "")))
+            role = turn.get("role", "user")
+            if isinstance(content, str) and content.strip():
+                out.append({"role": "assistant" if role in ("assistant", "bot", "ai") else "user",
+                            "content": content})
+    return out

@@ -1,0 +1,86 @@
+"""Hybrid retrieval: dense search in Chroma fused with BM25.
+
+Both rankers propose ``candidate_k`` passages. Every candidate then gets both scores
+(a dense-only candidate's BM25 score is read from the full score vector; a BM25-only
+candidate's cosine is computed from its stored vector), so fusion compares like with like
+instead of fusing ranks. Scores are put on a fixed scale rather than a per-query one:
+cosine similarity as is, and BM25 divided by the most the query's terms could score. The
+fused score is a convex mix, ``dense_weight * cosine + (1 - dense_weight) * bm25_norm``.
+Because neither scale depends on the other candidates, a weak query keeps weak scores,
+which the "not found" decision relies on.
+
+Abbreviations and lay words are expanded before both searches (see ``rag.query``): the
+dense query gets the long forms appended, and each BM25 query word also matches the words
+of its expansions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .lexical import LexicalIndex, QueryTerms, analyze_query
+from .query import COMMON_ABBREVIATIONS, expansions, lay_terms, with_expansions
+from .schema import Passage
+from .store import ChunkStore
+
+
+@dataclass
+class Retrieval:
+    query: str  # the text actually searched (abbreviations and lay words expanded)
+    vector: np.ndarray  # of ``query``
+    plain_vector: np.ndarray  # of the question as asked: what sentences must answer
+    terms: QueryTerms
+    passages: list[Passage]
+
+
+class Retriever:
+    def __init__(self, store: ChunkStore, embed: Callable[[list[str]], np.ndarray],
+                 lexical: LexicalIndex, dense_weight: float = 0.5, candidate_k: int = 30):
+        self.store = store
+        self.embed = embed
+        self.lexical = lexical
+        self.dense_weight = dense_weight
+        self.candidate_k = candidate_k
+        self.row_of = {cid: i for i, cid in enumerate(lexical.ids)}
+        self.abbreviations = {**COMMON_ABBREVIATIONS, **lexical.abbreviations}
+        self.lay_terms = lay_terms()
+
+    def known_term(self, word: str) -> bool:
+        """A word that is indexed and not everywhere: a topic of its own."""
+        from .lexical import stem
+
+        t = stem(word)
+        col = self.lexical.vocab.get(t)
+        return col is not None and self.lexical.idf[col] > 0.5
+
+    def search(self, text: str, k: int, mode: str = "hybrid") -> Retrieval:
+        found = expansions(text, self.abbreviations, self.lay_terms)
+        query = with_expansions(text, found)
+        vector = self.embed([query])[0]
+        plain = self.embed([text])[0] if query != text else vector
+        qterms = analyze_query(self.lexical, text, found)
+        weighted = qterms.weighted()
+        ceiling = self.lexical.max_score(weighted) or 1.0
+        lex = self.lexical.scores(weighted)
+
+        dense = {} if mode == "lexical" else {c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k)}
+        lex_top = [] if mode == "dense" else [
+            int(i) for i in np.argsort(-lex, kind="stable")[: self.candidate_k] if lex[i] > 0
+        ]
+        missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]
+        if missing:
+            chunks, vecs = self.store.get(missing, with_vectors=True)
+            for c, v in zip(chunks, vecs if vecs is not None else []):
+                dense[c.chunk_id] = (c, float(v @ vector))
+
+        w = {"hybrid": self.dense_weight, "dense": 1.0, "lexical": 0.0}[mode]
+        passages = []
+        for cid, (chunk, cos) in dense.items():
+            row = self.row_of.get(cid)
+            lex_norm = float(lex[row]) / ceiling if row is not None else 0.0
+            passages.append(Passage(chunk, w * cos + (1 - w) * lex_norm, dense=cos, lexical=lex_norm))
+        passages.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
+        return Retrieval(query, vector, plain, qterms, passages[:k])

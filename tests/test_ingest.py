@@ -1,0 +1,159 @@
+"""rag.ingest + rag.store: incremental, idempotent, crash-safe indexing into a real Chroma."""
+
+import pytest
+
+from rag.ingest import Ingestor
+from rag.store import ChunkStore, StoreError
+
+
+def passages_by_doc(pipeline):
+    return {d: len(ids) for d, ids in pipeline.store.chunk_ids_by_document().items()}
+
+
+def test_first_run_indexes_every_document_and_second_run_adds_nothing(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    first = p.ingest([corpus_copy])
+    assert sorted(first.added) == ["scleroderma-clinical-trials-overview.txt", "scleroderma-treatment-review.txt"]
+    count = p.store.count()
+    second = p.ingest([corpus_copy])
+    assert not second.changed and len(second.unchanged) == 2 and second.passages_written == 0
+    assert p.store.count() == count
+    entries = {e.doc_id: e for e in p.documents()}
+    assert all(e.state == "done" and e.chunks > 0 for e in entries.values())
+    assert passages_by_doc(p) == {d: e.chunks for d, e in entries.items()}
+
+
+def test_changed_document_is_replaced_and_removed_one_disappears(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    trials = corpus_copy / "scleroderma-clinical-trials-overview.txt"
+    trials.write_text(trials.read_text() + "\nA new paragraph about remote trial visits and telehealth follow-up.\n")
+    (corpus_copy / "scleroderma-treatment-review.txt").unlink()
+    (corpus_copy / "extra.md").write_text("# Extra\n\nRaynaud phenomenon makes fingers turn white in the cold.")
+    r = p.ingest([corpus_copy])
+    assert r.updated == ["scleroderma-clinical-trials-overview.txt"]
+    assert r.removed == ["scleroderma-treatment-review.txt"]
+    assert r.added == ["extra.md"]
+    texts = " ".join(c.text for c in p.store.iter_chunks())
+    assert "telehealth" in texts and "Raynaud" in texts and "Gene therapy" not in texts
+    assert set(passages_by_doc(p)) == {"scleroderma-clinical-trials-overview.txt", "extra.md"}
+    hits = p.search("telehealth follow-up", k=1).passages
+    assert hits[0].chunk.doc_id == "scleroderma-clinical-trials-overview.txt"
+
+
+def test_a_bad_file_is_reported_and_its_old_version_stays(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    before = passages_by_doc(p)
+    (corpus_copy / "scleroderma-treatment-review.txt").write_bytes(b"\x00\x01binary now")
+    (corpus_copy / "new.pdf").write_bytes(b"%PDF-1.4 broken")
+    r = p.ingest([corpus_copy])
+    assert {e.name for e in r.failed} == {"scleroderma-treatment-review.txt", "new.pdf"}
+    assert passages_by_doc(p) == before
+
+
+def test_duplicate_content_under_another_name_is_not_indexed_twice(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    src = corpus_copy / "scleroderma-treatment-review.txt"
+    (corpus_copy / "copy-of-review.txt").write_bytes(src.read_bytes())
+    r = p.ingest([corpus_copy])
+    assert r.duplicates == [("copy-of-review.txt", "scleroderma-treatment-review.txt")]
+    assert "copy-of-review.txt" not in passages_by_doc(p)
+
+
+def test_a_renamed_file_is_moved_not_reported_as_a_duplicate(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    (corpus_copy / "scleroderma-treatment-review.txt").rename(corpus_copy / "review.txt")
+    r = p.ingest([corpus_copy])
+    assert r.added == ["review.txt"] and r.removed == ["scleroderma-treatment-review.txt"]
+
+
+class CrashAfter:
+    """The real model, interrupted after ``n`` batches, as a kill would."""
+
+    def __init__(self, model, n):
+        self.model, self.n = model, n
+        self.model_id, self.dimension = model.model_id, model.dimension
+
+    def embed(self, texts):
+        if self.n == 0:
+            raise KeyboardInterrupt("killed")
+        self.n -= 1
+        return self.model.embed(texts)
+
+
+def test_an_ingest_killed_halfway_is_repaired_by_the_next_run(fresh_pipeline, corpus_copy, embedder):
+    p = fresh_pipeline()
+    for i in range(6):
+        (corpus_copy / f"note-{i}.txt").write_text(
+            f"Note {i}. " + " ".join(f"Sentence {j} about scleroderma care topic {i}." for j in range(40)))
+    crashing = Ingestor(p.store, lambda: CrashAfter(embedder, 2), 600, 120, batch_passages=8)
+    with pytest.raises(KeyboardInterrupt):
+        crashing.run([corpus_copy])
+    states = {e.doc_id: e.state for e in p.documents()}
+    assert "indexing" in states.values() and "done" in states.values()
+
+    report = p.ingest([corpus_copy])
+    assert report.repaired  # the interrupted batch is redone
+    entries = {e.doc_id: e for e in p.documents()}
+    assert len(entries) == 8 and all(e.state == "done" for e in entries.values())
+    assert passages_by_doc(p) == {d: e.chunks for d, e in entries.items()}  # nothing twice, nothing lost
+    assert not p.ingest([corpus_copy]).changed
+
+
+def test_explicit_files_are_added_without_pruning_others(fresh_pipeline, corpus_copy, tmp_path):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    extra = tmp_path / "single.txt"
+    extra.write_text("A single extra document about occupational therapy and hand splints.")
+    r = p.ingest([extra])
+    assert r.added == ["single.txt"] and not r.removed
+    assert len(p.documents()) == 3
+
+
+def test_jsonl_documents_are_ingested_and_resumed(fresh_pipeline, tmp_path):
+    import json
+
+    f = tmp_path / "docs.jsonl"
+    f.write_text("\n".join(json.dumps({"id": f"d{i}", "title": f"Doc {i}", "text": f"Document {i} explains topic number {i} in detail."}) for i in range(5)))
+    p = fresh_pipeline()
+    assert len(p.ingest([f]).added) == 5
+    assert len(p.ingest([f]).unchanged) == 5
+
+
+def test_a_store_built_with_another_model_is_refused(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    with pytest.raises(StoreError, match="rebuild"):
+        ChunkStore(p.store.client, p.settings.collection, "some-other-model:fp32", 384)
+
+
+def test_rebuild_drops_and_reindexes(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    r = p.ingest([corpus_copy], rebuild=True)
+    assert len(r.added) == 2
+
+
+def test_remove_takes_a_document_out(fresh_pipeline, corpus_copy):
+    p = fresh_pipeline()
+    p.ingest([corpus_copy])
+    p.remove("scleroderma-treatment-review.txt")
+    assert [e.doc_id for e in p.documents()] == ["scleroderma-clinical-trials-overview.txt"]
+    assert set(passages_by_doc(p)) == {"scleroderma-clinical-trials-overview.txt"}
+
+
+def test_an_ingest_with_nothing_to_do_never_loads_the_model(tmp_path, corpus_copy, embedder):
+    from rag.pipeline import Pipeline
+    from tests.conftest import make_settings
+
+    Pipeline(make_settings(tmp_path / "s"), embedder=embedder).ingest([corpus_copy])
+
+    def no_model():
+        raise AssertionError("the model was loaded")
+
+    p = Pipeline(make_settings(tmp_path / "s"), embedder=embedder)
+    r = Ingestor(p.store, no_model, 600, 120).run([corpus_copy])
+    assert len(r.unchanged) == 2
