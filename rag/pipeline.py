@@ -195,6 +195,7 @@ class Pipeline:
         retrieval = retriever.search(search_text, self.settings.top_k)
         timings["retrieve"] = (time.perf_counter() - t1) * 1000
         answer.query = retrieval.query
+        answer.retrieved = retrieval.passages
 
         t2 = time.perf_counter()
         extraction = extract(retrieval.passages, retrieval.plain_vector, retrieval.terms, self.embed,

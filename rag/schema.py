@@ -128,6 +128,7 @@ class Answer:
     query: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)
+    retrieved: list[Passage] = field(default_factory=list)  # ranked passages the answer chose from
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +143,12 @@ class Answer:
             "query": self.query,
             "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "retrieved": [
+                {"rank": i, "chunk_id": p.chunk.chunk_id, "doc_id": p.chunk.doc_id,
+                 "location": p.chunk.location, "score": round(p.score, 4),
+                 "dense": round(p.dense, 4), "lexical": round(p.lexical, 4)}
+                for i, p in enumerate(self.retrieved, 1)
+            ],
         }
 
 
