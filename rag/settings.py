@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +118,24 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(
         4000, ge=100, description="Longer messages are refused with a clear message."
+    )
+
+    # --- the browser app -----------------------------------------------------------------
+    records_path: Path = Field(
+        PROJECT_ROOT / ".rag" / "records.sqlite3",
+        description="SQLite file of what the app records: questions, answers, feedback, "
+        "educator reviews.",
+    )
+    retention_days: int = Field(
+        30, ge=1, description="Recorded conversations and feedback older than this are deleted."
+    )
+    educator_password: SecretStr | None = Field(
+        None,
+        description="Password of the educator pages; unset = `educator_password` in "
+        ".streamlit/secrets.toml; neither = the pages stay locked.",
+    )
+    upload_max_mb: float = Field(
+        20.0, gt=0, description="Largest document an educator can upload, in megabytes."
     )
 
     @model_validator(mode="after")
