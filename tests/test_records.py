@@ -1,0 +1,167 @@
+"""What the app records: kept in SQLite, safe under concurrent writers, purged on time,
+and no more than educators need."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import time
+
+import pytest
+
+from rag.records import RecordError, Records, redact
+
+DAY = 86400.0
+
+
+def answer(question="What does nintedanib do?", kind="answered", confidence=0.9, notices=()):
+    return {
+        "question": question, "kind": kind, "confidence": confidence,
+        "answer": "Nintedanib slows the build-up of scar tissue. [1]" if kind == "answered" else "…",
+        "citations": [{"n": 1, "title": "Review", "location": "Treatments", "text": "Nintedanib "
+                       "slows the build-up of scar tissue.", "highlights": [[0, 46]], "score": 0.8}],
+        "retrieved": [{"n": 1, "chunk_id": "c1", "title": "Review", "location": "Treatments",
+                       "text": "Nintedanib slows…", "score": 0.8, "dense": 0.7, "lexical": 0.9}],
+        "notices": [{"code": c, "text": "notice"} for c in notices],
+        "evidence": {"best_cosine": 0.7},
+    }
+
+
+@pytest.fixture
+def records(tmp_path):
+    return Records(tmp_path / "records.sqlite3", retention_days=30)
+
+
+def test_an_answer_is_kept_with_its_passages_and_scores(records):
+    tid = records.record_turn("s1", answer())
+    turn = records.turn(tid)
+    assert turn.question == "What does nintedanib do?" and turn.kind == "answered"
+    assert turn.citations[0]["highlights"] == [[0, 46]]
+    assert turn.retrieved[0]["dense"] == 0.7 and turn.retrieved[0]["lexical"] == 0.9
+
+
+def test_invalid_messages_are_not_kept(records):
+    assert records.record_turn("s1", answer(kind="invalid")) is None
+    assert records.counts(0.7)["total"] == 0
+
+
+def test_feedback_is_stored_and_a_later_rating_replaces_it(records):
+    tid = records.record_turn("s1", answer())
+    records.set_feedback(tid, "s1", 1)
+    records.set_feedback(tid, "s1", 0, "It did not say if it is safe")
+    records.set_feedback(tid, "s1", 0)  # re-rating without a comment keeps the comment
+    turn = records.turn(tid)
+    assert (turn.rating, turn.comment) == (0, "It did not say if it is safe")
+    records.set_feedback(tid, "s1", None)
+    assert records.turn(tid).rating is None
+
+
+def test_a_conversation_cannot_rate_another_conversations_answer(records):
+    tid = records.record_turn("s1", answer())
+    with pytest.raises(RecordError):
+        records.set_feedback(tid, "someone-else", 0, "spam")
+    with pytest.raises(RecordError):
+        records.set_feedback(tid, "s1", 5)
+    assert records.turn(tid).rating is None
+
+
+def test_the_review_queue_puts_what_needs_attention_first(records):
+    fine = records.record_turn("s1", answer(confidence=0.95))
+    weak = records.record_turn("s1", answer(confidence=0.55))
+    missing = records.record_turn("s1", answer("How do I bake bread?", kind="not_found", confidence=0.1))
+    urgent = records.record_turn("s2", answer("I have chest pain", kind="urgent", confidence=1.0))
+    disliked = records.record_turn("s3", answer(confidence=0.97))
+    advice = records.record_turn("s3", answer("Should I stop methotrexate?", notices=["personal_advice"]))
+    records.set_feedback(disliked, "s3", 0, "wrong")
+    queue = records.review_queue(weak_below=0.7)
+    assert [t.id for t in queue] == [disliked, urgent, missing, weak, advice, fine]
+    assert queue[0].reasons == ("thumbs down",)
+    assert queue[3].reasons == ("weak evidence",)
+    assert queue[-1].reasons == ()
+    assert records.counts(0.7) == {"total": 6, "open": 6, "thumbs_down": 1, "urgent": 1,
+                                   "not_found": 1, "weak": 1}
+
+
+def test_a_review_moves_an_answer_out_of_the_open_queue(records):
+    tid = records.record_turn("s1", answer(kind="not_found", confidence=0.2))
+    records.set_review(tid, "right", "the documents really don't cover this")
+    assert records.review_queue(0.7, status="open") == []
+    [reviewed] = records.review_queue(0.7, status="reviewed")
+    assert (reviewed.verdict, reviewed.note) == ("right", "the documents really don't cover this")
+    records.set_eval_id(tid, "reviewed-1")
+    assert records.turn(tid).eval_id == "reviewed-1"
+    with pytest.raises(RecordError):
+        records.set_review(tid, "maybe")
+
+
+def test_earlier_questions_of_the_same_conversation_give_a_follow_up_its_context(records):
+    records.record_turn("s1", answer("What does nintedanib do?"))
+    records.record_turn("s2", answer("What is HSCT?"))
+    follow = records.record_turn("s1", answer("and is it safe?"))
+    assert records.earlier_questions(records.turn(follow)) == ["What does nintedanib do?"]
+
+
+def test_answers_past_the_retention_period_are_purged_with_their_feedback(records):
+    now = time.time()
+    old = records.record_turn("s1", answer(), now=now - 31 * DAY)
+    new = records.record_turn("s1", answer(), now=now - 29 * DAY)
+    records.set_feedback(old, "s1", 0, "old comment")
+    records.set_review(old, "wrong", "old note")
+    assert records.purge(now) == 1
+    assert records.turn(old) is None and records.turn(new) is not None
+    with sqlite3.connect(records.path) as con:
+        assert con.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 0
+        assert con.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_opening_the_records_purges_at_once(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    Records(path, retention_days=30).record_turn("s1", answer(), now=time.time() - 40 * DAY)
+    assert Records(path, retention_days=30).counts(0.7)["total"] == 0
+
+
+def test_names_emails_and_numbers_are_blanked_before_storing(records):
+    q = ("My name is Jane Doe, email jane.doe@example.org, phone +1 (555) 123-4567, "
+         "born 12/03/1961. Is methotrexate safe at 15 mg?")
+    tid = records.record_turn("s1", answer(q))
+    stored = records.turn(tid).question
+    for secret in ("Jane", "Doe", "jane.doe@example.org", "555", "1961"):
+        assert secret not in stored
+    assert "[name]" in stored and "[e-mail]" in stored and "15 mg" in stored
+    assert redact("I have 2 ulcers since 2019") == "I have 2 ulcers since 2019"
+
+
+def test_the_database_holds_no_ip_or_person_columns(records):
+    with sqlite3.connect(records.path) as con:
+        columns = {row[1] for t in ("turns", "feedback", "reviews")
+                   for row in con.execute(f"PRAGMA table_info({t})")}
+        journal = con.execute("PRAGMA journal_mode").fetchone()[0]
+    assert not columns & {"ip", "ip_address", "name", "email", "user", "user_agent"}
+    assert journal == "wal"
+
+
+def _give_feedback(path: str, session: str, turn_ids: list[int]) -> None:
+    records = Records(path, retention_days=30)
+    for tid in turn_ids:
+        records.set_feedback(tid, session, 0, f"comment from {session}")
+
+
+def test_two_tabs_giving_feedback_at_the_same_moment_lose_nothing(tmp_path):
+    path = tmp_path / "records.sqlite3"
+    records = Records(path, retention_days=30)
+    tab_a = [records.record_turn("tab-a", answer()) for _ in range(150)]
+    tab_b = [records.record_turn("tab-b", answer()) for _ in range(150)]
+    ctx = multiprocessing.get_context("spawn")
+    writers = [ctx.Process(target=_give_feedback, args=(str(path), "tab-a", tab_a)),
+               ctx.Process(target=_give_feedback, args=(str(path), "tab-b", tab_b))]
+    for w in writers:
+        w.start()
+    # A third writer in this process, at the same time: new answers keep being recorded.
+    more = [records.record_turn("tab-c", answer()) for _ in range(100)]
+    for w in writers:
+        w.join()
+        assert w.exitcode == 0
+    assert all(records.turn(t).comment == "comment from tab-a" for t in tab_a)
+    assert all(records.turn(t).comment == "comment from tab-b" for t in tab_b)
+    assert len(set(more)) == 100
+    assert records.counts(0.7)["thumbs_down"] == 300
