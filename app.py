@@ -1,71 +1,67 @@
 """Patient chat: ask about systemic scleroderma, get answers cited from the documents.
 
-Thin on purpose: widgets and session state here, one call into ``rag`` per question.
+Thin on purpose: layout, widgets and session state here, one call into ``rag`` per question
+(``Pipeline.ask``), then the answer is recorded for the educators and drawn by
+``rag.ui.render``. The conversation lives in this browser session only.
 """
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from rag.pipeline import Pipeline
-from rag.settings import get_settings
+from rag.schema import passage_json
+from rag.ui import chat, render, state
 
 st.set_page_config(page_title="Scleroderma questions", page_icon="💬", layout="centered")
-
-
-@st.cache_resource(show_spinner="Loading the documents…")
-def pipeline() -> Pipeline:
-    """One pipeline (model, index) per server process, shared by every session."""
-    return Pipeline(get_settings())
-
-
-def as_text(s: str) -> str:
-    """Show what a person typed as plain text: Markdown and HTML characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", s)
-
-
-def show_answer(turn: dict) -> None:
-    kind = turn["kind"]
-    if kind == "urgent":
-        st.error(turn["answer"], icon="🚨")
-        return
-    if kind == "invalid":
-        st.warning(turn["answer"])
-        return
-    for notice in turn["notices"]:
-        st.info(notice["text"])
-    st.markdown(as_text(turn["answer"]))
-    for c in turn["citations"]:
-        with st.expander(f"[{c['n']}] {c['title']} — {c['location']}"):
-            st.markdown(as_text(c["text"]))
-    st.caption(turn["disclaimer"])
-
-
-st.title("Questions about scleroderma")
-st.caption("Answers come only from the documents below each answer. "
-           "For an emergency, call your local emergency number.")
+st.markdown(render.CSS, unsafe_allow_html=True)
 
 if "turns" not in st.session_state:
     st.session_state.turns = []
+turns: list[dict] = st.session_state.turns
 
-for turn in st.session_state.turns:
+title, restart = st.columns([3, 1], vertical_alignment="bottom")
+title.title("Questions about scleroderma")
+restart.button("New conversation", on_click=state.new_conversation,
+               help="Start again with an empty chat.")
+st.caption("Answers come only from documents chosen by patient educators, with the passage "
+           "behind every sentence. This is education, not medical advice. In an emergency, "
+           "call your local emergency number.")
+with st.expander("What this chat keeps about your questions"):
+    st.markdown(chat.privacy_note())
+with st.sidebar:
+    st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in", icon="🔒")
+
+for turn in turns:
     with st.chat_message(turn["role"]):
         if turn["role"] == "user":
-            st.markdown(as_text(turn["content"]))
+            render.show_text(turn["content"])
         else:
-            show_answer(turn)
+            render.show_answer(turn["answer"])
+            if turn.get("turn_id"):
+                chat.show_feedback(turn["turn_id"])
 
-question = st.chat_input("Ask a question about systemic scleroderma")
+question = st.chat_input("Ask a question about scleroderma") or chat.take_pending()
 if question:
-    history = [{"role": t["role"], "content": t.get("content", t.get("answer", ""))}
-               for t in st.session_state.turns]
-    st.session_state.turns.append({"role": "user", "content": question})
+    history = [{"role": t["role"], "content": t["content"] if t["role"] == "user" else t["answer"]["answer"]}
+               for t in turns]
+    turns.append({"role": "user", "content": question})
     with st.chat_message("user"):
-        st.markdown(as_text(question))
-    with st.chat_message("assistant"), st.spinner("Looking in the documents…"):
-        answer = pipeline().ask(question, history).to_json()
-        turn = {"role": "assistant", **answer}
-        show_answer(turn)
-    st.session_state.turns.append(turn)
+        render.show_text(question)
+    with st.chat_message("assistant"):
+        with st.spinner("Looking in the documents…"):
+            result = state.pipeline().ask(question, history)
+        answer = result.to_json()
+        answer["retrieved"] = [passage_json(p, i) for i, p in enumerate(result.retrieved, 1)]
+        turn_id = state.records().record_turn(state.conversation_id(), answer)
+        shown = {k: answer[k] for k in ("kind", "answer", "sentences", "citations", "notices",
+                                        "disclaimer")}
+        render.show_answer(shown, stream=render.answer_pieces(shown))
+        turns.append({"role": "assistant", "answer": shown, "turn_id": turn_id})
+        if turn_id:
+            chat.show_feedback(turn_id)
+
+if not turns:
+    chat.show_starters(state.starter_questions(), "starter", "You could ask:")
+elif turns[-1]["role"] == "assistant" and turns[-1]["answer"]["kind"] == "not_found":
+    chat.show_starters(state.starter_questions(), f"instead-{len(turns)}",
+                       "Questions my documents can answer:")

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     upload_max_mb: float = Field(
         20.0, gt=0, description="Largest document an educator can upload, in megabytes."
     )
+    reviewed_questions_path: Path = Field(
+        PROJECT_ROOT / "eval" / "reviewed.jsonl",
+        description="Evaluation questions educators made from reviewed answers (JSON lines, "
+        "the format of eval/questions.jsonl).",
+    )
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

@@ -1,36 +1,161 @@
-"""The real Streamlit script, driven by streamlit.testing.v1.AppTest."""
+"""The patient chat: the real Streamlit script (app.py) driven by AppTest, over a real index
+of corpus/ and a real records database in a temporary folder."""
+
+from __future__ import annotations
+
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
+from rag.ui.render import as_text
+
+OFF_TOPIC = "who won the world cup in 2018"
 
 
 @pytest.fixture
-def app(corpus_store, monkeypatch):
+def records_path(tmp_path):
+    return tmp_path / "records.sqlite3"
+
+
+@pytest.fixture
+def app_env(corpus_store, records_path, monkeypatch):
     monkeypatch.setenv("RAG_STORE_DIR", str(corpus_store))
+    monkeypatch.setenv("RAG_CACHE_DIR", str(corpus_store / "cache"))
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(records_path))
     get_settings.cache_clear()
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.run()
-    yield at
+    yield
     get_settings.cache_clear()
 
 
-def test_a_question_gets_a_cited_answer(app):
-    app.chat_input[0].set_value("What does nintedanib do?").run()
-    assert not app.exception
-    text = " ".join(m.value for m in app.markdown).replace("\\", "")
+def new_session() -> AppTest:
+    return AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+
+
+@pytest.fixture
+def app(app_env) -> AppTest:
+    at = new_session()
+    assert not at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def last_answer(at: AppTest):
+    message = [m for m in at.chat_message if m.name == "assistant"][-1]
+    return message, " ".join(md.value for md in message.markdown).replace("\\", "")
+
+
+def starters(at: AppTest) -> list:
+    return [b for b in at.button if b.key and b.key.startswith(("starter-", "instead-"))]
+
+
+def test_the_empty_chat_offers_questions_the_documents_answer(app):
+    offered = starters(app)
+    assert len(offered) >= 2
+    offered[0].click().run()
+    message, text = last_answer(app)
+    assert "[1]" in text and message.expander, "a starter question gets a cited answer"
+    assert not starters(app), "starters give way to the conversation"
+
+
+def test_a_question_gets_a_cited_answer_with_the_passage_highlighted(app):
+    ask(app, "What does nintedanib do?")
+    message, text = last_answer(app)
     assert "Nintedanib" in text and "[1]" in text
-    assert any(e.label.startswith("[1]") for e in app.expander)
+    sources = [e for e in message.expander if e.label.replace("\\", "").startswith("[1]")]
+    assert sources, "each [n] has a source labelled [n] with its title and location"
+    passage = sources[0].markdown[0].value
+    assert passage.startswith('<div class="passage">') and "<mark>" in passage
+    assert message.caption and "not medical advice" in " ".join(c.value for c in message.caption)
 
 
-def test_an_emergency_is_an_alert(app):
-    app.chat_input[0].set_value("I have crushing chest pain").run()
-    assert app.error and "emergency" in app.error[0].value.lower()
+def test_a_follow_up_question_uses_the_conversation(app):
+    ask(app, "what is a stem cell transplant?")
+    ask(app, "is it safe?")
+    _, text = last_answer(app)
+    assert "[1]" in text
+    assert any(w in text for w in ("risks", "infections", "side effects"))
 
 
-def test_markup_in_a_question_is_shown_as_text(app):
-    app.chat_input[0].set_value("<b>bold</b> [link](http://x.example) what is HSCT?").run()
-    user_text = app.chat_message[0].markdown[0].value
-    assert "<b>" not in user_text.replace("\\<", "").replace("\\>", "") or "\\<" in user_text
-    assert "](http" not in user_text.replace("\\]", "").replace("\\(", "")
+def test_not_found_says_so_and_offers_the_starter_questions(app):
+    offered = [b.label for b in starters(app)]
+    ask(app, OFF_TOPIC)
+    message, text = last_answer(app)
+    assert "couldn't find" in text and not message.expander
+    assert [b.label for b in starters(app)] == offered
+
+
+def test_an_emergency_is_an_unmistakable_alert_with_what_to_do(app, records_path):
+    ask(app, "I have crushing chest pain right now")
+    message, _ = last_answer(app)
+    assert message.error, "shown as an error alert"
+    alert = message.error[0].value.replace("\\", "")
+    assert "emergency" in alert.lower() and "call" in alert.lower()
+    assert not message.expander, "nothing was looked up"
+    [turn] = Records(records_path, 30).review_queue(0.7)
+    assert turn.kind == "urgent" and turn.reasons[0] == "urgent"
+
+
+def test_thumbs_down_with_a_comment_is_stored(app, records_path):
+    ask(app, "What does nintedanib do?")
+    assert len(app.feedback) == 1, "every answer has thumbs up/down"
+    app.feedback[0].set_value(0).run()
+    records = Records(records_path, 30)
+    [turn] = records.review_queue(0.7)
+    assert turn.rating == 0 and turn.comment == ""
+    app.text_input[0].input("It did not say whether it is safe")
+    next(b for b in app.button if b.label == "Send comment").click().run()
+    assert not app.exception
+    assert records.turn(turn.id).comment == "It did not say whether it is safe"
+    assert "Thank you" in " ".join(c.value for c in app.caption)
+
+
+def test_new_conversation_empties_the_chat_and_gets_a_new_id(app, records_path):
+    ask(app, "What does nintedanib do?")
+    first_id = app.session_state["conversation_id"]
+    next(b for b in app.button if b.label == "New conversation").click().run()
+    assert not app.chat_message and starters(app)
+    ask(app, "What is HSCT?")
+    ids = {t.session_id for t in Records(records_path, 30).review_queue(0.7)}
+    assert ids == {first_id, app.session_state["conversation_id"]} and len(ids) == 2
+
+
+@pytest.mark.parametrize("question", [
+    "<script>alert('x')</script> what is HSCT?",
+    "[click me](http://evil.example) **bold** `code` $x^2$ :red[red] what is HSCT?",
+    "what is HSCT? " + "<b>very long</b> " * 400,
+])
+def test_markup_in_a_question_is_shown_as_text(app, question):
+    ask(app, question)
+    user = [m for m in app.chat_message if m.name == "user"][-1]
+    shown = user.markdown[0].value
+    assert shown == as_text(question).strip()
+    outside_escapes = re.sub(r"\\.", "", shown)
+    assert not set("<>[]()*`$:") & set(outside_escapes), "every markup character is escaped"
+
+
+def test_an_over_long_message_gets_a_clear_message(app):
+    ask(app, "is it safe? " * 500)
+    message, _ = last_answer(app)
+    assert message.warning and "characters" in message.warning[0].value
+
+
+def test_a_patient_never_sees_another_patients_questions(app_env):
+    first, second = new_session(), new_session()
+    ask(first, "My name is Jane Doe. What does nintedanib do?")
+    page = " ".join(str(e.value) for e in second.markdown) + " ".join(
+        b.label for b in second.button)
+    assert "nintedanib" not in page.lower() and not second.chat_message
+
+
+def test_the_privacy_note_says_what_is_kept_where_and_how_long(app):
+    note = next(e for e in app.expander if "keeps" in e.label).markdown[0].value
+    assert f"{get_settings().retention_days} days" in note
+    assert "IP address" in note and "server" in note

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 import streamlit as st
 
-from rag.settings import Settings, get_settings
+from rag.settings import PROJECT_ROOT, Settings, get_settings
 
 _STATE_KEY = "educator_unlocked"  # holds a digest of the password that unlocked the session
 
@@ -45,12 +46,16 @@ def is_educator() -> bool:
 def require_educator() -> None:
     """Show the password form and stop the page until this session has the right password.
 
-    Call it at the top of every educator page, before anything else is drawn or read.
+    Call it at the top of every educator page, before anything else is drawn or read. Once
+    unlocked it also draws the educator navigation in the sidebar (the app hides Streamlit's
+    own page list from patients), so every page in ``pages/`` is reachable from every other.
     """
     if is_educator():
+        _educator_sidebar()
         return
     password = configured_password()
     st.title("Educators only")
+    st.page_link("app.py", label="Back to the patient chat", icon="💬")
     if not password:
         st.warning(
             "The educator pages are locked because no educator password is set. "
@@ -73,3 +78,22 @@ def require_educator() -> None:
 def sign_out() -> None:
     """Lock the educator pages again for this session."""
     st.session_state.pop(_STATE_KEY, None)
+
+
+def educator_pages() -> list[tuple[str, str]]:
+    """(path relative to the app, label) of every page in ``pages/``, in their order."""
+    folder = PROJECT_ROOT / "pages"
+    out = []
+    for page in sorted(folder.glob("*.py")):
+        label = re.sub(r"^\d+[_ -]*", "", page.stem).replace("_", " ").strip() or page.stem
+        out.append((f"pages/{page.name}", label[:1].upper() + label[1:]))
+    return out
+
+
+def _educator_sidebar() -> None:
+    with st.sidebar:
+        st.markdown("**Educators**")
+        for path, label in educator_pages():
+            st.page_link(path, label=label)
+        st.page_link("app.py", label="Patient chat (as patients see it)")
+        st.button("Sign out", on_click=sign_out, key="educator_sign_out")

@@ -1,0 +1,42 @@
+"""Review queue: recorded answers, the ones needing an educator's eyes first.
+
+Thumbs-down answers, urgent escalations, "not found" and weak evidence come first. Each
+shows the question, the answer, its passages with their scores and the patient's feedback;
+the educator marks it right or wrong with a note, and can add it to the evaluation set.
+"""
+
+import streamlit as st
+
+from rag.settings import get_settings
+from rag.ui import render, review, state
+from rag.ui.auth import require_educator
+
+st.set_page_config(page_title="Review queue", page_icon="📋", layout="wide")
+require_educator()
+st.markdown(render.CSS, unsafe_allow_html=True)
+
+st.title("Review queue")
+records = state.records()
+weak = state.weak_below()
+if flash := st.session_state.pop("review_flash", None):
+    st.success(flash)
+
+counts = records.counts(weak)
+columns = st.columns(5)
+for column, (label, key) in zip(columns, [("To review", "open"), ("Thumbs down", "thumbs_down"),
+                                          ("Urgent", "urgent"), ("Not found", "not_found"),
+                                          ("Weak evidence", "weak")]):
+    column.metric(label, counts[key])
+st.caption(f"Weak evidence: answered with confidence below {weak:.2f}. Recorded answers are "
+           f"deleted after {get_settings().retention_days} days.")
+
+show = st.segmented_control("Show", ["To review", "Reviewed", "All"], default="To review",
+                            key="queue_status") or "To review"
+size = st.select_slider("Answers per page", [10, 25, 50, 100], value=25, key="queue_size")
+status = {"To review": "open", "Reviewed": "reviewed", "All": "all"}[show]
+items = records.review_queue(weak, status=status, limit=size)
+if not items:
+    st.info("Nothing here. Answers appear as patients ask questions.")
+for turn in items:
+    with st.container(border=True):
+        review.show_item(turn, records, records.earlier_questions(turn))

@@ -1,0 +1,89 @@
+"""Documents: what is in the index, and adding, removing and re-indexing documents.
+
+Uploads are checked (type, size, that they parse, that the content is new) before anything
+is saved; a refused file changes nothing. Indexing shows its progress.
+"""
+
+from datetime import datetime
+from math import ceil
+
+import streamlit as st
+
+from rag.settings import get_settings
+from rag.ui import state, uploads
+from rag.ui.auth import require_educator
+
+st.set_page_config(page_title="Documents", page_icon="📚", layout="wide")
+require_educator()
+
+settings = get_settings()
+pipeline = state.pipeline()
+st.title("Documents")
+for level, message in st.session_state.pop("documents_flash", []):
+    getattr(st, level)(message)
+
+
+def progress_bar(text: str):
+    bar = st.progress(0.0, text=text)
+    return lambda done, total, name: bar.progress(done / max(total, 1), text=f"{text} {name} ({done}/{total})")
+
+
+documents = pipeline.documents()
+st.caption(f"{len(documents)} documents, {sum(d.chunks for d in documents)} passages. "
+           f"Corpus folder: {settings.corpus_dir}")
+st.dataframe(
+    [{"document": d.title, "file": d.doc_id, "passages": d.chunks,
+      "indexed": datetime.fromtimestamp(d.indexed_at).strftime("%Y-%m-%d %H:%M") if d.indexed_at else "",
+      "state": d.state} for d in documents],
+    hide_index=True, width="stretch")
+
+st.subheader("Add a document")
+with st.form("upload", clear_on_submit=True):
+    files = st.file_uploader(
+        f"A .pdf, .txt or .md file, up to {settings.upload_max_mb:g} MB",
+        # No type= filter: Streamlit would drop other files without a word; the app's own
+        # check refuses them with the reason.
+        accept_multiple_files=True, max_upload_size=ceil(settings.upload_max_mb))
+    replace = st.checkbox("Replace a document with the same name")
+    add = st.form_submit_button("Add to the collection")
+if add and files:
+    flash = []
+    for f in files:
+        try:
+            added = uploads.add_upload(pipeline, f.name, f.getvalue(),
+                                       int(settings.upload_max_mb * 1e6), replace,
+                                       progress_bar(f"Indexing {f.name}…"))
+        except uploads.UploadRefused as refused:
+            flash.append(("error", f"Not added. {refused}"))
+        else:
+            verb = "Replaced" if added.replaced else "Added"
+            flash.append(("success", f"{verb} “{added.title}” ({added.doc_id}): {added.passages} passages."))
+    st.session_state.documents_flash = flash
+    st.rerun()
+elif add:
+    st.warning("Choose a file first.")
+
+st.subheader("Remove a document")
+with st.form("remove"):
+    doc_id = st.selectbox("Document", [d.doc_id for d in documents], index=None,
+                          format_func=lambda d: next((f"{e.title} ({d})" for e in documents if e.doc_id == d), d))
+    sure = st.checkbox("Yes, remove it from the collection (and its file from the corpus folder)")
+    remove = st.form_submit_button("Remove")
+if remove:
+    if not doc_id or not sure:
+        st.warning("Choose a document and tick the box to confirm.")
+    else:
+        try:
+            st.session_state.documents_flash = [("success", uploads.remove_document(pipeline, doc_id))]
+        except uploads.UploadRefused as refused:
+            st.session_state.documents_flash = [("error", str(refused))]
+        st.rerun()
+
+st.subheader("Re-index")
+st.caption("Reads the corpus folder again: changed files are re-indexed, new ones added, "
+           "deleted ones removed. Unchanged files are skipped.")
+if st.button("Re-index the corpus folder"):
+    report = uploads.reindex(pipeline, progress_bar("Indexing…"))
+    st.session_state.documents_flash = [("error" if report.failed else "success", line)
+                                        for line in uploads.report_lines(report)]
+    st.rerun()

@@ -1,0 +1,43 @@
+"""Try a question: ask as a patient would and see the retrieved passages and their scores
+next to the answer. Nothing asked here is recorded."""
+
+import streamlit as st
+
+from rag.schema import passage_json
+from rag.ui import render, review, state
+from rag.ui.auth import require_educator
+
+st.set_page_config(page_title="Try a question", page_icon="🧪", layout="wide")
+require_educator()
+st.markdown(render.CSS, unsafe_allow_html=True)
+
+st.title("Try a question")
+st.caption("Asked exactly as in the patient chat, but not recorded.")
+with st.form("try"):
+    question = st.text_area("Question", key="try_question")
+    earlier = st.text_area("Earlier questions in the conversation (optional, one per line)",
+                           key="try_history", help="To try a follow-up such as “and is it safe?”")
+    asked = st.form_submit_button("Ask")
+if asked:
+    history = [{"role": "user", "content": q} for q in earlier.splitlines() if q.strip()]
+    result = state.pipeline().ask(question, history)
+    answer = result.to_json()
+    answer["retrieved"] = [passage_json(p, i) for i, p in enumerate(result.retrieved, 1)]
+    st.session_state.try_result = answer
+
+answer = st.session_state.get("try_result")
+if answer:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Answer")
+        render.show_answer(answer)
+        st.caption(f"{answer['kind'].replace('_', ' ')} · confidence {answer['confidence']:.2f} · "
+                   f"searched for: “{render.as_text(answer.get('query', ''))}” · "
+                   f"{answer['timings_ms'].get('total', 0):.0f} ms")
+    with right:
+        st.subheader("Retrieved passages")
+        review.show_passages(answer["retrieved"], answer["citations"])
+        for p in answer["retrieved"]:
+            cited = next((c for c in answer["citations"] if c["chunk_id"] == p["chunk_id"]), None)
+            with st.expander(render.as_text(f"#{p['n']} · {p['score']:.3f} · {p['title']} — {p['location']}")):
+                render.show_passage(cited or p)

@@ -1,0 +1,189 @@
+"""Starter questions drawn from what the indexed documents actually cover.
+
+``candidates`` reads only the indexed passages, so it works for any corpus: the section
+headings of each document (structural ones such as "Introduction" or "References" are
+skipped), the terms a reference document (a glossary) defines that the other documents
+use, and for a document with no usable headings the phrases it repeats. Each becomes a
+question through one of two neutral templates, and the candidates alternate between
+documents so the first few show the breadth of the collection. ``suggest`` then keeps only
+the candidates the pipeline really answers (it is handed a yes/no function), so a
+suggestion never ends in "not found".
+
+Left out on purpose: any fixed list of questions, ranking by what patients ask most (the
+records could feed that later), and rewording by a language model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Callable, Iterable
+
+from .lexical import STOPWORDS, stem
+from .schema import Chunk
+
+REFERENCE_KIND = "glossary"  # the kind a reference document's front matter gives
+
+# Headings that name a part of a document rather than a subject.
+STRUCTURAL_HEADINGS = frozenset(
+    """abstract introduction background overview summary conclusion conclusions discussion
+    methods method results references bibliography acknowledgements acknowledgments
+    appendix contents foreword preface notes glossary keywords index disclaimer
+    about contact""".split()
+)
+_NUMBERED_PART = re.compile(r"^(?:paragraph|page|part|chapter|section|table|figure)\s*\d+", re.I)
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_MIN_TERM_USES = 2  # a glossary term used less often than this elsewhere is not a topic
+_SUBJECT_SHARE = 0.4  # a term in more than this share of passages is what all of them are about
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    question: str
+    doc_id: str
+    basis: str  # "section", "term" or "phrase": where the question came from
+
+
+def candidates(chunks: Iterable[Chunk], limit: int = 12) -> list[Suggestion]:
+    """Questions the documents' structure suggests, alternating between documents."""
+    by_doc: dict[str, list[Chunk]] = defaultdict(list)
+    for c in chunks:
+        by_doc[c.doc_id].append(c)
+    if not by_doc:
+        return []
+    for doc_chunks in by_doc.values():
+        doc_chunks.sort(key=lambda c: c.ordinal)
+    reference = {d for d, cs in by_doc.items() if cs[0].kind == REFERENCE_KIND}
+    body = {d: cs for d, cs in by_doc.items() if d not in reference}
+    body_texts = [c.text for cs in body.values() for c in cs]
+    lowercase_words = {w for w in _WORD.findall(" ".join(c.text for cs in by_doc.values() for c in cs))
+                       if w.islower()}
+
+    queues: list[list[Suggestion]] = []
+    for doc_id in sorted(body):
+        labels = _topic_headings(body[doc_id])
+        if labels:
+            queues.append([Suggestion(_about(label, lowercase_words), doc_id, "section")
+                           for label in labels])
+        else:
+            text = " ".join(c.text for c in body[doc_id])
+            queues.append([Suggestion(_about(p, lowercase_words), doc_id, "phrase")
+                           for p in repeated_phrases(text)])
+    for doc_id in sorted(reference):
+        queues.append([Suggestion(_meaning(term, lowercase_words), doc_id, "term")
+                       for term in _used_terms(by_doc[doc_id], body_texts)])
+
+    out: list[Suggestion] = []
+    seen: set[frozenset[str]] = set()
+    for round_ in zip_longest(*queues):
+        for s in round_:
+            if s is None:
+                continue
+            key = frozenset(stem(w.lower()) for w in _WORD.findall(s.question)) - _QUESTION_WORDS
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(s)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def suggest(chunks: Iterable[Chunk], answers: Callable[[str], bool], n: int = 4,
+            tries: int | None = None) -> list[Suggestion]:
+    """The first ``n`` candidates that ``answers`` says the pipeline answers, trying at most
+    ``tries`` (default ``3 * n``) so a store with odd headings costs a bounded time."""
+    out: list[Suggestion] = []
+    for s in candidates(chunks, limit=tries or 3 * n):
+        if answers(s.question):
+            out.append(s)
+            if len(out) == n:
+                break
+    return out
+
+
+# --- sources of topics ------------------------------------------------------------------------
+
+
+def _topic_headings(chunks: list[Chunk]) -> list[str]:
+    """Section headings that name a subject, in document order, each once."""
+    out: list[str] = []
+    for c in chunks:
+        label = (c.section or "").strip().rstrip(":").strip()
+        words = _WORD.findall(label)
+        if (not label or not words or label in out or len(words) > 8 or _NUMBERED_PART.match(label)
+                or all(w.lower() in STRUCTURAL_HEADINGS or w.lower() in STOPWORDS for w in words)):
+            continue
+        out.append(label)
+    return out
+
+
+def _used_terms(glossary: list[Chunk], body_texts: list[str]) -> list[str]:
+    """Terms the reference document defines (its headings) that the other documents use,
+    most used first; a term in most passages is the collection's subject, not a topic."""
+    texts = [t.lower() for t in body_texts]
+    uses: Counter[str] = Counter()
+    for c in glossary:
+        term = _PARENTHESES.sub("", c.section or "").strip()
+        if not term or term in uses or _NUMBERED_PART.match(term):
+            continue
+        pattern = re.compile(rf"\b{re.escape(term.lower())}")
+        per_passage = [len(pattern.findall(t)) for t in texts]
+        if sum(per_passage) < _MIN_TERM_USES or sum(map(bool, per_passage)) > _SUBJECT_SHARE * len(texts):
+            continue
+        uses[term] = sum(per_passage) * len(term.split())  # longer terms are more specific
+    return [t for t, _ in uses.most_common()]
+
+
+def repeated_phrases(text: str, max_phrases: int = 6) -> list[str]:
+    """Two- and three-word phrases a text repeats, most repeated (and longest) first,
+    no two sharing a word."""
+    words = _WORD.findall(text)
+    counts: Counter[tuple[str, ...]] = Counter()
+    for n in (2, 3):
+        for i in range(len(words) - n + 1):
+            gram = tuple(words[i:i + n])
+            lower = [w.lower() for w in gram]
+            if lower[0] in STOPWORDS or lower[-1] in STOPWORDS or any(len(w) < 3 for w in lower):
+                continue
+            if n == 3 and lower[1] in STOPWORDS and lower[1] not in {"of", "and"}:
+                continue
+            counts[tuple(lower)] += 1
+    ranked = sorted((g for g, c in counts.items() if c >= 2),
+                    key=lambda g: (-counts[g] * len(g), g))
+    out: list[str] = []
+    used: set[str] = set()
+    for gram in ranked:
+        content = {stem(w) for w in gram if w not in STOPWORDS}
+        if content & used:
+            continue
+        used |= content
+        out.append(" ".join(gram))
+        if len(out) == max_phrases:
+            break
+    return out
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+_QUESTION_WORDS = frozenset({"what", "should", "i", "know", "about", "doe", "does", "mean"})
+
+
+def _about(topic: str, lowercase_words: set[str]) -> str:
+    return f"What should I know about {_in_running_text(topic, lowercase_words)}?"
+
+
+def _meaning(term: str, lowercase_words: set[str]) -> str:
+    return f"What does {_in_running_text(term, lowercase_words)} mean?"
+
+
+def _in_running_text(label: str, lowercase_words: set[str]) -> str:
+    """A heading as it reads inside a sentence: a capitalised word is lowered when the
+    documents also write it in lower case (names and abbreviations keep their capitals)."""
+    def lower(m: re.Match) -> str:
+        w = m.group(0)
+        return w.lower() if w[:1].isupper() and w[1:].islower() and w.lower() in lowercase_words else w
+    return _WORD.sub(lower, label.strip())

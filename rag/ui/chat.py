@@ -1,0 +1,78 @@
+"""The patient chat's own widgets: starter questions, feedback on an answer, the privacy note.
+
+The chat page (``app.py``) lays these out; each reads and writes only this browser
+session's state and the records (through ``rag.ui.state``).
+
+Left out: editing or deleting a sent question (it goes to the educators as sent).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rag.records import MAX_COMMENT_CHARS, RecordError
+from rag.settings import get_settings
+from rag.ui import state
+
+PENDING = "pending_question"  # a starter question clicked, asked on the next run
+
+
+def privacy_note() -> str:
+    """What the app records, where and for how long (``prompts/privacy.md``)."""
+    settings = get_settings()
+    text = (settings.prompts_dir / "privacy.md").read_text(encoding="utf-8")
+    return text.format(retention_days=settings.retention_days)
+
+
+def _ask_later(question: str) -> None:
+    st.session_state[PENDING] = question
+
+
+def take_pending() -> str | None:
+    """A starter question the patient clicked, if any (asked once)."""
+    return st.session_state.pop(PENDING, None)
+
+
+def show_starters(questions: list[str], key: str, heading: str) -> None:
+    """Questions the documents answer, one button each; a click asks it."""
+    if not questions:
+        return
+    st.markdown(f"**{heading}**")
+    for i, q in enumerate(questions):
+        st.button(q, key=f"{key}-{i}", on_click=_ask_later, args=(q,), width="stretch")
+
+
+def _save_rating(turn_id: int) -> None:
+    rating = st.session_state.get(f"rating-{turn_id}")
+    try:
+        state.records().set_feedback(turn_id, state.conversation_id(), rating)
+    except RecordError:  # past the retention period, or from an earlier conversation
+        st.session_state[f"rating-lost-{turn_id}"] = True
+
+
+def show_feedback(turn_id: int) -> None:
+    """Thumbs up or down, then an optional comment; each is stored as soon as it is given."""
+    key = f"rating-{turn_id}"
+    st.feedback("thumbs", key=key, on_change=_save_rating, args=(turn_id,))
+    rating = st.session_state.get(key)
+    if st.session_state.get(f"rating-lost-{turn_id}"):
+        st.caption("This answer is no longer kept, so the rating could not be saved.")
+        return
+    if rating is None:
+        return
+    if st.session_state.get(f"commented-{turn_id}"):
+        st.caption("Thank you. A patient educator will read your comment.")
+        return
+    with st.form(f"comment-{turn_id}", border=False, clear_on_submit=True):
+        comment = st.text_input(
+            "Anything to add? (optional)", max_chars=MAX_COMMENT_CHARS,
+            placeholder="What was missing or unclear?" if rating == 0 else "What helped?")
+        if st.form_submit_button("Send comment"):
+            try:
+                state.records().set_feedback(turn_id, state.conversation_id(), rating, comment)
+            except RecordError:
+                st.caption("This answer is no longer kept, so the comment could not be saved.")
+                return
+            st.session_state[f"commented-{turn_id}"] = True
+            st.rerun()
+    st.caption("Thank you for rating this answer.")

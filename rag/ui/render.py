@@ -1,0 +1,138 @@
+"""How answers, passages and people's words are drawn, safely.
+
+Everything a person typed and every passage from a document is shown as text, never
+interpreted: Markdown gets every punctuation character backslash-escaped (``as_text``), and
+the only HTML (a passage with the answer's sentences highlighted) is built from fully
+entity-escaped text (``passage_html``). The two pure functions are the core; ``show_answer``
+and ``show_passage`` draw with Streamlit.
+
+``show_answer`` takes the answer's text as an iterator of pieces, so it streams whatever
+produces text: today the extractive answer sentence by sentence (``answer_pieces``),
+tomorrow a language model's tokens.
+
+Left out: links from a ``[n]`` marker that jump into the page. The sources are listed right
+under the answer as "[n] title — location", each opening its passage.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+import streamlit as st
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
+_HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+# Quiet, readable defaults; long words (pasted links, runs of characters) wrap on a phone.
+CSS = """
+<style>
+.stChatMessage p, .stChatMessage li, .passage { overflow-wrap: anywhere; line-height: 1.6; }
+.passage { padding: .5rem .75rem; border-left: 3px solid rgba(128,128,128,.4); }
+.passage mark { background: #fff3b0; color: inherit; padding: 0 .1em; border-radius: .2em; }
+@media (prefers-color-scheme: dark) { .passage mark { background: #6b5a00; } }
+</style>
+"""
+
+
+def as_text(text: str) -> str:
+    """Markdown that shows ``text`` exactly: every special character escaped, line breaks
+    kept, and no indentation that Markdown would read as code."""
+    text = _BLANK_LINES.sub("\n", str(text).replace("\r", ""))
+    lines = [_MARKDOWN_SPECIAL.sub(r"\\\1", line.lstrip()) for line in text.split("\n")]
+    return "  \n".join(line for line in lines if line.strip())
+
+
+def _entities(text: str) -> str:
+    """HTML that shows ``text`` exactly: markup and Markdown characters as entities."""
+    escaped = _HTML_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+    return escaped.replace("\r", "").replace("\n", "<br>")
+
+
+def passage_html(text: str, highlights: Iterable[Iterable[int]] = ()) -> str:
+    """A passage as one HTML block with the given (start, end) spans in ``<mark>``."""
+    spans = sorted((max(0, int(a)), min(len(text), int(b))) for a, b in highlights)
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    parts, pos = [], 0
+    for a, b in merged:
+        parts.append(_entities(text[pos:a]))
+        parts.append(f"<mark>{_entities(text[a:b])}</mark>")
+        pos = b
+    parts.append(_entities(text[pos:]))
+    return f'<div class="passage">{"".join(parts)}</div>'
+
+
+def answer_pieces(answer: dict) -> Iterator[str]:
+    """The answer's text in the pieces it is streamed in: one cited sentence at a time."""
+    if answer.get("sentences"):
+        for s in answer["sentences"]:
+            yield f"{s['text']} [{s['citation']}] "
+        return
+    for sentence in _SENTENCE.split(answer.get("answer", "")):
+        yield sentence + " "
+
+
+def show_text(text: str) -> None:
+    """What a person typed, as plain text."""
+    st.markdown(as_text(text))
+
+
+def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
+    """Draw one answer: an urgent alert, or notices, the text (streamed when ``stream`` is
+    given), its sources and the education notice. Returns the text shown."""
+    kind = answer["kind"]
+    if kind == "urgent":
+        st.error("**This may be an emergency. Get help now.**\n\n" + as_text(answer["answer"]),
+                 icon="🚨")
+        return answer["answer"]
+    if kind == "invalid":
+        st.warning(as_text(answer["answer"]), icon="✏️")
+        return answer["answer"]
+    for notice in answer.get("notices", []):
+        text = as_text(notice["text"])
+        if notice["code"] == "urgent_symptom":
+            st.warning(text, icon="⚠️")
+        elif notice["code"] == "personal_advice":
+            st.info(text, icon="🩺")
+        else:
+            st.caption(text)
+    if stream is not None:
+        shown = st.write_stream(as_text(piece) for piece in stream)
+        shown = shown if isinstance(shown, str) else answer["answer"]
+    else:
+        st.markdown(as_text(answer["answer"]))
+        shown = answer["answer"]
+    show_sources(answer.get("citations", []))
+    if answer.get("disclaimer"):
+        st.caption(as_text(answer["disclaimer"]))
+    return shown
+
+
+def source_label(citation: dict) -> str:
+    where = citation.get("location") or (f"page {citation['page']}" if citation.get("page") else "")
+    return f"[{citation['n']}] {citation.get('title', '')}" + (f" — {where}" if where else "")
+
+
+def show_sources(citations: list[dict]) -> None:
+    """One expander per citation, labelled like the answer's ``[n]`` markers."""
+    if not citations:
+        return
+    st.caption("Sources: open one to read the passage. The sentences the answer used are "
+               "highlighted.")
+    for c in citations:
+        with st.expander(as_text(source_label(c))):
+            show_passage(c)
+
+
+def show_passage(citation: dict) -> None:
+    st.markdown(passage_html(citation.get("text", ""), citation.get("highlights", [])),
+                unsafe_allow_html=True)

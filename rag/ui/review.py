@@ -1,0 +1,113 @@
+"""The educator's view of one answer: what was asked and answered, the passages and their
+scores, the patient's feedback, and the forms to review it and to add it to the evaluation
+set. Used by the review queue page; the "try a question" page reuses ``show_passages``.
+
+Left out: editing the answer itself (answers come from the documents; fix the documents).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from rag.records import MAX_NOTE_CHARS, RecordError, Records, Turn
+from rag.settings import get_settings
+from rag.ui import evalset, render
+
+REASON_BADGES = {"thumbs down": "👎 thumbs down", "urgent": "🚨 urgent", "not found": "🔍 not found",
+                 "weak evidence": "⚖️ weak evidence", "personal advice": "🩺 personal advice"}
+
+
+def when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def show_passages(retrieved: list[dict], citations: list[dict]) -> None:
+    """The ranked passages with their fused, dense and BM25 scores; the cited ones are
+    marked with their ``[n]``."""
+    if not retrieved:
+        st.caption("No passages were retrieved (urgent questions are not looked up).")
+        return
+    cited = {c.get("chunk_id"): c["n"] for c in citations}
+    rows = [{"rank": i, "cited": f"[{cited[p['chunk_id']]}]" if p.get("chunk_id") in cited else "",
+             "score": p.get("score"), "dense": p.get("dense"), "bm25": p.get("lexical"),
+             "document": p.get("title", p.get("doc_id", "")), "location": p.get("location", ""),
+             "passage": p.get("text", "")}
+            for i, p in enumerate(retrieved, 1)]
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"score": st.column_config.NumberColumn(format="%.3f"),
+                                "dense": st.column_config.NumberColumn(format="%.3f"),
+                                "bm25": st.column_config.NumberColumn(format="%.3f")})
+
+
+def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
+    """One recorded answer with everything needed to judge it, and the review forms."""
+    badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
+    st.markdown(f"**{render.as_text(badges)}** · {when(turn.created_at)} · answer #{turn.id} · "
+                f"{turn.kind.replace('_', ' ')} · confidence {turn.confidence:.2f}")
+    if earlier:
+        st.caption("Earlier in this conversation: " + render.as_text(" / ".join(earlier)))
+    st.markdown("**Question**")
+    render.show_text(turn.question)
+    st.markdown("**Answer**")
+    shown = {"kind": turn.kind, "answer": turn.answer, "citations": turn.citations,
+             "notices": turn.detail.get("notices", [])}
+    render.show_answer(shown)
+    if turn.rating is not None:
+        feeling = "👍 thumbs up" if turn.rating == 1 else "👎 thumbs down"
+        st.markdown(f"**Patient feedback:** {feeling}"
+                    + (f": “{render.as_text(turn.comment)}”" if turn.comment else ""))
+    st.markdown("**Passages retrieved**")
+    show_passages(turn.retrieved, turn.citations)
+    _review_form(turn, records)
+    if turn.verdict:
+        _evaluation_form(turn, records, earlier)
+
+
+def _review_form(turn: Turn, records: Records) -> None:
+    if turn.verdict:
+        st.markdown(f"**Reviewed {when(turn.reviewed_at)}: {turn.verdict}**"
+                    + (f" — {render.as_text(turn.note)}" if turn.note else ""))
+    with st.form(f"review-{turn.id}"):
+        options = ["right", "wrong"]
+        verdict = st.radio("This answer is", options, horizontal=True,
+                           index=options.index(turn.verdict) if turn.verdict else None,
+                           key=f"verdict-{turn.id}")
+        note = st.text_area("Note (what is wrong, what the documents lack…)", value=turn.note,
+                            max_chars=MAX_NOTE_CHARS, key=f"note-{turn.id}")
+        if st.form_submit_button("Save review"):
+            if verdict is None:
+                st.error("Choose right or wrong first.")
+                return
+            try:
+                records.set_review(turn.id, verdict, note)
+            except RecordError as e:
+                st.error(str(e))
+                return
+            st.session_state.review_flash = f"Saved: answer #{turn.id} marked {verdict}."
+            st.rerun()
+
+
+def _evaluation_form(turn: Turn, records: Records, earlier: list[str]) -> None:
+    if turn.eval_id:
+        st.caption(f"In the evaluation set as {turn.eval_id}.")
+        return
+    with st.form(f"eval-{turn.id}"):
+        st.markdown("**Add to the evaluation set**")
+        expect = st.selectbox("The right outcome is", evalset.EXPECTS,
+                              index=evalset.EXPECTS.index(evalset.expected_outcome(turn)),
+                              key=f"expect-{turn.id}")
+        suggested = evalset.used_sentences(turn) if turn.verdict == "right" else []
+        evidence = st.text_area("Evidence: phrases a right answer must cite, one per line "
+                                "(for answered and advice)", value="\n".join(suggested),
+                                key=f"evidence-{turn.id}")
+        if st.form_submit_button("Add to the evaluation set"):
+            entry = evalset.make_entry(turn, earlier, expect, evidence.splitlines(), turn.note)
+            if expect in ("answered", "advice") and not entry["evidence"]:
+                st.error("Give at least one evidence phrase for an answered question.")
+                return
+            eval_id = evalset.append_entry(get_settings().reviewed_questions_path, entry)
+            records.set_eval_id(turn.id, eval_id)
+            st.session_state.review_flash = f"Added to the evaluation set as {eval_id}."
+            st.rerun()

@@ -1,0 +1,110 @@
+"""What the app builds once per server process, and what it keeps per browser session.
+
+Per process (``st.cache_resource``, shared by every session): the embedding model, the
+pipeline over the index, the records database and the starter questions of the current
+index. Each is keyed by the settings it depends on, so tests that point the app at another
+store get another pipeline, while the model is still loaded only once.
+
+Per browser session (``st.session_state``): the conversation and its random id. Nothing
+here identifies a person; a new conversation gets a new id.
+
+Left out: anything per user across sessions (there are no accounts).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from rag.embeddings import build_embedder
+from rag.pipeline import Pipeline
+from rag.records import Records
+from rag.settings import Settings, get_settings
+from rag.suggestions import suggest
+
+STARTERS = 4  # starter questions shown on an empty chat and after "not found"
+
+
+@st.cache_resource(show_spinner="Loading the language model…")
+def _embedder(backend: str, model_path: str | None, batch_size: int, cache_dir: str):
+    from pathlib import Path
+
+    return build_embedder(backend, Path(model_path) if model_path else None, batch_size,
+                          Path(cache_dir))
+
+
+@st.cache_resource(show_spinner="Opening the documents…")
+def _pipeline(settings_key: str, _settings: Settings) -> Pipeline:
+    s = _settings
+    embedder = _embedder(s.embed_backend, str(s.model_path) if s.model_path else None,
+                         s.embed_batch_size, str(s.cache_dir))
+    return Pipeline(s, embedder=embedder)
+
+
+# Settings only the app's pages read: changing them needs no new pipeline.
+_APP_ONLY = {"records_path", "retention_days", "educator_password", "upload_max_mb",
+             "reviewed_questions_path"}
+
+
+def _pipeline_key(settings: Settings) -> str:
+    return settings.model_dump_json(exclude=_APP_ONLY)
+
+
+def pipeline() -> Pipeline:
+    """The pipeline for the current settings, built once per process."""
+    settings = get_settings()
+    return _pipeline(_pipeline_key(settings), settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _records(path: str, retention_days: int) -> Records:
+    return Records(path, retention_days)  # opening purges what is past retention
+
+
+def records() -> Records:
+    """The records database, purged of anything past the retention period (checked at
+    most hourly)."""
+    settings = get_settings()
+    store = _records(str(settings.records_path), settings.retention_days)
+    store.purge_if_due()
+    return store
+
+
+@st.cache_resource(show_spinner="Finding questions the documents answer…", max_entries=8)
+def _starters(settings_key: str, revision: str) -> list[str]:
+    p = pipeline()
+
+    def answered(question: str) -> bool:
+        a = p.ask(question)
+        return a.kind == "answered" and not a.notices
+
+    return [s.question for s in suggest(p.store.iter_chunks(), answered, n=STARTERS)]
+
+
+def starter_questions() -> list[str]:
+    """Questions the current index answers, worked out once per index revision."""
+    p = pipeline()
+    return _starters(_pipeline_key(get_settings()), p.store.revision())
+
+
+def weak_below() -> float:
+    """Answers with less confidence than this are "weak evidence" in the review queue:
+    the lower part of the band between the not-found threshold and certainty."""
+    low = get_settings().min_answer_confidence
+    return low + (1.0 - low) * 0.4
+
+
+def conversation_id() -> str:
+    """A random id for this browser session's conversation, linked to no person."""
+    if "conversation_id" not in st.session_state:
+        st.session_state.conversation_id = secrets.token_hex(16)
+    return st.session_state.conversation_id
+
+
+def new_conversation() -> None:
+    """Forget this session's conversation; what was recorded stays for the educators."""
+    for key in [k for k in st.session_state if str(k).startswith(("rating-", "comment-"))]:
+        del st.session_state[key]
+    st.session_state.turns = []
+    st.session_state.conversation_id = secrets.token_hex(16)

@@ -1,0 +1,150 @@
+"""The educator's document actions: add an uploaded file, remove a document, re-index.
+
+An upload is checked completely before anything is written: its name, type and size, that
+it parses (``rag.loaders.load_bytes``, the same code the index uses) and that its content is
+not already indexed under another name. Only then is it saved into the corpus folder
+(written under a hidden name and renamed, so a half-written file is never indexed) and that
+one file indexed. If indexing fails anyway, the folder is put back as it was. No Streamlit
+here: the Documents page draws the widgets and shows the messages these functions return.
+
+Left out on purpose: uploads into sub-folders, and formats the loaders don't read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.ingest import IngestReport, Progress
+from rag.loaders import LoadError, content_hash, load_bytes
+from rag.pipeline import Pipeline
+
+UPLOAD_TYPES = ("pdf", "txt", "md")
+_UNSAFE = re.compile(r"[^\w .()-]+")
+
+
+class UploadRefused(ValueError):
+    """Why a file was not added, in words an educator can act on."""
+
+
+@dataclass(frozen=True)
+class Added:
+    doc_id: str
+    title: str
+    passages: int
+    replaced: bool
+
+
+def safe_name(name: str) -> str:
+    """The uploaded file's name as it is saved: no folders, no odd characters."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    return _UNSAFE.sub("-", base).strip()
+
+
+def check_upload(name: str, data: bytes, pipeline: Pipeline, max_bytes: int,
+                 replace: bool = False) -> str:
+    """The name to save the file under, or ``UploadRefused`` with the reason."""
+    filename = safe_name(name)
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise UploadRefused(f"“{name}” is a .{suffix or '(no extension)'} file; the collection takes "
+                            + ", ".join(f".{t}" for t in UPLOAD_TYPES) + " files.")
+    if not Path(filename).stem or filename.startswith((".", "_")):
+        raise UploadRefused(f"“{name}” needs a name that does not start with a dot or underscore.")
+    if len(data) > max_bytes:
+        raise UploadRefused(f"“{name}” is {len(data) / 1e6:.1f} MB; the limit is "
+                            f"{max_bytes / 1e6:.0f} MB.")
+    try:
+        load_bytes(data, filename)
+    except LoadError as e:
+        raise UploadRefused(f"“{name}” cannot be used: {e.reason}.") from e
+    digest = content_hash(data)
+    entries = pipeline.store.ledger_entries()
+    for entry in entries.values():
+        if entry.content_hash == digest and entry.doc_id != filename:
+            raise UploadRefused(f"“{name}” has the same content as “{entry.doc_id}”, "
+                                "which is already in the collection.")
+    exists = (Path(pipeline.settings.corpus_dir) / filename).exists() or filename in entries
+    if exists and not replace:
+        raise UploadRefused(f"A document named “{filename}” is already in the collection. "
+                            "Tick “Replace a document with the same name” to update it.")
+    return filename
+
+
+def add_upload(pipeline: Pipeline, name: str, data: bytes, max_bytes: int,
+               replace: bool = False, progress: Progress | None = None) -> Added:
+    """Check, save into the corpus folder and index one uploaded file."""
+    filename = check_upload(name, data, pipeline, max_bytes, replace)
+    folder = Path(pipeline.settings.corpus_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / filename
+    previous = target.read_bytes() if target.exists() else None
+    temporary = folder / f".upload-{uuid.uuid4().hex}"
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    try:
+        report = pipeline.ingest([target], prune=False, progress=progress)
+    except BaseException:
+        _restore(target, previous)
+        raise
+    if report.failed or report.duplicates:
+        _restore(target, previous)
+        raise UploadRefused(_failure(filename, report))
+    entry = pipeline.store.ledger_entries().get(filename)
+    return Added(filename, entry.title if entry else filename, entry.chunks if entry else 0,
+                 replaced=previous is not None)
+
+
+def _restore(target: Path, previous: bytes | None) -> None:
+    if previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        target.write_bytes(previous)
+
+
+def _failure(filename: str, report: IngestReport) -> str:
+    if report.failed:
+        return f"“{filename}” could not be indexed: {report.failed[0].reason}."
+    return f"“{filename}” has the same content as “{report.duplicates[0][1]}”."
+
+
+def remove_document(pipeline: Pipeline, doc_id: str) -> str:
+    """Take a document out of the index, and its file out of the corpus folder when it is
+    there (otherwise the next re-index would bring it back). Returns what was done."""
+    entry = pipeline.store.ledger_entries().get(doc_id)
+    if entry is None:
+        raise UploadRefused(f"“{doc_id}” is not in the collection (already removed?).")
+    folder = Path(pipeline.settings.corpus_dir).resolve()
+    source = Path(entry.source) if entry.source else None
+    in_folder = source is not None and source.resolve().is_relative_to(folder)
+    if in_folder:
+        source.unlink(missing_ok=True)
+    pipeline.remove(doc_id)
+    if in_folder or source is None:
+        return f"Removed “{entry.title}” ({doc_id}) from the collection and the corpus folder."
+    return (f"Removed “{entry.title}” ({doc_id}) from the index. Its file is outside the corpus "
+            f"folder ({entry.source}) and was left in place.")
+
+
+def reindex(pipeline: Pipeline, progress: Progress | None = None) -> IngestReport:
+    """Bring the index in line with the corpus folder (changed files, new and removed ones)."""
+    return pipeline.ingest(progress=progress)
+
+
+def report_lines(report: IngestReport) -> list[str]:
+    """An ingest report in short sentences for the page."""
+    lines = []
+    for label, items in (("Added", report.added), ("Updated", report.updated),
+                         ("Removed", report.removed), ("Repaired", report.repaired)):
+        if items:
+            lines.append(f"{label}: {', '.join(items)}.")
+    for doc_id, twin in report.duplicates:
+        lines.append(f"Not indexed: {doc_id} has the same content as {twin}.")
+    for e in report.failed:
+        lines.append(f"Not indexed: {e.name}: {e.reason}.")
+    if report.unchanged:
+        lines.append(f"{len(report.unchanged)} document(s) unchanged.")
+    return lines or ["Nothing to do: the index matches the corpus folder."]

@@ -1,0 +1,253 @@
+"""The educator pages, driven by AppTest: locked without the password, and each page doing
+its job with it: the review queue, document management, trying a question."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rag.records import Records
+from rag.settings import PROJECT_ROOT, get_settings
+
+PASSWORD = "correct horse battery staple"
+PAGES = ["pages/1_Review_queue.py", "pages/2_Documents.py", "pages/3_Try_a_question.py"]
+TITLES = {"pages/1_Review_queue.py": "Review queue", "pages/2_Documents.py": "Documents",
+          "pages/3_Try_a_question.py": "Try a question"}
+
+RAYNAUD = """# Raynaud's phenomenon
+
+## What it is
+Raynaud's phenomenon makes the fingers turn white, then blue, then red in the cold. Most
+people with scleroderma have it, often years before other signs.
+
+## Keeping warm
+Wearing gloves, warming the hands before going out and avoiding sudden cold help prevent
+attacks of Raynaud's phenomenon.
+"""
+
+
+def use(monkeypatch, **env) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(f"RAG_{name.upper()}", str(value))
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def env(corpus_store, tmp_path, monkeypatch):
+    """The app over the shared index of corpus/, with its own records and password."""
+    use(monkeypatch, store_dir=corpus_store, cache_dir=corpus_store / "cache",
+        records_path=tmp_path / "records.sqlite3", educator_password=PASSWORD,
+        reviewed_questions_path=tmp_path / "reviewed.jsonl")
+    return tmp_path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input[0].input(password)
+    next(b for b in at.button if b.label == "Unlock").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+# --- the lock ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_educator_pages_refuse_without_the_password_and_open_with_it(env, page):
+    at = open_page(page)
+    assert titles(at) == ["Educators only"] and not at.dataframe and not at.file_uploader
+    sign_in(at, "guess")
+    assert titles(at) == ["Educators only"] and "not right" in at.error[0].value
+    sign_in(at)
+    assert TITLES[page] in titles(at)
+
+
+def test_without_a_configured_password_the_pages_stay_locked_and_say_how_to_set_one(
+        corpus_store, tmp_path, monkeypatch):
+    monkeypatch.delenv("RAG_EDUCATOR_PASSWORD", raising=False)
+    use(monkeypatch, store_dir=corpus_store, records_path=tmp_path / "r.sqlite3")
+    at = open_page(PAGES[0])
+    assert not at.text_input and "RAG_EDUCATOR_PASSWORD" in at.warning[0].value
+
+
+def test_the_password_can_come_from_streamlit_secrets(env, monkeypatch):
+    monkeypatch.delenv("RAG_EDUCATOR_PASSWORD")
+    get_settings.cache_clear()
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+    at.secrets["educator_password"] = "from-secrets"
+    at.run().switch_page(PAGES[0]).run()
+    sign_in(at, "from-secrets")
+    assert "Review queue" in titles(at)
+
+
+# --- review queue --------------------------------------------------------------------------------
+
+
+def test_a_thumbs_down_answer_heads_the_queue_and_can_be_reviewed_and_kept_for_evaluation(env):
+    records = Records(env / "records.sqlite3", 30)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+    at.chat_input[0].set_value("What are clinical trials?").run()
+    at.chat_input[0].set_value("What does nintedanib do?").run()
+    at.feedback[1].set_value(0).run()
+
+    at.switch_page(PAGES[0]).run()
+    sign_in(at)
+    queue = records.review_queue(0.7)
+    assert queue[0].question == "What does nintedanib do?" and queue[0].reasons[0] == "thumbs down"
+    page_text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert page_text.index("What does nintedanib do?") < page_text.index("What are clinical trials?")
+    assert "thumbs down" in page_text
+    table = at.dataframe[0].value
+    assert {"score", "dense", "bm25", "passage"} <= set(table.columns)
+
+    at.radio(key=f"verdict-{queue[0].id}").set_value("wrong")
+    at.text_area(key=f"note-{queue[0].id}").input("Should say what the trials found")
+    submit_form(at, f"review-{queue[0].id}")
+    turn = records.turn(queue[0].id)
+    assert (turn.verdict, turn.note) == ("wrong", "Should say what the trials found")
+    assert "marked wrong" in at.success[0].value
+
+    # Reviewed answers leave the "to review" list; find it under "Reviewed".
+    at.button_group(key="queue_status").set_value("Reviewed").run()
+    at.text_area(key=f"evidence-{turn.id}").input("slowing the progression of pulmonary fibrosis")
+    submit_form(at, f"eval-{turn.id}")
+    [entry] = [json.loads(line) for line in (env / "reviewed.jsonl").read_text().splitlines()]
+    assert entry["question"] == "What does nintedanib do?" and entry["expect"] == "answered"
+    assert entry["evidence"] == ["slowing the progression of pulmonary fibrosis"]
+    assert entry["history"] == [{"role": "user", "content": "What are clinical trials?"}]
+    assert records.turn(turn.id).eval_id == entry["id"]
+
+
+def submit_form(at: AppTest, form: str) -> None:
+    next(b for b in at.button if b.form_id == form).click().run()
+    assert not at.exception, at.exception
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_corpus(tmp_path, monkeypatch, embedder):
+    """A store and corpus folder of its own (uploads change them), with one document."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "treatments.txt").write_text(
+        "Treatments for scleroderma\n\nMethotrexate is a medicine that calms the immune system. "
+        "It is used for skin thickening in early disease.\n")
+    use(monkeypatch, corpus_dir=corpus, store_dir=tmp_path / "store", cache_dir=tmp_path / "cache",
+        records_path=tmp_path / "records.sqlite3", educator_password=PASSWORD)
+    from rag.pipeline import Pipeline
+    Pipeline(get_settings(), embedder=embedder).ingest()
+    return corpus
+
+
+def documents_page() -> AppTest:
+    return sign_in(open_page(PAGES[1]))
+
+
+def listed(at: AppTest) -> dict[str, int]:
+    return {row["file"]: row["passages"] for _, row in at.dataframe[0].value.iterrows()}
+
+
+def upload(at: AppTest, name: str, data: bytes, replace: bool = False) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "application/octet-stream"))
+    if replace:
+        at.checkbox[0].check()
+    submit_form(at, "upload")
+    return at
+
+
+def test_documents_are_listed_with_passage_counts_and_index_time(own_corpus):
+    at = documents_page()
+    assert listed(at) == {"treatments.txt": 1}
+    assert at.dataframe[0].value["indexed"][0] != ""
+
+
+def test_a_good_upload_is_saved_indexed_and_answerable(own_corpus):
+    at = upload(documents_page(), "raynauds.md", RAYNAUD.encode())
+    assert "Added" in at.success[0].value and not at.error
+    assert (own_corpus / "raynauds.md").read_text() == RAYNAUD
+    assert listed(at)["raynauds.md"] >= 1
+    at.switch_page(PAGES[2]).run()
+    at.text_area(key="try_question").input("How can I prevent Raynaud's attacks?")
+    submit_form(at, "try")
+    assert "gloves" in " ".join(m.value for m in at.markdown).replace("\\", "")
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "cannot be used"),
+    ("program.exe", b"MZ\x90\x00binary", ".exe"),
+    ("empty.txt", b"   \n", "empty"),
+    ("huge.txt", b"scleroderma " * 2_000_000, "limit"),
+    ("copy.txt", None, "same content"),
+])
+def test_a_bad_file_is_refused_with_the_reason_and_nothing_changes(own_corpus, name, data, reason):
+    if data is None:
+        data = (own_corpus / "treatments.txt").read_bytes()
+    before = sorted(p.name for p in own_corpus.iterdir())
+    at = upload(documents_page(), name, data)
+    assert at.error and reason in at.error[0].value.replace("\\", ""), at.error
+    assert not at.success
+    assert sorted(p.name for p in own_corpus.iterdir()) == before
+    assert listed(at) == {"treatments.txt": 1}
+
+
+def test_a_document_with_the_same_name_is_replaced_only_when_asked(own_corpus):
+    new = b"Treatments for scleroderma\n\nMycophenolate is another medicine for the lungs.\n"
+    at = upload(documents_page(), "treatments.txt", new)
+    assert "already in the collection" in at.error[0].value
+    at = upload(at, "treatments.txt", new, replace=True)
+    assert "Replaced" in at.success[0].value
+    assert (own_corpus / "treatments.txt").read_bytes() == new
+
+
+def test_removal_takes_the_document_out_of_the_index_and_the_folder(own_corpus):
+    at = upload(documents_page(), "raynauds.md", RAYNAUD.encode())
+    at.selectbox[0].select("raynauds.md")
+    at.checkbox[-1].check()
+    submit_form(at, "remove")
+    assert "Removed" in at.success[0].value
+    assert listed(at) == {"treatments.txt": 1}
+    assert not (own_corpus / "raynauds.md").exists()
+
+
+def test_reindex_picks_up_files_changed_in_the_folder(own_corpus):
+    at = documents_page()
+    (own_corpus / "raynauds.md").write_text(RAYNAUD)
+    next(b for b in at.button if b.label == "Re-index the corpus folder").click().run()
+    assert any("Added: raynauds.md" in s.value for s in at.success)
+    assert "raynauds.md" in listed(at)
+
+
+# --- try a question -------------------------------------------------------------------------------
+
+
+def test_try_a_question_shows_the_answer_next_to_the_scored_passages(env):
+    at = sign_in(open_page(PAGES[2]))
+    at.text_area(key="try_question").input("is it safe?")
+    at.text_area(key="try_history").input("what is a stem cell transplant?")
+    submit_form(at, "try")
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "[1]" in text
+    table = at.dataframe[0].value
+    assert len(table) >= 3 and table["score"].is_monotonic_decreasing
+    assert table["cited"].str.startswith("[").any()
+    assert Records(env / "records.sqlite3", 30).counts(0.7)["total"] == 0, "nothing recorded"
