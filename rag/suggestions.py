@@ -59,21 +59,20 @@ def candidates(chunks: Iterable[Chunk], limit: int = 12) -> list[Suggestion]:
     reference = {d for d, cs in by_doc.items() if cs[0].kind == REFERENCE_KIND}
     body = {d: cs for d, cs in by_doc.items() if d not in reference}
     body_texts = [c.text for cs in body.values() for c in cs]
-    lowercase_words = {w for w in _WORD.findall(" ".join(c.text for cs in by_doc.values() for c in cs))
-                       if w.islower()}
+    names = _names(" ".join(c.text for cs in by_doc.values() for c in cs))
 
     queues: list[list[Suggestion]] = []
     for doc_id in sorted(body):
         labels = _topic_headings(body[doc_id])
         if labels:
-            queues.append([Suggestion(_about(label, lowercase_words), doc_id, "section")
+            queues.append([Suggestion(_about(label, names), doc_id, "section")
                            for label in labels])
         else:
             text = " ".join(c.text for c in body[doc_id])
-            queues.append([Suggestion(_about(p, lowercase_words), doc_id, "phrase")
+            queues.append([Suggestion(_about(p, names), doc_id, "phrase")
                            for p in repeated_phrases(text)])
     for doc_id in sorted(reference):
-        queues.append([Suggestion(_meaning(term, lowercase_words), doc_id, "term")
+        queues.append([Suggestion(_meaning(term, names), doc_id, "term")
                        for term in _used_terms(by_doc[doc_id], body_texts)])
 
     out: list[Suggestion] = []
@@ -172,18 +171,28 @@ def repeated_phrases(text: str, max_phrases: int = 6) -> list[str]:
 _QUESTION_WORDS = frozenset({"what", "should", "i", "know", "about", "doe", "does", "mean"})
 
 
-def _about(topic: str, lowercase_words: set[str]) -> str:
-    return f"What should I know about {_in_running_text(topic, lowercase_words)}?"
+def _about(topic: str, names: set[str]) -> str:
+    return f"What should I know about {_in_running_text(topic, names)}?"
 
 
-def _meaning(term: str, lowercase_words: set[str]) -> str:
-    return f"What does {_in_running_text(term, lowercase_words)} mean?"
+def _meaning(term: str, names: set[str]) -> str:
+    return f"What does {_in_running_text(term, names)} mean?"
 
 
-def _in_running_text(label: str, lowercase_words: set[str]) -> str:
-    """A heading as it reads inside a sentence: a capitalised word is lowered when the
-    documents also write it in lower case (names and abbreviations keep their capitals)."""
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-z,;] )[A-Z][a-z'\u2019-]+")
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words the documents write with a capital in mid-sentence and never in
+    lower case: names (Raynaud, Texas), which keep their capital inside a question."""
+    lowercase = {w for w in _WORD.findall(text) if w.islower()}
+    return {w for w in _MID_SENTENCE_CAPITAL.findall(text) if w.lower() not in lowercase}
+
+
+def _in_running_text(label: str, names: set[str]) -> str:
+    """A heading as it reads inside a sentence: "Companion planting" becomes "companion
+    planting"; names and abbreviations keep their capitals."""
     def lower(m: re.Match) -> str:
         w = m.group(0)
-        return w.lower() if w[:1].isupper() and w[1:].islower() and w.lower() in lowercase_words else w
+        return w.lower() if w[:1].isupper() and w[1:].islower() and w not in names else w
     return _WORD.sub(lower, label.strip())

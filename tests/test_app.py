@@ -3,14 +3,14 @@ of corpus/ and a real records database in a temporary folder."""
 
 from __future__ import annotations
 
-import re
+import html
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.ui.render import as_text
+from rag.ui.render import typed_html
 
 OFF_TOPIC = "who won the world cup in 2018"
 
@@ -136,9 +136,10 @@ def test_markup_in_a_question_is_shown_as_text(app, question):
     ask(app, question)
     user = [m for m in app.chat_message if m.name == "user"][-1]
     shown = user.markdown[0].value
-    assert shown == as_text(question).strip()
-    outside_escapes = re.sub(r"\\.", "", shown)
-    assert not set("<>[]()*`$:") & set(outside_escapes), "every markup character is escaped"
+    assert shown == typed_html(question)
+    inside = shown.removeprefix('<div class="typed">').removesuffix("</div>")
+    assert not set("<>[]()*`$:\"'") & set(inside), "every markup character is an entity"
+    assert html.unescape(inside) == question.strip(), "and reads as typed"
 
 
 def test_an_over_long_message_gets_a_clear_message(app):

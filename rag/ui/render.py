@@ -1,10 +1,11 @@
 """How answers, passages and people's words are drawn, safely.
 
 Everything a person typed and every passage from a document is shown as text, never
-interpreted: Markdown gets every punctuation character backslash-escaped (``as_text``), and
-the only HTML (a passage with the answer's sentences highlighted) is built from fully
-entity-escaped text (``passage_html``). The two pure functions are the core; ``show_answer``
-and ``show_passage`` draw with Streamlit.
+interpreted. What people type is drawn as one HTML block of fully entity-escaped text
+(``typed_html``: no Markdown, no links); a passage with the answer's sentences highlighted
+likewise (``passage_html``); answer text and labels go through Markdown with every
+punctuation character backslash-escaped (``as_text``). These pure functions are the core;
+``show_*`` draw with Streamlit.
 
 ``show_answer`` takes the answer's text as an iterator of pieces, so it streams whatever
 produces text: today the extractive answer sentence by sentence (``answer_pieces``),
@@ -29,7 +30,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 # Quiet, readable defaults; long words (pasted links, runs of characters) wrap on a phone.
 CSS = """
 <style>
-.stChatMessage p, .stChatMessage li, .passage { overflow-wrap: anywhere; line-height: 1.6; }
+.stChatMessage p, .stChatMessage li, .passage, .typed { overflow-wrap: anywhere; line-height: 1.6; }
 .passage { padding: .5rem .75rem; border-left: 3px solid rgba(128,128,128,.4); }
 .passage mark { background: #fff3b0; color: inherit; padding: 0 .1em; border-radius: .2em; }
 @media (prefers-color-scheme: dark) { .passage mark { background: #6b5a00; } }
@@ -81,9 +82,15 @@ def answer_pieces(answer: dict) -> Iterator[str]:
         yield sentence + " "
 
 
+def typed_html(text: str) -> str:
+    """What a person typed, as one HTML block of escaped text: unlike Markdown, not even a
+    bare web address inside it becomes a link."""
+    return f'<div class="typed">{_entities(text.strip())}</div>'
+
+
 def show_text(text: str) -> None:
     """What a person typed, as plain text."""
-    st.markdown(as_text(text))
+    st.markdown(typed_html(text), unsafe_allow_html=True)
 
 
 def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:

@@ -1,0 +1,112 @@
+"""Starter questions come from whatever documents are indexed, and only ones the pipeline
+answers are offered."""
+
+from __future__ import annotations
+
+from rag.suggestions import candidates, repeated_phrases, suggest
+
+GARDEN = """# Growing vegetables
+
+## Introduction
+This guide is for people new to growing vegetables at home.
+
+## Watering tomatoes
+Tomatoes need deep watering twice a week. Water the soil, not the leaves, early in the day.
+
+## Companion planting
+Basil planted next to tomatoes keeps some pests away. Marigolds also protect tomatoes.
+
+## References
+Home Garden Society, 2020.
+"""
+
+GARDEN_GLOSSARY = """---
+title: Garden words
+kind: glossary
+---
+# Garden words
+
+## Mulch
+Mulch is a layer of material spread on the soil to keep moisture in.
+
+## Companion planting
+Companion planting means growing plants together so that they help each other.
+
+## Photosynthesis
+Photosynthesis is how plants make food from light.
+"""
+
+BEES = """Bees and the garden
+Bees carry pollen from flower to flower. Without bees, many fruit trees give little fruit.
+Planting wild flowers brings more bees to a garden, and wild flowers need little care.
+Fruit trees near wild flowers are visited by bees more often.
+"""
+
+
+def garden_chunks(tmp_path, fresh_pipeline):
+    corpus = tmp_path / "garden"
+    corpus.mkdir()
+    (corpus / "vegetables.md").write_text(
+        GARDEN + "\nSpread mulch around tomatoes; mulch keeps the soil damp.\n")
+    (corpus / "glossary.md").write_text(GARDEN_GLOSSARY)
+    (corpus / "bees.txt").write_text(BEES)
+    pipeline = fresh_pipeline(corpus_dir=corpus)
+    pipeline.ingest()
+    return pipeline, list(pipeline.store.iter_chunks())
+
+
+def test_questions_come_from_the_documents_of_any_collection(tmp_path, fresh_pipeline):
+    _, chunks = garden_chunks(tmp_path, fresh_pipeline)
+    found = {s.question: s for s in candidates(chunks, limit=20)}
+    assert "What should I know about watering tomatoes?" in found
+    assert "What should I know about companion planting?" in found
+    assert found["What should I know about watering tomatoes?"].basis == "section"
+    assert "What does mulch mean?" in found, "a glossary term the other documents use"
+    assert not any("photosynthesis" in q.lower() for q in found), "a term no document uses"
+    assert not any("introduction" in q.lower() or "references" in q.lower() for q in found)
+    assert any(s.basis == "phrase" and s.doc_id == "bees.txt" for s in found.values()), \
+        "a document without headings is represented by the phrases it repeats"
+    assert not any("scleroderma" in q.lower() for q in found)
+
+
+def test_the_first_questions_alternate_between_documents(tmp_path, fresh_pipeline):
+    _, chunks = garden_chunks(tmp_path, fresh_pipeline)
+    first = candidates(chunks, limit=3)
+    assert len({s.doc_id for s in first}) == 3
+
+
+def test_no_documents_no_questions():
+    assert candidates([]) == []
+
+
+def test_repeated_phrases_are_spread_over_different_words():
+    phrases = repeated_phrases(BEES)
+    assert "wild flowers" in phrases and "fruit trees" in phrases
+    words = [w for p in phrases for w in p.split()]
+    assert len(words) == len(set(words))
+
+
+def test_only_questions_the_pipeline_answers_are_offered(tmp_path, fresh_pipeline):
+    _, chunks = garden_chunks(tmp_path, fresh_pipeline)
+    asked = []
+
+    def answers(q: str) -> bool:
+        asked.append(q)
+        return "tomatoes" not in q
+
+    offered = suggest(chunks, answers, n=2)
+    assert len(offered) == 2 and all("tomatoes" not in s.question for s in offered)
+    assert len(asked) >= 2 and len(asked) <= 6, "tries a bounded number of candidates"
+
+
+def test_on_the_real_corpus_every_starter_question_is_answered_with_citations(corpus_pipeline):
+    def answers(q: str) -> bool:
+        a = corpus_pipeline.ask(q)
+        return a.kind == "answered" and not a.notices
+
+    offered = suggest(corpus_pipeline.store.iter_chunks(), answers, n=4)
+    assert len(offered) == 4
+    assert len({s.doc_id for s in offered}) >= 2, "more than one document is represented"
+    for s in offered:
+        a = corpus_pipeline.ask(s.question)
+        assert a.kind == "answered" and a.citations, s.question
