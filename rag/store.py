@@ -20,11 +20,13 @@ Left out: multi-tenant auth schemes beyond a bearer token.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import numpy as np
 
@@ -66,7 +68,47 @@ def open_client(settings):
                 "to use the embedded store."
             ) from e
     Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
+    lock_store(Path(settings.store_dir))
     return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+
+
+_LOCK_FILE = "rag.lock"
+_held_locks: dict[str, IO] = {}  # store folder -> its open lock file, kept for the process's life
+_held_guard = threading.Lock()
+
+
+def lock_store(folder: Path) -> None:
+    """Claim an embedded store for this process, or raise ``StoreError`` naming the holder.
+
+    Chroma's embedded mode is not safe for several processes on one folder (each keeps its
+    own HNSW segments in memory and they overwrite each other's files). An advisory
+    ``flock`` on ``<store>/rag.lock`` is taken when the embedded client opens and held until
+    the process exits (the kernel drops it even on a crash). Re-opening the same store
+    within one process is fine: the process already holds it."""
+    import fcntl
+
+    key = str(Path(folder).resolve())
+    with _held_guard:
+        if key in _held_locks:
+            return
+        f = open(Path(folder) / _LOCK_FILE, "a+")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            f.close()
+            raise StoreError(
+                f"The index at {folder} is in use by another process (pid {holder}). The embedded "
+                "store can be opened by one process at a time: stop that process, or run several "
+                "against a Chroma server: `chroma run --path DIR --port 8000`, then set "
+                "RAG_CHROMA_HOST=localhost and RAG_CHROMA_PORT=8000 for every process."
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        _held_locks[key] = f
 
 
 @dataclass(frozen=True)
