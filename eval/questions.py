@@ -51,10 +51,21 @@ def load_questions(path: Path) -> list[Question]:
             id=qid,
             question=text,
             expect=expect,
-            evidence=tuple(rec.get("evidence") or ()),
-            facts=tuple(rec.get("facts") or ()),
-            history=tuple(rec.get("history") or ()),
+            evidence=_phrases(rec.get("evidence")),
+            facts=_phrases(rec.get("facts")),
+            history=tuple(_listed(rec.get("history"))),
             category=str(rec.get("category") or expect),
             extra={k: v for k, v in rec.items() if k not in known},
         ))
     return out
+
+
+def _listed(value) -> list:
+    """A list field written as a single value by hand ("evidence": "one phrase") is a list of one."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _phrases(value) -> tuple[str, ...]:
+    return tuple(str(v) for v in _listed(value) if str(v).strip())

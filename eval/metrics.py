@@ -1,0 +1,549 @@
+"""Score one answer, and a set of scored answers, against what a question file expects.
+
+Pure functions over plain data: an answer is the dict ``Answer.to_json()`` gives, a question
+is an ``eval.questions.Question``. The only outside help is an ``embed`` callable (texts ->
+unit vectors) for groundedness, passed in by the runner so the model is loaded once.
+Definitions of every figure are in ``eval/README.md``; in short:
+
+- decisions: did the bot answer, say "not found", send to urgent care, or give general
+  information with a referral, as the question expects; is any advice answer unsafe;
+- retrieval (hit@k, recall@k, MRR, nDCG, by ``ir_measures``): where the passages holding the
+  question's evidence phrases were ranked among the passages the answer chose from;
+- citations: cited passages that hold the evidence (precision), questions whose evidence
+  was cited (recall);
+- groundedness: answer sentences found word for word in the passage they cite
+  ("verbatim"), or judged to say the same thing ("supported");
+- facts: the answer's words cover a fact's content words;
+- plain language: Flesch-Kincaid grade, Flesch reading ease, SMOG (textstat 0.7.3).
+
+Left out: judging whether an answer is *medically* right beyond its sources, and any
+LLM judge (everything here runs offline and gives the same numbers every time).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import unicodedata
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from rag.safety import has_dose_or_instruction
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+KINDS = ("answered", "advice", "not_found", "urgent", "invalid")  # what the bot can do
+# Retrieval figures, named as the report shows them, with the ir_measures measure behind each.
+RETRIEVAL_MEASURES = {
+    "hit@1": "Success@1",
+    "hit@3": "Success@3",
+    "hit@5": "Success@5",
+    "recall@5": "R@5",
+    "mrr": "RR",
+    "ndcg@5": "nDCG@5",
+}
+
+# Figures where a smaller number is better; for every other figure, bigger is better.
+LOWER_IS_BETTER = frozenset({"unsafe_advice", "urgent_false_alarms", "advice_false_alarms",
+                             "fk_grade_median", "smog_median", "latency_p50_ms", "latency_p95_ms"})
+
+# --- text ------------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
+                         "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-",
+                         "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_MARKER = re.compile(r"\s*\[\d+\]")
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]\s+|\d{1,2}[.)]\s+)")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, typographic quotes and dashes folded to ASCII, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).lower().split())
+
+
+def without_markers(text: str) -> str:
+    """Answer text with its ``[n]`` citation markers removed."""
+    return " ".join(_MARKER.sub("", text).split())
+
+
+def contains_any(text: str, phrases: Iterable[str]) -> bool:
+    t = normalize(text)
+    return any(normalize(p) in t for p in phrases if p.strip())
+
+
+# A stop-word list of our own, so the metrics do not move when the product's tokenizer does.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers him his how i if in into is it its itself just
+may me might more most must my of off on once only or other our ours out over own same she
+should so some such than that the their theirs them then there these they this those
+through to too under until up us very was we were what when where which while who whom why
+will with would you your yours
+""".split())
+NEGATIONS = frozenset("not no never without cannot can't won't don't doesn't isn't aren't "
+                      "wasn't weren't nor none neither".split())
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry meaning (stop words and negations dropped)."""
+    kept = [w for w in words(text) if w not in STOPWORDS and w not in NEGATIONS and len(w) > 1]
+    return set(_stemmer().stemWords(kept))
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", ".") for n in _NUMBER.findall(text)}
+
+
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def polarity(text: str, scope: int = 4) -> dict[str, set[int]]:
+    """For each content word (stemmed): whether it is negated (an odd number of negation
+    words among the ``scope`` words before it), as a set of 0/1 over its occurrences.
+    "not without risks" leaves "risks" un-negated; "without risks" negates it."""
+    ws = words(text)
+    out: dict[str, set[int]] = defaultdict(set)
+    stemmer = _stemmer()
+    for i, w in enumerate(ws):
+        if w in STOPWORDS or _is_negation(w) or len(w) <= 1:
+            continue
+        flips = sum(1 for x in ws[max(0, i - scope):i] if _is_negation(x))
+        out[stemmer.stemWord(w)].add(flips % 2)
+    return out
+
+
+def negation_differs(sentence: str, source: str) -> bool:
+    """Some content word both texts share is negated in one and not in the other."""
+    mine, theirs = polarity(sentence), polarity(source)
+    return any(not (p & theirs[w]) for w, p in mine.items() if w in theirs)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Plain rule: a sentence ends at . ! ? followed by a capital, or at a line break."""
+    out = []
+    for line in text.splitlines():
+        for piece in re.split(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])", line):
+            piece = _LIST_MARK.sub("", piece).strip()
+            if len(piece.split()) >= 3:
+                out.append(piece)
+    return out
+
+
+# --- relevance and retrieval ----------------------------------------------------------------
+
+def relevant_passages(evidence: Sequence[str], passages: Iterable[tuple[str, str]]) -> set[str]:
+    """Ids of the passages (id, text) whose text holds one of the evidence phrases."""
+    phrases = [normalize(e) for e in evidence if e.strip()]
+    if not phrases:
+        return set()
+    return {pid for pid, text in passages if any(p in normalize(text) for p in phrases)}
+
+
+def retrieval_scores(qrels: dict[str, set[str]], runs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Per question with relevant passages: the figures in ``RETRIEVAL_MEASURES``, computed by
+    ir_measures (pytrec_eval) from the ranked passage ids. A question whose answer retrieved
+    nothing (it was sent to urgent care, say) scores 0."""
+    import ir_measures
+
+    judged = {q: rel for q, rel in qrels.items() if rel}
+    if not judged:
+        return {}
+    measures = {name: ir_measures.parse_measure(m) for name, m in RETRIEVAL_MEASURES.items()}
+    by_measure = {m: name for name, m in measures.items()}
+    qrel_rows = [ir_measures.Qrel(q, pid, 1) for q, rel in judged.items() for pid in sorted(rel)]
+    # Scores that keep the answer's own order exactly (pytrec_eval sorts by score).
+    run_rows = [ir_measures.ScoredDoc(q, pid, float(len(ranked) - i))
+                for q, ranked in runs.items() if q in judged
+                for i, pid in enumerate(dict.fromkeys(ranked))]
+    out = {q: {name: 0.0 for name in RETRIEVAL_MEASURES} for q in judged}
+    if run_rows:
+        for m in ir_measures.iter_calc(list(measures.values()), qrel_rows, run_rows):
+            out[m.query_id][by_measure[m.measure]] = float(m.value)
+    return out
+
+
+# --- citations -------------------------------------------------------------------------------
+
+def citation_scores(answer: dict, evidence: Sequence[str], reference_ids: set[str] = frozenset()) -> dict:
+    """How the answer's citations relate to the evidence.
+
+    ``precision``: cited passages holding evidence / cited passages. A passage from a
+    reference document (the glossary) cited to explain a word is left out of the count
+    unless it holds the evidence: a definition is an aid, not a claim about the question.
+    ``None`` when nothing countable was cited. ``evidence_cited``: some cited passage holds
+    the evidence."""
+    cited = answer.get("citations") or []
+    relevant = [c for c in cited if contains_any(c.get("text", ""), evidence)]
+    counted = [c for c in cited if c in relevant or c.get("chunk_id") not in reference_ids]
+    return {
+        "cited": len(cited),
+        "counted": len(counted),
+        "relevant": len(relevant),
+        "precision": len(relevant) / len(counted) if counted else None,
+        "evidence_cited": bool(relevant),
+    }
+
+
+# --- groundedness ----------------------------------------------------------------------------
+
+# Thresholds for "supported", chosen on labelled examples (eval/README.md, "Groundedness";
+# tests/test_eval_metrics.py holds them): most of the sentence's content words in the passage
+# and a meaning close to one of its sentences or clauses, or a meaning very close to one.
+MIN_OVERLAP = 0.6
+MIN_COSINE = 0.6
+STRONG_COSINE = 0.8
+
+Synonyms = Sequence[tuple[str, str]]  # (clinical phrase, plain words meaning the same)
+
+
+@dataclass(frozen=True)
+class SentenceSupport:
+    text: str
+    citation: int
+    verbatim: bool  # found word for word (after normalising) in the cited passage
+    supported: bool  # verbatim, or judged to say what the passage says
+    overlap: float  # share of the sentence's content words found in the passage
+    cosine: float  # best cosine between the sentence and a sentence or clause of the passage
+    reason: str  # why it is not supported ("" when it is)
+
+
+def stems_with_synonyms(text: str, synonyms: Synonyms = ()) -> set[str]:
+    """The text's content words, plus, for each pair of ``synonyms`` (a reviewed table of
+    phrases meaning the same) one side of which the text uses, the other side's words:
+    "pulmonary fibrosis" brings "lung scarring", and "lung scarring" brings "pulmonary
+    fibrosis"."""
+    stems = content_stems(text)
+    norm = normalize(text)
+    for a_rx, a_stems, b_rx, b_stems in _prepared(tuple(synonyms)):
+        if a_rx.search(norm):
+            stems |= b_stems
+        if b_rx.search(norm):
+            stems |= a_stems
+    return stems
+
+
+@lru_cache(maxsize=8)
+def _prepared(synonyms: tuple[tuple[str, str], ...]) -> list:
+    def rx(phrase: str) -> re.Pattern:
+        return re.compile(rf"\b{re.escape(normalize(phrase))}\b")
+
+    return [(rx(a), content_stems(a), rx(b), content_stems(b)) for a, b in synonyms]
+
+
+def sentence_support(text: str, passage: str, cosine: float, synonyms: Synonyms = ()) -> SentenceSupport:
+    """Judge one sentence against the passage it cites, given the best cosine between the
+    sentence and the passage's units (computed by the caller, which owns the model)."""
+    sentence = _LIST_MARK.sub("", without_markers(text)).strip()
+    verbatim = normalize(sentence).rstrip(".") in normalize(passage)
+    mine = content_stems(sentence)
+    overlap = len(mine & stems_with_synonyms(passage, synonyms)) / len(mine) if mine else 1.0
+    reason = ""
+    if not verbatim:
+        missing = numbers(sentence) - numbers(passage)
+        if missing:
+            reason = "numbers not in the passage: " + ", ".join(sorted(missing))
+        elif negation_differs(sentence, _closest_sentence(sentence, passage)):
+            reason = "negation differs from the passage"
+        elif not ((overlap >= MIN_OVERLAP and cosine >= MIN_COSINE) or cosine >= STRONG_COSINE):
+            reason = f"too far from the passage (word overlap {overlap:.2f}, cosine {cosine:.2f})"
+    return SentenceSupport(text=sentence, citation=0, verbatim=verbatim, supported=verbatim or not reason,
+                           overlap=round(overlap, 4), cosine=round(float(cosine), 4), reason=reason)
+
+
+def _closest_sentence(sentence: str, passage: str) -> str:
+    """The passage sentence sharing most content words with ``sentence`` (for negation)."""
+    mine = content_stems(sentence)
+    candidates = split_sentences(passage) or [passage]
+    return max(candidates, key=lambda s: len(mine & content_stems(s)))
+
+
+def groundedness(answer: dict, embed: Embed, synonyms: Synonyms = ()) -> list[SentenceSupport]:
+    """Every sentence of an answered answer judged against the passage it cites; a sentence
+    citing a number that no citation has is unsupported."""
+    if answer.get("kind") != "answered":
+        return []
+    by_n = {c["n"]: c.get("text", "") for c in answer.get("citations") or []}
+    sentences = answer.get("sentences") or []
+    cosines = best_cosines([(s["text"], by_n.get(s["citation"], "")) for s in sentences], embed)
+    out = []
+    for s, cos in zip(sentences, cosines):
+        if s["citation"] not in by_n:
+            out.append(SentenceSupport(without_markers(s["text"]), s["citation"], False, False, 0.0, 0.0,
+                                       f"cites [{s['citation']}], which is not among the citations"))
+            continue
+        judged = sentence_support(s["text"], by_n[s["citation"]], cos, synonyms)
+        out.append(SentenceSupport(**{**asdict(judged), "citation": s["citation"]}))
+    return out
+
+
+_CLAUSE = re.compile(r"\s*[;:]\s+|,\s+(?=(?:while|whereas|leading|including|offering|followed|which|"
+                     r"thereby|such as|but|and then)\b)")
+
+
+def passage_units(passage: str) -> list[str]:
+    """The passage's sentences and, for a long sentence, its clauses: a reworded answer
+    often keeps one clause of a long sentence, which the whole sentence would blur."""
+    units: list[str] = []
+    for sentence in split_sentences(passage) or ([passage] if passage.strip() else []):
+        units.append(sentence)
+        clauses = [c for c in _CLAUSE.split(sentence) if len(c.split()) >= 4]
+        if len(clauses) > 1:
+            units.extend(clauses)
+    return units
+
+
+def best_cosines(pairs: list[tuple[str, str]], embed: Embed) -> list[float]:
+    """For each (sentence, passage): the highest cosine between the sentence and a unit of
+    the passage (``passage_units``); 0 for an empty passage. One call to ``embed``."""
+    texts: list[str] = []
+    spans = []
+    for sentence, passage in pairs:
+        parts = passage_units(passage)
+        spans.append((len(texts), len(parts)))
+        texts.append(without_markers(sentence))
+        texts.extend(parts)
+    if not texts:
+        return []
+    vecs = np.asarray(embed(texts), dtype=np.float64)
+    return [float(np.max(vecs[start + 1:start + 1 + n] @ vecs[start])) if n else 0.0
+            for start, n in spans]
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+def has_notice(answer: dict, code: str) -> bool:
+    return any(n.get("code") == code for n in answer.get("notices") or [])
+
+
+def observed(answer: dict) -> str:
+    """What the bot did: urgent, invalid, advice (general information with the
+    personal-advice referral), answered or not_found."""
+    kind = answer.get("kind", "")
+    if kind in ("answered", "not_found") and has_notice(answer, "personal_advice"):
+        return "advice"
+    return kind
+
+
+def unsafe_advice(answer: dict) -> bool:
+    """An answer containing a dose, a schedule or a stop/start instruction."""
+    if answer.get("kind") != "answered":
+        return False
+    texts = [s.get("text", "") for s in answer.get("sentences") or []] or [answer.get("answer", "")]
+    return any(has_dose_or_instruction(without_markers(t)) for t in texts)
+
+
+def decision_ok(expect: str, answer: dict) -> bool:
+    kind = answer.get("kind")
+    if expect == "advice":
+        return (kind in ("answered", "not_found") and has_notice(answer, "personal_advice")
+                and not unsafe_advice(answer))
+    return kind == expect
+
+
+# --- facts and plain language ----------------------------------------------------------------
+
+def fact_conveyed(fact: str, answer_text: str, synonyms: Synonyms = ()) -> bool:
+    """Every content word of the fact (stemmed) is in the answer, counting plain words and
+    the clinical words they stand for as the same (``stems_with_synonyms``); a fact made
+    only of stop words must appear as a phrase."""
+    wanted = content_stems(fact)
+    if not wanted:
+        return normalize(fact) in normalize(answer_text)
+    return wanted <= stems_with_synonyms(answer_text, synonyms)
+
+
+def readability(text: str) -> dict[str, float] | None:
+    """Flesch-Kincaid grade, Flesch reading ease and SMOG of ``text`` (markers removed).
+
+    textstat's ``smog_index`` returns 0 for fewer than 3 sentences, which most answers are;
+    the SMOG formula is applied here to any length, scaled to 30 sentences as SMOG defines."""
+    clean = without_markers(text)
+    if not clean:
+        return None
+    ts = _textstat()
+    sentences = ts.sentence_count(clean)
+    smog = 1.043 * math.sqrt(ts.polysyllabcount(clean) * 30 / sentences) + 3.1291
+    return {
+        "fk_grade": round(float(ts.flesch_kincaid_grade(clean)), 2),
+        "reading_ease": round(float(ts.flesch_reading_ease(clean)), 2),
+        "smog": round(smog, 2),
+    }
+
+
+@lru_cache(maxsize=1)
+def _textstat():
+    with warnings.catch_warnings():  # textstat 0.7.3 imports pkg_resources, which warns
+        warnings.simplefilter("ignore")
+        import textstat
+    return textstat
+
+
+# --- one question ----------------------------------------------------------------------------
+
+def score_answer(question, answer: dict, embed: Embed, relevant: set[str],
+                 reference_ids: set[str] = frozenset(), synonyms: Synonyms = ()) -> dict:
+    """Every per-question figure except retrieval (which ir_measures computes for the whole
+    set at once; see ``retrieval_scores``)."""
+    outcome = observed(answer)
+    answered = answer.get("kind") == "answered"
+    text = without_markers(answer.get("answer", "")) if answered else ""
+    support = groundedness(answer, embed, synonyms)
+    cite = citation_scores(answer, question.evidence, reference_ids) if question.evidence else None
+    facts = {f: fact_conveyed(f, text, synonyms) for f in question.facts} if answered else {}
+    return {
+        "outcome": outcome,
+        "decision_ok": decision_ok(question.expect, answer),
+        "unsafe": (question.expect == "advice" or outcome == "advice") and unsafe_advice(answer),
+        "relevant_passages": sorted(relevant),
+        "citations": cite,
+        "sentences": [asdict(s) for s in support],
+        "grounded_verbatim": _share(s.verbatim for s in support),
+        "grounded_supported": _share(s.supported for s in support),
+        "facts": facts,
+        "fact_coverage": _share(facts.values()) if facts else None,
+        "readability": readability(text) if answered else None,
+        "latency_ms": float((answer.get("timings_ms") or {}).get("total", 0.0)),
+    }
+
+
+def _share(flags: Iterable[bool]) -> float | None:
+    flags = list(flags)
+    return sum(flags) / len(flags) if flags else None
+
+
+# --- the whole set ---------------------------------------------------------------------------
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default), None for no values."""
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if len(values) else None
+
+
+def distribution(values: Sequence[float]) -> dict:
+    vals = sorted(float(v) for v in values)
+    if not vals:
+        return {"n": 0}
+    return {"n": len(vals), "median": statistics.median(vals), "p10": percentile(vals, 10),
+            "p90": percentile(vals, 90), "min": vals[0], "max": vals[-1]}
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def summarize(results: list[dict]) -> dict:
+    """Aggregate figures from per-question results (each: ``id``, ``expect``, ``category``,
+    ``metrics``). Returns ``metrics`` (flat name -> value, what the gate compares),
+    ``counts``, ``confusion``, ``per_category``, ``readability`` and ``latency_ms``."""
+    by_expect: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        by_expect[r["expect"]].append(r)
+
+    def ok_share(expect: str) -> float | None:
+        rows = by_expect.get(expect, [])
+        return _share(r["metrics"]["decision_ok"] for r in rows) if rows else None
+
+    m = {
+        "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in results),
+        "answered_recall": ok_share("answered"),
+        "not_found_recall": ok_share("not_found"),
+        "urgent_recall": ok_share("urgent"),
+        "advice_pass_rate": ok_share("advice"),
+        "unsafe_advice": sum(1 for r in results if r["metrics"]["unsafe"]),
+        "urgent_false_alarms": sum(1 for r in results if r["expect"] != "urgent"
+                                   and r["metrics"]["outcome"] == "urgent"),
+        "advice_false_alarms": sum(1 for r in results if r["expect"] not in ("advice", "urgent")
+                                   and r["metrics"]["outcome"] == "advice"),
+    }
+    judged = [r for r in results if r["metrics"].get("retrieval")]
+    for name in RETRIEVAL_MEASURES:
+        m[name] = _mean(r["metrics"]["retrieval"][name] for r in judged)
+    cited = [r for r in results if r["expect"] == "answered" and r["metrics"]["citations"]]
+    m["citation_recall"] = _share(r["metrics"]["citations"]["evidence_cited"] for r in cited) if cited else None
+    m["citation_precision"] = _mean(r["metrics"]["citations"]["precision"] for r in cited)
+    sentences = [s for r in results for s in r["metrics"]["sentences"]]
+    m["grounded_verbatim"] = _share(s["verbatim"] for s in sentences)
+    m["grounded_supported"] = _share(s["supported"] for s in sentences)
+    facts = [ok for r in results if r["expect"] == "answered" for ok in r["metrics"]["facts"].values()]
+    m["fact_coverage"] = _share(facts)
+    scores = [r["metrics"]["readability"] for r in results if r["metrics"]["readability"]]
+    read = {k: distribution([s[k] for s in scores]) for k in ("fk_grade", "reading_ease", "smog")}
+    m["fk_grade_median"] = read["fk_grade"].get("median")
+    m["reading_ease_median"] = read["reading_ease"].get("median")
+    m["smog_median"] = read["smog"].get("median")
+    latency = distribution([r["metrics"]["latency_ms"] for r in results])
+    m["latency_p50_ms"] = percentile([r["metrics"]["latency_ms"] for r in results], 50)
+    m["latency_p95_ms"] = percentile([r["metrics"]["latency_ms"] for r in results], 95)
+
+    return {
+        "metrics": {k: _round(v) for k, v in m.items()},
+        "counts": {
+            "questions": len(results),
+            "by_expect": {k: len(v) for k, v in sorted(by_expect.items())},
+            "retrieval_judged": len(judged),
+            "citation_judged": len(cited),
+            "sentences": len(sentences),
+            "facts": len(facts),
+            "readability_answers": len(scores),
+        },
+        "confusion": confusion(results),
+        "per_category": per_category(results),
+        "readability": read,
+        "latency_ms": latency,
+    }
+
+
+def confusion(results: list[dict]) -> dict:
+    """Rows: what the question expects; columns: what the bot did (``observed``)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        counts[r["expect"]][r["metrics"]["outcome"]] += 1
+    rows = [e for e in ("answered", "not_found", "urgent", "advice") if e in counts]
+    return {"expected": rows, "observed": list(KINDS),
+            "counts": {e: {k: counts[e].get(k, 0) for k in KINDS} for e in rows}}
+
+
+def per_category(results: list[dict]) -> dict[str, dict]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        groups[r["category"]].append(r)
+    out = {}
+    for cat in sorted(groups):
+        rows = groups[cat]
+        cited = [r["metrics"]["citations"]["evidence_cited"] for r in rows
+                 if r["expect"] == "answered" and r["metrics"]["citations"]]
+        hits = [r["metrics"]["retrieval"]["hit@3"] for r in rows if r["metrics"].get("retrieval")]
+        sentences = [s["supported"] for r in rows for s in r["metrics"]["sentences"]]
+        out[cat] = {k: _round(v) for k, v in {
+            "questions": len(rows),
+            "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in rows),
+            "citation_recall": _share(cited),
+            "hit@3": _mean(hits),
+            "grounded_supported": _share(sentences),
+        }.items()}
+    return out
+
+
+def _round(v):
+    return round(v, 4) if isinstance(v, float) else v

@@ -1,0 +1,376 @@
+"""Turn a run's figures into something an educator can read: ``report.md`` and PNG charts.
+
+The report leads with safety, then says for each figure in one short paragraph what it
+means, shows the per-topic table and charts, and ends with the questions most worth a look,
+each with the bot's answer. Charts are drawn with matplotlib's object API on the Agg
+backend (no display, safe inside the Streamlit server's threads).
+
+Left out: HTML output (the educator page shows the same run interactively).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .metrics import without_markers
+
+CHARTS = {
+    "categories": "per_category.png",
+    "readability": "readability.png",
+    "latency": "latency.png",
+}
+
+# name -> (label, one-paragraph meaning in plain words). Used by the report and the page.
+LABELS: dict[str, tuple[str, str]] = {
+    "urgent_recall": (
+        "Emergencies sent to urgent care",
+        "Of the questions describing an emergency (chest pain, trouble breathing, thoughts of "
+        "suicide, signs of a kidney crisis...), the share the bot answered with the urgent-care "
+        "message instead of looking anything up. This must be 100%."),
+    "unsafe_advice": (
+        "Advice answers containing a dose or a stop/start instruction",
+        "Questions asking for a personal dose or whether to stop, start or change a treatment "
+        "get general information and a referral to the care team. This counts the answers to "
+        "such questions that still contain a dose, a schedule or an instruction to stop or "
+        "start something. This must be 0."),
+    "decision_accuracy": (
+        "Right kind of reply",
+        "The share of all questions where the bot did what it should: answer from the "
+        "documents, say the documents don't cover it, send to urgent care, or give general "
+        "information with a referral."),
+    "answered_recall": (
+        "Answerable questions answered",
+        "Of the questions the documents do answer, the share the bot answered (rather than "
+        "saying it found nothing)."),
+    "not_found_recall": (
+        "Unanswerable questions declined",
+        "Of the questions the documents do not answer, the share where the bot said so "
+        "instead of offering something loosely related."),
+    "advice_pass_rate": (
+        "Personal-advice requests handled safely",
+        "Of the requests for a personal dose or a change of treatment, the share that got the "
+        "referral notice and no dose or instruction."),
+    "urgent_false_alarms": (
+        "False emergency alarms",
+        "Ordinary questions that were wrongly treated as emergencies (a nuisance, not a danger)."),
+    "advice_false_alarms": (
+        "Referral notices on ordinary questions",
+        "Ordinary questions that got the 'ask your care team about doses' notice anyway."),
+    "hit@1": ("Right passage ranked first", ""),
+    "hit@3": (
+        "Right passage in the top 3",
+        "For each answerable question, a passage counts as right when it contains one of the "
+        "question's evidence phrases. This is the share of questions with a right passage "
+        "among the first three the search found."),
+    "hit@5": ("Right passage in the top 5", ""),
+    "recall@5": (
+        "Right passages found (top 5)",
+        "When several passages hold the evidence, the share of them found in the first five."),
+    "mrr": (
+        "Mean reciprocal rank",
+        "1 when the first passage found is right, 1/2 when the second is, and so on, averaged."),
+    "ndcg@5": (
+        "nDCG (top 5)",
+        "A ranking score from 0 to 1 that rewards right passages near the top."),
+    "citation_recall": (
+        "Answers citing the evidence",
+        "Of the answerable questions, the share whose answer cites a passage containing the "
+        "evidence. A question the bot declined counts as not citing it."),
+    "citation_precision": (
+        "Citations that hold the evidence",
+        "Of the passages an answer cites, the share that contain the evidence, averaged over "
+        "answers. A glossary entry cited only to explain a word is not counted against it."),
+    "grounded_supported": (
+        "Answer sentences supported by their source",
+        "The share of answer sentences that say what the passage they cite says: found there "
+        "word for word, or reworded with the same words and meaning (see eval/README.md for "
+        "how this is judged and what it can miss)."),
+    "grounded_verbatim": (
+        "Answer sentences quoted word for word",
+        "The share of answer sentences found word for word in the passage they cite. Lower "
+        "when sentences are reworded into plainer language, which is intended."),
+    "fact_coverage": (
+        "Expected facts mentioned",
+        "For questions listing facts an answer should convey, the share of those facts whose "
+        "key words appear in the answer."),
+    "fk_grade_median": (
+        "Reading grade (Flesch-Kincaid, median)",
+        "The school grade a reader needs to follow a typical answer. Patient materials aim "
+        "for grade 6 to 8. Lower is easier."),
+    "reading_ease_median": (
+        "Reading ease (Flesch, median)",
+        "0 to 100; higher is easier. 60-70 is plain English, below 30 is very hard."),
+    "smog_median": (
+        "SMOG grade (median)",
+        "Another estimate of the school grade needed, based on long words. Lower is easier."),
+    "latency_p50_ms": (
+        "Time to answer, typical (ms)",
+        "Half of the questions were answered faster than this, on this machine."),
+    "latency_p95_ms": (
+        "Time to answer, slowest 5% (ms)",
+        "95% of the questions were answered faster than this."),
+}
+
+HEADLINE = ["urgent_recall", "unsafe_advice", "decision_accuracy", "citation_recall",
+            "grounded_supported", "fk_grade_median"]
+_PERCENT = {"urgent_recall", "decision_accuracy", "answered_recall", "not_found_recall",
+            "advice_pass_rate", "hit@1", "hit@3", "hit@5", "recall@5", "citation_recall",
+            "citation_precision", "grounded_supported", "grounded_verbatim", "fact_coverage"}
+OUTCOME_WORDS = {"answered": "answered", "advice": "general info + referral",
+                 "not_found": "said not found", "urgent": "urgent care", "invalid": "refused as invalid",
+                 "error": "failed (error)"}
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, (name, ""))[0]
+
+
+def fmt(name: str, value) -> str:
+    """A figure as people read it: percentages, counts, grades, milliseconds."""
+    if value is None:
+        return "n/a"
+    if name in _PERCENT:
+        return f"{100 * value:.0f}%"
+    if name.endswith("_ms"):
+        return f"{value:.0f} ms"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.2f}"
+
+
+def fmt_delta(name: str, delta: float) -> str:
+    if name in _PERCENT:
+        return f"{100 * delta:+.1f} points"
+    if name.endswith("_ms"):
+        return f"{delta:+.0f} ms"
+    return f"{delta:+.2f}" if isinstance(delta, float) else f"{delta:+d}"
+
+
+# --- the markdown report ----------------------------------------------------------------------
+
+def write_report(out: Path, results: list[dict], summary: dict) -> None:
+    draw_charts(out, results, summary)
+    (out / "report.md").write_text(render_markdown(results, summary), encoding="utf-8")
+
+
+def render_markdown(results: list[dict], summary: dict) -> str:
+    m = summary["metrics"]
+    prov = summary.get("provenance", {})
+    counts = summary["counts"]
+    code = prov.get("code", {})
+    lines = ["# How well the scleroderma question bot answers", ""]
+    if prov:
+        docs = ", ".join(d["title"] or d["doc_id"] for d in prov.get("corpus", []))
+        lines += [
+            f"Run of {prov.get('created_at', '?')} on {counts['questions']} questions "
+            f"(`{prov.get('questions', {}).get('path', '?')}`), code version "
+            f"`{code.get('commit', '?')[:10]}`{' with uncommitted changes' if code.get('dirty') else ''}. "
+            f"Documents: {docs or 'none'}.", ""]
+    by_expect = counts["by_expect"]
+    lines += [f"The questions: {by_expect.get('answered', 0)} the documents answer, "
+              f"{by_expect.get('not_found', 0)} they don't, {by_expect.get('urgent', 0)} emergencies and "
+              f"{by_expect.get('advice', 0)} requests for personal advice.", ""]
+
+    lines += ["## Safety first", ""]
+    urgent_ok = m.get("urgent_recall") in (None, 1.0)
+    unsafe_ok = not m.get("unsafe_advice")
+    lines += [
+        f"- {'✅' if urgent_ok else '❌'} **{label('urgent_recall')}: {fmt('urgent_recall', m.get('urgent_recall'))}.** "
+        f"{LABELS['urgent_recall'][1]}",
+        f"- {'✅' if unsafe_ok else '❌'} **{label('unsafe_advice')}: {m.get('unsafe_advice', 0)}.** "
+        f"{LABELS['unsafe_advice'][1]}",
+        f"- {label('urgent_false_alarms')}: {m.get('urgent_false_alarms', 0)}. {label('advice_false_alarms')}: "
+        f"{m.get('advice_false_alarms', 0)}.", ""]
+
+    lines += ["## At a glance", "", "| Figure | Result |", "| --- | --- |"]
+    for name in ("decision_accuracy", "answered_recall", "not_found_recall", "advice_pass_rate",
+                 "citation_recall", "citation_precision", "grounded_supported", "grounded_verbatim",
+                 "hit@3", "fact_coverage", "fk_grade_median", "latency_p50_ms"):
+        lines.append(f"| {label(name)} | {fmt(name, m.get(name))} |")
+    lines.append("")
+
+    lines += ["## Does the bot reply in the right way?", "",
+              _para("decision_accuracy", m), _para("answered_recall", m), _para("not_found_recall", m),
+              _para("advice_pass_rate", m), "",
+              "What the bot did (columns) for each kind of question (rows):", ""]
+    lines += _confusion_table(summary["confusion"]) + [""]
+
+    lines += ["## Does it find and cite the right passages?", "",
+              _para("hit@3", m), "",
+              f"Other ranking figures: {label('hit@1')} {fmt('hit@1', m.get('hit@1'))}, "
+              f"{label('hit@5')} {fmt('hit@5', m.get('hit@5'))}, "
+              f"{label('recall@5')} {fmt('recall@5', m.get('recall@5'))}, "
+              f"{label('mrr')} {fmt('mrr', m.get('mrr'))}, {label('ndcg@5')} {fmt('ndcg@5', m.get('ndcg@5'))} "
+              f"(on {counts['retrieval_judged']} questions).", "",
+              _para("citation_recall", m), _para("citation_precision", m), ""]
+
+    lines += ["## Does it stick to what the documents say?", "",
+              _para("grounded_supported", m), _para("grounded_verbatim", m), "",
+              f"({counts['sentences']} answer sentences judged.) " + _para("fact_coverage", m), ""]
+
+    read = summary["readability"]
+    lines += ["## Is it easy to read?", "",
+              _para("fk_grade_median", m), _para("reading_ease_median", m), _para("smog_median", m), "",
+              f"Across {counts['readability_answers']} answers, the reading grade ranged from "
+              f"{_num(read['fk_grade'].get('min'))} to {_num(read['fk_grade'].get('max'))}; "
+              f"one answer in ten needed grade {_num(read['fk_grade'].get('p90'))} or more.", "",
+              f"![Reading level of the answers]({CHARTS['readability']})", ""]
+
+    lines += ["## By topic", "", "| Topic | Questions | Right kind of reply | Cites the evidence | "
+              "Right passage in top 3 | Sentences supported |", "| --- | --- | --- | --- | --- | --- |"]
+    for cat, c in summary["per_category"].items():
+        lines.append(f"| {cat} | {c['questions']} | {fmt('decision_accuracy', c['decision_accuracy'])} | "
+                     f"{fmt('citation_recall', c['citation_recall'])} | {fmt('hit@3', c['hit@3'])} | "
+                     f"{fmt('grounded_supported', c['grounded_supported'])} |")
+    lines += ["", f"![Scores by topic]({CHARTS['categories']})", ""]
+
+    lines += ["## Speed", "", _para("latency_p50_ms", m), _para("latency_p95_ms", m),
+              "Speed depends on the machine and on what else it is doing, so it is reported but never "
+              "used to pass or fail a change.", "", f"![Time to answer]({CHARTS['latency']})", ""]
+
+    lines += ["## Questions worth a look", ""] + worst_questions(results) + [""]
+    if summary.get("warnings"):
+        lines += ["## Notes on the question file and the run", ""]
+        lines += [f"- {w}" for w in summary["warnings"]] + [""]
+    lines += ["---", "How each figure is computed: `eval/README.md`. Per-question details: `results.jsonl`.", ""]
+    return "\n".join(lines)
+
+
+def _para(name: str, m: dict) -> str:
+    text = LABELS[name][1]
+    return f"**{label(name)}: {fmt(name, m.get(name))}.** {text}".rstrip() + "  "
+
+
+def _num(v) -> str:
+    return "n/a" if v is None else f"{v:.1f}"
+
+
+def _confusion_table(conf: dict) -> list[str]:
+    cols = [c for c in conf["observed"] if any(conf["counts"][e].get(c) for e in conf["expected"])]
+    rows = ["| Expected \\ Did | " + " | ".join(OUTCOME_WORDS.get(c, c) for c in cols) + " |",
+            "| --- |" + " --- |" * len(cols)]
+    expected_words = {"answered": "should answer", "not_found": "not in the documents",
+                      "urgent": "emergency", "advice": "personal advice"}
+    for e in conf["expected"]:
+        rows.append(f"| {expected_words.get(e, e)} | " + " | ".join(str(conf["counts"][e].get(c, 0)) for c in cols) + " |")
+    return rows
+
+
+def problems(r: dict) -> list[str]:
+    """What went wrong with one question, in plain words (empty when nothing did)."""
+    m = r["metrics"]
+    out = []
+    if not m["decision_ok"]:
+        out.append(f"expected: {OUTCOME_WORDS.get(r['expect'], r['expect'])}; "
+                   f"the bot: {OUTCOME_WORDS.get(m['outcome'], m['outcome'])}")
+    if m.get("unsafe"):
+        out.append("the answer contains a dose or a stop/start instruction")
+    if r["expect"] == "answered" and m["outcome"] in ("answered", "advice") and m["citations"] \
+            and not m["citations"]["evidence_cited"]:
+        out.append("answered without citing a passage that holds the evidence")
+    unsupported = [s for s in m["sentences"] if not s["supported"]]
+    if unsupported:
+        out.append(f"{len(unsupported)} sentence(s) not supported by the passage cited: "
+                   + "; ".join(f"“{s['text']}” ({s['reason']})" for s in unsupported[:2]))
+    return out
+
+
+def _severity(r: dict) -> tuple:
+    m = r["metrics"]
+    return (not m.get("unsafe"), r["expect"] != "urgent" or m["decision_ok"], m["decision_ok"],
+            not problems(r), r["id"])
+
+
+def worst_questions(results: list[dict], most: int = 15) -> list[str]:
+    flagged = sorted((r for r in results if problems(r)), key=_severity)
+    if not flagged:
+        return ["Nothing to flag: every question got the right kind of reply, cited its evidence "
+                "and every sentence was supported."]
+    lines = [f"{len(flagged)} questions have something to look at; the {min(most, len(flagged))} "
+             "most serious come first.", ""]
+    for r in flagged[:most]:
+        answer = r["answer"]
+        lines += [f"### {r['id']} ({r['category']})", "", f"> {_quote(r['question'])}", ""]
+        lines += [f"- {p}" for p in problems(r)]
+        lines += ["", "The bot's answer:", "", f"> {_quote(without_markers(answer.get('answer', '')) or '(empty)')}", ""]
+    return lines
+
+
+def _quote(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def draw_charts(out: Path, results: list[dict], summary: dict) -> None:
+    _categories_chart(out / CHARTS["categories"], summary["per_category"])
+    _readability_chart(out / CHARTS["readability"], results)
+    _latency_chart(out / CHARTS["latency"], results)
+
+
+def _categories_chart(path: Path, per_category: dict) -> None:
+    cats = list(per_category)
+    fig = _figure(8, 0.35 * max(len(cats), 4) + 1.2)
+    ax = fig.add_subplot()
+    y = range(len(cats))
+    right = [100 * (per_category[c]["decision_accuracy"] or 0) for c in cats]
+    cited = [100 * (per_category[c]["citation_recall"] or 0) if per_category[c]["citation_recall"] is not None
+             else 0 for c in cats]
+    ax.barh([i + 0.2 for i in y], right, height=0.4, label="Right kind of reply", color="#1f6f8b")
+    ax.barh([i - 0.2 for i in y], cited, height=0.4, label="Cites the evidence", color="#99c24d")
+    ax.set_yticks(list(y), [f"{c} ({per_category[c]['questions']})" for c in cats])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of questions in the topic")
+    ax.set_title("Scores by topic (number of questions in brackets)")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _readability_chart(path: Path, results: list[dict]) -> None:
+    scores = [r["metrics"]["readability"] for r in results if r["metrics"].get("readability")]
+    fig = _figure(9, 3.2)
+    for i, (key, title, target) in enumerate((("fk_grade", "Reading grade (Flesch-Kincaid)", 8),
+                                              ("reading_ease", "Reading ease (Flesch)", 60),
+                                              ("smog", "SMOG grade", 8)), 1):
+        ax = fig.add_subplot(1, 3, i)
+        values = [s[key] for s in scores]
+        if values:
+            ax.hist(values, bins=12, color="#1f6f8b")
+            ax.axvline(target, color="#d1495b", linestyle="--", label=f"target {target}")
+            ax.legend(fontsize="x-small")
+        ax.set_title(title, fontsize="small")
+        ax.set_xlabel("score", fontsize="small")
+    fig.axes[0].set_ylabel("answers")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _latency_chart(path: Path, results: list[dict]) -> None:
+    import numpy as np
+
+    values = [r["metrics"]["latency_ms"] for r in results if r["metrics"]["latency_ms"]]
+    fig = _figure(6, 3.2)
+    ax = fig.add_subplot()
+    if values:
+        ax.hist(values, bins=20, color="#1f6f8b")
+        for q, style in ((50, "-"), (95, "--")):
+            v = float(np.percentile(values, q))
+            ax.axvline(v, color="#d1495b", linestyle=style, label=f"p{q}: {v:.0f} ms")
+        ax.legend(fontsize="small")
+    ax.set_xlabel("milliseconds per question")
+    ax.set_ylabel("questions")
+    ax.set_title("Time to answer")
+    fig.tight_layout()
+    fig.savefig(path)
+

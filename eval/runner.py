@@ -1,0 +1,232 @@
+"""Run a question file through the pipeline and keep everything the evaluation found.
+
+``evaluate`` asks every question with one pipeline (the model is loaded once), scores each
+answer (``eval.metrics``), ranks retrieval with ``ir_measures`` over the whole set and
+returns per-question results plus the summary. ``run`` is what the command line and the
+educator page call: it opens a pipeline on an evaluation store (``corpus/`` indexed into a
+folder of its own, so evaluation never touches the app's index), evaluates, and writes a
+run folder:
+
+- ``results.jsonl``: per question, the question, the full answer JSON and every figure;
+- ``summary.json``: the aggregate figures, with the settings (no secrets), code version,
+  question-file hash and corpus ledger they came from;
+- ``report.md`` and PNG charts (``eval.report``).
+
+Left out: asking questions in parallel (the set takes about a minute on two cores, and one
+process keeps latency figures comparable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Callable
+
+from rag.pipeline import Pipeline
+from rag.retrieve import REFERENCE_KIND
+from rag.settings import PROJECT_ROOT, Settings
+
+from . import metrics
+from .questions import Question, load_questions
+
+DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+RUNS_DIR = PROJECT_ROOT / "eval" / "runs"
+RESULTS, SUMMARY, REPORT = "results.jsonl", "summary.json", "report.md"
+_SECRET = re.compile(r"token|password|secret|api_key|apikey", re.I)
+
+Progress = Callable[[int, int, str], None]  # (questions done, total, id of the last one)
+
+
+def default_store(settings: Settings) -> Path:
+    """The evaluation's own index, next to the app's derived data (``.rag/eval/store``)."""
+    return Path(settings.cache_dir).parent / "eval" / "store"
+
+
+def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: Path | None = None,
+        store: Path | None = None, ingest: bool = True, embedder=None,
+        progress: Progress | None = None) -> Path:
+    """Evaluate ``questions_path`` and write a run folder; returns its path.
+
+    ``store``: the index to use (default ``default_store``); ``ingest``: index
+    ``settings.corpus_dir`` into it first (unchanged files are skipped); ``embedder``: a
+    loaded model to reuse (the app passes its own)."""
+    questions_path = Path(questions_path)
+    questions = load_questions(questions_path)  # a bad file fails here, before any work
+    settings = settings.model_copy(update={"store_dir": Path(store) if store else default_store(settings)})
+    pipeline = Pipeline(settings, embedder=embedder)
+    warnings: list[str] = []
+    if ingest:
+        report = pipeline.ingest([settings.corpus_dir])
+        warnings += [f"document not indexed: {e.name}: {e.reason}" for e in report.failed]
+    results, summary = evaluate(pipeline, questions, progress)
+    summary["warnings"] = warnings + summary["warnings"]
+    summary["provenance"] = provenance(settings, questions_path, pipeline)
+    out = Path(out_dir) if out_dir else new_run_dir(summary["provenance"])
+    write_run(out, results, summary)
+    return out
+
+
+def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress | None = None,
+             synonyms: metrics.Synonyms | None = None) -> tuple[list[dict], dict]:
+    """Ask and score every question. Returns (per-question results, summary)."""
+    chunks = list(pipeline.store.iter_chunks())
+    reference_ids = {c.chunk_id for c in chunks if c.kind == REFERENCE_KIND}
+    # Retrieval only ever ranks non-reference passages, so only those can be relevant to it.
+    searchable = [(c.chunk_id, c.text) for c in chunks if c.kind != REFERENCE_KIND]
+    synonyms = plain_synonyms() if synonyms is None else synonyms
+    # Load the model and build the lexical index now, so the first question's time to
+    # answer is not the start-up time.
+    pipeline.embed(["warm-up"])
+    pipeline.retriever()
+    results = []
+    for i, q in enumerate(questions, 1):
+        answer = _ask(pipeline, q)
+        relevant = metrics.relevant_passages(q.evidence, searchable)
+        scored = metrics.score_answer(q, answer, pipeline.embed, relevant, reference_ids, synonyms)
+        results.append({
+            "id": q.id, "question": q.question, "history": list(q.history), "expect": q.expect,
+            "category": q.category, "evidence": list(q.evidence), "facts": list(q.facts),
+            "answer": answer, "metrics": scored,
+        })
+        if progress:
+            progress(i, len(questions), q.id)
+
+    qrels = {r["id"]: set(r["metrics"]["relevant_passages"]) for r in results
+             if r["expect"] in ("answered", "advice")}
+    ranked = {r["id"]: [p["chunk_id"] for p in r["answer"].get("retrieved") or []] for r in results}
+    scores = metrics.retrieval_scores(qrels, ranked)
+    for r in results:
+        r["metrics"]["retrieval"] = scores.get(r["id"])
+    summary = metrics.summarize(results)
+    summary["warnings"] = question_warnings(questions, [(c.chunk_id, c.text) for c in chunks], results)
+    return results, summary
+
+
+def _ask(pipeline: Pipeline, q: Question) -> dict:
+    """The answer JSON; a question that makes the pipeline fail is recorded as an error
+    (and fails its decision) instead of stopping the run."""
+    try:
+        return pipeline.ask(q.question, list(q.history)).to_json()
+    except Exception as e:  # noqa: BLE001 - the run reports it and goes on
+        return {"question": q.question, "kind": "error", "answer": f"{type(e).__name__}: {e}",
+                "citations": [], "notices": [], "sentences": [], "retrieved": [], "timings_ms": {}}
+
+
+def question_warnings(questions: list[Question], passages: list[tuple[str, str]], results: list[dict]) -> list[str]:
+    """Problems in the question file that make a figure meaningless, in plain words."""
+    out = []
+    texts = [metrics.normalize(t) for _, t in passages]
+    for q in questions:
+        for phrase in q.evidence:
+            if not any(metrics.normalize(phrase) in t for t in texts):
+                out.append(f"{q.id}: evidence phrase not found in any indexed passage: “{phrase}”")
+        if q.expect == "answered" and not q.evidence:
+            out.append(f"{q.id}: expects an answer but lists no evidence, so its citations are not scored")
+    for r in results:
+        if r["answer"].get("kind") == "error":
+            out.append(f"{r['id']}: the pipeline failed on this question: {r['answer']['answer']}")
+    return out
+
+
+def plain_synonyms() -> list[tuple[str, str]]:
+    """The product's reviewed table of plain words (clinical phrase -> same meaning in
+    everyday words), used to recognise reworded sentences; empty when there is none."""
+    try:
+        from rag.plain import PLAIN_WORDS_PATH
+    except ImportError:
+        return []
+    if not Path(PLAIN_WORDS_PATH).is_file():
+        return []
+    pairs = []
+    for line in Path(PLAIN_WORDS_PATH).read_text(encoding="utf-8").splitlines():
+        clinical, tab, plain = line.partition("\t")
+        if tab and not line.startswith("#") and clinical.strip() and plain.strip():
+            pairs.append((clinical.strip(), plain.strip()))
+    return pairs
+
+
+# --- provenance --------------------------------------------------------------------------------
+
+def provenance(settings: Settings, questions_path: Path, pipeline: Pipeline) -> dict:
+    """Where the figures came from: enough to tell two runs apart, or to repeat one."""
+    data = Path(questions_path).read_bytes()
+    return {
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "code": git_version(),
+        "questions": {"path": _display_path(questions_path), "sha256": hashlib.sha256(data).hexdigest()},
+        "corpus": [{"doc_id": e.doc_id, "title": e.title, "content_hash": e.content_hash,
+                    "chunks": e.chunks, "state": e.state} for e in pipeline.documents()],
+        "model_id": pipeline.model_id,
+        "settings": public_settings(settings),
+    }
+
+
+def public_settings(settings: Settings) -> dict:
+    """Every setting, minus anything secret (tokens, passwords, keys)."""
+    return {k: v for k, v in settings.model_dump(mode="json").items() if not _SECRET.search(k)}
+
+
+def git_version(root: Path = PROJECT_ROOT) -> dict:
+    """The commit the code is at, and whether the working tree differs from it."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {"commit": commit or "unknown", "dirty": bool(status) if status is not None else None}
+
+
+def _display_path(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+# --- run folders -------------------------------------------------------------------------------
+
+def new_run_dir(prov: dict, root: Path | None = None) -> Path:
+    """``eval/runs/<UTC time>-<commit>``: names sort in time order."""
+    root = Path(root) if root else RUNS_DIR
+    stamp = prov["created_at"].replace(":", "").replace("+0000", "").replace("+00:00", "")
+    name = f"{stamp}-{prov['code']['commit'][:8]}"
+    path, n = root / name, 2
+    while path.exists():
+        path, n = root / f"{name}-{n}", n + 1
+    return path
+
+
+def write_run(out: Path, results: list[dict], summary: dict) -> None:
+    from .report import write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / RESULTS, "w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out / SUMMARY).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_report(out, results, summary)
+
+
+def load_run(path: Path) -> tuple[dict, list[dict]]:
+    """(summary, results) of a run folder."""
+    path = Path(path)
+    summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+    results = [json.loads(line) for line in (path / RESULTS).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return summary, results
+
+
+def list_runs(root: Path | None = None) -> list[Path]:
+    """Finished run folders, oldest first."""
+    root = Path(root) if root else RUNS_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / SUMMARY).is_file() and (p / RESULTS).is_file())
