@@ -67,9 +67,8 @@ class Retriever:
         lex = self.lexical.scores(weighted)
 
         dense = {} if mode == "lexical" else {c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k)}
-        lex_top = [] if mode == "dense" else [
-            int(i) for i in np.argsort(-lex, kind="stable")[: self.candidate_k] if lex[i] > 0
-        ]
+        matched = np.flatnonzero(lex > 0)
+        lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]
         missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]
         if missing:
             chunks, vecs = self.store.get(missing, with_vectors=True)
@@ -84,3 +83,16 @@ class Retriever:
             passages.append(Passage(chunk, w * cos + (1 - w) * lex_norm, dense=cos, lexical=lex_norm))
         passages.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
         return Retrieval(query, vector, plain, qterms, passages[:k])
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first, ties by index (as a stable sort
+    would give): a partial selection, so the cost stays linear at tens of thousands of
+    passages instead of a full sort per query."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    kth = scores[part].min()
+    # Every index tied with the k-th score competes, so ties resolve by index as before.
+    pool = np.union1d(part, np.nonzero(scores == kth)[0])
+    return pool[np.argsort(-scores[pool], kind="stable")][:k]
