@@ -19,17 +19,17 @@ if "turns" not in st.session_state:
     st.session_state.turns = []
 turns: list[dict] = st.session_state.turns
 
-title, restart = st.columns([3, 1], vertical_alignment="bottom")
-title.title("Questions about scleroderma")
-restart.button("New conversation", on_click=state.new_conversation,
-               help="Start again with an empty chat.")
+st.title("Questions about scleroderma")
 st.caption("Answers come only from documents chosen by patient educators, with the passage "
            "behind every sentence. This is education, not medical advice. In an emergency, "
            "call your local emergency number.")
-with st.expander("What this chat keeps about your questions"):
+privacy, restart = st.columns([3, 1], vertical_alignment="center")
+with privacy.expander("What this chat keeps about your questions"):
     st.markdown(chat.privacy_note())
+restart.button("New conversation", on_click=state.new_conversation, width="stretch",
+               help="Start again with an empty chat.")
 with st.sidebar:
-    st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in", icon="🔒")
+    st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in", icon=":material/lock:")
 
 for turn in turns:
     with st.chat_message(turn["role"]):
@@ -55,7 +55,7 @@ if question:
         turn_id = state.records().record_turn(state.conversation_id(), answer)
         shown = {k: answer[k] for k in ("kind", "answer", "sentences", "citations", "notices",
                                         "disclaimer")}
-        render.show_answer(shown, stream=render.answer_pieces(shown))
+        render.show_answer(shown, stream=render.paced(render.answer_pieces(shown)))
         turns.append({"role": "assistant", "answer": shown, "turn_id": turn_id})
         if turn_id:
             chat.show_feedback(turn_id)

@@ -30,13 +30,14 @@ for column, (label, key) in zip(columns, [("To review", "open"), ("Thumbs down",
 st.caption(f"Weak evidence: answered with confidence below {weak:.2f}. Recorded answers are "
            f"deleted after {get_settings().retention_days} days.")
 
-show = st.segmented_control("Show", ["To review", "Reviewed", "All"], default="To review",
-                            key="queue_status") or "To review"
-size = st.select_slider("Answers per page", [10, 25, 50, 100], value=25, key="queue_size")
+filters, sizes = st.columns([3, 1], vertical_alignment="bottom")
+show = filters.segmented_control("Show", ["To review", "Reviewed", "All"], default="To review",
+                                 key="queue_status") or "To review"
+size = sizes.selectbox("At most", [10, 25, 50, 100], index=1, key="queue_size")
 status = {"To review": "open", "Reviewed": "reviewed", "All": "all"}[show]
 items = records.review_queue(weak, status=status, limit=size)
 if not items:
     st.info("Nothing here. Answers appear as patients ask questions.")
 for turn in items:
-    with st.container(border=True):
+    with st.container(border=True, key=f"queue-item-{turn.id}"):
         review.show_item(turn, records, records.earlier_questions(turn))

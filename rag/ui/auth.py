@@ -55,7 +55,7 @@ def require_educator() -> None:
         return
     password = configured_password()
     st.title("Educators only")
-    st.page_link("app.py", label="Back to the patient chat", icon="💬")
+    st.page_link("app.py", label="Back to the patient chat", icon=":material/chat:")
     if not password:
         st.warning(
             "The educator pages are locked because no educator password is set. "

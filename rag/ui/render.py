@@ -18,6 +18,7 @@ under the answer as "[n] title — location", each opening its passage.
 from __future__ import annotations
 
 import re
+import time
 from typing import Iterable, Iterator
 
 import streamlit as st
@@ -25,6 +26,7 @@ import streamlit as st
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
 _HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+PIECE_PAUSE_S = 0.12  # between streamed sentences: calm, and quick enough not to wait on
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 # Quiet, readable defaults; long words (pasted links, runs of characters) wrap on a phone.
@@ -32,6 +34,7 @@ CSS = """
 <style>
 .stChatMessage p, .stChatMessage li, .passage, .typed { overflow-wrap: anywhere; line-height: 1.6; }
 .passage { padding: .5rem .75rem; border-left: 3px solid rgba(128,128,128,.4); }
+.typed { margin-bottom: .75rem; }
 .passage mark { background: #fff3b0; color: inherit; padding: 0 .1em; border-radius: .2em; }
 @media (prefers-color-scheme: dark) { .passage mark { background: #6b5a00; } }
 </style>
@@ -82,6 +85,15 @@ def answer_pieces(answer: dict) -> Iterator[str]:
         yield sentence + " "
 
 
+def paced(pieces: Iterable[str], seconds: float = PIECE_PAUSE_S) -> Iterator[str]:
+    """Pieces with a short pause before each but the first: an answer that exists in full
+    at once (the extractive one) still reads as being written, like a model's tokens."""
+    for i, piece in enumerate(pieces):
+        if i:
+            time.sleep(seconds)
+        yield piece
+
+
 def typed_html(text: str) -> str:
     """What a person typed, as one HTML block of escaped text: unlike Markdown, not even a
     bare web address inside it becomes a link."""
@@ -99,17 +111,17 @@ def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
     kind = answer["kind"]
     if kind == "urgent":
         st.error("**This may be an emergency. Get help now.**\n\n" + as_text(answer["answer"]),
-                 icon="🚨")
+                 icon=":material/emergency:")
         return answer["answer"]
     if kind == "invalid":
-        st.warning(as_text(answer["answer"]), icon="✏️")
+        st.warning(as_text(answer["answer"]), icon=":material/edit:")
         return answer["answer"]
     for notice in answer.get("notices", []):
         text = as_text(notice["text"])
         if notice["code"] == "urgent_symptom":
-            st.warning(text, icon="⚠️")
+            st.warning(text, icon=":material/warning:")
         elif notice["code"] == "personal_advice":
-            st.info(text, icon="🩺")
+            st.info(text, icon=":material/medical_information:")
         else:
             st.caption(text)
     if stream is not None:

@@ -15,8 +15,12 @@ from rag.records import MAX_NOTE_CHARS, RecordError, Records, Turn
 from rag.settings import get_settings
 from rag.ui import evalset, render
 
-REASON_BADGES = {"thumbs down": "👎 thumbs down", "urgent": "🚨 urgent", "not found": "🔍 not found",
-                 "weak evidence": "⚖️ weak evidence", "personal advice": "🩺 personal advice"}
+# Material icons ship with Streamlit, so they show on every machine (emoji need a font).
+REASON_BADGES = {"thumbs down": ":material/thumb_down: thumbs down",
+                 "urgent": ":material/emergency: urgent",
+                 "not found": ":material/search_off: not found",
+                 "weak evidence": ":material/balance: weak evidence",
+                 "personal advice": ":material/medical_information: personal advice"}
 
 
 def when(timestamp: float) -> str:
@@ -44,25 +48,29 @@ def show_passages(retrieved: list[dict], citations: list[dict]) -> None:
 def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
     """One recorded answer with everything needed to judge it, and the review forms."""
     badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
-    st.markdown(f"**{render.as_text(badges)}** · {when(turn.created_at)} · answer #{turn.id} · "
+    st.markdown(f"**{badges}** · {when(turn.created_at)} · answer #{turn.id} · "
                 f"{turn.kind.replace('_', ' ')} · confidence {turn.confidence:.2f}")
-    if earlier:
-        st.caption("Earlier in this conversation: " + render.as_text(" / ".join(earlier)))
-    st.markdown("**Question**")
-    render.show_text(turn.question)
-    st.markdown("**Answer**")
-    shown = {"kind": turn.kind, "answer": turn.answer, "citations": turn.citations,
-             "notices": turn.detail.get("notices", [])}
-    render.show_answer(shown)
-    if turn.rating is not None:
-        feeling = "👍 thumbs up" if turn.rating == 1 else "👎 thumbs down"
-        st.markdown(f"**Patient feedback:** {feeling}"
-                    + (f": “{render.as_text(turn.comment)}”" if turn.comment else ""))
-    st.markdown("**Passages retrieved**")
-    show_passages(turn.retrieved, turn.citations)
-    _review_form(turn, records)
-    if turn.verdict:
-        _evaluation_form(turn, records, earlier)
+    left, right = st.columns(2, gap="large")
+    with left:
+        if earlier:
+            st.caption("Earlier in this conversation: " + render.as_text(" / ".join(earlier)))
+        st.markdown("**Question**")
+        render.show_text(turn.question)
+        st.markdown("**Answer**")
+        shown = {"kind": turn.kind, "answer": turn.answer, "citations": turn.citations,
+                 "notices": turn.detail.get("notices", [])}
+        render.show_answer(shown)
+        if turn.rating is not None:
+            feeling = (":material/thumb_up: thumbs up" if turn.rating == 1
+                       else ":material/thumb_down: thumbs down")
+            st.markdown(f"**Patient feedback:** {feeling}"
+                        + (f": “{render.as_text(turn.comment)}”" if turn.comment else ""))
+    with right:
+        st.markdown("**Passages retrieved**")
+        show_passages(turn.retrieved, turn.citations)
+        _review_form(turn, records)
+        if turn.verdict:
+            _evaluation_form(turn, records, earlier)
 
 
 def _review_form(turn: Turn, records: Records) -> None:

@@ -1,0 +1,233 @@
+"""The app in a real browser: `streamlit run app.py` on a local port, driven by Playwright in
+Debian's headless Chromium, over an index of corpus/ made by the command line.
+
+A patient asks with the keyboard only, watches the answer being written, opens a citation,
+gives a thumbs-down with a comment; an educator signs in and finds it at the top of the
+review queue. Markup in a question stays text; the chat works on a phone-sized screen. The
+README's screenshots are taken here, into docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rag.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+PASSWORD = "browser-test-password"
+QUESTION = "What does nintedanib do?"
+COMMENT = "It does not say whether it is safe for me"
+# Bounds on waiting, generous because the machine may be busy; never slept through.
+SERVER_START_S = 180
+FIRST_PAGE_MS = 300_000  # the first page loads the model and works out starter questions
+ANSWER_MS = 120_000
+STEP_MS = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit was not healthy after {SERVER_START_S} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` over a fresh index of corpus/ and fresh records."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is needed for the browser tests: run `make browser`")
+    root = tmp_path_factory.mktemp("browser")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1",
+           "RAG_STORE_DIR": str(root / "store"), "RAG_CACHE_DIR": str(root / "cache"),
+           "RAG_RECORDS_PATH": str(root / "records.sqlite3"),
+           "RAG_REVIEWED_QUESTIONS_PATH": str(root / "reviewed.jsonl"),
+           "RAG_EDUCATOR_PASSWORD": PASSWORD}
+    subprocess.run([sys.executable, "-m", "rag", "ingest"], cwd=PROJECT_ROOT, env=env,
+                   check=True, timeout=900, capture_output=True)
+    port = free_port()
+    log = root / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS, headless=True, viewport={"width": 1100, "height": 1000})
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_chat(browser, url: str, viewport: dict | None = None):
+    page = browser.new_page()
+    if viewport:
+        page.set_viewport_size(viewport)
+    page.goto(url)
+    page.get_by_test_id("stChatInputTextArea").wait_for(timeout=FIRST_PAGE_MS)
+    page.get_by_text("You could ask:").wait_for(timeout=FIRST_PAGE_MS)
+    return page
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "() => { const e = document.activeElement; return [e.tagName, e.getAttribute('aria-label') || '',"
+        " e.getAttribute('placeholder') || '', (e.innerText || '').slice(0, 80)].join(' | '); }")
+
+
+def tab_to(page, what, key: str = "Tab", most: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until ``what(focused element description)`` holds."""
+    seen = []
+    for _ in range(most):
+        page.keyboard.press(key)
+        now = focused(page)
+        if what(now):
+            return
+        seen.append(now)
+    pytest.fail("keyboard focus never reached the element; focus went through:\n" + "\n".join(seen))
+
+
+def assistant_messages(page):
+    return page.locator('[data-testid="stChatMessage"]:has([aria-label="Chat message from assistant"])')
+
+
+WATCH_ANSWER = """() => {
+  window.__answerTexts = [];
+  const seen = () => {
+    const msgs = document.querySelectorAll('[aria-label="Chat message from assistant"]');
+    const last = msgs[msgs.length - 1];
+    const md = last && last.querySelector('[data-testid="stMarkdownContainer"]');
+    if (md) window.__answerTexts.push(md.innerText);
+  };
+  new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_reviews_it(server, browser):
+    page = open_chat(browser, server)
+    page.evaluate(WATCH_ANSWER)
+
+    # Keyboard only: to the chat box, ask, back to the first source, open it, thumbs down.
+    tab_to(page, lambda f: "Ask a question" in f)
+    page.keyboard.type(QUESTION)
+    page.keyboard.press("Enter")
+    answer = assistant_messages(page).last
+    answer.get_by_text("This is general education").wait_for(timeout=ANSWER_MS)
+    final = answer.get_by_test_id("stMarkdownContainer").first.inner_text()
+    assert "Nintedanib" in final and "[1]" in final
+
+    texts = [t for t in page.evaluate("window.__answerTexts") if t.strip()]
+    partial = [t for t in texts if len(t.strip()) < len(final.strip()) and final.startswith(t.strip()[:20])]
+    assert partial, f"the answer was written in pieces, not all at once: {texts}"
+
+    tab_to(page, lambda f: f.startswith("SUMMARY") and "[1]" in f, key="Shift+Tab")
+    page.keyboard.press("Enter")
+    passage = answer.get_by_test_id("stExpander").first.locator("mark").first
+    passage.wait_for(state="visible", timeout=STEP_MS)
+    assert passage.inner_text().strip()
+
+    tab_to(page, lambda f: "Thumbs up" in f)  # the thumbs are one group: arrows move within it
+    page.keyboard.press("ArrowRight")
+    assert "Thumbs down" in focused(page)
+    page.keyboard.press("Enter")
+    tab_to(page, lambda f: "What was missing" in f)
+    page.keyboard.type(COMMENT)
+    tab_to(page, lambda f: "Send comment" in f)
+    page.keyboard.press("Enter")
+    page.get_by_text("A patient educator will read your comment").wait_for(timeout=STEP_MS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "patient-chat.png"))
+
+    # An educator signs in and finds the thumbs-down answer first in the queue.
+    educator = browser.new_page()
+    educator.set_viewport_size({"width": 1280, "height": 1100})
+    educator.goto(f"{server}/Review_queue")
+    educator.get_by_label("Educator password").fill(PASSWORD)
+    educator.get_by_role("button", name="Unlock").click()
+    educator.get_by_role("heading", name="Review queue").wait_for(timeout=STEP_MS)
+    first = educator.locator('[class*="st-key-queue-item-"]').first
+    first.get_by_text(QUESTION).first.wait_for(timeout=STEP_MS)
+    assert "thumbs down" in first.inner_text() and COMMENT in first.inner_text()
+    first.get_by_test_id("stDataFrame").wait_for(timeout=STEP_MS)
+    educator.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
+    educator.close()
+    page.close()
+
+
+def test_markup_in_a_question_is_shown_as_text_and_never_run(server, browser):
+    page = open_chat(browser, server)
+    question = ('<script>window.__ran = 1</script><img src=x onerror="window.__ran = 2"> '
+                '[a link](http://example.com) **bold** what is HSCT?')
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    assistant_messages(page).last.get_by_text("[1]").first.wait_for(timeout=ANSWER_MS)
+    mine = page.locator('[aria-label="Chat message from user"]').last
+    assert mine.inner_text().strip() == question
+    assert mine.locator("script, img, a, strong").count() == 0
+    assert page.evaluate("window.__ran") is None
+    page.close()
+
+
+def test_the_chat_fits_a_phone_screen(server, browser):
+    page = open_chat(browser, server, viewport={"width": 390, "height": 844})
+    page.get_by_role("button", name="What should I know").first.click()
+    answer = assistant_messages(page).last
+    answer.get_by_text("This is general education").wait_for(timeout=ANSWER_MS)
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"no sideways scrolling on a phone: {widths}"
+    box = page.get_by_test_id("stChatInput").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    size = answer.get_by_test_id("stMarkdownContainer").first.locator("p").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 16, "readable type"
+    page.screenshot(path=str(SCREENSHOTS / "patient-chat-phone.png"))
+    page.close()
