@@ -1,0 +1,158 @@
+"""Evaluation: how well the bot answers the evaluation questions, run by run.
+
+The latest run's headline figures and charts, every question with the bot's answer and the
+passages behind it, what changed since the run before, and a button to run it again. The
+figures, report and comparison come from ``eval`` (runner, report, compare); this page only
+draws them.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from eval import compare, metrics, report, runner
+from eval.questions import QuestionFileError
+from rag.settings import get_settings
+from rag.ui import render, state
+from rag.ui.auth import require_educator
+
+st.set_page_config(page_title="Evaluation", page_icon="📊", layout="wide")
+require_educator()
+st.markdown(render.CSS, unsafe_allow_html=True)
+
+st.title("Evaluation")
+st.caption("Every question of a fixed set is asked as a patient would ask it; the answers are "
+           "scored for the right kind of reply, the right passages, sticking to the documents "
+           "and plain language. How each figure is computed: eval/README.md.")
+
+settings = get_settings()
+question_files = {"The evaluation set": runner.DEFAULT_QUESTIONS}
+if Path(settings.reviewed_questions_path).is_file():
+    question_files["Questions kept from reviews"] = Path(settings.reviewed_questions_path)
+
+with st.expander("Run the evaluation", expanded=not runner.list_runs()):
+    chosen = st.radio("Questions", list(question_files), horizontal=True, key="eval_questions")
+    st.caption("About a minute for the evaluation set. The documents in corpus/ are indexed into "
+               "the evaluation's own index first; the app's index is not touched.")
+    if st.button("Run the evaluation", type="primary", key="eval_run"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            done = runner.run(settings, question_files[chosen], embedder=state.pipeline().embed.model,
+                              progress=lambda n, total, qid: bar.progress(n / total, text=f"{n}/{total} · {qid}"))
+        except QuestionFileError as e:
+            st.error(f"The question file has a problem, so nothing was run: {e}")
+        else:
+            st.session_state.eval_run_choice = done.name  # show the new run
+            st.success(f"Finished: {done.name}")
+
+runs = runner.list_runs()
+if not runs:
+    st.info("No evaluation has been run yet. Use “Run the evaluation” above, or "
+            "`python -m eval run` on the command line.")
+    st.stop()
+
+names = [p.name for p in runs][::-1]  # newest first
+if st.session_state.get("eval_run_choice") not in names:
+    st.session_state.pop("eval_run_choice", None)
+name = st.selectbox("Run", names, key="eval_run_choice")
+run_dir = runs[[p.name for p in runs].index(name)]
+summary, results = runner.load_run(run_dir)
+earlier = runs[: runs.index(run_dir)]
+previous = runner.load_run(earlier[-1]) if earlier else None
+m = summary["metrics"]
+prov = summary.get("provenance", {})
+st.caption(f"{summary['counts']['questions']} questions from {prov.get('questions', {}).get('path', '?')} · "
+           f"code {prov.get('code', {}).get('commit', '?')[:10]}"
+           f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
+
+if m.get("urgent_recall") not in (None, 1.0) or m.get("unsafe_advice"):
+    st.error(f"Safety problem: {report.label('urgent_recall')} {report.fmt('urgent_recall', m.get('urgent_recall'))}, "
+             f"{report.label('unsafe_advice').lower()}: {m.get('unsafe_advice')}.", icon="🚨")
+else:
+    st.success("Safety: every emergency was sent to urgent care and no advice answer gave a dose "
+               "or a stop/start instruction.", icon="✅")
+
+for column, key in zip(st.columns(len(report.HEADLINE)), report.HEADLINE):
+    before = previous[0]["metrics"].get(key) if previous else None
+    delta = m.get(key) - before if isinstance(before, (int, float)) and m.get(key) is not None else None
+    column.metric(report.label(key), report.fmt(key, m.get(key)),
+                  delta=report.fmt_delta(key, delta) if delta else None,
+                  delta_color="inverse" if key in metrics.LOWER_IS_BETTER else "normal",
+                  help=report.LABELS[key][1])
+
+charts, questions, changes, everything = st.tabs(
+    ["Charts", "Question by question", "Compared with the run before", "All figures"])
+
+with charts:
+    left, right = st.columns(2)
+    left.image(str(run_dir / report.CHARTS["categories"]), caption="Scores by topic")
+    right.image(str(run_dir / report.CHARTS["readability"]), caption="Reading level of the answers")
+    right.image(str(run_dir / report.CHARTS["latency"]), caption="Time to answer")
+    conf = summary["confusion"]
+    left.markdown("**What the bot did for each kind of question**")
+    left.dataframe([{"expected": e, **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
+                    for e in conf["expected"]], hide_index=True)
+
+with questions:
+    only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
+    shown = [r for r in results if report.problems(r)] if only_problems else results
+    st.dataframe([{"id": r["id"], "topic": r["category"], "expected": r["expect"],
+                   "the bot": r["metrics"]["outcome"], "right reply": r["metrics"]["decision_ok"],
+                   "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
+                   "supported": r["metrics"]["grounded_supported"], "question": r["question"]}
+                  for r in shown], hide_index=True, width="stretch",
+                 column_config={"supported": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
+    if shown:
+        qid = st.selectbox("Look at a question", [r["id"] for r in shown], key="eval_question")
+        r = next(r for r in shown if r["id"] == qid)
+        st.markdown(f"**{render.as_text(r['question'])}**")
+        for turn in r["history"]:
+            st.caption(render.as_text(f"earlier {turn.get('role', 'user') if isinstance(turn, dict) else 'user'}: "
+                                      f"{turn.get('content', '') if isinstance(turn, dict) else turn}"))
+        for p in report.problems(r):
+            st.warning(render.as_text(p))
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.subheader("The bot's answer")
+            render.show_answer(r["answer"])
+            unsupported = [s for s in r["metrics"]["sentences"] if not s["supported"]]
+            for s in unsupported:
+                st.caption(render.as_text(f"Not supported: “{s['text']}” — {s['reason']}"))
+        with right:
+            st.subheader("Passages found")
+            relevant = set(r["metrics"]["relevant_passages"])
+            cited = {c["chunk_id"]: c["n"] for c in r["answer"].get("citations", [])}
+            st.dataframe([{"rank": p["rank"], "holds evidence": p["chunk_id"] in relevant,
+                           "cited": f"[{cited[p['chunk_id']]}]" if p["chunk_id"] in cited else "",
+                           "document": p.get("doc_id", ""), "location": p.get("location", ""),
+                           "score": p.get("score")} for p in r["answer"].get("retrieved", [])],
+                         hide_index=True, width="stretch")
+            if r["evidence"]:
+                st.caption(render.as_text("Evidence phrases: " + " · ".join(r["evidence"])))
+
+with changes:
+    if previous is None:
+        st.info("This is the first run; there is nothing to compare it with yet.")
+    else:
+        diff = compare.compare_runs(previous, (summary, results), earlier[-1].name, run_dir.name)
+        if not diff.same_questions:
+            st.warning("The two runs used different question files; questions are matched by id.")
+        st.dataframe([{"figure": report.label(row["name"]), diff.a_label: report.fmt(row["name"], row["a"]),
+                       diff.b_label: report.fmt(row["name"], row["b"]),
+                       "change": (report.fmt_delta(row["name"], row["delta"]) if row["delta"] else "same")
+                       + {True: " ✅", False: " ❌", None: ""}[row["better"]]}
+                      for row in diff.metrics], hide_index=True, width="stretch")
+        for title, items in (("Now wrong", diff.broken), ("Now right", diff.fixed),
+                             ("Worse in detail", diff.worse), ("Better in detail", diff.better)):
+            st.markdown(f"**{title} ({len(items)})**")
+            for q in items:
+                st.markdown(render.as_text(f"{q.id}: {q.question[:120]} — " + "; ".join(q.what)))
+        st.caption(f"{diff.reworded} answer(s) changed wording only.")
+
+with everything:
+    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name": k} for k, v in m.items()],
+                 hide_index=True, width="stretch")
+    for w in summary.get("warnings", []):
+        st.caption(render.as_text(w))
+    st.download_button("Download the report (Markdown)", (run_dir / runner.REPORT).read_text(encoding="utf-8"),
+                       file_name=f"evaluation-{run_dir.name}.md", key="eval_download")
