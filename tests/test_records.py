@@ -3,13 +3,15 @@ and no more than educators need."""
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
 
 from rag.records import RecordError, Records, redact
+from rag.settings import PROJECT_ROOT
 
 DAY = 86400.0
 
@@ -140,10 +142,15 @@ def test_the_database_holds_no_ip_or_person_columns(records):
     assert journal == "wal"
 
 
-def _give_feedback(path: str, session: str, turn_ids: list[int]) -> None:
-    records = Records(path, retention_days=30)
-    for tid in turn_ids:
-        records.set_feedback(tid, session, 0, f"comment from {session}")
+# A second browser tab is a second session; here each is a separate process, the harder case.
+_TAB = """
+import sys
+from rag.records import Records
+records = Records(sys.argv[1], retention_days=30)
+session = sys.argv[2]
+for tid in map(int, sys.argv[3:]):
+    records.set_feedback(tid, session, 0, f"comment from {session}")
+"""
 
 
 def test_two_tabs_giving_feedback_at_the_same_moment_lose_nothing(tmp_path):
@@ -151,16 +158,14 @@ def test_two_tabs_giving_feedback_at_the_same_moment_lose_nothing(tmp_path):
     records = Records(path, retention_days=30)
     tab_a = [records.record_turn("tab-a", answer()) for _ in range(150)]
     tab_b = [records.record_turn("tab-b", answer()) for _ in range(150)]
-    ctx = multiprocessing.get_context("spawn")
-    writers = [ctx.Process(target=_give_feedback, args=(str(path), "tab-a", tab_a)),
-               ctx.Process(target=_give_feedback, args=(str(path), "tab-b", tab_b))]
-    for w in writers:
-        w.start()
+    writers = [subprocess.Popen([sys.executable, "-c", _TAB, str(path), session, *map(str, ids)],
+                                cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+               for session, ids in (("tab-a", tab_a), ("tab-b", tab_b))]
     # A third writer in this process, at the same time: new answers keep being recorded.
     more = [records.record_turn("tab-c", answer()) for _ in range(100)]
     for w in writers:
-        w.join()
-        assert w.exitcode == 0
+        _, err = w.communicate(timeout=300)
+        assert w.returncode == 0, err.decode()
     assert all(records.turn(t).comment == "comment from tab-a" for t in tab_a)
     assert all(records.turn(t).comment == "comment from tab-b" for t in tab_b)
     assert len(set(more)) == 100

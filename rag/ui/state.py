@@ -14,6 +14,7 @@ Left out: anything per user across sessions (there are no accounts).
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import streamlit as st
 
@@ -26,10 +27,8 @@ from rag.suggestions import suggest
 STARTERS = 4  # starter questions shown on an empty chat and after "not found"
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
+@st.cache_resource(show_spinner="Getting ready…")
 def _embedder(backend: str, model_path: str | None, batch_size: int, cache_dir: str):
-    from pathlib import Path
-
     return build_embedder(backend, Path(model_path) if model_path else None, batch_size,
                           Path(cache_dir))
 
@@ -104,7 +103,7 @@ def conversation_id() -> str:
 
 def new_conversation() -> None:
     """Forget this session's conversation; what was recorded stays for the educators."""
-    for key in [k for k in st.session_state if str(k).startswith(("rating-", "comment-"))]:
+    for key in [k for k in st.session_state if str(k).startswith(("rating-", "comment"))]:
         del st.session_state[key]
     st.session_state.turns = []
     st.session_state.conversation_id = secrets.token_hex(16)
