@@ -150,6 +150,10 @@ class Records:
         self._last_purge = 0.0
         self._purge_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Held open, unused, for the object's life: closing the last connection to a WAL
+        # database checkpoints and deletes the WAL, which made every short write cost a
+        # full checkpoint (8 ms and growing, against 0.3 ms).
+        self._keeper = sqlite3.connect(self.path, check_same_thread=False)
         with self._connection() as con:
             con.execute("PRAGMA journal_mode=WAL")  # persistent: set once for the file
             with self._write(con):
@@ -157,7 +161,11 @@ class Records:
                     if statement.strip():
                         con.execute(statement)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        self._keeper.execute("SELECT 1 FROM meta").fetchall()  # attaches it to the WAL
         self.purge_if_due()
+
+    def close(self) -> None:
+        self._keeper.close()
 
     # --- connections -------------------------------------------------------------------------
 
@@ -167,6 +175,9 @@ class Records:
         try:
             con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA foreign_keys=ON")
+            # In WAL mode NORMAL never corrupts the file and loses no commit when the app
+            # crashes; only a power cut can drop the last few commits (no fsync each time).
+            con.execute("PRAGMA synchronous=NORMAL")
             con.row_factory = sqlite3.Row
             yield con
         finally:
