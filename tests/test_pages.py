@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
+from tests.test_loaders import pdf_bytes
 
 PASSWORD = "correct horse battery staple"
 PAGES = ["pages/1_Review_queue.py", "pages/2_Documents.py", "pages/3_Try_a_question.py"]
@@ -192,8 +193,18 @@ def test_a_good_upload_is_saved_indexed_and_answerable(own_corpus):
     assert "gloves" in " ".join(m.value for m in at.markdown).replace("\\", "")
 
 
+def test_a_good_pdf_is_added_with_its_pages(own_corpus):
+    pdf = pdf_bytes(["Hand exercises for scleroderma\nStretch each finger gently every morning.",
+                     "Warm water before the exercises makes the fingers move more easily."])
+    at = upload(documents_page(), "hand exercises.pdf", pdf)
+    assert "Added" in at.success[0].value, at.error
+    assert listed(at)["hand exercises.pdf"] >= 1
+    assert (own_corpus / "hand exercises.pdf").read_bytes() == pdf
+
+
 @pytest.mark.parametrize("name, data, reason", [
     ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "cannot be used"),
+    ("locked.pdf", "encrypted", "cannot be used"),
     ("program.exe", b"MZ\x90\x00binary", ".exe"),
     ("empty.txt", b"   \n", "empty"),
     ("huge.txt", b"scleroderma " * 2_000_000, "limit"),
@@ -202,6 +213,8 @@ def test_a_good_upload_is_saved_indexed_and_answerable(own_corpus):
 def test_a_bad_file_is_refused_with_the_reason_and_nothing_changes(own_corpus, name, data, reason):
     if data is None:
         data = (own_corpus / "treatments.txt").read_bytes()
+    elif data == "encrypted":
+        data = pdf_bytes(["Secret notes about scleroderma treatments."], password="pw")
     before = sorted(p.name for p in own_corpus.iterdir())
     at = upload(documents_page(), name, data)
     assert at.error and reason in at.error[0].value.replace("\\", ""), at.error
