@@ -171,12 +171,12 @@ class Ingestor:
             yield _Pending(src.doc_id, digest, lambda src=src: _with_source(load_file(src), src))
 
     def _jsonl(self, path: Path, report: IngestReport) -> Iterator[_Pending]:
+        reader = _ForwardReader(path)
         for item in iter_jsonl_documents(path):
             if isinstance(item, LoadError):
                 report.failed.append(item)
-            else:
-                doc = _replace_source(item, f"{path.resolve()}#{item.doc_id}")
-                yield _Pending(doc.doc_id, doc.content_hash, lambda doc=doc: doc)
+            else:  # only the id and hash are kept: the text is read again when indexed
+                yield _Pending(item.doc_id, item.content_hash, lambda d=item.doc_id: reader.load(d))
 
     def _write(self, batch: list[tuple[Document, LedgerEntry | None, list]], report: IngestReport) -> None:
         if not batch:
@@ -214,6 +214,26 @@ class Ingestor:
         self.store.delete_document(doc_id)
         self.store.forget([doc_id])
         self.store.bump_revision()
+
+
+class _ForwardReader:
+    """Loads documents of a JSON-lines file by id, reading it again from the top once.
+
+    Documents are indexed in file order, so one forward pass finds each in turn; holding
+    every parsed document (with its per-character offsets) until it is indexed would take
+    gigabytes for tens of thousands of documents."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._items: Iterator | None = None
+
+    def load(self, doc_id: str) -> Document:
+        if self._items is None:
+            self._items = iter_jsonl_documents(self.path)
+        for item in self._items:
+            if not isinstance(item, LoadError) and item.doc_id == doc_id:
+                return _replace_source(item, f"{self.path.resolve()}#{doc_id}")
+        raise LoadError(doc_id, f"no longer in {self.path.name} (was it changed during ingest?)")
 
 
 def _under(source: str, roots: list[str]) -> bool:

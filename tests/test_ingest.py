@@ -157,3 +157,26 @@ def test_an_ingest_with_nothing_to_do_never_loads_the_model(tmp_path, corpus_cop
     p = Pipeline(make_settings(tmp_path / "s"), embedder=embedder)
     r = Ingestor(p.store, no_model, 600, 120).run([corpus_copy])
     assert len(r.unchanged) == 2
+
+
+def test_jsonl_documents_are_read_again_when_indexed_with_their_own_text(fresh_pipeline, tmp_path):
+    import json
+
+    f = tmp_path / "docs.jsonl"
+    rows = [{"id": f"d{i}", "text": f"Document {i} explains topic number {i} in some detail."} for i in range(4)]
+    lines = [json.dumps(r) for r in rows]
+    lines.insert(2, "{not json")
+    lines.append(json.dumps({"id": "d1", "text": "A second record with the id d1 is refused."}))
+    f.write_text("\n".join(lines))
+    p = fresh_pipeline()
+    report = p.ingest([f])
+    assert sorted(report.added) == ["d0", "d1", "d2", "d3"]
+    assert {e.name for e in report.failed} == {"docs.jsonl line 3", "d1"}
+    texts = {c.doc_id: c.text for c in p.store.iter_chunks()}
+    assert texts == {r["id"]: r["text"] for r in rows}
+
+    rows[3]["text"] = "Document 3 now says something else entirely, in new words."
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    again = p.ingest([f])
+    assert again.updated == ["d3"] and sorted(again.unchanged) == ["d0", "d1", "d2"]
+    assert {c.doc_id: c.text for c in p.store.iter_chunks()}["d3"] == rows[3]["text"]
