@@ -55,6 +55,8 @@ def _progress(done: int, total: int, qid: str) -> None:
 
 
 def _evaluate(args) -> Path:
+    from rag.store import StoreError
+
     from .questions import QuestionFileError
     from .runner import run
 
@@ -62,7 +64,7 @@ def _evaluate(args) -> Path:
         return run(_settings(), Path(args.questions), out_dir=Path(args.out) if args.out else None,
                    store=Path(args.store) if args.store else None, ingest=not args.no_ingest,
                    progress=None if args.quiet else _progress)
-    except (QuestionFileError, FileNotFoundError) as e:
+    except (QuestionFileError, FileNotFoundError, StoreError) as e:
         raise SystemExit(f"error: {e}") from None
 
 
