@@ -23,7 +23,7 @@ st.title("Questions about scleroderma")
 st.caption("Answers come only from documents chosen by patient educators, with the passage "
            "behind every sentence. This is education, not medical advice. In an emergency, "
            "call your local emergency number.")
-privacy, restart = st.columns([3, 1], vertical_alignment="center")
+privacy, restart = st.columns([2, 1], vertical_alignment="center")
 with privacy.expander("What this chat keeps about your questions"):
     st.markdown(chat.privacy_note())
 restart.button("New conversation", on_click=state.new_conversation, width="stretch",

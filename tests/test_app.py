@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.ui.render import typed_html
+from rag.ui.render import answer_pieces, passage_html, typed_html, urgent_markdown
 
 OFF_TOPIC = "who won the world cup in 2018"
 
@@ -160,3 +160,29 @@ def test_the_privacy_note_says_what_is_kept_where_and_how_long(app):
     note = next(e for e in app.expander if "keeps" in e.label).markdown[0].value
     assert f"{get_settings().retention_days} days" in note
     assert "IP address" in note and "server" in note
+
+
+# --- how answers and passages are drawn (rag.ui.render, pure functions) -----------------------
+
+
+def test_a_passage_highlights_the_used_sentences_and_escapes_everything_else():
+    text = "Intro <b>bold</b>. Used [link](http://x) sentence. Also *this* one. End."
+    used = [(18, 50), (45, 66), (500, 600)]  # overlapping and out-of-range spans are tidied
+    out = passage_html(text, used)
+    assert out.count("<mark>") == 1 and "<b>" not in out and "[link]" not in out
+    inner = out.removeprefix('<div class="passage">').removesuffix("</div>")
+    marked = inner.split("<mark>")[1].split("</mark>")[0]
+    assert html.unescape(marked) == text[18:66]
+    assert html.unescape(inner.replace("<mark>", "").replace("</mark>", "")) == text
+
+
+def test_an_answer_is_streamed_one_cited_sentence_at_a_time():
+    answer = {"sentences": [{"text": "One.", "citation": 1}, {"text": "Two.", "citation": 2}],
+              "answer": "One. [1] Two. [2]"}
+    assert list(answer_pieces(answer)) == ["One. [1] ", "Two. [2] "]
+    assert "".join(answer_pieces({"answer": "First. Second one."})).split() == ["First.", "Second", "one."]
+
+
+def test_an_urgent_alert_leads_with_its_first_sentence_in_bold():
+    out = urgent_markdown("This may be an emergency. Call 911 now.")
+    assert out.startswith("**This may be an emergency\\.**") and "911" in out

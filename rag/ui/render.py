@@ -110,8 +110,7 @@ def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
     given), its sources and the education notice. Returns the text shown."""
     kind = answer["kind"]
     if kind == "urgent":
-        st.error("**This may be an emergency. Get help now.**\n\n" + as_text(answer["answer"]),
-                 icon=":material/emergency:")
+        st.error(urgent_markdown(answer["answer"]), icon=":material/emergency:")
         return answer["answer"]
     if kind == "invalid":
         st.warning(as_text(answer["answer"]), icon=":material/edit:")
@@ -134,6 +133,13 @@ def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
     if answer.get("disclaimer"):
         st.caption(as_text(answer["disclaimer"]))
     return shown
+
+
+def urgent_markdown(text: str) -> str:
+    """An urgent message with its first sentence in bold: the alert leads with it."""
+    parts = _SENTENCE.split(text.strip(), maxsplit=1)
+    head = f"**{as_text(parts[0])}**"
+    return head + (" " + as_text(parts[1]) if len(parts) > 1 else "")
 
 
 def source_label(citation: dict) -> str:
