@@ -537,6 +537,8 @@ def per_category(results: list[dict]) -> dict[str, dict]:
         sentences = [s["supported"] for r in rows for s in r["metrics"]["sentences"]]
         out[cat] = {k: _round(v) for k, v in {
             "questions": len(rows),
+            "expected": dict(Counter(r["expect"] for r in rows)),
+            "outcomes": dict(Counter(r["metrics"]["outcome"] for r in rows)),
             "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in rows),
             "citation_recall": _share(cited),
             "hit@3": _mean(hits),

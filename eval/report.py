@@ -216,10 +216,11 @@ def render_markdown(results: list[dict], summary: dict) -> str:
               f"one answer in ten needed grade {_num(read['fk_grade'].get('p90'))} or more.", "",
               f"![Reading level of the answers]({CHARTS['readability']})", ""]
 
-    lines += ["## By topic", "", "| Topic | Questions | Right kind of reply | Cites the evidence | "
-              "Right passage in top 3 | Sentences supported |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["## By topic", "", "| Topic | Questions | Right kind of reply | What the bot did | Cites the evidence | "
+              "Right passage in top 3 | Sentences supported |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for cat, c in summary["per_category"].items():
-        lines.append(f"| {cat} | {c['questions']} | {fmt('decision_accuracy', c['decision_accuracy'])} | "
+        did = ", ".join(f"{OUTCOME_WORDS.get(k, k)} {n}" for k, n in sorted(c.get("outcomes", {}).items(), key=lambda kv: -kv[1]))
+        lines.append(f"| {cat} | {c['questions']} | {fmt('decision_accuracy', c['decision_accuracy'])} | {did} | "
                      f"{fmt('citation_recall', c['citation_recall'])} | {fmt('hit@3', c['hit@3'])} | "
                      f"{fmt('grounded_supported', c['grounded_supported'])} |")
     lines += ["", f"![Scores by topic]({CHARTS['categories']})", ""]
