@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.schema import passage_json
 from rag.ui import chat, render, state
 
 st.set_page_config(page_title="Scleroderma questions", page_icon="💬", layout="centered")
@@ -29,7 +28,8 @@ with privacy.expander("What this chat keeps about your questions"):
 restart.button("New conversation", on_click=state.new_conversation, width="stretch",
                help="Start again with an empty chat.")
 with st.sidebar:
-    st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in", icon=":material/lock:")
+    st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in",
+                 icon=":material/lock:")
 
 for turn in turns:
     with st.chat_message(turn["role"]):
@@ -42,16 +42,13 @@ for turn in turns:
 
 question = st.chat_input("Ask a question about scleroderma") or chat.take_pending()
 if question:
-    history = [{"role": t["role"], "content": t["content"] if t["role"] == "user" else t["answer"]["answer"]}
-               for t in turns]
+    history = chat.history_of(turns)
     turns.append({"role": "user", "content": question})
     with st.chat_message("user"):
         render.show_text(question)
     with st.chat_message("assistant"):
         with st.spinner("Looking in the documents…"):
-            result = state.pipeline().ask(question, history)
-        answer = result.to_json()
-        answer["retrieved"] = [passage_json(p, i) for i, p in enumerate(result.retrieved, 1)]
+            answer = chat.answer_json(state.pipeline().ask(question, history))
         turn_id = state.records().record_turn(state.conversation_id(), answer)
         shown = {k: answer[k] for k in ("kind", "answer", "sentences", "citations", "notices",
                                         "disclaimer")}

@@ -3,8 +3,7 @@ next to the answer. Nothing asked here is recorded."""
 
 import streamlit as st
 
-from rag.schema import passage_json
-from rag.ui import render, review, state
+from rag.ui import chat, render, review, state
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Try a question", page_icon="🧪", layout="wide")
@@ -20,10 +19,7 @@ with st.form("try"):
     asked = st.form_submit_button("Ask")
 if asked:
     history = [{"role": "user", "content": q} for q in earlier.splitlines() if q.strip()]
-    result = state.pipeline().ask(question, history)
-    answer = result.to_json()
-    answer["retrieved"] = [passage_json(p, i) for i, p in enumerate(result.retrieved, 1)]
-    st.session_state.try_result = answer
+    st.session_state.try_result = chat.answer_json(state.pipeline().ask(question, history))
 
 answer = st.session_state.get("try_result")
 if answer:

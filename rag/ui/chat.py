@@ -1,4 +1,5 @@
-"""The patient chat's own widgets: starter questions, feedback on an answer, the privacy note.
+"""The patient chat's own pieces: starter questions, feedback on an answer, the privacy
+note, and the conversation and answer in the shapes the pipeline and the records take.
 
 The chat page (``app.py``) lays these out; each reads and writes only this browser
 session's state and the records (through ``rag.ui.state``).
@@ -11,10 +12,26 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.records import MAX_COMMENT_CHARS, RecordError
+from rag.schema import Answer, passage_json
 from rag.settings import get_settings
 from rag.ui import state
 
 PENDING = "pending_question"  # a starter question clicked, asked on the next run
+
+
+def history_of(turns: list[dict]) -> list[dict]:
+    """The conversation so far as ``Pipeline.ask`` takes it (for follow-up questions)."""
+    return [{"role": t["role"],
+             "content": t["content"] if t["role"] == "user" else t["answer"]["answer"]}
+            for t in turns]
+
+
+def answer_json(answer: Answer) -> dict:
+    """``Answer.to_json()`` with the retrieved passages' texts and scores, as recorded for
+    the educators."""
+    out = answer.to_json()
+    out["retrieved"] = [passage_json(p, i) for i, p in enumerate(answer.retrieved, 1)]
+    return out
 
 
 def privacy_note() -> str:
