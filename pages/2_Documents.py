@@ -24,8 +24,14 @@ for level, message in st.session_state.pop("documents_flash", []):
 
 
 def progress_bar(text: str):
+    """A progress bar and the ingest callback that moves it (one step per document read;
+    the spinner around the call stays until the passages are written)."""
     bar = st.progress(0.0, text=text)
-    return lambda done, total, name: bar.progress(done / max(total, 1), text=f"{text} {name} ({done}/{total})")
+
+    def moved(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{text} {name} ({done}/{total})")
+
+    return moved
 
 
 documents = pipeline.documents()
@@ -50,9 +56,10 @@ if add and files:
     flash = []
     for f in files:
         try:
-            added = uploads.add_upload(pipeline, f.name, f.getvalue(),
-                                       int(settings.upload_max_mb * 1e6), replace,
-                                       progress_bar(f"Indexing {f.name}…"))
+            with st.spinner(f"Checking and indexing {f.name}…"):
+                added = uploads.add_upload(pipeline, f.name, f.getvalue(),
+                                           int(settings.upload_max_mb * 1e6), replace,
+                                           progress_bar(f"Indexing {f.name}…"))
         except uploads.UploadRefused as refused:
             flash.append(("error", f"Not added. {refused}"))
         else:
@@ -83,7 +90,8 @@ st.subheader("Re-index")
 st.caption("Reads the corpus folder again: changed files are re-indexed, new ones added, "
            "deleted ones removed. Unchanged files are skipped.")
 if st.button("Re-index the corpus folder"):
-    report = uploads.reindex(pipeline, progress_bar("Indexing…"))
+    with st.spinner("Re-indexing the corpus folder…"):
+        report = uploads.reindex(pipeline, progress_bar("Indexing…"))
     st.session_state.documents_flash = [("error" if report.failed else "success", line)
                                         for line in uploads.report_lines(report)]
     st.rerun()
