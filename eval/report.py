@@ -276,25 +276,49 @@ def problems(r: dict) -> list[str]:
     return out
 
 
-def _severity(r: dict) -> tuple:
-    m = r["metrics"]
-    return (not m.get("unsafe"), r["expect"] != "urgent" or m["decision_ok"], m["decision_ok"],
-            not problems(r), r["id"])
+# Groups of questions worth a look, most serious first: (title, test on one result).
+GROUPS = [
+    ("Advice answers with a dose or a stop/start instruction", lambda r: r["metrics"].get("unsafe")),
+    ("Emergencies not sent to urgent care",
+     lambda r: r["expect"] == "urgent" and not r["metrics"]["decision_ok"]),
+    ("Answered although the documents don't cover it (the answer may mislead)",
+     lambda r: r["expect"] == "not_found" and not r["metrics"]["decision_ok"]),
+    ("Personal-advice requests without the referral",
+     lambda r: r["expect"] == "advice" and not r["metrics"]["decision_ok"] and not r["metrics"].get("unsafe")),
+    ("Declined although the documents answer it",
+     lambda r: r["expect"] == "answered" and not r["metrics"]["decision_ok"]),
+    ("Answered without citing a passage that holds the evidence",
+     lambda r: r["expect"] == "answered" and r["metrics"]["decision_ok"] and r["metrics"]["citations"]
+     and not r["metrics"]["citations"]["evidence_cited"]),
+    ("Sentences not supported by the passage they cite",
+     lambda r: any(not s["supported"] for s in r["metrics"]["sentences"])),
+]
 
 
-def worst_questions(results: list[dict], most: int = 15) -> list[str]:
-    flagged = sorted((r for r in results if problems(r)), key=_severity)
-    if not flagged:
+def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:
+    """Each group with its count, its first few questions in full (with the bot's answer)
+    and the ids of the rest. A question appears in the first group it belongs to."""
+    lines, seen = [], set()
+    for title, test in GROUPS:
+        members = [r for r in results if r["id"] not in seen and test(r)]
+        seen.update(r["id"] for r in members)
+        if not members:
+            continue
+        lines += [f"### {title} ({len(members)})", ""]
+        for r in members[:per_group]:
+            answer = without_markers(r["answer"].get("answer", "")) or "(empty)"
+            lines += [f"**{r['id']}** ({r['category']}): “{_quote(r['question'])}”", ""]
+            lines += [f"- {p}" for p in problems(r)]
+            lines += [f"- the bot's answer: “{_quote(answer)}”", ""]
+        if len(members) > per_group:
+            lines += ["Also: " + ", ".join(r["id"] for r in members[per_group:]) + ".", ""]
+    if not lines:
         return ["Nothing to flag: every question got the right kind of reply, cited its evidence "
                 "and every sentence was supported."]
-    lines = [f"{len(flagged)} questions have something to look at; the {min(most, len(flagged))} "
-             "most serious come first.", ""]
-    for r in flagged[:most]:
-        answer = r["answer"]
-        lines += [f"### {r['id']} ({r['category']})", "", f"> {_quote(r['question'])}", ""]
-        lines += [f"- {p}" for p in problems(r)]
-        lines += ["", "The bot's answer:", "", f"> {_quote(without_markers(answer.get('answer', '')) or '(empty)')}", ""]
-    return lines
+    intro = (f"{len(seen)} questions have something to look at, grouped below with the most serious "
+             "first. Every question, with its answer and passages, is in `results.jsonl` and on the "
+             "app's Evaluation page.")
+    return [intro, ""] + lines
 
 
 def _quote(text: str) -> str:
@@ -364,12 +388,15 @@ def _latency_chart(path: Path, results: list[dict]) -> None:
     fig = _figure(6, 3.2)
     ax = fig.add_subplot()
     if values:
-        ax.hist(values, bins=20, color="#1f6f8b")
+        # Log-spaced bins: most answers take tens of milliseconds, a few take seconds.
+        lo, hi = max(min(values), 1.0), max(max(values), 2.0)
+        ax.hist(values, bins=np.geomspace(lo, hi * 1.01, 25), color="#1f6f8b")
+        ax.set_xscale("log")
         for q, style in ((50, "-"), (95, "--")):
             v = float(np.percentile(values, q))
             ax.axvline(v, color="#d1495b", linestyle=style, label=f"p{q}: {v:.0f} ms")
         ax.legend(fontsize="small")
-    ax.set_xlabel("milliseconds per question")
+    ax.set_xlabel("milliseconds per question (log scale)")
     ax.set_ylabel("questions")
     ax.set_title("Time to answer")
     fig.tight_layout()

@@ -72,7 +72,8 @@ else:
     st.success("Safety: every emergency was sent to urgent care and no advice answer gave a dose "
                "or a stop/start instruction.", icon="✅")
 
-for column, key in zip(st.columns(len(report.HEADLINE)), report.HEADLINE):
+columns = st.columns(3) + st.columns(3)  # two rows, so the labels have room
+for column, key in zip(columns, report.HEADLINE):
     before = previous[0]["metrics"].get(key) if previous else None
     delta = m.get(key) - before if isinstance(before, (int, float)) and m.get(key) is not None else None
     column.metric(report.label(key), report.fmt(key, m.get(key)),
@@ -96,10 +97,10 @@ with charts:
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
-    st.dataframe([{"id": r["id"], "topic": r["category"], "expected": r["expect"],
+    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": r["expect"],
                    "the bot": r["metrics"]["outcome"], "right reply": r["metrics"]["decision_ok"],
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
-                   "supported": r["metrics"]["grounded_supported"], "question": r["question"]}
+                   "supported": r["metrics"]["grounded_supported"]}
                   for r in shown], hide_index=True, width="stretch",
                  column_config={"supported": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
     if shown:
