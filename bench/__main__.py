@@ -174,9 +174,12 @@ def main(argv=None) -> int:
             log(f"bench: ingest failed ({code})")
             return 1
         report = json.loads(out.strip().splitlines()[-1])
-        row = {"ingest": {"seconds": seconds, "documents_per_s": len(wl.documents) / seconds,
+        # A resumed run indexes only what was left: rates count the work this run did.
+        indexed = len(report["added"]) + len(report["updated"]) + len(report["repaired"])
+        share = report["passages_written"] / max(len(texts), 1)
+        row = {"ingest": {"seconds": seconds, "documents": indexed, "documents_per_s": indexed / seconds,
                           "passages_written": report["passages_written"],
-                          "tokens_per_s": all_tokens / seconds if report["passages_written"] else None,
+                          "tokens_per_s": all_tokens * share / seconds if indexed else None,
                           "peak_rss_mb": rss, "resumed": report["unchanged"]}}
         log(f"bench: serving {len(wl.queries)} queries with {backend}")
         _, rss, code, out = run_measured(
@@ -222,7 +225,8 @@ def format_results(r: dict, full: bool) -> str:
         tps = f"{i['tokens_per_s']:,.0f} tokens/s" if i["tokens_per_s"] else "nothing to embed (resumed)"
         lines += [
             "",
-            f"[{backend}] ingest {i['seconds']:.1f}s, {i['documents_per_s']:.1f} documents/s, {tps}, "
+            f"[{backend}] ingest {i['seconds']:.1f}s for {i['documents']} documents "
+            f"({i['resumed']} already indexed), {i['documents_per_s']:.1f} documents/s, {tps}, "
             f"{i['passages_written']} passages written, peak {i['peak_rss_mb']:.0f} MB",
             f"{'ranking':<12}{'recall@10':>10}{'MRR@10':>8}",
         ]
@@ -255,7 +259,7 @@ def targets(b: dict, r: dict, full: bool) -> list[str]:
         ("serve<=1.5GB", s["peak_rss_mb"] <= TARGETS["serve_rss_mb"]),
         ("int8 encode>=2x torch", int8 >= TARGETS["encode_speedup"]),
     ]
-    if full and b["ingest"]["tokens_per_s"]:
+    if full and b["ingest"]["tokens_per_s"] and not b["ingest"]["resumed"]:
         checks.append(("ingest<5min", b["ingest"]["seconds"] <= TARGETS["full_ingest_s"]))
     scope = "" if full else " (sample: quality and latency are easier than on the full pool)"
     return [f"{n} {'met' if ok else 'MISSED'}" for n, ok in checks] + ([scope.strip()] if scope else [])
