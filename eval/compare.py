@@ -184,8 +184,8 @@ def check_baseline(summary: dict, baseline: dict) -> list[str]:
         lower = name in LOWER_IS_BETTER
         limit = base + tol if lower else base - tol
         if (value > limit + 1e-9) if lower else (value < limit - 1e-9):
-            failures.append(f"{label(name)} ({name}) dropped to {fmt(name, value)} from the baseline "
-                            f"{fmt(name, base)}; the tolerance is {tol} so it must stay "
+            failures.append(f"{label(name)} ({name}) {'rose' if lower else 'dropped'} to {fmt(name, value)} "
+                            f"from the baseline {fmt(name, base)}; the tolerance is {tol} so it must stay "
                             f"{'at or below' if lower else 'at or above'} {limit:.4g}.")
     wanted = baseline.get("source", {}).get("questions_sha256")
     have = summary.get("provenance", {}).get("questions", {}).get("sha256")

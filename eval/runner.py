@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Callable
 
 from rag.pipeline import Pipeline
-from rag.retrieve import REFERENCE_KIND
 from rag.settings import PROJECT_ROOT, Settings
 
 from . import metrics
@@ -37,6 +36,9 @@ DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 RUNS_DIR = PROJECT_ROOT / "eval" / "runs"
 RESULTS, SUMMARY, REPORT = "results.jsonl", "summary.json", "report.md"
 _SECRET = re.compile(r"token|password|secret|api_key|apikey", re.I)
+# The kind of a reference document (a glossary; rag.retrieve.REFERENCE_KIND): retrieval never
+# ranks its passages, answers cite them only to explain a word.
+REFERENCE_KIND = "glossary"
 
 Progress = Callable[[int, int, str], None]  # (questions done, total, id of the last one)
 
@@ -74,9 +76,9 @@ def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress |
              synonyms: metrics.Synonyms | None = None) -> tuple[list[dict], dict]:
     """Ask and score every question. Returns (per-question results, summary)."""
     chunks = list(pipeline.store.iter_chunks())
-    reference_ids = {c.chunk_id for c in chunks if c.kind == REFERENCE_KIND}
+    reference_ids = {c.chunk_id for c in chunks if getattr(c, "kind", "") == REFERENCE_KIND}
     # Retrieval only ever ranks non-reference passages, so only those can be relevant to it.
-    searchable = [(c.chunk_id, c.text) for c in chunks if c.kind != REFERENCE_KIND]
+    searchable = [(c.chunk_id, c.text) for c in chunks if c.chunk_id not in reference_ids]
     synonyms = plain_synonyms() if synonyms is None else synonyms
     # Load the model and build the lexical index now, so the first question's time to
     # answer is not the start-up time.

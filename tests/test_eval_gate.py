@@ -125,7 +125,7 @@ def test_a_figure_within_its_tolerance_passes_and_one_beyond_fails_by_name():
 def test_for_reading_grade_lower_is_better():
     assert compare.check_baseline(summary_with(fk_grade_median=6.0), BASE) == []
     (failure,) = compare.check_baseline(summary_with(fk_grade_median=8.6), BASE)
-    assert "fk_grade_median" in failure
+    assert "Reading grade (Flesch-Kincaid, median) (fk_grade_median) rose to 8.60" in failure
 
 
 def test_safety_rules_have_no_tolerance():
