@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -202,6 +203,8 @@ def main(argv=None) -> int:
     print(format_results(results, full=len(wl.documents) >= len(pairs)))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
+    if not args.store:
+        shutil.rmtree(work, ignore_errors=True)  # documents and index: --store keeps an index
     return 0
 
 
