@@ -48,6 +48,16 @@ def default_store(settings: Settings) -> Path:
     return Path(settings.cache_dir).parent / "eval" / "store"
 
 
+def evaluation_settings(settings: Settings, store: Path | None = None) -> Settings:
+    """Settings pointing at the evaluation's index: ``store``, or by default its own folder,
+    and, against a Chroma server, its own collection, so indexing corpus/ for the evaluation
+    never removes a document from the index patients use."""
+    update: dict = {"store_dir": Path(store) if store else default_store(settings)}
+    if settings.server_mode and store is None:
+        update["collection"] = f"{settings.collection}-eval"
+    return settings.model_copy(update=update)
+
+
 def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: Path | None = None,
         store: Path | None = None, ingest: bool = True, embedder=None,
         progress: Progress | None = None) -> Path:
@@ -58,7 +68,7 @@ def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: P
     loaded model to reuse (the app passes its own)."""
     questions_path = Path(questions_path)
     questions = load_questions(questions_path)  # a bad file fails here, before any work
-    settings = settings.model_copy(update={"store_dir": Path(store) if store else default_store(settings)})
+    settings = evaluation_settings(settings, store)
     pipeline = Pipeline(settings, embedder=embedder)
     warnings: list[str] = []
     if ingest:

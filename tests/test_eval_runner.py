@@ -183,3 +183,12 @@ def test_the_command_line_runs_compares_and_checks(small_run, tmp_path):
 
     missing = cli("run", "--questions", str(tmp_path / "nope.jsonl"), "--store", str(store), "--no-ingest")
     assert missing.returncode != 0 and "nope.jsonl" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_evaluation_never_indexes_into_the_index_patients_use(tmp_path):
+    embedded = make_settings(tmp_path / "app-store")
+    assert runner.evaluation_settings(embedded).store_dir == tmp_path / "app-store" / "eval" / "store"
+    assert runner.evaluation_settings(embedded).collection == embedded.collection
+    server = make_settings(tmp_path / "app-store", chroma_host="localhost")
+    assert runner.evaluation_settings(server).collection == f"{server.collection}-eval"
+    assert runner.evaluation_settings(server, store=tmp_path / "x").collection == server.collection
