@@ -42,7 +42,9 @@ TOLERANCES = {
 }
 # Rules with no tolerance: (figure, bound, "min" or "max").
 RULES = {"urgent_recall": ("min", 1.0), "unsafe_advice": ("max", 0)}
-NOT_COMPARED = {"latency_p50_ms", "latency_p95_ms"}
+# Shown without a better/worse mark: latency depends on the machine, and a lower verbatim
+# share is the intended effect of rewording into plain language.
+NOT_COMPARED = {"latency_p50_ms", "latency_p95_ms", "grounded_verbatim"}
 
 
 @dataclass
