@@ -5,6 +5,7 @@
     python -m eval check [RUN]                  # a run against eval/baseline.json
     python -m eval baseline [--from RUN]        # write eval/baseline.json (deliberately)
     python -m eval calibrate                    # fit the answer/not-found decision
+    python -m eval readability [--questions FILE] [--store DIR]   # with/without plain language
 """
 
 from __future__ import annotations
@@ -148,6 +149,19 @@ def cmd_baseline(args) -> int:
     return 0
 
 
+def cmd_readability(args) -> int:
+    from .questions import QuestionFileError
+    from .readability import compare_plain, format_comparison
+
+    try:
+        runs = compare_plain(_settings(), Path(args.questions), store=Path(args.store) if args.store else None,
+                             progress=None if args.quiet else _progress)
+    except (QuestionFileError, FileNotFoundError) as e:
+        raise SystemExit(f"error: {e}") from None
+    print(format_comparison(runs))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eval")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -182,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_run", metavar="RUN", help="use this run instead of a new one")
     p.add_argument("--baseline", default=str(EVAL_DIR / "baseline.json"))
     p.set_defaults(func=cmd_baseline)
+    p = sub.add_parser("readability", help="the question set with and without plain language, side by side")
+    p.add_argument("--questions", default=str(EVAL_DIR / "questions.jsonl"))
+    p.add_argument("--store", help="index folder (default: .rag/eval/store, corpus/ indexed into it)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_readability)
     return parser
 
 

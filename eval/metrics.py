@@ -251,6 +251,17 @@ def _prepared(synonyms: tuple[tuple[str, str], ...]) -> list:
     return [(rx(a), content_stems(a), rx(b), content_stems(b)) for a, b in synonyms]
 
 
+def in_clinical_words(text: str, synonyms: Synonyms = ()) -> str:
+    """``text`` with each plain phrase of the reviewed table put back into the clinical
+    phrase it stands for (longest first), so a plain rewording is compared with the
+    clinical passage on the passage's own terms."""
+    # a plain side without content words ("to" for "in order to") would rewrite every use of it
+    pairs = sorted(((b, a) for a, b in synonyms if a.strip() and content_stems(b)), key=lambda p: -len(p[0]))
+    for plain, clinical in pairs:
+        text = re.sub(rf"\b{re.escape(plain)}\b", clinical, text, flags=re.I)
+    return text
+
+
 def sentence_support(text: str, passage: str, cosine: float, synonyms: Synonyms = ()) -> SentenceSupport:
     """Judge one sentence against the passage it cites, given the best cosine between the
     sentence and the passage's units (computed by the caller, which owns the model)."""
@@ -285,7 +296,8 @@ def groundedness(answer: dict, embed: Embed, synonyms: Synonyms = ()) -> list[Se
         return []
     by_n = {c["n"]: c.get("text", "") for c in answer.get("citations") or []}
     sentences = answer.get("sentences") or []
-    cosines = best_cosines([(s["text"], by_n.get(s["citation"], "")) for s in sentences], embed)
+    cosines = best_cosines([(in_clinical_words(s["text"], synonyms), by_n.get(s["citation"], ""))
+                            for s in sentences], embed)
     out = []
     for s, cos in zip(sentences, cosines):
         if s["citation"] not in by_n:
@@ -298,7 +310,8 @@ def groundedness(answer: dict, embed: Embed, synonyms: Synonyms = ()) -> list[Se
 
 
 _CLAUSE = re.compile(r"\s*[;:]\s+|,\s+(?=(?:while|whereas|leading|including|offering|followed|which|"
-                     r"thereby|such as|but|and then)\b)")
+                     r"thereby|but|and then|where|with|especially|particularly|because|since)\b)|"
+                     r",?\s+(?=such as\b)|\s+(?=because\b)")
 
 
 def passage_units(passage: str) -> list[str]:

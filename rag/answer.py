@@ -56,6 +56,7 @@ class SelectionParams:
     redundancy: float = 0.85  # cosine above which two sentences say the same thing
     min_words: int = 5
     per_passage: int = 2  # most sentences taken from one passage
+    simplicity_weight: float = 0.01  # score lost per reading grade above 8 (prefers plainer sentences)
     expanded_weight: float = 1.0  # 0: judge sentences against the question as asked; 1: with expansions
 
 
@@ -113,6 +114,11 @@ def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages
     cover = local_coverage(cands, qterms)
     rank = np.array([passages[c.passage].dense for c in cands], dtype=np.float32)
     s = params.similarity_weight * sims + params.coverage_weight * cover + params.passage_weight * rank
+    if params.simplicity_weight:
+        from .plain import reading_grade
+
+        grades = np.array([reading_grade(c.text) for c in cands], dtype=np.float32)
+        s = s - params.simplicity_weight * np.maximum(grades - 8.0, 0.0)
     return s, cover
 
 

@@ -72,6 +72,7 @@ def chunk_document(doc: Document, size: int = 600, overlap: int = 120) -> list[C
                     page=span.page,
                     section=span.label if span.page is None else "",
                     doc_hash=doc.content_hash,
+                    kind=str(doc.metadata.get("kind", "")),
                 )
             )
     return chunks

@@ -25,7 +25,7 @@ from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_d
 from .schema import Document
 from .store import ChunkStore, LedgerEntry
 
-CHUNKER_VERSION = "2"  # bump when chunking or cleaning changes what passages look like
+CHUNKER_VERSION = "3"  # bump when chunking or cleaning changes what passages look like
 
 Progress = Callable[[int, int, str], None]
 

@@ -171,6 +171,15 @@ class LexicalIndex:
         cols, vals = self.query_vector(weighted)
         return float((self.idf[cols] * vals).sum() * (self.k1 + 1))
 
+    def common_terms(self, share: float = 0.3) -> frozenset[str]:
+        """Terms found in more than ``share`` of the passages: the corpus's own subject."""
+        if not len(self.ids):
+            return frozenset()
+        df = np.asarray((self.weights > 0).sum(axis=0)).ravel()
+        cols = np.nonzero(df > share * len(self.ids))[0]
+        by_col = {c: t for t, c in self.vocab.items()}
+        return frozenset(by_col[int(c)] for c in cols)
+
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
         if col is None:

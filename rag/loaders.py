@@ -5,6 +5,9 @@ on, why it was refused: a corrupt, encrypted, empty or image-only PDF, a binary 
 that is not UTF-8, an empty file, an unsupported type. Callers report it and go on with the
 other files.
 
+Markdown front matter may give a ``title`` and a ``kind`` (``kind: glossary`` marks a
+document of term definitions, used to explain words in answers).
+
 Left out: OCR of scanned PDFs, Word files, HTML. Markdown is kept as written (headings are
 used for sections; emphasis marks stay in the text).
 """
@@ -133,11 +136,14 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 def load_text(data: bytes, doc_id: str, source: str = "", markdown: bool = False) -> Document:
     raw = decode_text(data, doc_id)
     meta_title = None
+    kind = ""
     if markdown:
         m = _FRONT_MATTER.match(raw.replace("\r\n", "\n"))
         if m:
             t = re.search(r"^title:\s*(.+)$", m.group(1), re.M)
             meta_title = t.group(1).strip().strip("'\"") if t else None
+            k = re.search(r"^kind:\s*(\w+)", m.group(1), re.M)
+            kind = k.group(1).lower() if k else ""
             # Blank the front matter out (same length) so offsets stay those of the file.
             raw = re.sub(r"[^\n]", " ", raw[: m.end()]) + raw[m.end():]
     cleaned = clean_text(raw)
@@ -166,7 +172,7 @@ def load_text(data: bytes, doc_id: str, source: str = "", markdown: bool = False
         content_hash=content_hash(data),
         spans=tuple(spans),
         source_offsets=cleaned.source_offsets,
-        metadata={"format": "markdown" if markdown else "text"},
+        metadata={"format": "markdown" if markdown else "text", **({"kind": kind} if kind else {})},
     )
 
 

@@ -27,6 +27,10 @@ from .schema import Passage
 from .store import ChunkStore
 
 
+# Glossary passages explain words (rag/plain.py); they are looked up by term, not searched.
+REFERENCE_KIND = "glossary"
+
+
 @dataclass
 class Retrieval:
     query: str  # the text actually searched (abbreviations and lay words expanded)
@@ -66,7 +70,8 @@ class Retriever:
         ceiling = self.lexical.max_score(weighted) or 1.0
         lex = self.lexical.scores(weighted)
 
-        dense = {} if mode == "lexical" else {c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k)}
+        dense = {} if mode == "lexical" else {
+            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND)}
         matched = np.flatnonzero(lex > 0)
         lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]
         missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]

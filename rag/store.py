@@ -138,6 +138,8 @@ def _chunk_metadata(c: Chunk) -> dict:
     }
     if c.page is not None:
         meta["page"] = c.page
+    if c.kind:
+        meta["kind"] = c.kind
     return meta
 
 
@@ -156,6 +158,7 @@ def _chunk_from(cid: str, text: str, m: dict) -> Chunk:
         page=m.get("page"),
         section=m.get("section", ""),
         doc_hash=m.get("doc_hash", ""),
+        kind=m.get("kind", ""),
     )
 
 
@@ -202,14 +205,27 @@ class ChunkStore:
     def count(self) -> int:
         return self.passages.count()
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """Nearest passages with their cosine similarity, best first."""
-        n = min(k, self.count())
-        if n == 0:
+    def query(self, vector: np.ndarray, k: int, exclude_kind: str | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest passages with their cosine similarity, best first (optionally leaving out
+        passages of one document kind, e.g. the glossary)."""
+        total = self.count()
+        if min(k, total) == 0:
             return []
+        if exclude_kind:
+            # A metadata filter makes Chroma's query about 4x slower (28 ms against 7 ms at
+            # 6,390 passages), so ask for twice as many unfiltered and drop that kind here;
+            # only when too few are left is the filtered query run.
+            hits = self._query(vector, min(2 * k, total))
+            kept = [h for h in hits if h[0].kind != exclude_kind]
+            if len(kept) >= k or len(hits) == total:
+                return kept[:k]
+        return self._query(vector, min(k, total), {"kind": {"$ne": exclude_kind}} if exclude_kind else None)
+
+    def _query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
         r = self.passages.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -228,9 +244,9 @@ class ChunkStore:
         vecs = np.asarray(r["embeddings"], dtype=np.float32)[pos] if with_vectors else None
         return chunks, vecs
 
-    def iter_chunks(self, doc_id: str | None = None) -> Iterator[Chunk]:
-        """Every passage (or one document's), read in pages."""
-        where = {"doc_id": doc_id} if doc_id else None
+    def iter_chunks(self, doc_id: str | None = None, kind: str | None = None) -> Iterator[Chunk]:
+        """Every passage (or one document's, or one kind's), read in pages."""
+        where = {"doc_id": doc_id} if doc_id else {"kind": kind} if kind else None
         offset = 0
         while True:
             r = self.passages.get(where=where, include=["documents", "metadatas"], limit=_PAGE, offset=offset)

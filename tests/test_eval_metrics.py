@@ -46,7 +46,8 @@ GENE = ("- Gene therapy: Gene editing technologies hold promise in correcting ge
 SYNONYMS = [("pulmonary fibrosis", "lung scarring"), ("cytopenias", "low blood counts"),
             ("gastrointestinal complications", "stomach and gut problems"),
             ("high-dose chemotherapy", "strong chemotherapy"), ("patients", "people"),
-            ("gastrointestinal tract", "stomach and gut"), ("overall physical function", "how well the body works")]
+            ("gastrointestinal tract", "stomach and gut"), ("overall physical function", "how well the body works"),
+            ("suppress the immune system", "calm the immune system"), ("commonly", "often")]
 
 
 def answer(kind="answered", sentences=(), citations=(), notices=(), text=None, retrieved=()):
@@ -152,6 +153,9 @@ SUPPORTED = [
     ("Early-phase studies mostly look at safety and the right dose.", PHASES),
     ("Scleroderma can also affect the lungs, heart, kidneys and gut.", ORGANS),
     ("Gene editing may one day correct genetic problems linked to scleroderma.", GENE),
+    # pieces of one long sentence, split by the plain-language stage
+    ("Examples are the lungs, heart, kidneys, and stomach and gut.", ORGANS),
+    ("Drugs are often used to calm the immune system and reduce inflammation.", PHARMA),
 ]
 # Wrong, or not what the cited passage says, though on the same topic.
 UNSUPPORTED = [
@@ -170,7 +174,8 @@ UNSUPPORTED = [
 @pytest.fixture(scope="module")
 def judge(embedder):
     def run(sentence: str, passage: str) -> M.SentenceSupport:
-        (cos,) = M.best_cosines([(sentence, passage)], embedder.embed)
+        # as groundedness() does: plain phrases put back into the clinical words they stand for
+        (cos,) = M.best_cosines([(M.in_clinical_words(sentence, SYNONYMS), passage)], embedder.embed)
         return M.sentence_support(sentence, passage, cos, SYNONYMS)
     return run
 

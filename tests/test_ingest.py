@@ -4,6 +4,9 @@ import pytest
 
 from rag.ingest import Ingestor
 from rag.store import ChunkStore, StoreError
+from tests.conftest import CORPUS
+
+CORPUS_DOCS = sorted(f.name for f in CORPUS.iterdir())  # the two source texts and the glossary
 
 
 def passages_by_doc(pipeline):
@@ -13,10 +16,10 @@ def passages_by_doc(pipeline):
 def test_first_run_indexes_every_document_and_second_run_adds_nothing(fresh_pipeline, corpus_copy):
     p = fresh_pipeline()
     first = p.ingest([corpus_copy])
-    assert sorted(first.added) == ["scleroderma-clinical-trials-overview.txt", "scleroderma-treatment-review.txt"]
+    assert sorted(first.added) == CORPUS_DOCS
     count = p.store.count()
     second = p.ingest([corpus_copy])
-    assert not second.changed and len(second.unchanged) == 2 and second.passages_written == 0
+    assert not second.changed and len(second.unchanged) == len(CORPUS_DOCS) and second.passages_written == 0
     assert p.store.count() == count
     entries = {e.doc_id: e for e in p.documents()}
     assert all(e.state == "done" and e.chunks > 0 for e in entries.values())
@@ -35,8 +38,8 @@ def test_changed_document_is_replaced_and_removed_one_disappears(fresh_pipeline,
     assert r.removed == ["scleroderma-treatment-review.txt"]
     assert r.added == ["extra.md"]
     texts = " ".join(c.text for c in p.store.iter_chunks())
-    assert "telehealth" in texts and "Raynaud" in texts and "Gene therapy" not in texts
-    assert set(passages_by_doc(p)) == {"scleroderma-clinical-trials-overview.txt", "extra.md"}
+    assert "telehealth" in texts and "Raynaud" in texts and "Gene therapy:" not in texts
+    assert set(passages_by_doc(p)) == {"scleroderma-clinical-trials-overview.txt", "extra.md", "glossary.md"}
     hits = p.search("telehealth follow-up", k=1).passages
     assert hits[0].chunk.doc_id == "scleroderma-clinical-trials-overview.txt"
 
@@ -98,7 +101,7 @@ def test_an_ingest_killed_halfway_is_repaired_by_the_next_run(fresh_pipeline, co
     report = p.ingest([corpus_copy])
     assert report.repaired  # the interrupted batch is redone
     entries = {e.doc_id: e for e in p.documents()}
-    assert len(entries) == 8 and all(e.state == "done" for e in entries.values())
+    assert len(entries) == len(CORPUS_DOCS) + 6 and all(e.state == "done" for e in entries.values())
     assert passages_by_doc(p) == {d: e.chunks for d, e in entries.items()}  # nothing twice, nothing lost
     assert not p.ingest([corpus_copy]).changed
 
@@ -110,7 +113,7 @@ def test_explicit_files_are_added_without_pruning_others(fresh_pipeline, corpus_
     extra.write_text("A single extra document about occupational therapy and hand splints.")
     r = p.ingest([extra])
     assert r.added == ["single.txt"] and not r.removed
-    assert len(p.documents()) == 3
+    assert len(p.documents()) == len(CORPUS_DOCS) + 1
 
 
 def test_jsonl_documents_are_ingested_and_resumed(fresh_pipeline, tmp_path):
@@ -134,15 +137,15 @@ def test_rebuild_drops_and_reindexes(fresh_pipeline, corpus_copy):
     p = fresh_pipeline()
     p.ingest([corpus_copy])
     r = p.ingest([corpus_copy], rebuild=True)
-    assert len(r.added) == 2
+    assert len(r.added) == len(CORPUS_DOCS)
 
 
 def test_remove_takes_a_document_out(fresh_pipeline, corpus_copy):
     p = fresh_pipeline()
     p.ingest([corpus_copy])
     p.remove("scleroderma-treatment-review.txt")
-    assert [e.doc_id for e in p.documents()] == ["scleroderma-clinical-trials-overview.txt"]
-    assert set(passages_by_doc(p)) == {"scleroderma-clinical-trials-overview.txt"}
+    left = {"glossary.md", "scleroderma-clinical-trials-overview.txt"}
+    assert {e.doc_id for e in p.documents()} == left and set(passages_by_doc(p)) == left
 
 
 def test_an_ingest_with_nothing_to_do_never_loads_the_model(tmp_path, corpus_copy, embedder):
@@ -156,7 +159,7 @@ def test_an_ingest_with_nothing_to_do_never_loads_the_model(tmp_path, corpus_cop
 
     p = Pipeline(make_settings(tmp_path / "s"), embedder=embedder)
     r = Ingestor(p.store, no_model, 600, 120).run([corpus_copy])
-    assert len(r.unchanged) == 2
+    assert len(r.unchanged) == len(CORPUS_DOCS)
 
 
 def test_jsonl_documents_are_read_again_when_indexed_with_their_own_text(fresh_pipeline, tmp_path):

@@ -48,9 +48,16 @@ def test_every_answer_sentence_is_cited_and_every_citation_is_real(q, answers):
     for s in sentences:
         m = re.search(r"\[(\d+)\]$", s)
         assert m and int(m.group(1)) in numbers, s
+    # A reworded sentence remembers its quote, found word for word in the passage it cites;
+    # each highlight in a passage is the quote of a sentence that cites it.
+    for s in a["sentences"]:
+        quote = s["quote"] or s["text"]
+        cited = next(c for c in a["citations"] if c["n"] == s["citation"])
+        assert quote.lstrip("- ") in cited["text"], (quote, cited["text"])
     for c in a["citations"]:
+        quotes = [(s["quote"] or s["text"]).lstrip("- ") for s in a["sentences"] if s["citation"] == c["n"]]
         for start, end in c["highlights"]:
-            assert c["text"][start:end] in a["answer"] or c["text"][start:end].lstrip("- ") in a["answer"]
+            assert c["text"][start:end].lstrip("- ") in quotes
 
 
 @pytest.mark.parametrize("q", [p for p in by_kind["not_found"] if p.values[0]["category"] == "off-topic"])
