@@ -1,8 +1,9 @@
 """Patient chat: ask about systemic scleroderma, get answers cited from the documents.
 
 Thin on purpose: layout, widgets and session state here, one call into ``rag`` per question
-(``Pipeline.ask``), then the answer is recorded for the educators and drawn by
-``rag.ui.render``. The conversation lives in this browser session only.
+(``Pipeline.ask``, or ``ask_stream`` when a chat model writes the answers), then the answer
+is recorded for the educators and drawn by ``rag.ui.render``. The conversation lives in this
+browser session only.
 """
 
 from __future__ import annotations
@@ -47,12 +48,17 @@ if question:
     with st.chat_message("user"):
         render.show_text(question)
     with st.chat_message("assistant"):
-        with st.spinner("Looking in the documents…"):
-            answer = chat.answer_json(state.pipeline().ask(question, history))
+        pipeline = state.pipeline()
+        if pipeline.streams:  # a chat model writes the answer: show it as it is written
+            answer = chat.answer_json(chat.ask_live(pipeline, question, history))
+        else:
+            with st.spinner("Looking in the documents…"):
+                answer = chat.answer_json(pipeline.ask(question, history))
         turn_id = state.records().record_turn(state.conversation_id(), answer)
         shown = {k: answer[k] for k in ("kind", "answer", "sentences", "citations", "notices",
                                         "disclaimer")}
-        render.show_answer(shown, stream=render.paced(render.answer_pieces(shown)))
+        render.show_answer(shown, stream=None if pipeline.streams
+                           else render.paced(render.answer_pieces(shown)))
         turns.append({"role": "assistant", "answer": shown, "turn_id": turn_id})
         if turn_id:
             chat.show_feedback(turn_id)

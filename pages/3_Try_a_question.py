@@ -27,7 +27,8 @@ if answer:
     with left:
         st.subheader("Answer")
         render.show_answer(answer)
-        st.caption(f"{answer['kind'].replace('_', ' ')} · confidence {answer['confidence']:.2f} · "
+        st.caption(f"{answer['kind'].replace('_', ' ')} · confidence {answer['confidence']:.2f}"
+                   f"{render.grade_label(answer.get('reading_grade'), ' · ')} · "
                    f"searched for: “{render.as_text(answer.get('query', ''))}” · "
                    f"{answer['timings_ms'].get('total', 0):.0f} ms")
     with right:

@@ -161,7 +161,12 @@ def cmd_check(args) -> int:
     from .prompts import load_prompts
 
     settings = _settings(args)
-    load_prompts(settings.prompts_dir)
+    uses_llm = settings.answerer != "extractive"
+    load_prompts(settings.prompts_dir, require_templates=uses_llm)
+    if uses_llm:
+        from .llm import build_chat_model
+
+        build_chat_model(settings)  # a bad answerer name or a missing package is named here
     print("settings and prompts are valid")
     for name, field in Settings.model_fields.items():
         print(f"  RAG_{name.upper()} = {getattr(settings, name)!r}  # {field.description}")
@@ -223,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     from .prompts import PromptError
     from .store import StoreError
     from .embeddings import EmbedderUnavailable
+    from .llm import LLMConfigError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (StoreError, PromptError, EmbedderUnavailable) as e:
+    except (StoreError, PromptError, EmbedderUnavailable, LLMConfigError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,6 +10,12 @@ made (Chroma through ``rag.store.open_client``, the embedder through
 The embedding model is loaded on first use, so an ingest with nothing to do never loads it.
 The lexical index is derived from the store's contents and cached on disk under the store's
 revision, so every process (and a Chroma server's clients) sees the same index.
+
+With an ``answerer`` other than ``extractive`` (``rag.llm``), a chat model rewrites an
+answered question from the same passages after triage and the extractive answer: urgent,
+invalid and not-found replies never reach it, every sentence it writes is checked, and on
+any failure the extractive answer is given with a notice. ``ask_stream`` yields the checked
+sentences as the model writes them.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -27,14 +35,21 @@ from .calibration import ConfidenceModel
 from .embeddings import DIMENSION, build_embedder, model_id_for
 from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
+from .llm import GroundedStream, LLMError, build_chat_model, grounded_answer
 from .prompts import Prompts, load_prompts
 from .query import clean_question, contextualize, defined_abbreviations, normalize_history
-from .retrieve import Retrieval, Retriever
+from .retrieve import REFERENCE_KIND, Retrieval, Retriever
 from .lexical import stem, terms
+from .plain import (Glossary, asked_definitions, content_left, is_definition_question, is_simpler_request,
+                    plain_answer, reading_grade, shorter, with_definitions)
 from .safety import treatments_named, triage, urgent_category
-from .schema import Answer, Notice
+from .schema import Answer, Notice, Passage
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
+
+
+LEXICAL_FORMAT = "2"  # bump when what the lexical index holds changes
+SIMPLER_MOST_SENTENCES = 3  # "say that more simply": one quoted sentence, reworded, and a definition
 
 
 class _CachingEmbedder:
@@ -73,10 +88,40 @@ class _CachingEmbedder:
         return np.vstack(out) if out else np.zeros((0, DIMENSION), dtype=np.float32)
 
 
+# Set by ``Pipeline.ask_stream`` around its call of ``ask``: the chat model's job is handed
+# back instead of run, so its sentences can be yielded as they are written.
+_DEFERRED: ContextVar[list | None] = ContextVar("rag_llm_deferred", default=None)
+
+
+@dataclass(frozen=True)
+class _LLMJob:
+    question: str  # as triaged: injected instructions removed
+    passages: list[Passage]
+    advice: bool
+
+
+class AnswerStream:
+    """Iterate for an answer's text pieces; ``answer`` holds the final ``Answer`` after."""
+
+    def __init__(self, pieces: Iterator[str]):
+        self._pieces = pieces
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        self.answer = yield from self._pieces
+
+
 class Pipeline:
-    def __init__(self, settings: Settings, embedder=None, client=None):
+    def __init__(self, settings: Settings, embedder=None, client=None, chat_model=None):
         self.settings = settings
-        self.prompts: Prompts = load_prompts(settings.prompts_dir)  # fails fast on a bad edit
+        uses_llm = chat_model is not None or settings.answerer != "extractive"
+        # fails fast on a bad edit (and on missing LLM templates when a model is configured)
+        self.prompts: Prompts = load_prompts(settings.prompts_dir, require_templates=uses_llm)
+        # ``chat_model`` is the seam tests inject a fake through; otherwise built from settings
+        # (a bad answerer name or a missing provider package fails here, at start-up).
+        self.chat_model = chat_model if chat_model is not None or not uses_llm else build_chat_model(settings)
+        self.answerer = "extractive" if not uses_llm else "llm:" + (
+            settings.answerer if settings.answerer != "extractive" else type(chat_model).__name__)
         factory = (lambda: embedder) if embedder is not None else (lambda: build_embedder(
             settings.embed_backend, settings.model_path, settings.embed_batch_size,
             settings.cache_dir))
@@ -87,6 +132,8 @@ class Pipeline:
         self.confidence = ConfidenceModel.load(settings.confidence_path)
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
+        self._glossary: Glossary | None = None
+        self._subject_terms: frozenset[str] = frozenset()
         self._revision: str | None = None
         self._lock = threading.Lock()
 
@@ -118,14 +165,17 @@ class Pipeline:
                 lexical = self._lexical(revision)
                 self._retriever = Retriever(self.store, self.embed, lexical,
                                             self.settings.dense_weight, self.settings.candidate_k)
+                self._glossary = Glossary(self.store.iter_chunks(kind=REFERENCE_KIND))
+                self._subject_terms = lexical.common_terms()
                 self._revision = revision
             return self._retriever
 
     def _lexical(self, revision: str) -> LexicalIndex:
         path = self._lexical_cache_path()
+        revision = f"{revision}/{LEXICAL_FORMAT}"
         index = LexicalIndex.load(path, revision)
         if index is None:
-            chunks = list(self.store.iter_chunks())
+            chunks = [c for c in self.store.iter_chunks() if c.kind != REFERENCE_KIND]
             texts = [f"{c.section}\n{c.text}" if c.section else c.text for c in chunks]
             index = LexicalIndex.build([c.chunk_id for c in chunks], texts)
             index.abbreviations = defined_abbreviations("\n".join(c.text for c in chunks))
@@ -186,12 +236,19 @@ class Pipeline:
         if tri.symptom:
             answer.notices.append(Notice("urgent_symptom", msgs.message(
                 "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
-        if not tri.question.strip():
+        # "Say that more simply": the last question again, in fewer and plainer sentences.
+        asked, simpler = tri.question, self.settings.plain_language and is_simpler_request(tri.question)
+        if simpler and not content_left(tri.question):
+            earlier = [t["content"] for t in history if t["role"] == "user"
+                       and not (is_simpler_request(t["content"]) and not content_left(t["content"]))]
+            asked = triage(clean_question(earlier[-1])).question if earlier else ""
+        if not asked.strip():
             return done(self._not_found(answer))
+        max_sentences = 1 if simpler else self.settings.answer_max_sentences
 
         t1 = time.perf_counter()
         retriever = self.retriever()
-        search_text = contextualize(tri.question, history, self.settings.history_turns, retriever.known_term)
+        search_text = contextualize(asked, history, self.settings.history_turns, retriever.known_term)
         retrieval = retriever.search(search_text, self.settings.top_k)
         timings["retrieve"] = (time.perf_counter() - t1) * 1000
         answer.query = retrieval.query
@@ -199,8 +256,8 @@ class Pipeline:
 
         t2 = time.perf_counter()
         extraction = extract(retrieval.passages, retrieval.plain_vector, retrieval.terms, self.embed,
-                             self.settings.answer_max_sentences, self.settings.answer_max_words,
-                             advice=tri.advice, params=self.selection, question=tri.question,
+                             max_sentences, self.settings.answer_max_words,
+                             advice=tri.advice, params=self.selection, question=asked,
                              expanded_vec=retrieval.vector)
         answer.evidence = extraction.features
         answer.confidence = self.confidence(extraction.features)
@@ -209,14 +266,114 @@ class Pipeline:
         if tri.advice and not confident:
             # A personal-advice question is answered with what the documents say about the
             # medicine or treatment it names, when they name it at all.
-            named = {stem(w) for n in treatments_named(tri.question) for w in n.split()}
+            named = {stem(w) for n in treatments_named(asked) for w in n.split()}
             confident = any(named & set(terms(s.text)) for s in extraction.sentences)
-        if not extraction.sentences or not confident:
+        sentences, citations = (extraction.sentences, extraction.citations) if confident else ([], [])
+        plain = self.settings.plain_language
+        definitions = asked_definitions(asked, self._glossary, self._subject_terms) if plain else []
+        if definitions and (sentences or is_definition_question(asked)):
+            # Start by saying what the asked-about term is; a definition alone answers only
+            # a definition question ("what does X mean?").
+            sentences, citations = with_definitions(definitions, sentences, citations, self._glossary)
+        if not sentences:
             return done(self._not_found(answer))
-        answer.sentences = extraction.sentences
-        answer.citations = extraction.citations
-        answer.answer = extraction.text
+        if plain:
+            sentences, citations = plain_answer(
+                sentences, citations, self._glossary, self.settings.explain_terms,
+                known=asked, common=self._subject_terms)
+            if simpler:
+                sentences, citations = shorter(sentences, citations, SIMPLER_MOST_SENTENCES)
+        answer.sentences, answer.citations = sentences, citations
+        answer.answer = " ".join(f"{s.text} [{s.citation}]" for s in sentences)
+        answer.reading_grade = reading_grade(answer.answer)
+        if self.chat_model is not None:
+            answer = self._answer_with_llm(answer, _LLMJob(asked, list(retrieval.passages), tri.advice),
+                                           timings)
         return done(answer)
+
+    # --- answers written by a chat model (rag.llm) -------------------------------------------
+
+    @property
+    def streams(self) -> bool:
+        """True when answers are written by a chat model, so they are worth streaming live."""
+        return self.chat_model is not None
+
+    def ask_stream(self, question: str, history: list | None = None) -> "AnswerStream":
+        """``ask``, as text pieces ("sentence [n] ") while the answer is written; the final
+        ``Answer`` is ``.answer`` once iterated. It may be the extractive fallback, with its
+        notice, after some model sentences were already yielded: show the final one."""
+        return AnswerStream(self._stream(question, history))
+
+    def ask_extractive(self, question: str, history: list | None = None) -> Answer:
+        """``ask`` without the chat model: what the documents' own sentences answer. For
+        checks that must not cost a model call (which starter questions are answerable)."""
+        token = _DEFERRED.set([])  # the model's job is handed back, and dropped
+        try:
+            return self.ask(question, history)
+        finally:
+            _DEFERRED.reset(token)
+
+    def _stream(self, question: str, history: list | None) -> Iterator[str]:
+        jobs: list[_LLMJob] = []
+        token = _DEFERRED.set(jobs)
+        try:
+            answer = self.ask(question, history)
+        finally:
+            _DEFERRED.reset(token)
+        if not jobs:
+            for piece in ([f"{s.text} [{s.citation}] " for s in answer.sentences] or [answer.answer]):
+                yield piece
+            return answer
+        job, t0 = jobs[0], time.perf_counter()
+        run = GroundedStream(self.chat_model, self.prompts, job.question, job.passages, job.advice,
+                             self.settings.llm_min_support, self.settings.answer_max_sentences)
+        try:
+            for s in run:
+                yield f"{s.text} [{s.citation}] "
+        except LLMError as e:
+            self._fall_back(answer, e)
+        else:
+            self._use_llm(answer, run.checked)
+        self._llm_timing(answer.timings_ms, t0)
+        return answer
+
+    def _answer_with_llm(self, answer: Answer, job: "_LLMJob", timings: dict[str, float]) -> Answer:
+        """Replace the extractive answer's sentences with the chat model's checked ones, or
+        keep them and add the ``llm_fallback`` notice."""
+        deferred = _DEFERRED.get()
+        if deferred is not None:  # ask_stream runs the model itself, yielding as it goes
+            deferred.append(job)
+            return answer
+        t0 = time.perf_counter()
+        try:
+            checked = grounded_answer(self.chat_model, self.prompts, job.question, job.passages,
+                                      job.advice, self.settings.llm_min_support,
+                                      self.settings.answer_max_sentences)
+        except LLMError as e:
+            self._fall_back(answer, e)
+        else:
+            self._use_llm(answer, checked)
+        self._llm_timing(timings, t0)
+        return answer
+
+    def _use_llm(self, answer: Answer, checked) -> None:
+        answer.sentences, answer.citations = checked.sentences, checked.citations
+        answer.answer = checked.text
+        answer.reading_grade = reading_grade(answer.answer)
+        answer.answerer = self.answerer
+        answer.llm = {"model": self.answerer, "error": None,
+                      "dropped": [d.to_json() for d in checked.dropped]}
+
+    def _fall_back(self, answer: Answer, error: LLMError) -> None:
+        answer.notices.append(Notice("llm_fallback", self.prompts.message("llm_fallback")))
+        answer.llm = {"model": self.answerer, "error": error.reason, "detail": error.detail}
+
+    @staticmethod
+    def _llm_timing(timings: dict[str, float], t0: float) -> None:
+        ms = (time.perf_counter() - t0) * 1000
+        timings["llm"] = ms
+        if "total" in timings:  # ask_stream: the model ran after ask() finished
+            timings["total"] += ms
 
     def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
         """An emergency spread over two turns ("I had a transplant last week" / "now I have

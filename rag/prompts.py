@@ -23,6 +23,7 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
     "invalid_too_long": {"length", "limit"},
     "personal_advice": set(),
     "instructions_ignored": set(),
+    "llm_fallback": set(),
     "symptom_notice": {"symptom"},
     "urgent_intro": set(),
     "urgent_outro": set(),
@@ -70,7 +71,9 @@ def _check(where: str, text: object, expected: set[str]) -> str:
     return text.strip()
 
 
-def load_prompts(folder: Path) -> Prompts:
+def load_prompts(folder: Path, require_templates: bool = False) -> Prompts:
+    """Messages (always required) and the LLM templates (required when
+    ``require_templates``: an answerer other than the extractive one is configured)."""
     path = Path(folder) / "messages.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -88,4 +91,7 @@ def load_prompts(folder: Path) -> Prompts:
         p = Path(folder) / name
         if p.exists():
             templates[name] = _check(name, p.read_text(encoding="utf-8"), expected)
+        elif require_templates:
+            raise PromptError(f"{p}: not found (needed by the configured answerer; "
+                              "set RAG_ANSWERER=extractive or restore the file)")
     return Prompts(messages, urgent, names, templates)

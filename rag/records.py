@@ -209,6 +209,10 @@ class Records:
             "evidence": answer.get("evidence", {}),
             "query": redact(answer.get("query", "")),
             "notices": answer.get("notices", []),
+            "reading_grade": answer.get("reading_grade"),
+            # which answerer wrote it, and why a chat model's answer was not used (if so)
+            "answerer": answer.get("answerer", "extractive"),
+            "llm_error": (answer.get("llm") or {}).get("error"),
         }
         notices = " ".join(n["code"] for n in answer.get("notices", []))
         with self._connection() as con, self._write(con):

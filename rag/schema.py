@@ -61,6 +61,7 @@ class Chunk:
     page: int | None = None
     section: str = ""
     doc_hash: str = ""
+    kind: str = ""  # the document's kind, e.g. "glossary"
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Notice:
 class AnswerSentence:
     text: str
     citation: int  # the n of the Citation it came from
+    quote: str = ""  # the sentence exactly as the document has it, when ``text`` was reworded
 
 
 @dataclass
@@ -129,6 +131,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)
     retrieved: list[Passage] = field(default_factory=list)  # ranked passages the answer chose from
+    reading_grade: float | None = None  # Flesch-Kincaid grade of the answer text
+    answerer: str = "extractive"  # what wrote the sentences: "extractive" or "llm:<answerer>"
+    llm: dict = field(default_factory=dict)  # a chat model's try: model, error, dropped sentences
 
     def to_json(self) -> dict:
         return {
@@ -140,6 +145,9 @@ class Answer:
             "sentences": [asdict(s) for s in self.sentences],
             "disclaimer": self.disclaimer,
             "confidence": round(self.confidence, 4),
+            "reading_grade": self.reading_grade,
+            "answerer": self.answerer,
+            "llm": self.llm,
             "query": self.query,
             "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},

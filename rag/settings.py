@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,34 @@ class Settings(BaseSettings):
         description="`extractive` (offline, default) or a chat model such as "
         "`ollama:llama3.2` or `openai:MODEL`.",
     )
+    llm_base_url: str | None = Field(
+        None,
+        description="Where the chat model is served: any OpenAI-compatible server's URL "
+        "ending in /v1 (vLLM, llama.cpp server, LM Studio) for `openai:` answerers, or "
+        "Ollama's URL for `ollama:`; unset = the hosted OpenAI API, or Ollama on localhost.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("llm_api_key", "RAG_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key for an `openai:` answerer (RAG_LLM_API_KEY, or OPENAI_API_KEY); "
+        "unset with llm_base_url set = a local server that needs none.",
+    )
+    llm_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds to wait for the chat model before answering with "
+        "quoted sentences instead."
+    )
+    llm_min_support: float = Field(
+        0.6, ge=0.0, le=1.0,
+        description="Share of a model sentence's content words that must appear in the passage "
+        "it cites; a sentence below it is dropped.",
+    )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences in an answer.")
+    plain_language: bool = Field(
+        True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
+    )
+    explain_terms: int = Field(
+        2, ge=0, description="Most hard words per answer explained with a glossary definition."
+    )
     answer_max_words: int = Field(110, ge=20, description="Soft cap on answer length.")
     min_answer_confidence: float = Field(
         0.5,

@@ -115,7 +115,7 @@ def test_a_thumbs_down_answer_heads_the_queue_and_can_be_reviewed_and_kept_for_e
     assert queue[0].question == "What does nintedanib do?" and queue[0].reasons[0] == "thumbs down"
     page_text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert page_text.index("What does nintedanib do?") < page_text.index("What are clinical trials?")
-    assert "thumbs down" in page_text
+    assert "thumbs down" in page_text and "reading grade" in page_text
     table = at.dataframe[0].value
     assert {"score", "dense", "bm25", "passage"} <= set(table.columns)
 
@@ -263,4 +263,5 @@ def test_try_a_question_shows_the_answer_next_to_the_scored_passages(env):
     table = at.dataframe[0].value
     assert len(table) >= 3 and table["score"].is_monotonic_decreasing
     assert table["cited"].str.startswith("[").any()
+    assert any("reading grade" in c.value for c in at.caption)
     assert Records(env / "records.sqlite3", 30).counts(0.7)["total"] == 0, "nothing recorded"

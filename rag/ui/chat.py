@@ -9,12 +9,14 @@ Left out: editing or deleting a sent question (it goes to the educators as sent)
 
 from __future__ import annotations
 
+import itertools
+
 import streamlit as st
 
 from rag.records import MAX_COMMENT_CHARS, RecordError
 from rag.schema import Answer, passage_json
 from rag.settings import get_settings
-from rag.ui import state
+from rag.ui import render, state
 
 PENDING = "pending_question"  # a starter question clicked, asked on the next run
 
@@ -32,6 +34,22 @@ def answer_json(answer: Answer) -> dict:
     out = answer.to_json()
     out["retrieved"] = [passage_json(p, i) for i, p in enumerate(answer.retrieved, 1)]
     return out
+
+
+def ask_live(pipeline, question: str, history: list[dict]) -> Answer:
+    """Ask a pipeline whose answers a chat model writes, showing each checked sentence as
+    soon as it is ready, then clear them: the caller draws the final answer, which is the
+    extractive fallback with its notice when the model failed partway."""
+    stream = pipeline.ask_stream(question, history)
+    box = st.empty()
+    with box.container():
+        with st.spinner("Looking in the documents…"):
+            pieces = iter(stream)
+            first = next(pieces, None)
+        if first is not None:
+            st.write_stream(render.as_text(p) for p in itertools.chain([first], pieces))
+    box.empty()
+    return stream.answer
 
 
 def privacy_note() -> str:

@@ -135,6 +135,13 @@ def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
     return shown
 
 
+def grade_label(grade: float | None, prefix: str = "") -> str:
+    """"reading grade 7.4": the Flesch-Kincaid grade of an answer, for educators; empty when unknown."""
+    if grade is None:
+        return ""
+    return f"{prefix}reading grade {grade:.1f}" + (" (aim: 8 or lower)" if grade > 8 else "")
+
+
 def urgent_markdown(text: str) -> str:
     """An urgent message with its first sentence in bold: the alert leads with it."""
     parts = _SENTENCE.split(text.strip(), maxsplit=1)

@@ -49,7 +49,8 @@ def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
     """One recorded answer with everything needed to judge it, and the review forms."""
     badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
     st.markdown(f"**{badges}** · {when(turn.created_at)} · answer #{turn.id} · "
-                f"{turn.kind.replace('_', ' ')} · confidence {turn.confidence:.2f}")
+                f"{turn.kind.replace('_', ' ')} · confidence {turn.confidence:.2f}"
+                + render.grade_label(turn.detail.get("reading_grade"), " · "))
     left, right = st.columns(2, gap="large")
     with left:
         if earlier:

@@ -75,7 +75,7 @@ def _starters(settings_key: str, revision: str) -> list[str]:
     p = pipeline()
 
     def answered(question: str) -> bool:
-        a = p.ask(question)
+        a = p.ask_extractive(question)  # never a chat model call per candidate
         return a.kind == "answered" and not a.notices
 
     return [s.question for s in suggest(p.store.iter_chunks(), answered, n=STARTERS)]
