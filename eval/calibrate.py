@@ -8,6 +8,8 @@ accuracy is reported, and the model is written to ``rag/confidence.json``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from rag.calibration import FEATURES, fit, model_from
@@ -49,7 +51,7 @@ def calibrate(pipeline, path, l2: float = 1.0, out=None):
     not_found_recall = float((~pred[y == 0]).mean())
     info = {
         "fitted": True,
-        "questions": str(path),
+        "questions": _relative(path),
         "positives": int(y.sum()),
         "negatives": int(len(y) - y.sum()),
         "l2": l2,
@@ -62,3 +64,14 @@ def calibrate(pipeline, path, l2: float = 1.0, out=None):
         model.save(out)
     wrong = [(q.id, q.expect, round(float(p), 2)) for q, p, t in zip(kept, probs, y) if (p >= 0.5) != (t == 1)]
     return model, wrong
+
+
+def _relative(path: Path) -> str:
+    """The question file as a path from the project root when it is inside it (the fitted
+    model is committed: no machine's folders in it)."""
+    from rag.settings import PROJECT_ROOT
+
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)

@@ -19,12 +19,16 @@ EVAL_DIR = Path(__file__).resolve().parent
 
 
 def _pipeline(args):
+    """A pipeline over the evaluation's own index (``--store`` or .rag/eval/store), never the
+    app's: indexing corpus/ for a fit must not prune what patients search."""
     from rag.pipeline import Pipeline
-    from rag.settings import Settings
+    from rag.settings import get_settings
 
-    overrides = {"store_dir": Path(args.store)} if args.store else {}
-    pipeline = Pipeline(Settings(**overrides))
-    report = pipeline.ingest()  # the questions are about corpus/: make sure it is indexed
+    from .runner import evaluation_settings
+
+    settings = evaluation_settings(get_settings(), Path(args.store) if args.store else None)
+    pipeline = Pipeline(settings)
+    report = pipeline.ingest([settings.corpus_dir])  # the questions are about corpus/
     if report.failed:
         for e in report.failed:
             print(f"not indexed: {e.name}: {e.reason}", file=sys.stderr)

@@ -130,7 +130,8 @@ class LexicalIndex:
 
     def expand(self, query_terms: list[str], max_edits: int = 2) -> dict[str, float]:
         """Query term -> weight. Terms the index lacks are replaced by close indexed terms
-        (Damerau-Levenshtein distance 1 for words of 4-7 letters, 2 for longer ones)."""
+        (Damerau-Levenshtein distance 1 for words of 4-7 letters, 2 for longer ones); an
+        everyday English word is taken as meant, never as a typo."""
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
@@ -140,8 +141,8 @@ class LexicalIndex:
             if t in self.vocab:
                 out[t] = max(out.get(t, 0.0), 1.0)
                 continue
-            if len(t) < 4 or t.isdigit():
-                continue
+            if len(t) < 4 or t.isdigit() or is_everyday_word(t):
+                continue  # "bread" is not a typo of "breath": only unknown words are corrected
             if choices is None:
                 choices = list(self.vocab)
             limit = 1 if len(t) < 8 else max_edits
@@ -216,6 +217,17 @@ class LexicalIndex:
                        json.loads(str(z["abbreviations"])))
         except (OSError, KeyError, ValueError, EOFError):
             return None
+
+
+EVERYDAY_ZIPF = 3.5  # at least this frequent in everyday English (about 3 per million words)
+
+
+def is_everyday_word(word: str) -> bool:
+    """A real, common English word ("bread", "diet", "wine"): never treated as a misspelling
+    of a corpus word, which would make an off-topic question look on-topic."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= EVERYDAY_ZIPF
 
 
 @lru_cache(maxsize=50_000)

@@ -33,6 +33,12 @@ def test_misspelled_drug_names_still_match():
         assert q.known_share() > 0.5
 
 
+def test_an_everyday_word_is_taken_as_meant_not_as_a_typo():
+    idx = LexicalIndex.build(["c0"], ["Shortness of breath can come from lung scarring."])
+    assert analyze_query(idx, "how do I bake bread").known_share() == 0.0  # not "breath"
+    assert analyze_query(idx, "shortnes of breth").known_share() > 0.5  # real typos still match
+
+
 def test_words_no_passage_has_lower_known_share():
     idx = index()
     assert analyze_query(idx, "is yoga good for me").known_share() < 0.2
