@@ -395,7 +395,12 @@ class Pipeline:
     def topics(self) -> str:
         if self.settings.topics:
             return self.settings.topics
-        titles = sorted({e.title for e in self.store.ledger_entries().values() if e.state == "done"})
+        # The glossary explains words; it is not a topic to offer.
+        chunks = self._glossary.chunks.values() if self._glossary is not None else \
+            self.store.iter_chunks(kind=REFERENCE_KIND)
+        reference = {c.doc_id for c in chunks}
+        titles = sorted({e.title for e in self.store.ledger_entries().values()
+                         if e.state == "done" and e.doc_id not in reference})
         if not titles:
             return "the documents an educator has added (none yet)"
         quoted = [f"\u201c{t}\u201d" for t in titles[:6]]

@@ -61,7 +61,10 @@ _SPLITS = [
     (re.compile(r"\s+because\s+(?=(?:they|it|this|these|the|of)\b)"), "This is because "),
     (re.compile(r",?\s+since\s+(?=(?:they|it|this|these)\s)"), "This is because "),
     (re.compile(r",\s+testing\s+whether\s+"), "They test whether "),
-    (re.compile(r",?\s+such\s+as\s+(?=[^,]+(?:,[^,]+)*,?\s+(?:and|or)\s+[^,]+\.?$)"), "Examples are "),
+    (re.compile(r",\s+such\s+as\s+(?=[^,]+(?:,[^,]+)*,?\s+(?:and|or)\s+[^,]+\.?$)"), "Examples are "),
+    # without a comma only when the list plainly ends the sentence ("..., and gut problems.")
+    (re.compile(r"\s+such\s+as\s+(?=[^,]+(?:,[^,]+)+,?\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+){0,2}\.?$)"),
+     "Examples are "),
     (re.compile(r",\s+with\s+(?=(?:many|most|some)\s+(?:people|patients)\s+\w+ing\b)"), ""),
 ]
 _MIN_PIECE_WORDS = 5
@@ -173,7 +176,7 @@ def _unfold(s: str) -> list[str]:
 
 def simplify(sentence: str) -> list[str]:
     """One quoted sentence -> one or more plainer sentences with the same meaning."""
-    s = sentence.strip()
+    s = re.sub(r"^[-*\u2022]\s+", "", sentence.strip())  # a list item's bullet
     m = _LABEL.match(s)
     if m and len(s[m.end():].split()) >= _MIN_PIECE_WORDS:
         s = s[m.end():]

@@ -55,3 +55,12 @@ def test_percentiles_and_the_models_cost_per_token():
     # 6 layers x 2 x (4*384^2 + 2*384*1536) = 21.2 MFLOP of weights, plus attention.
     assert flops_per_token(0) == 6 * 2 * (4 * 384 * 384 + 2 * 384 * 1536)
     assert flops_per_token(200) - flops_per_token(0) == 6 * 4 * 200 * 384
+
+
+def test_the_kind_filter_benchmark_prints_the_three_ways_side_by_side(capsys):
+    from bench.kind_filter import main
+
+    assert main(["--passages", "300", "--reference", "20", "--queries", "20", "--k", "5"]) == 0
+    out = capsys.readouterr().out
+    for name in ("no filter", "Chroma where kind != glossary", "dropped in Python", "fallback"):
+        assert name in out

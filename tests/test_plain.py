@@ -50,6 +50,13 @@ def test_a_list_after_such_as_becomes_examples():
                    "Examples are methotrexate, mycophenolate mofetil, and cyclophosphamide."]
 
 
+def test_a_such_as_list_inside_the_subject_is_left_whole():
+    # the list is the subject of the verb that follows: splitting it would break the sentence
+    assert simplify("- Biological treatments: Biologic agents such as rituximab and tocilizumab target "
+                    "specific pathways.") == [
+        "Biologic medicines such as rituximab and tocilizumab target specific signals in the body."]
+
+
 def test_openers_and_hedges_that_carry_nothing_go():
     assert simplify("In summary, it is important to note that exercise helps the joints stay flexible.") == [
         "Exercise helps the joints stay flexible."]
