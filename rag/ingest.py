@@ -141,9 +141,11 @@ class Ingestor:
             if batch_size >= self.batch_passages:
                 self._write(batch, report)
                 batch, batch_size = [], 0
-            if progress:
-                progress(i, total, item.doc_id)
+                if progress:  # reported once documents are written, not merely read
+                    progress(i, total, item.doc_id)
         self._write(batch, report)
+        if progress and total:
+            progress(total, total, pending[-1].doc_id)
 
         if prune:
             self._prune(ledger, seen, roots, report)

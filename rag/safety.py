@@ -145,7 +145,7 @@ _DOSE = _rx(r"""
 """)
 _CHANGE = _rx(r"""
     \b(?:should|can|could|may|must|do|would|is\s+it\s+(?:ok|okay|safe|fine|alright)\s+(?:for\s+me\s+)?to|is\s+it\s+(?:ok|okay|safe)\s+if)\s+
-      (?:i|we|he|she|they|my\s+\w+)?\s*
+      (?:i|we|he|she|my\s+\w+)?\s*
       (?:(?:just|go\s+ahead\s+and|maybe|really|still|also|now|safely|already|only|ever|sometimes|simply)\s+)?
       (?:stop|stopping|quit|quitting|come\s+off|go\s+off|get\s+off|taper|skip|skipping|miss|pause|halt|discontinue|drop
         |start|starting|begin|go\s+on|get\s+on|try|take(?!\s+part)|taking(?!\s+part)|switch|swap|change|replace|add|combine|mix|double|increase|reduce|lower|cut\s+back

@@ -183,3 +183,20 @@ def test_jsonl_documents_are_read_again_when_indexed_with_their_own_text(fresh_p
     again = p.ingest([f])
     assert again.updated == ["d3"] and sorted(again.unchanged) == ["d0", "d1", "d2"]
     assert {c.doc_id: c.text for c in p.store.iter_chunks()}["d3"] == rows[3]["text"]
+
+
+def test_progress_counts_documents_once_they_are_written(fresh_pipeline, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"n{i}.txt").write_text(" ".join(f"Sentence {j} about hand care {i}." for j in range(30)))
+    p = fresh_pipeline()
+    seen = []
+
+    def progress(done, total, doc_id):
+        seen.append((done, total, p.store.count()))
+
+    Ingestor(p.store, lambda: p.embed.model, 600, 120, batch_passages=4).run([folder], progress=progress)
+    assert seen[-1][:2] == (5, 5)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+    assert all(count > 0 for _, _, count in seen), "nothing is reported before passages are stored"

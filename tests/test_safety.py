@@ -82,6 +82,8 @@ def test_personal_advice_requests_are_recognised(text):
 @pytest.mark.parametrize("text", [
     "What is methotrexate used for?", "How much does a stem cell transplant cost?",
     "Can I take part in a clinical trial?", "what are the side effects of rituximab",
+    # what doctors do, not what the patient should do
+    "where do they get the stem cells from for the transplant?", "do they stop the chemo before the transplant?",
 ])
 def test_general_questions_are_not_advice(text):
     assert not triage(text).advice
