@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from rag.pipeline import Pipeline
+from rag.schema import REFERENCE_KIND
 from rag.settings import PROJECT_ROOT, Settings
 
 from . import metrics
@@ -36,9 +37,6 @@ DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 RUNS_DIR = PROJECT_ROOT / "eval" / "runs"
 RESULTS, SUMMARY, REPORT = "results.jsonl", "summary.json", "report.md"
 _SECRET = re.compile(r"token|password|secret|api_key|apikey", re.I)
-# The kind of a reference document (a glossary; rag.retrieve.REFERENCE_KIND): retrieval never
-# ranks its passages, answers cite them only to explain a word.
-REFERENCE_KIND = "glossary"
 
 Progress = Callable[[int, int, str], None]  # (questions done, total, id of the last one)
 
@@ -86,7 +84,7 @@ def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress |
              synonyms: metrics.Synonyms | None = None) -> tuple[list[dict], dict]:
     """Ask and score every question. Returns (per-question results, summary)."""
     chunks = list(pipeline.store.iter_chunks())
-    reference_ids = {c.chunk_id for c in chunks if getattr(c, "kind", "") == REFERENCE_KIND}
+    reference_ids = {c.chunk_id for c in chunks if c.kind == REFERENCE_KIND}
     # Retrieval only ever ranks non-reference passages, so only those can be relevant to it.
     searchable = [(c.chunk_id, c.text) for c in chunks if c.chunk_id not in reference_ids]
     synonyms = plain_synonyms() if synonyms is None else synonyms
@@ -147,18 +145,9 @@ def question_warnings(questions: list[Question], passages: list[tuple[str, str]]
 def plain_synonyms() -> list[tuple[str, str]]:
     """The product's reviewed table of plain words (clinical phrase -> same meaning in
     everyday words), used to recognise reworded sentences; empty when there is none."""
-    try:
-        from rag.plain import PLAIN_WORDS_PATH
-    except ImportError:
-        return []
-    if not Path(PLAIN_WORDS_PATH).is_file():
-        return []
-    pairs = []
-    for line in Path(PLAIN_WORDS_PATH).read_text(encoding="utf-8").splitlines():
-        clinical, tab, plain = line.partition("\t")
-        if tab and not line.startswith("#") and clinical.strip() and plain.strip():
-            pairs.append((clinical.strip(), plain.strip()))
-    return pairs
+    from rag.plain import PLAIN_WORDS_PATH, plain_word_pairs
+
+    return plain_word_pairs() if Path(PLAIN_WORDS_PATH).is_file() else []
 
 
 # --- provenance --------------------------------------------------------------------------------

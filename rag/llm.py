@@ -35,10 +35,10 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .lexical import terms
+from .plain import plain_words
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage
 from .text import split_sentences
@@ -204,18 +204,11 @@ def numbers_in(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
-@lru_cache(maxsize=1)
-def _plain_words():
-    from .plain import plain_words
-
-    return plain_words()
-
-
 def passage_terms(text: str) -> frozenset[str]:
     """The passage's content words, plus the plain words for its clinical phrases (so
     "lung scarring" is supported by a passage saying "pulmonary fibrosis")."""
     found = set(terms(text))
-    for pattern, replacement in _plain_words():
+    for pattern, replacement in plain_words():
         if pattern.search(text):
             found.update(terms(replacement))
     return frozenset(found)

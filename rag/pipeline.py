@@ -38,12 +38,12 @@ from .lexical import LexicalIndex
 from .llm import GroundedStream, LLMError, build_chat_model, grounded_answer
 from .prompts import Prompts, load_prompts
 from .query import clean_question, contextualize, defined_abbreviations, normalize_history
-from .retrieve import REFERENCE_KIND, Retrieval, Retriever
+from .retrieve import Retrieval, Retriever
 from .lexical import stem, terms
-from .plain import (Glossary, asked_definitions, content_left, is_definition_question, is_simpler_request,
-                    plain_answer, reading_grade, shorter, with_definitions)
+from .plain import (Glossary, asked_definitions, is_definition_question, is_simpler_request, plain_answer,
+                    reading_grade, refers_back, shorter, with_definitions)
 from .safety import treatments_named, triage, urgent_category
-from .schema import Answer, Notice, Passage
+from .schema import REFERENCE_KIND, Answer, Notice, Passage
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
 
@@ -238,9 +238,8 @@ class Pipeline:
                 "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
         # "Say that more simply": the last question again, in fewer and plainer sentences.
         asked, simpler = tri.question, self.settings.plain_language and is_simpler_request(tri.question)
-        if simpler and not content_left(tri.question):
-            earlier = [t["content"] for t in history if t["role"] == "user"
-                       and not (is_simpler_request(t["content"]) and not content_left(t["content"]))]
+        if simpler and refers_back(tri.question):
+            earlier = [t["content"] for t in history if t["role"] == "user" and not refers_back(t["content"])]
             asked = triage(clean_question(earlier[-1])).question if earlier else ""
         if not asked.strip():
             return done(self._not_found(answer))

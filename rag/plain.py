@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .schema import REFERENCE_KIND
+
 PLAIN_WORDS_PATH = Path(__file__).with_name("data") / "plain_words.tsv"
 
 _LABEL = re.compile(r"^[A-Z][\w\s-]{2,40}:\s+(?=[A-Z])")
@@ -70,9 +72,8 @@ _SPLITS = [
 _MIN_PIECE_WORDS = 5
 
 
-@lru_cache(maxsize=4)
-def plain_words(path: Path = PLAIN_WORDS_PATH) -> tuple[tuple[re.Pattern, str], ...]:
-    """The substitution table, longest phrase first, as compiled word-bounded patterns."""
+def plain_word_pairs(path: Path = PLAIN_WORDS_PATH) -> list[tuple[str, str]]:
+    """The reviewed table as (clinical phrase, plain words) pairs, in file order."""
     pairs = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -80,7 +81,13 @@ def plain_words(path: Path = PLAIN_WORDS_PATH) -> tuple[tuple[re.Pattern, str], 
         clinical, _, plain = line.partition("\t")
         if clinical.strip() and plain.strip():
             pairs.append((clinical.strip(), plain.strip()))
-    pairs.sort(key=lambda p: -len(p[0]))
+    return pairs
+
+
+@lru_cache(maxsize=4)
+def plain_words(path: Path = PLAIN_WORDS_PATH) -> tuple[tuple[re.Pattern, str], ...]:
+    """The substitution table, longest phrase first, as compiled word-bounded patterns."""
+    pairs = sorted(plain_word_pairs(path), key=lambda p: -len(p[0]))
     return tuple((re.compile(rf"\b{re.escape(c)}\b", re.I), p) for c, p in pairs)
 
 
@@ -189,6 +196,7 @@ def simplify(sentence: str) -> list[str]:
     return [p for p in (_finish(piece) for piece in pieces) if p]
 
 
+@lru_cache(maxsize=20_000)
 def reading_grade(text: str) -> float:
     """Flesch-Kincaid grade of ``text`` with citation markers removed."""
     import warnings
@@ -227,7 +235,7 @@ class Glossary:
         self.definitions: list[Definition] = []
         self.chunks = {}
         for c in chunks:
-            if c.kind != "glossary" or not c.section:
+            if c.kind != REFERENCE_KIND or not c.section:
                 continue
             spans = split_sentences(c.text)
             first = c.text[spans[0][0]:spans[0][1]] if spans else c.text
@@ -289,6 +297,11 @@ _REQUEST_WORDS = re.compile(
 def is_simpler_request(question: str) -> bool:
     """"Say that more simply", "in plain words please", "I don't understand"."""
     return bool(_SIMPLER.search(question))
+
+
+def refers_back(question: str) -> bool:
+    """A "more simply" request about the last answer, naming no topic of its own."""
+    return is_simpler_request(question) and not content_left(question)
 
 
 def content_left(question: str) -> bool:

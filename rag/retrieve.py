@@ -23,12 +23,8 @@ import numpy as np
 
 from .lexical import LexicalIndex, QueryTerms, analyze_query
 from .query import COMMON_ABBREVIATIONS, expansions, lay_terms, with_expansions
-from .schema import Passage
+from .schema import REFERENCE_KIND, Passage
 from .store import ChunkStore
-
-
-# Glossary passages explain words (rag/plain.py); they are looked up by term, not searched.
-REFERENCE_KIND = "glossary"
 
 
 @dataclass

@@ -46,6 +46,11 @@ class Document:
         return self.source_offsets[min(i, len(self.source_offsets) - 1)]
 
 
+# The kind of a reference document (``kind: glossary`` in its front matter): its passages
+# explain words in answers (rag/plain.py) and are never searched or offered as topics.
+REFERENCE_KIND = "glossary"
+
+
 @dataclass(frozen=True)
 class Chunk:
     chunk_id: str
@@ -61,7 +66,7 @@ class Chunk:
     page: int | None = None
     section: str = ""
     doc_hash: str = ""
-    kind: str = ""  # the document's kind, e.g. "glossary"
+    kind: str = ""  # the document's kind, e.g. REFERENCE_KIND
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,7 @@ from itertools import zip_longest
 from typing import Callable, Iterable
 
 from .lexical import STOPWORDS, stem
-from .schema import Chunk
-
-REFERENCE_KIND = "glossary"  # the kind a reference document's front matter gives
+from .schema import REFERENCE_KIND, Chunk
 
 # Headings that name a part of a document rather than a subject.
 STRUCTURAL_HEADINGS = frozenset(
