@@ -2,11 +2,16 @@
 
 Given the retrieved passages, every sentence in them is a candidate. A candidate's score
 mixes its embedding similarity to the question, how many of the question's rarer words it
-contains, and how well its passage ranked. The best few are kept, skipping near-repeats
-(cosine > ``redundancy``) and anything far below the best; a sentence that opens by
-pointing back ("This therapy...") brings the sentence before it when there is room.
-Sentences are shown grouped by document, documents in order of their best sentence, each
-document's sentences in reading order; each ends with ``[n]``, the number of its passage.
+contains, how well its passage ranked, and whether it holds the cues of the kind of question
+asked (``rag.sentence_kinds``: a risk question wants the sentence that names the risks).
+
+The answer is told in *units* (``choose``): first the lead, the on-topic sentence that best
+answers this kind of question; then a few supporting sentences within ``margin`` of it. A
+sentence that points back ("This therapy...") always comes right after the sentence it
+points to. A sentence whose only link to the question is the corpus's own subject
+("Scleroderma is also known as systemic sclerosis" for "what causes scleroderma") is never
+used while an on-topic one exists. When the lead is an item of a list and the question asks
+for options, symptoms, risks or the like, the answer is that list, item by item.
 
 For a personal-advice question, sentences with a dose, a schedule or a stop/start
 instruction are never used.
@@ -22,17 +27,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
 from .lexical import STOPWORDS, QueryTerms, raw_tokens, stem, terms
+from .plain import reading_grade
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage
+from .sentence_kinds import ASKING_WORDS, about_earlier, asked_cues, in_context, kind_strength, points_back
 from .text import split_sentences
 
 _LIST_MARK = re.compile(r"^(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
-_POINTS_BACK = re.compile(r"^(?:this|these|that|those|it|its|they|their|such|the\s+procedure|the\s+harvested|in\s+addition|however|nevertheless|additionally|also|furthermore|moreover)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class Candidate:
     start: int  # offsets in the passage text
     end: int
     text: str  # display text: list marker removed
+    list_item: bool = False  # a line of a bulleted or numbered list
+    lead_in: bool = False  # announces the list that follows ("Symptoms may include:")
+    group: int = -1  # the list it belongs to (its lead-in and items share it), or -1
 
     @property
     def words(self) -> int:
@@ -55,9 +65,19 @@ class SelectionParams:
     margin: float = 0.2  # keep sentences within this of the best score
     redundancy: float = 0.85  # cosine above which two sentences say the same thing
     min_words: int = 5
-    per_passage: int = 2  # most sentences taken from one passage
+    per_passage: int = 2  # most sentences taken from one passage (a chain's partner is extra)
     simplicity_weight: float = 0.01  # score lost per reading grade above 8 (prefers plainer sentences)
     expanded_weight: float = 1.0  # 0: judge sentences against the question as asked; 1: with expansions
+    kind_weight: float = 0.3  # added for a sentence holding the asked kind's cues (3 or more: all of it)
+    own_word: float = 0.5  # ... and this share more when it uses the question's word for the kind
+    own_word_yes_no: float = 2.0  # ... for a yes/no question, where that word settles it
+    list_items: int = 6  # most items when a list answers the question
+    broad_list_weight: float = 0.3  # added for a list item when a broad question asks for options
+    list_words: int = 170  # a list answer may run longer than a prose one
+
+
+# Kinds of question a list in the documents can answer whole ("what treatments are there").
+LIST_KINDS = frozenset({"treatment", "symptoms", "risks", "self_care", "research", "cause", "who_for", "other"})
 
 
 @dataclass
@@ -71,23 +91,50 @@ class Extraction:
         return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
 
 
+_URL = re.compile(r"https?://|www\.", re.I)
+_ENDS = ".!?\"'\u201d\u2019)"
+
+
 def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
-    """Sentences of the passages worth quoting: not headings, not list lead-ins, not tiny."""
+    """Sentences of the passages worth quoting: not headings, not tiny, not source lines
+    with a web address. A list keeps its shape: each item knows its list (``group``), and
+    the sentence that announces it ("Symptoms may include:") is kept as its ``lead_in``, to
+    be told only together with the items."""
     out: list[Candidate] = []
     seen: set[str] = set()
+    group = -1
     for i, p in enumerate(passages):
         text = p.chunk.text
-        for a, b in split_sentences(text):
+        spans = split_sentences(text)
+        items = []
+        for a, b in spans:
+            line_start = text.rfind("\n", 0, a) + 1
+            # a sentence after the first on a list item's line belongs to the same item
+            items.append(bool(_LIST_MARK.match(text[a:b])) or bool(_LIST_MARK.match(text[line_start:a])))
+        current = -1
+        for k, (a, b) in enumerate(spans):
             s = text[a:b]
             m = _LIST_MARK.match(s)
             if m:
                 a += m.end()
                 s = s[m.end():]
+            item = items[k]
+            lead_in = not item and k + 1 < len(spans) and items[k + 1] and (s.endswith(":") or s[-1:] not in _ENDS)
+            if lead_in:
+                group += 1
+                current = group
+            elif item and current < 0:
+                group += 1
+                current = group
+            elif not item:
+                current = -1
             key = " ".join(s.lower().split())
-            if key in seen or s.endswith(":") or len(s.split()) < min_words:
+            if key in seen or _URL.search(s) or len(s.split()) < (2 if item else min_words):
                 continue
+            if s.endswith(":") and not lead_in:
+                continue  # a heading
             seen.add(key)
-            out.append(Candidate(i, a, b, s))
+            out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
     return out
 
 
@@ -115,75 +162,157 @@ def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages
     rank = np.array([passages[c.passage].dense for c in cands], dtype=np.float32)
     s = params.similarity_weight * sims + params.coverage_weight * cover + params.passage_weight * rank
     if params.simplicity_weight:
-        from .plain import reading_grade
-
         grades = np.array([reading_grade(c.text) for c in cands], dtype=np.float32)
         s = s - params.simplicity_weight * np.maximum(grades - 8.0, 0.0)
     return s, cover
 
 
+def previous_in_passage(cands: list[Candidate]) -> list[int | None]:
+    """For each candidate, the candidate just before it in the same passage, if any."""
+    prev: list[int | None] = [None] * len(cands)
+    last: dict[int, int] = {}
+    for i in sorted(range(len(cands)), key=lambda i: (cands[i].passage, cands[i].start)):
+        prev[i] = last.get(cands[i].passage)
+        last[cands[i].passage] = i
+    return prev
+
+
+def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
+            common: frozenset[str], cues: np.ndarray) -> list[bool]:
+    """Whether each sentence (read after the one it points back to) is linked to the
+    question by more than the corpus's own subject: it shares another of its words, or it
+    holds the asked kind's cues and shares any of its words. "Scleroderma is also known as
+    systemic sclerosis" shares only "scleroderma" with "what causes scleroderma", and is no
+    answer. All true when the question has no word beyond the subject ("will I die?")."""
+    asked = {t for qt in qterms.terms for t in qt.matches}
+    wanted = {t for t in asked if t not in common}
+    if not wanted:
+        return [True] * len(cands)
+    out = []
+    for i, c in enumerate(cands):
+        before = cands[prev[i]].text if prev[i] is not None else None
+        words = set(terms(in_context(c.text, before)))
+        out.append(bool(wanted & words) or (cues[i] > 0 and bool(asked & words)))
+    return out
+
+
+def without_kind_words(qterms: QueryTerms) -> QueryTerms:
+    """The question's words less those that only say what kind of answer it wants
+    ("risks" in "what are the risks of X"): the kind's cues score those, and counted as
+    topic words they would favour "X has risks" over the sentence that names them."""
+    asking = asking_stems()
+    return QueryTerms(tuple(qt for qt in qterms.terms if qt.word not in asking))
+
+
+@lru_cache(maxsize=1)
+def asking_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in ASKING_WORDS)
+
+
 def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, params: SelectionParams,
-           max_sentences: int, max_words: int, allowed: list[bool] | None = None) -> list[int]:
-    """Indices of the sentences to use, best first."""
-    order = [int(i) for i in np.argsort(-scores, kind="stable") if allowed is None or allowed[i]]
+           max_sentences: int, max_words: int, allowed: list[bool] | None = None,
+           cues: np.ndarray | None = None, on_topic: list[bool] | None = None,
+           kind: str = "other") -> tuple[list[list[int]], set[int]]:
+    """The sentences to use, as *units* in the order they are told: the lead unit first
+    (the on-topic sentence that best answers this kind of question), then supporting ones.
+    A unit is a sentence with the sentence it points back to right before it, so nothing
+    ever comes between "X is a new treatment." and "It has risks."; or a list: an item of
+    an announced list brings the announcement and its items, and a question about options
+    whose best sentence is an item is answered with the whole list. Returns (units, the
+    indices of the units that are lists)."""
+    n = len(cands)
+    cues = np.zeros(n, dtype=np.float32) if cues is None else cues
+    on_topic = [True] * n if on_topic is None else on_topic
+    ok = [(allowed is None or allowed[i]) for i in range(n)]
+    ranked = scores + params.kind_weight * cues
+    order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i] and on_topic[i]]
     if not order:
-        return []
-    best = float(scores[order[0]])
-    picked: list[int] = []
+        order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i]][:1]
+    if not order:
+        return [], set()
+    prev = previous_in_passage(cands)
+
+    def whole_list(g: int) -> list[int]:
+        members = sorted((i for i in range(n) if cands[i].group == g and ok[i]), key=lambda i: cands[i].start)
+        heads = [i for i in members if cands[i].lead_in]
+        kept, words = heads[:1], sum(cands[i].words for i in heads[:1])
+        for i in (i for i in members if cands[i].list_item):
+            if len(kept) > params.list_items or (kept and words + cands[i].words > max(max_words, params.list_words)):
+                break
+            kept.append(i)
+            words += cands[i].words
+        return kept
+
+    lead = order[0]
+    g = cands[lead].group
+    announced = g >= 0 and any(c.group == g and c.lead_in for c in cands)
+    if g >= 0 and (announced or kind in LIST_KINDS):
+        members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
+        # a list answers a question about the options, not one naming a single item of it
+        if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
+            return [whole_list(g)], {0}
+
+    best = float(ranked[lead])
+    units: list[list[int]] = []
+    lists: set[int] = set()
+    placed: set[int] = set()
     words = 0
     for i in order:
-        if len(picked) >= max_sentences or float(scores[i]) < best - params.margin:
+        if len(placed) >= max_sentences or float(ranked[i]) < best - params.margin:
             break
-        if any(float(vectors[i] @ vectors[j]) > params.redundancy for j in picked):
+        if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
             continue
-        if sum(cands[j].passage == cands[i].passage for j in picked) >= params.per_passage:
+        g = cands[i].group
+        if g >= 0 and any(c.group == g and c.lead_in for c in cands):
+            unit = [j for j in whole_list(g) if j not in placed]  # an announced list comes whole
+            cost = sum(cands[j].words for j in unit)
+            if unit and (not placed or words + cost <= max(max_words, params.list_words)):
+                lists.add(len(units))
+                units.append(unit)
+                placed.update(unit)
+                words += cost
             continue
-        if picked and words + cands[i].words > max_words:
+        if sum(cands[j].passage == cands[i].passage for j in placed) >= params.per_passage:
             continue
-        picked.append(i)
-        words += cands[i].words
-        prev = _previous_in_passage(cands, i)
-        if (_POINTS_BACK.match(cands[i].text) and prev is not None and prev not in picked
-                and (allowed is None or allowed[prev]) and len(picked) < max_sentences
-                and words + cands[prev].words <= max_words):
-            picked.append(prev)
-            words += cands[prev].words
-    return picked
+        # a step of a procedure comes after the step before it ("The harvested cells are
+        # then reinfused" after "The procedure involves harvesting...")
+        p = prev[i] if points_back(cands[i].text) or (kind == "procedure" and about_earlier(cands[i].text)) else None
+        need = [p] if p is not None and p not in placed and ok[p] else []
+        cost = cands[i].words + sum(cands[j].words for j in need)
+        if placed and (words + cost > max_words or len(placed) + 1 + len(need) > max_sentences):
+            continue
+        if p is not None and p in placed:  # right after the sentence it points to
+            unit = next(u for u in units if p in u)
+            unit.insert(unit.index(p) + 1, i)
+        else:
+            units.append(need + [i])
+        placed.update(need + [i])
+        words += cost
+    return units, lists
 
 
-def _in_context(cands: list[Candidate], i: int) -> str:
+def _in_context(cands: list[Candidate], i: int, prev: list[int | None], passages: list[Passage]) -> str:
     """The text embedded for a sentence: one that points back ("It can also affect...")
-    means little alone, so the sentence before it is prepended."""
-    prev = _previous_in_passage(cands, i) if _POINTS_BACK.match(cands[i].text) else None
-    return f"{cands[prev].text} {cands[i].text}" if prev is not None else cands[i].text
+    means little alone, so the sentence before it is prepended, and the passage's section
+    heading says what it is about."""
+    before = cands[prev[i]].text if prev[i] is not None else None
+    return in_context(cands[i].text, before, passages[cands[i].passage].chunk.section)
 
 
-def _previous_in_passage(cands: list[Candidate], i: int) -> int | None:
-    c = cands[i]
-    before = [j for j, d in enumerate(cands) if d.passage == c.passage and d.end <= c.start]
-    return max(before, key=lambda j: cands[j].start) if before else None
-
-
-def compose(cands: list[Candidate], picked: list[int], scores: np.ndarray,
-            passages: list[Passage]) -> tuple[list[AnswerSentence], list[Citation]]:
-    """Order the chosen sentences and number the passages they came from."""
-    doc_rank: dict[str, float] = {}
-    for i in picked:
-        doc = passages[cands[i].passage].chunk.doc_id
-        doc_rank[doc] = max(doc_rank.get(doc, -1e9), float(scores[i]))
-
-    def reading_order(i: int):
-        chunk = passages[cands[i].passage].chunk
-        return (-doc_rank[chunk.doc_id], chunk.doc_id, chunk.start + cands[i].start)
-
+def compose(cands: list[Candidate], units: list[list[int]], passages: list[Passage],
+            lists: set[int] = frozenset()) -> tuple[list[AnswerSentence], list[Citation]]:
+    """The chosen sentences in the order told, each cited; passages numbered in the order
+    the answer first cites them."""
     numbers: dict[int, int] = {}
     highlights: dict[int, list[tuple[int, int]]] = {}
     sentences: list[AnswerSentence] = []
-    for i in sorted(picked, key=reading_order):
-        c = cands[i]
-        n = numbers.setdefault(c.passage, len(numbers) + 1)
-        highlights.setdefault(c.passage, []).append((c.start, c.end))
-        sentences.append(AnswerSentence(c.text, n))
+    for u, unit in enumerate(units):
+        for i in unit:
+            c = cands[i]
+            n = numbers.setdefault(c.passage, len(numbers) + 1)
+            highlights.setdefault(c.passage, []).append((c.start, c.end))
+            text = c.text.rstrip(" .") + ":" if c.lead_in and u in lists else c.text
+            sentences.append(AnswerSentence(text, n, list_item=u in lists and c.list_item))
     citations = [
         Citation(n=n, chunk=passages[p].chunk, score=passages[p].score, highlights=tuple(sorted(highlights[p])))
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
@@ -203,29 +332,44 @@ def focus_of(question: str, min_words: int = 30) -> str | None:
 def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             embed: Callable[[list[str]], np.ndarray], max_sentences: int, max_words: int,
             advice: bool = False, params: SelectionParams = SelectionParams(),
-            question: str = "", expanded_vec: np.ndarray | None = None) -> Extraction:
-    """Pick, order and cite sentences; also report the evidence features."""
+            question: str = "", expanded_vec: np.ndarray | None = None,
+            kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False) -> Extraction:
+    """Pick, order and cite sentences for a question of ``kind``; also report the evidence
+    features. ``common`` holds the stems of the corpus's own subject (rag.lexical)."""
     cands = candidates(passages, params.min_words)
-    features = evidence_features(passages, qterms, question)
-    features["word_support"] = word_support(passages[:3], qterms, embed)
+    # Evidence is judged on the words that say what the question is about: "exactly",
+    # "doctor", "said" in a chatty message are no topic the documents must hold.
+    topic_terms = without_kind_words(qterms)
+    evidence_terms = topic_terms if topic_terms.terms else qterms
+    features = evidence_features(passages, evidence_terms, question)
+    features["word_support"] = word_support(passages[:3], evidence_terms, embed)
     if not cands:
         features.update(sentence_top=0.0, sentence_coverage=0.0)
         return Extraction([], [], features)
-    vectors = embed([_in_context(cands, i) for i in range(len(cands))])
+    prev = previous_in_passage(cands)
+    vectors = embed([_in_context(cands, i, prev, passages) for i in range(len(cands))])
     sims = vectors @ np.asarray(qvec, dtype=np.float32)
     if expanded_vec is not None and params.expanded_weight > 0:
         sims = (1 - params.expanded_weight) * sims + params.expanded_weight * (vectors @ expanded_vec)
     focus = focus_of(question)
     if focus:
         sims = np.maximum(sims, vectors @ embed([focus])[0])
-    scores, cover = score(cands, sims, qterms, passages, params)
+    scores, _ = score(cands, sims, topic_terms, passages, params)
+    asked = asked_cues(question, kind)
+    if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
+        # "what treatments are there?" names nothing in particular: a list of them answers it
+        scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
+    own = params.own_word_yes_no if yes_no else params.own_word
+    cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
     allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
-    picked = choose(cands, scores, vectors, params, max_sentences, max_words, allowed)
-    best = int(np.argmax(scores))
+    units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
+                            cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
+    plain_scores, cover = score(cands, sims, evidence_terms, passages, params)
+    best = int(np.argmax(plain_scores))
     features.update(sentence_top=float(sims.max()), sentence_coverage=float(cover[best]),
                     sentence_margin=float(sims.max() - np.median(sims)),
                     dense_margin=float(max(p.dense for p in passages) - np.median([p.dense for p in passages])))
-    sentences, citations = compose(cands, picked, scores, passages)
+    sentences, citations = compose(cands, units, passages, lists)
     return Extraction(sentences, citations, features)
 
 
@@ -252,6 +396,15 @@ def word_support(passages: list[Passage], qterms: QueryTerms, embed: Callable[[l
         support.update({qt.word: float(row.max()) for qt, row in zip(missing, sims)})
     total = sum(qt.weight for qt in qterms.terms)
     return sum(qt.weight * support[qt.word] for qt in qterms.terms) / total if total > 0 else 0.0
+
+
+def closest_word(word: str, passages: list[Passage], embed: Callable[[list[str]], np.ndarray]) -> float:
+    """The best cosine between ``word`` and any word of the passages: "pee" finds "urine"
+    (0.8), "swollen" finds "swelling" (0.9), "CBD" or "Mayo" find nothing close (< 0.4)."""
+    words = sorted({w for p in passages for w in raw_tokens(p.chunk.text) if w not in STOPWORDS and len(w) > 2})
+    if not words:
+        return 0.0
+    return float((embed([word.lower()]) @ embed(words).T).max())
 
 
 def evidence_features(passages: list[Passage], qterms: QueryTerms, question: str = "") -> dict[str, float]:

@@ -153,6 +153,14 @@ class LexicalIndex:
                 out[cand] = max(out.get(cand, 0.0), weight)
         return out
 
+    def longer_forms(self, t: str, most: int = 3, weight: float = 0.7) -> dict[str, float]:
+        """Indexed terms that extend an unknown term ("hard" -> "harden", "tight" ->
+        "tighten"): the same word in another form, which the stemmer keeps apart."""
+        if len(t) < 4:
+            return {}
+        found = sorted((v for v in self.vocab if v.startswith(t) and len(v) <= len(t) + 4), key=len)
+        return {v: weight for v in found[:most]}
+
     def query_vector(self, weighted: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         cols = np.asarray([self.vocab[t] for t in weighted], dtype=np.int64)
         vals = np.asarray(list(weighted.values()), dtype=np.float32)
@@ -310,6 +318,8 @@ def analyze_query(index: LexicalIndex, text: str, synonyms: dict[str, tuple[str,
             out.append(QueryTerm(t, {**extra, t: 1.0}, index.idf_of(t), spec, unknown_idf))
             continue
         matches = {**extra, **index.expand([t])}
+        if not matches:
+            matches = index.longer_forms(t)
         idf = max((index.idf_of(m) for m in matches), default=unknown_idf)
         out.append(QueryTerm(t, matches, idf, spec, unknown_idf))
     return QueryTerms(tuple(out))

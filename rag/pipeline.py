@@ -2,20 +2,29 @@
 
 ``Pipeline`` is built once per process from a ``Settings``. It is where the clients are
 made (Chroma through ``rag.store.open_client``, the embedder through
-``rag.embeddings.build_embedder``) and passed to the pure stages:
+``rag.embeddings.build_embedder``, the chat model through ``rag.llm``) and passed to the
+pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
-    question -> safety.triage -> query.contextualize -> retrieve.Retriever
-             -> answer.extract -> calibration confidence -> Answer
+    triage -> understand -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
+
+- triage (``rag.safety``): emergencies, empty or over-long input, advice and injected
+  instructions; an emergency ends the line at once.
+- understand (``rag.understand``, ``rag.question_kinds``): the question to answer ("say
+  that more simply" points back), its kind, whether it is yes/no or a definition, and what
+  it names that no document mentions.
+- retrieve (``rag.retrieve``): hybrid search; a follow-up borrows earlier turns for search.
+- compose (``rag.answer``): lead with the sentence that answers this kind of question,
+  chains kept together; a definition question leads with the glossary's definition.
+- decide (``rag.calibration``): answer, or say precisely what the documents don't cover.
+- plain language (``rag.plain``): reworded sentences, hard words explained after the answer;
+  "say that more simply" keeps the main point in at most three short sentences.
+- finisher (``rag.llm``, only with a chat model): rewrites an answered draft from the same
+  passages, every sentence checked. ``ask`` runs it, ``ask(finish=False)`` skips it, and
+  ``ask_stream`` streams it; urgent, invalid and not-found replies never reach it.
 
 The embedding model is loaded on first use, so an ingest with nothing to do never loads it.
 The lexical index is derived from the store's contents and cached on disk under the store's
 revision, so every process (and a Chroma server's clients) sees the same index.
-
-With an ``answerer`` other than ``extractive`` (``rag.llm``), a chat model rewrites an
-answered question from the same passages after triage and the extractive answer: urgent,
-invalid and not-found replies never reach it, every sentence it writes is checked, and on
-any failure the extractive answer is given with a notice. ``ask_stream`` yields the checked
-sentences as the model writes them.
 """
 
 from __future__ import annotations
@@ -23,14 +32,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from contextvars import ContextVar
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from .answer import SelectionParams, extract
+from .answer import Extraction, SelectionParams, closest_word, extract
 from .calibration import ConfidenceModel
 from .embeddings import DIMENSION, build_embedder, model_id_for
 from .ingest import Ingestor, IngestReport, Progress
@@ -41,15 +50,19 @@ from .query import clean_question, contextualize, defined_abbreviations, normali
 from .retrieve import Retrieval, Retriever
 from .lexical import stem, terms
 from .plain import (Glossary, asked_definitions, is_definition_question, is_simpler_request, plain_answer,
-                    reading_grade, refers_back, shorter, with_definitions)
-from .safety import treatments_named, triage, urgent_category
-from .schema import REFERENCE_KIND, Answer, Notice, Passage
+                    reading_grade, refers_back, simplest, with_definitions)
+from .question_kinds import KindModel, focus_phrase, is_yes_no
+from .safety import Triage, treatments_named, triage, urgent_category
+from .understand import PARAPHRASE_MIN_COSINE, Understanding, index_knows, uncovered
+from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, sentence_pieces
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
 
 
 LEXICAL_FORMAT = "2"  # bump when what the lexical index holds changes
-SIMPLER_MOST_SENTENCES = 3  # "say that more simply": one quoted sentence, reworded, and a definition
+SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
+SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
+SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
 
 
 class _CachingEmbedder:
@@ -88,16 +101,27 @@ class _CachingEmbedder:
         return np.vstack(out) if out else np.zeros((0, DIMENSION), dtype=np.float32)
 
 
-# Set by ``Pipeline.ask_stream`` around its call of ``ask``: the chat model's job is handed
-# back instead of run, so its sentences can be yielded as they are written.
-_DEFERRED: ContextVar[list | None] = ContextVar("rag_llm_deferred", default=None)
+@dataclass
+class Draft:
+    """One answer as the stages build it. A stage that settles the reply (an emergency,
+    empty input, nothing found) sets ``settled``; the stages after it don't run."""
 
+    answer: Answer
+    history: list[dict]
+    triage: Triage | None = None
+    understanding: Understanding | None = None
+    retrieval: Retrieval | None = None
+    extraction: Extraction | None = None
+    settled: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
 
-@dataclass(frozen=True)
-class _LLMJob:
-    question: str  # as triaged: injected instructions removed
-    passages: list[Passage]
-    advice: bool
+    @contextmanager
+    def timed(self, stage: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = (time.perf_counter() - t0) * 1000
 
 
 class AnswerStream:
@@ -130,6 +154,7 @@ class Pipeline:
         self.store = ChunkStore(client or open_client(settings), settings.collection,
                                 self.model_id, DIMENSION)
         self.confidence = ConfidenceModel.load(settings.confidence_path)
+        self.kinds = KindModel.load()
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
@@ -166,7 +191,7 @@ class Pipeline:
                 self._retriever = Retriever(self.store, self.embed, lexical,
                                             self.settings.dense_weight, self.settings.candidate_k)
                 self._glossary = Glossary(self.store.iter_chunks(kind=REFERENCE_KIND))
-                self._subject_terms = lexical.common_terms()
+                self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
                 self._revision = revision
             return self._retriever
 
@@ -195,102 +220,147 @@ class Pipeline:
         text = clean_question(query)
         return self.retriever().search(text, k or self.settings.top_k, mode=mode)
 
-    # --- answering -----------------------------------------------------------------------------
+    # --- answering: one straight line of stages -----------------------------------------------
 
-    def ask(self, question: str, history: list | None = None) -> Answer:
+    def ask(self, question: str, history: list | None = None, finish: bool = True) -> Answer:
+        """Answer ``question`` (with the conversation so far). ``finish=False`` skips the chat
+        model: what the documents' own sentences answer, at no model cost."""
         t0 = time.perf_counter()
-        timings: dict[str, float] = {}
-        msgs = self.prompts
+        draft = self.draft(question, history)
+        if finish and self.chat_model is not None and not draft.settled:
+            with draft.timed("llm"):
+                self._finish_with_llm(draft)
+        return self._done(draft, t0)
+
+    def ask_extractive(self, question: str, history: list | None = None) -> Answer:
+        """``ask`` without the chat model (which starter questions are answerable)."""
+        return self.ask(question, history, finish=False)
+
+    def draft(self, question: str, history: list | None = None) -> Draft:
+        """Every stage but the chat model's, in order."""
         raw = question if isinstance(question, str) else ""
-        cleaned = clean_question(raw)
-        history = normalize_history(history)
-        answer = Answer(question=raw, kind="answered", answer="", disclaimer=msgs.message("disclaimer"))
+        d = Draft(Answer(question=raw, kind="answered", answer="", disclaimer=self.prompts.message("disclaimer")),
+                  normalize_history(history))
+        for name, stage in (("safety", self._triage), ("understand", self._understand),
+                            ("retrieve", self._retrieve), ("answer", self._compose),
+                            ("decide", self._decide), ("plain", self._plain)):
+            if d.settled:
+                break
+            with d.timed(name):
+                stage(d)
+        return d
 
-        def done(a: Answer) -> Answer:
-            timings["total"] = (time.perf_counter() - t0) * 1000
-            a.timings_ms = timings
-            return a
-
-        # Safety first: emergencies are found even in an over-long message.
-        tri = triage(cleaned)
-        urgent = tri.urgent or self._urgent_in_context(cleaned, history)
-        timings["safety"] = (time.perf_counter() - t0) * 1000
+    def _triage(self, d: Draft) -> None:
+        """Emergencies first, even in an over-long message; then input checks and notices."""
+        msgs, a = self.prompts, d.answer
+        cleaned = clean_question(a.question)
+        tri = d.triage = triage(cleaned)
+        urgent = tri.urgent or self._urgent_in_context(cleaned, d.history)
         if urgent:
-            answer.kind = "urgent"
-            answer.answer = " ".join([msgs.message("urgent_intro"), msgs.urgent[urgent], msgs.message("urgent_outro")])
-            answer.notices.append(Notice("urgent", msgs.urgent[urgent]))
-            answer.confidence = 1.0
-            return done(answer)
-        if not cleaned:
-            answer.kind, answer.answer = "invalid", msgs.message("invalid_empty")
-            return done(answer)
-        if len(raw) > self.settings.max_question_chars:
-            answer.kind = "invalid"
-            answer.answer = msgs.message("invalid_too_long", length=len(raw), limit=self.settings.max_question_chars)
-            return done(answer)
+            a.kind, a.confidence = "urgent", 1.0
+            a.answer = " ".join([msgs.message("urgent_intro"), msgs.urgent[urgent], msgs.message("urgent_outro")])
+            a.notices.append(Notice("urgent", msgs.urgent[urgent]))
+            d.settled = True
+        elif not cleaned:
+            a.kind, a.answer, d.settled = "invalid", msgs.message("invalid_empty"), True
+        elif len(a.question) > self.settings.max_question_chars:
+            a.kind, d.settled = "invalid", True
+            a.answer = msgs.message("invalid_too_long", length=len(a.question),
+                                    limit=self.settings.max_question_chars)
+        else:
+            if tri.injection:
+                a.notices.append(Notice("instructions_ignored", msgs.message("instructions_ignored")))
+            if tri.advice:
+                a.notices.append(Notice("personal_advice", msgs.message("personal_advice")))
+            if tri.symptom:
+                a.notices.append(Notice("urgent_symptom", msgs.message(
+                    "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
 
-        if tri.injection:
-            answer.notices.append(Notice("instructions_ignored", msgs.message("instructions_ignored")))
-        if tri.advice:
-            answer.notices.append(Notice("personal_advice", msgs.message("personal_advice")))
-        if tri.symptom:
-            answer.notices.append(Notice("urgent_symptom", msgs.message(
-                "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
-        # "Say that more simply": the last question again, in fewer and plainer sentences.
-        asked, simpler = tri.question, self.settings.plain_language and is_simpler_request(tri.question)
-        if simpler and refers_back(tri.question):
-            earlier = [t["content"] for t in history if t["role"] == "user" and not refers_back(t["content"])]
+    def _understand(self, d: Draft) -> None:
+        """What to answer and what kind of answer it wants. "Say that more simply" answers
+        the last question that named a topic of its own."""
+        asked = d.triage.question
+        simpler = self.settings.plain_language and is_simpler_request(asked)
+        if simpler and refers_back(asked):
+            earlier = [t["content"] for t in d.history if t["role"] == "user" and not refers_back(t["content"])]
             asked = triage(clean_question(earlier[-1])).question if earlier else ""
         if not asked.strip():
-            return done(self._not_found(answer))
-        max_sentences = 1 if simpler else self.settings.answer_max_sentences
-
-        t1 = time.perf_counter()
+            self._not_found(d)
+            return
         retriever = self.retriever()
-        search_text = contextualize(asked, history, self.settings.history_turns, retriever.known_term)
-        retrieval = retriever.search(search_text, self.settings.top_k)
-        timings["retrieve"] = (time.perf_counter() - t1) * 1000
-        answer.query = retrieval.query
-        answer.retrieved = retrieval.passages
+        guess = self.kinds.predict(self.embed([asked]), [asked])[0]
+        indexed = index_knows(retriever.lexical.vocab, retriever.lexical.expand, retriever.abbreviations)
+        foci = focus_phrase(asked)
+        phrase, word = uncovered(asked, indexed, foci[0] if foci else None)
+        d.understanding = Understanding(
+            asked=asked, kind=guess.kind, kind_confidence=guess.confidence, yes_no=is_yes_no(asked),
+            simpler=simpler, definition=guess.kind == "definition" and is_definition_question(asked),
+            uncovered=phrase, uncovered_word=word)
 
-        t2 = time.perf_counter()
-        extraction = extract(retrieval.passages, retrieval.plain_vector, retrieval.terms, self.embed,
-                             max_sentences, self.settings.answer_max_words,
-                             advice=tri.advice, params=self.selection, question=asked,
-                             expanded_vec=retrieval.vector)
-        answer.evidence = extraction.features
-        answer.confidence = self.confidence(extraction.features)
-        timings["answer"] = (time.perf_counter() - t2) * 1000
-        confident = answer.confidence >= self.settings.min_answer_confidence
-        if tri.advice and not confident:
+    def _retrieve(self, d: Draft) -> None:
+        u, retriever = d.understanding, self.retriever()
+        indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
+        search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed)
+        d.retrieval = retriever.search(search_text, self.settings.top_k)
+        d.answer.query, d.answer.retrieved = d.retrieval.query, d.retrieval.passages
+
+    def _compose(self, d: Draft) -> None:
+        """Pick and order the sentences; a definition question leads with the glossary."""
+        u, r = d.understanding, d.retrieval
+        d.extraction = extract(r.passages, r.plain_vector, r.terms, self.embed,
+                               self.settings.answer_max_sentences, self.settings.answer_max_words,
+                               advice=d.triage.advice, params=self.selection, question=u.asked,
+                               expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
+                               yes_no=u.yes_no)
+        d.answer.evidence = d.extraction.features
+
+    def _decide(self, d: Draft) -> None:
+        """Answer, or say plainly that the documents don't cover it (by name when they
+        never mention what the question is about)."""
+        u, x, a = d.understanding, d.extraction, d.answer
+        a.confidence = self.confidence(x.features)
+        missing = u.uncovered if u.uncovered and closest_word(
+            u.uncovered_word, d.retrieval.passages[:3], self.embed) < PARAPHRASE_MIN_COSINE else ""
+        a.understanding = {"kind": u.kind, "kind_confidence": round(u.kind_confidence, 3),
+                           "yes_no": u.yes_no, "uncovered": missing}
+        if missing:
+            self._not_found(d, uncovered=missing)
+            return
+        confident = a.confidence >= self.settings.min_answer_confidence
+        if d.triage.advice and not confident:
             # A personal-advice question is answered with what the documents say about the
             # medicine or treatment it names, when they name it at all.
-            named = {stem(w) for n in treatments_named(asked) for w in n.split()}
-            confident = any(named & set(terms(s.text)) for s in extraction.sentences)
-        sentences, citations = (extraction.sentences, extraction.citations) if confident else ([], [])
-        plain = self.settings.plain_language
-        definitions = asked_definitions(asked, self._glossary, self._subject_terms) if plain else []
-        if definitions and (sentences or is_definition_question(asked)):
-            # Start by saying what the asked-about term is; a definition alone answers only
-            # a definition question ("what does X mean?").
+            named = {stem(w) for n in treatments_named(u.asked) for w in n.split()}
+            confident = any(named & set(terms(s.text)) for s in x.sentences)
+        sentences, citations = (x.sentences, x.citations) if confident else ([], [])
+        definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
+            if self.settings.plain_language and u.definition else []
+        if definitions:
+            # "What does X mean?": the glossary's definition first, then what the documents say.
             sentences, citations = with_definitions(definitions, sentences, citations, self._glossary)
         if not sentences:
-            return done(self._not_found(answer))
-        if plain:
-            sentences, citations = plain_answer(
-                sentences, citations, self._glossary, self.settings.explain_terms,
-                known=asked, common=self._subject_terms)
-            if simpler:
-                sentences, citations = shorter(sentences, citations, SIMPLER_MOST_SENTENCES)
-        answer.sentences, answer.citations = sentences, citations
-        answer.answer = " ".join(f"{s.text} [{s.citation}]" for s in sentences)
-        answer.reading_grade = reading_grade(answer.answer)
-        if self.chat_model is not None:
-            answer = self._answer_with_llm(answer, _LLMJob(asked, list(retrieval.passages), tri.advice),
-                                           timings)
-        return done(answer)
+            self._not_found(d)
+            return
+        a.sentences, a.citations = sentences, citations
 
-    # --- answers written by a chat model (rag.llm) -------------------------------------------
+    def _plain(self, d: Draft) -> None:
+        a, u = d.answer, d.understanding
+        if self.settings.plain_language:
+            a.sentences, a.citations = plain_answer(
+                a.sentences, a.citations, self._glossary, self.settings.explain_terms,
+                known=u.asked, common=self._subject_terms)
+            if u.simpler:
+                a.sentences, a.citations = simplest(a.sentences, a.citations, self._glossary,
+                                                    SIMPLER_MOST_SENTENCES, SIMPLER_GRADE)
+        a.answer = answer_text(a.sentences)
+        a.reading_grade = reading_grade(a.answer)
+
+    def _done(self, d: Draft, t0: float) -> Answer:
+        d.timings["total"] = (time.perf_counter() - t0) * 1000
+        d.answer.timings_ms = d.timings
+        return d.answer
+
+    # --- the chat model as the finisher (rag.llm) -----------------------------------------------
 
     @property
     def streams(self) -> bool:
@@ -303,57 +373,37 @@ class Pipeline:
         notice, after some model sentences were already yielded: show the final one."""
         return AnswerStream(self._stream(question, history))
 
-    def ask_extractive(self, question: str, history: list | None = None) -> Answer:
-        """``ask`` without the chat model: what the documents' own sentences answer. For
-        checks that must not cost a model call (which starter questions are answerable)."""
-        token = _DEFERRED.set([])  # the model's job is handed back, and dropped
-        try:
-            return self.ask(question, history)
-        finally:
-            _DEFERRED.reset(token)
-
     def _stream(self, question: str, history: list | None) -> Iterator[str]:
-        jobs: list[_LLMJob] = []
-        token = _DEFERRED.set(jobs)
-        try:
-            answer = self.ask(question, history)
-        finally:
-            _DEFERRED.reset(token)
-        if not jobs:
-            for piece in ([f"{s.text} [{s.citation}] " for s in answer.sentences] or [answer.answer]):
-                yield piece
-            return answer
-        job, t0 = jobs[0], time.perf_counter()
-        run = GroundedStream(self.chat_model, self.prompts, job.question, job.passages, job.advice,
-                             self.settings.llm_min_support, self.settings.answer_max_sentences)
-        try:
-            for s in run:
-                yield f"{s.text} [{s.citation}] "
-        except LLMError as e:
-            self._fall_back(answer, e)
-        else:
-            self._use_llm(answer, run.checked)
-        self._llm_timing(answer.timings_ms, t0)
-        return answer
-
-    def _answer_with_llm(self, answer: Answer, job: "_LLMJob", timings: dict[str, float]) -> Answer:
-        """Replace the extractive answer's sentences with the chat model's checked ones, or
-        keep them and add the ``llm_fallback`` notice."""
-        deferred = _DEFERRED.get()
-        if deferred is not None:  # ask_stream runs the model itself, yielding as it goes
-            deferred.append(job)
-            return answer
         t0 = time.perf_counter()
+        d = self.draft(question, history)
+        a = d.answer
+        if self.chat_model is None or d.settled:
+            yield from (sentence_pieces(a.sentences) or [a.answer])
+            return self._done(d, t0)
+        with d.timed("llm"):
+            run = GroundedStream(self.chat_model, self.prompts, d.understanding.asked,
+                                 list(d.retrieval.passages), d.triage.advice,
+                                 self.settings.llm_min_support, self.settings.answer_max_sentences)
+            try:
+                for s in run:
+                    yield f"{s.text} [{s.citation}] "
+            except LLMError as e:
+                self._fall_back(a, e)
+            else:
+                self._use_llm(a, run.checked)
+        return self._done(d, t0)
+
+    def _finish_with_llm(self, d: Draft) -> None:
+        """Replace the draft's sentences with the chat model's checked ones, or keep them
+        and add the ``llm_fallback`` notice."""
         try:
-            checked = grounded_answer(self.chat_model, self.prompts, job.question, job.passages,
-                                      job.advice, self.settings.llm_min_support,
-                                      self.settings.answer_max_sentences)
+            checked = grounded_answer(self.chat_model, self.prompts, d.understanding.asked,
+                                      list(d.retrieval.passages), d.triage.advice,
+                                      self.settings.llm_min_support, self.settings.answer_max_sentences)
         except LLMError as e:
-            self._fall_back(answer, e)
+            self._fall_back(d.answer, e)
         else:
-            self._use_llm(answer, checked)
-        self._llm_timing(timings, t0)
-        return answer
+            self._use_llm(d.answer, checked)
 
     def _use_llm(self, answer: Answer, checked) -> None:
         answer.sentences, answer.citations = checked.sentences, checked.citations
@@ -367,13 +417,6 @@ class Pipeline:
         answer.notices.append(Notice("llm_fallback", self.prompts.message("llm_fallback")))
         answer.llm = {"model": self.answerer, "error": error.reason, "detail": error.detail}
 
-    @staticmethod
-    def _llm_timing(timings: dict[str, float], t0: float) -> None:
-        ms = (time.perf_counter() - t0) * 1000
-        timings["llm"] = ms
-        if "total" in timings:  # ask_stream: the model ran after ask() finished
-            timings["total"] += ms
-
     def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
         """An emergency spread over two turns ("I had a transplant last week" / "now I have
         a fever"): look at the previous user turn and this one together, counting only
@@ -385,11 +428,12 @@ class Pipeline:
         category, _ = urgent_category(prefix + question, focus_start=len(prefix))
         return category
 
-    def _not_found(self, answer: Answer) -> Answer:
-        answer.kind = "not_found"
-        answer.answer = self.prompts.message("not_found", topics=self.topics())
-        answer.citations, answer.sentences = [], []
-        return answer
+    def _not_found(self, d: Draft, uncovered: str = "") -> None:
+        a = d.answer
+        a.kind, d.settled = "not_found", True
+        a.citations, a.sentences = [], []
+        a.answer = (self.prompts.message("not_covered", topic=uncovered, topics=self.topics()) if uncovered
+                    else self.prompts.message("not_found", topics=self.topics()))
 
     def topics(self) -> str:
         if self.settings.topics:

@@ -113,7 +113,7 @@ def _finish(s: str) -> str:
         return s
     s = _HAVING.sub(r"\1 had", s)
     s = s[0].upper() + s[1:]
-    return s if s[-1] in ".!?" else s + "."
+    return s if s[-1] in ".!?:" else s + "."
 
 
 def _split(sentence: str) -> list[str]:
@@ -181,12 +181,24 @@ def _unfold(s: str) -> list[str]:
     return [s]
 
 
-def simplify(sentence: str) -> list[str]:
-    """One quoted sentence -> one or more plainer sentences with the same meaning."""
+_ALIAS = re.compile(r",\s+(?:also\s+)?(?:known\s+as|called)\s+(?P<alias>[^,()]{3,60}),\s+", re.I)
+
+
+def simplify(sentence: str, keep_label: bool = False, known: str = "") -> list[str]:
+    """One quoted sentence -> one or more plainer sentences with the same meaning. A list
+    item's label ("Physical therapy: ...") goes, unless ``keep_label`` (the item is shown
+    as a bullet, where the label says what the item is). Another name given in passing
+    (", also known as X,") goes unless ``known`` (the question) uses a word of it: said in
+    every answer, it would become a stock opener."""
     s = re.sub(r"^[-*\u2022]\s+", "", sentence.strip())  # a list item's bullet
     m = _LABEL.match(s)
     if m and len(s[m.end():].split()) >= _MIN_PIECE_WORDS:
+        if keep_label:
+            return [m.group(0).strip() + " " + " ".join(simplify(s[m.end():], known=known))]
         s = s[m.end():]
+    alias = _ALIAS.search(s)
+    if alias and not set(re.findall(r"[a-z]{3,}", alias.group("alias").lower())) & set(re.findall(r"[a-z]{3,}", known.lower())):
+        s = s[: alias.start()] + " " + s[alias.end():]
     s = _OPENERS.sub("", s)
     for pattern, plain in _HEDGES:
         s = pattern.sub(plain, s)
@@ -314,14 +326,12 @@ def content_left(question: str) -> bool:
 def asked_definitions(question: str, glossary: Glossary | None, common: frozenset[str] = frozenset(),
                       most: int = 1) -> list[Definition]:
     """Definitions to open the answer with: the terms a definition question asks about
-    ("what does X mean?"), or else a hard term the question names ("does nintedanib
-    help?"), so the answer starts by saying what it is. The corpus's own subject is
-    never defined this way."""
-    if not glossary or not len(glossary):
+    ("what does X mean?"). Any other question is answered, not defined: "my doctor wants
+    me on mycophenolate, what does it do?" must not open by defining "doctor". The
+    corpus's own subject is never defined this way."""
+    if not glossary or not len(glossary) or not is_definition_question(question):
         return []
     named = [d for _, d in glossary.terms_in(question) if not _is_subject(d, common)]
-    if not is_definition_question(question):
-        named = [d for d in named if hard_word(d.term)]
     return named[:most]
 
 
@@ -350,47 +360,106 @@ def with_definitions(definitions: list[Definition], sentences, citations, glossa
 def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int = 2,
                  rewrite: bool = True, known: str = "", common: frozenset[str] = frozenset(),
                  max_sentences: int = 8):
-    """Reword the answer's sentences (each keeps its citation and remembers its quote) and
-    add, after the first sentence that uses a hard glossary term, that term's definition,
-    cited to the glossary passage. Glossary sentences are already plain and stay as they
-    are; terms in ``known`` (the question) are not explained, nor the corpus's own subject
-    (terms whose every word stem is in ``common``); definitions stop once the answer has
-    ``max_sentences`` sentences. Returns (sentences, citations)."""
+    """Reword the answer's sentences (each keeps its citation and remembers its quote), then
+    add after the whole answer, never inside it, the glossary definition of up to
+    ``max_terms`` hard words it uses, each cited to the glossary passage: put between two
+    sentences, a definition would change what the second one points back to. Glossary
+    sentences are already plain and stay as they are; a list item stays one item (its
+    pieces joined); words the patient used (``known``, the question) are not explained, nor
+    the corpus's own subject (terms whose every word stem is in ``common``); definitions stop
+    once the answer has ``max_sentences`` sentences. Returns (sentences, citations)."""
     from .schema import AnswerSentence
 
     citations = list(citations)
     out: list[AnswerSentence] = []
     for s in sentences:
         plain_already = glossary is not None and _is_glossary(citations, s.citation, glossary)
-        pieces = [trim_subject(p, common) for p in simplify(s.text)] if rewrite and not plain_already else [s.text]
-        for piece in pieces:
+        if not rewrite or plain_already:
+            out.append(s)
+            continue
+        if s.list_item:
+            text = " ".join(trim_subject(p, common) for p in simplify(s.text, keep_label=True, known=known))
+            out.append(AnswerSentence(text, s.citation, quote=s.text if text != s.text else "", list_item=True))
+            continue
+        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known)):
             out.append(AnswerSentence(piece, s.citation, quote=s.text if piece != s.text else ""))
+    out = _without_repeats(out)
     if not glossary or not len(glossary) or max_terms <= 0:
-        return only_cited(_without_repeats(out), citations)
+        return only_cited(out, citations)
 
     explained: set[str] = {c.chunk.chunk_id for c in citations if c.chunk.chunk_id in glossary.chunks}
     explained |= {d.chunk_id for _, d in glossary.terms_in(known)}
-    result: list[AnswerSentence] = []
-    added = 0
+    added: list[AnswerSentence] = []
     for s in out:
-        result.append(s)
-        if added >= max_terms or _is_glossary(citations, s.citation, glossary):
+        if _is_glossary(citations, s.citation, glossary):
             continue
         for _, d in glossary.terms_in(s.text):
-            if (d.chunk_id in explained or not hard_word(d.term) or added >= max_terms
-                    or len(out) + added >= max_sentences or _is_subject(d, common)
+            if (d.chunk_id in explained or not hard_word(d.term) or len(added) >= max_terms
+                    or len(out) + len(added) >= max_sentences or _is_subject(d, common)
                     or _named_as_alias(s.text, d)):
                 continue
             explained.add(d.chunk_id)
             citations.append(definition_citation(d, glossary, len(citations) + 1))
-            result.append(AnswerSentence(d.text, len(citations)))
-            added += 1
-    return only_cited(_without_repeats(result), citations)
+            added.append(AnswerSentence(d.text, len(citations)))
+    return only_cited(out + added, citations)
 
 
 def shorter(sentences, citations, most: int):
     """The answer's first ``most`` sentences, with only the citations they use."""
     return only_cited(list(sentences)[:most], citations)
+
+
+# Clause boundaries where the rest can stand as a sentence of its own, and how it starts.
+_CLAUSE_CUTS = [
+    (re.compile(r",\s+and\s+(?=(?:it|they|this|these|the|its|their|many|most|some|people|patients)\b)"), ""),
+    (re.compile(r",\s+but\s+"), "But "),
+    (re.compile(r",\s+which\s+(?=\w+s\b)"), "This "),
+    (re.compile(r",\s+making\s+"), "This makes "),
+    (re.compile(r",\s+so\s+(?=(?:it|they|this|the)\b)"), "So "),
+    (re.compile(r"\s+to\s+(?=help\b|[a-z]+\s+(?:a|an|the|new|their|your|its)\b)"), "This is to "),
+]
+
+
+def short_pieces(sentence: str, min_words: int = 4) -> list[str]:
+    """A plain sentence cut once more at a clause boundary where both halves stand alone:
+    "say that more simply" wants short sentences. Uncut when there is no such boundary."""
+    for pattern, lead in _CLAUSE_CUTS:
+        m = pattern.search(sentence)
+        if not m:
+            continue
+        head, tail = sentence[: m.start()].strip(), sentence[m.end():].strip()
+        if len(head.split()) >= min_words and len(tail.split()) >= min_words:
+            return [_finish(head), _finish(lead + tail)]
+    return [sentence]
+
+
+def simplest(sentences, citations, glossary: Glossary | None = None, most: int = 3, grade: float = 6.0):
+    """"Say that more simply": the main point of an answer in at most ``most`` short
+    sentences. The answer's first sentence (its lead) is always kept, cut at a clause
+    boundary while it reads above ``grade``; the rest of the room goes to the sentences that
+    follow it in the same passage, then to a glossary definition the answer carries."""
+    from .schema import AnswerSentence
+
+    sentences = [s for s in sentences if s.text.strip()]
+    if not sentences:
+        return [], []
+    lead = sentences[0]
+    pieces = [lead.text]
+    while reading_grade(pieces[-1]) > grade and len(pieces) < most:
+        cut = short_pieces(pieces[-1])
+        if len(cut) == 1:
+            break
+        pieces[-1:] = cut
+    out = [AnswerSentence(p, lead.citation, quote=lead.quote or (lead.text if p != lead.text else ""))
+           for p in pieces[:most]]
+    rest = [s for s in sentences[1:] if s.citation == lead.citation and not s.list_item]
+    extra = [s for s in sentences[1:] if glossary is not None and _is_glossary(citations, s.citation, glossary)]
+    for s in rest + extra:
+        if len(out) >= most:
+            break
+        if reading_grade(s.text) <= grade + 2:
+            out.append(s)
+    return only_cited(out, citations)
 
 
 def only_cited(sentences, citations):

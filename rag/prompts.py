@@ -19,6 +19,7 @@ from .safety import SYMPTOMS
 MESSAGE_VARIABLES: dict[str, set[str]] = {
     "disclaimer": set(),
     "not_found": {"topics"},
+    "not_covered": {"topic", "topics"},
     "invalid_empty": set(),
     "invalid_too_long": {"length", "limit"},
     "personal_advice": set(),

@@ -229,21 +229,31 @@ def content_words(text: str) -> list[str]:
     return [t for t in raw_tokens(text) if t not in STOPWORDS and t not in _ANAPHORA and len(t) > 2]
 
 
-def is_follow_up(question: str, known_term) -> bool:
+def is_follow_up(question: str, known_term, indexed=None) -> bool:
     """A question that leans on earlier turns: it points back ("it", "that one") or opens
     like a continuation ("and the side effects?"), and names no specific topic of its own.
-    ``known_term(word) -> bool`` says whether a word is a specific, indexed topic word."""
+    ``known_term(word) -> bool`` says whether a word is a specific, indexed topic word;
+    ``indexed(word) -> bool``, when given, whether the index has the word at all.
+
+    A pronoun after a topic the message names itself points at that topic, not at the
+    conversation: "what exactly is scleroderma? my doctor just said I have it" stands alone."""
     words = raw_tokens(question)
     specific = [w for w in content_words(question) if w not in _ASPECTS and known_term(w)]
+    if indexed is not None:
+        named = [i for i, w in enumerate(words) if w not in STOPWORDS and w not in _ANAPHORA
+                 and w not in _ASPECTS and len(w) > 2 and indexed(w)]
+        pointers = [i for i, w in enumerate(words) if w in _ANAPHORA]
+        if named and (not pointers or named[0] < pointers[0]) and not _FOLLOW_UP_START.match(question.strip()):
+            return False
     points_back = any(w in _ANAPHORA for w in words)
     continues = bool(_FOLLOW_UP_START.match(question.strip()))
     return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
 
 
-def contextualize(question: str, history: list[dict], turns: int, known_term) -> str:
+def contextualize(question: str, history: list[dict], turns: int, known_term, indexed=None) -> str:
     """The search text for ``question``: itself, or, for a follow-up, the last user turns
     that had a topic of their own, followed by the question."""
-    if not history or turns <= 0 or not is_follow_up(question, known_term):
+    if not history or turns <= 0 or not is_follow_up(question, known_term, indexed):
         return question
     earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
     picked: list[str] = []

@@ -120,6 +120,7 @@ class AnswerSentence:
     text: str
     citation: int  # the n of the Citation it came from
     quote: str = ""  # the sentence exactly as the document has it, when ``text`` was reworded
+    list_item: bool = False  # one item of a list answer: shown as a bullet
 
 
 @dataclass
@@ -139,6 +140,7 @@ class Answer:
     reading_grade: float | None = None  # Flesch-Kincaid grade of the answer text
     answerer: str = "extractive"  # what wrote the sentences: "extractive" or "llm:<answerer>"
     llm: dict = field(default_factory=dict)  # a chat model's try: model, error, dropped sentences
+    understanding: dict = field(default_factory=dict)  # the question's kind, yes/no, what isn't covered
 
     def to_json(self) -> dict:
         return {
@@ -153,6 +155,7 @@ class Answer:
             "reading_grade": self.reading_grade,
             "answerer": self.answerer,
             "llm": self.llm,
+            "understanding": self.understanding,
             "query": self.query,
             "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
@@ -163,6 +166,30 @@ class Answer:
                 for i, p in enumerate(self.retrieved, 1)
             ],
         }
+
+
+def cited(s: AnswerSentence) -> str:
+    """One answer sentence with its citation marker: "text [n]"."""
+    return f"{s.text} [{s.citation}]"
+
+
+def sentence_pieces(sentences: list[AnswerSentence]) -> list[str]:
+    """The answer's text in the pieces it is shown and streamed in: a prose sentence ends
+    with a space; list items are Markdown bullets, each on its own line."""
+    pieces = []
+    for i, s in enumerate(sentences):
+        if s.list_item:
+            before = "\n\n" if i and not sentences[i - 1].list_item else ""
+            pieces.append(f"{before}- {cited(s)}\n")
+        else:
+            before = "\n" if i and sentences[i - 1].list_item else ""
+            pieces.append(f"{before}{cited(s)} ")
+    return pieces
+
+
+def answer_text(sentences: list[AnswerSentence]) -> str:
+    """The whole answer as text: cited sentences, list items as bullets."""
+    return "".join(sentence_pieces(sentences)).strip()
 
 
 def passage_json(p: Passage, n: int) -> dict:

@@ -23,6 +23,8 @@ from typing import Iterable, Iterator
 
 import streamlit as st
 
+from ..schema import AnswerSentence, sentence_pieces
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
 _HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -43,10 +45,22 @@ CSS = """
 
 def as_text(text: str) -> str:
     """Markdown that shows ``text`` exactly: every special character escaped, line breaks
-    kept, and no indentation that Markdown would read as code."""
+    kept, and no indentation that Markdown would read as code. A line that starts with
+    "- " (an item of a list answer) stays a bullet; its words are escaped like the rest."""
     text = _BLANK_LINES.sub("\n", str(text).replace("\r", ""))
-    lines = [_MARKDOWN_SPECIAL.sub(r"\\\1", line.lstrip()) for line in text.split("\n")]
+    lines = []
+    for line in (raw.lstrip() for raw in text.split("\n")):
+        bullet = "- " if line.startswith("- ") and line[2:].strip() else ""
+        lines.append(bullet + _MARKDOWN_SPECIAL.sub(r"\\\1", line[len(bullet):]))
     return "  \n".join(line for line in lines if line.strip())
+
+
+def piece_markdown(piece: str) -> str:
+    """``as_text`` of one streamed piece, keeping the line breaks around it that make list
+    items bullets of their own."""
+    before = "\n\n" if piece.startswith("\n") else ""
+    after = "\n" if piece.endswith("\n") else ""
+    return before + as_text(piece) + (after or (" " if piece.endswith(" ") else ""))
 
 
 def _entities(text: str) -> str:
@@ -78,8 +92,8 @@ def passage_html(text: str, highlights: Iterable[Iterable[int]] = ()) -> str:
 def answer_pieces(answer: dict) -> Iterator[str]:
     """The answer's text in the pieces it is streamed in: one cited sentence at a time."""
     if answer.get("sentences"):
-        for s in answer["sentences"]:
-            yield f"{s['text']} [{s['citation']}] "
+        yield from sentence_pieces([AnswerSentence(s["text"], s["citation"], list_item=bool(s.get("list_item")))
+                                    for s in answer["sentences"]])
         return
     for sentence in _SENTENCE.split(answer.get("answer", "")):
         yield sentence + " "
@@ -124,7 +138,7 @@ def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
         else:
             st.caption(text)
     if stream is not None:
-        shown = st.write_stream(as_text(piece) for piece in stream)
+        shown = st.write_stream(piece_markdown(piece) for piece in stream)
         shown = shown if isinstance(shown, str) else answer["answer"]
     else:
         st.markdown(as_text(answer["answer"]))

@@ -1,0 +1,137 @@
+"""Understand the question: what is asked, what it is about, and whether the documents
+mention that at all.
+
+One stage, one typed result (``Understanding``), computed before anything is retrieved:
+
+- ``asked``: the question to answer. "Say that more simply" points back at the last
+  question with a topic of its own; any other question is answered on its own words
+  (follow-ups borrow earlier turns for *search* only, in ``rag.query.contextualize``).
+- ``kind``: what sort of answer it wants (``rag.question_kinds.QUESTION_KINDS``: risks,
+  outlook, how a treatment works ...), from the classifier trained on MedQuAD and patient
+  phrasings; a yes/no question takes the kind of what it asks about.
+- ``uncovered``: the words the question is about that no indexed passage uses ("CBD oil",
+  "the Mayo Clinic", "lupus"): the documents cannot answer it, whatever else matches, and the
+  reply says so by name. Everyday words never count (a paraphrase such as "hard and tight
+  skin" must still find "hardening"), nor words that only say what kind of answer is wanted
+  ("prognosis", "side effects").
+
+The last check needs the passages, so the decide stage makes it: an unknown word that a
+retrieved passage says in other words (cosine >= ``PARAPHRASE_MIN_COSINE`` to one of its
+words: "pee" and "urine", "swollen" and "swelling") is covered after all.
+
+Left out: several questions in one message (the first one asked leads), negation ("I'm not
+asking about X").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .lexical import STOPWORDS, raw_tokens, specificity, stem
+from .sentence_kinds import ASKING_WORDS
+from .query import clean_question
+
+_COMMON_VERBS = frozenset("""turn turns turned become becomes make makes take takes taking give gives
+    stop stops start starts go goes went come comes try tried use used using live living
+    mess messes hurt hurts harm affect affects damage damages""".split())
+_SUFFIXES = ("'s", "\u2019s", "iest", "est", "ier", "er", "ies", "es", "s", "ied", "ed", "ing", "en", "y")
+
+
+def everyday_specificity(word: str) -> float:
+    """``specificity`` of the word's most everyday form: "newer" is as everyday as "new",
+    "elses" as "else", "proven" as "prove"."""
+    w = word.lower()
+    forms = {w} | {w[: -len(x)] for x in _SUFFIXES if w.endswith(x) and len(w) - len(x) >= 3}
+    forms |= {f + "e" for f in list(forms) if f != w}  # "proven" -> "prov" -> "prove"
+    return min(specificity(f) for f in forms)
+# Below this Zipf-based specificity a word is everyday English: never a topic the documents
+# must name (6.5 - Zipf 4.6; "pregnant", "yoga" and rarer count).
+UNCOVERED_MIN_SPECIFICITY = 1.9
+# An unknown word this close to a word of the retrieved passages is said there in other words.
+PARAPHRASE_MIN_COSINE = 0.6
+
+
+@dataclass(frozen=True)
+class Understanding:
+    asked: str  # the question to answer, injected instructions removed
+    kind: str  # one of rag.question_kinds.QUESTION_KINDS
+    kind_confidence: float
+    yes_no: bool
+    simpler: bool  # "say that more simply": a shorter, plainer version of the last answer
+    definition: bool  # "what does X mean?"
+    uncovered: str = ""  # what the question is about that no passage mentions, as typed
+    uncovered_word: str = ""  # the word of it the index lacks (checked for a paraphrase later)
+
+
+def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None) -> str:
+    """The words ``question`` is about that the index never uses, as they were typed
+    ("CBD oil"), or "" when every topical word is known. ``indexed(word)`` says whether the
+    index knows a word (exactly, by a typo, or as part of a longer indexed word). The
+    pipeline then asks whether the passages say it in other words ("pee": "urine"). With
+    ``focus`` (the phrase the question is mainly about, ``rag.question_kinds.focus_phrase``)
+    only a word of it counts: "...kidney biopsy? will I be awake" is still about the biopsy."""
+    return uncovered(question, indexed, focus)[0]
+
+
+def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None = None) -> tuple[str, str]:
+    """(phrase, the unknown word it grew from), or ("", "")."""
+    tokens = list(re.finditer(r"[A-Za-z][A-Za-z'\u2019-]*", question))
+
+    def topical(word: str) -> bool:
+        w = word.lower()
+        return (len(w) > 2 and w not in STOPWORDS and w not in ASKING_WORDS
+                and w not in _COMMON_VERBS)
+
+    for i, m in enumerate(tokens):
+        word = m.group(0)
+        if (not topical(word) or everyday_specificity(word) < UNCOVERED_MIN_SPECIFICITY or indexed(word)
+                or (focus is not None and word.lower() not in focus.lower())):
+            continue
+        if focus is not None:  # the whole phrase the question is about ("CBD oil")
+            words = focus.strip("()[] ").split()
+            while words and not topical(words[0]) and words[0].lower() != word.lower():
+                words.pop(0)
+            while words and not topical(words[-1]) and words[-1].lower() != word.lower():
+                words.pop()
+            return " ".join(words), word
+        # Widen to the neighbours that belong to the same name ("CBD oil", "Mayo Clinic"):
+        # also unknown to the index, or capitalised beside a capitalised word.
+        first = last = i
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(tokens) and abs(j - i) <= 2:
+                w = tokens[j].group(0)
+                same_name = w[:1].isupper() and word[:1].isupper() and j > 0
+                rare_too = not indexed(w) and specificity(w.lower()) >= UNCOVERED_MIN_SPECIFICITY - 0.3
+                if not topical(w) or not (same_name or rare_too):
+                    break
+                first, last = min(first, j), max(last, j)
+                j += step
+        return question[tokens[first].start():tokens[last].end()].strip("()[]"), word
+    return "", ""
+
+
+def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
+                abbreviations: dict[str, str] | None = None) -> Callable[[str], bool]:
+    """``indexed(word)`` over a lexical index: its stem is indexed, or a typo of an indexed
+    term, or the start or inside of a longer indexed term ("infus" in "reinfus"), or an
+    abbreviation whose long form is indexed ("SSc": systemic sclerosis)."""
+    stems = list(vocab)
+
+    def indexed(word: str) -> bool:
+        t = stem(word.lower())
+        if t in vocab or expand([t]):
+            return True
+        long = (abbreviations or {}).get(word.lower())
+        if long and any(stem(w) in vocab for w in raw_tokens(long)):
+            return True
+        return len(t) >= 4 and any(t in s for s in stems if len(s) > len(t))
+
+    return indexed
+
+
+def ask_words(question: str) -> list[str]:
+    """The question's words, lowercased, for the simple checks here."""
+    return raw_tokens(clean_question(question))

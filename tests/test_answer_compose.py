@@ -1,0 +1,79 @@
+"""Composing an answer: the lead first, chains kept together, lists as lists.
+
+Pure tests over hand-made candidates and scores: no model, no store."""
+
+import numpy as np
+
+from rag.answer import Candidate, SelectionParams, choose
+
+PARAMS = SelectionParams()
+
+
+def _cands(*texts, passage=0, list_items=()):
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Candidate(passage, pos, pos + len(t), t, i in list_items, group=0 if i in list_items else -1))
+        pos += len(t) + 1
+    return out
+
+
+def _orthogonal(n):
+    return np.eye(n, dtype=np.float32)  # no two sentences say the same thing
+
+
+def test_the_sentence_that_answers_the_kind_of_question_leads():
+    cands = _cands("The transplant may become a possible cure for severe disease.",
+                   "Patients may have side effects such as infections and low blood counts.")
+    scores = np.array([0.7, 0.6], dtype=np.float32)
+    cues = np.array([0.0, 1.0], dtype=np.float32)  # the second names the risks
+    units, lists = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, cues=cues, kind="risks")
+    assert units[0] == [1] and not lists
+
+
+def test_a_sentence_that_points_back_comes_right_after_the_one_it_points_to():
+    cands = _cands("Stem cell transplantation is a new treatment for severe disease.",
+                   "It can cause infections and low blood counts in some patients.")
+    cands.insert(1, Candidate(1, 0, 60, "Clinical trials test new treatments in people who volunteer."))
+    # "It can cause..." is the best answer; the sentence it points to must come right before
+    scores = np.array([0.2, 0.5, 0.9], dtype=np.float32)
+    units, _ = choose(cands, scores, _orthogonal(3), SelectionParams(margin=1.0), 4, 110)
+    flat = [i for u in units for i in u]
+    assert flat.index(0) + 1 == flat.index(2)
+
+
+def test_a_sentence_whose_only_link_is_the_subject_is_not_used():
+    cands = _cands("Scleroderma is also known as systemic sclerosis by many doctors.",
+                   "Collagen building up causes the skin to harden over time.")
+    scores = np.array([0.9, 0.8], dtype=np.float32)
+    units, _ = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, on_topic=[False, True])
+    assert [i for u in units for i in u] == [1]
+
+
+def test_a_broad_question_about_options_is_answered_with_the_whole_list():
+    cands = _cands("Immunosuppressive agents: drugs that calm the immune system are used.",
+                   "Biologic agents: rituximab and tocilizumab target specific signals.",
+                   "Antifibrotic agents: nintedanib slows lung scarring in some people.",
+                   list_items=(0, 1, 2))
+    scores = np.array([0.5, 0.9, 0.4], dtype=np.float32)
+    units, lists = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="treatment")
+    assert lists == {0} and units == [[0, 1, 2]]  # every item, in the document's order
+
+
+def test_a_question_naming_one_item_is_not_answered_with_the_list():
+    cands = _cands("Immunosuppressive agents: methotrexate calms the immune system well.",
+                   "Biologic agents: rituximab and tocilizumab target specific signals.",
+                   list_items=(0, 1))
+    scores = np.array([0.9, 0.3], dtype=np.float32)
+    units, lists = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, kind="treatment",
+                            on_topic=[True, False])
+    assert not lists and units[0] == [0]
+
+
+def test_an_item_of_an_announced_list_brings_the_announcement_and_the_other_items():
+    cands = [Candidate(0, 0, 30, "Complications of the disease include", lead_in=True, group=0),
+             Candidate(0, 31, 50, "high blood pressure", list_item=True, group=0),
+             Candidate(0, 51, 70, "swelling of the legs", list_item=True, group=0),
+             Candidate(0, 71, 140, "Most people live with the disease for many years without trouble.")]
+    scores = np.array([0.3, 0.4, 0.9, 0.2], dtype=np.float32)
+    units, lists = choose(cands, scores, _orthogonal(4), PARAMS, 4, 110, kind="symptoms")
+    assert units[0] == [0, 1, 2] and 0 in lists

@@ -1,0 +1,42 @@
+"""What a document sentence can answer, read by its cues."""
+
+from rag.sentence_kinds import about_earlier, asked_cues, in_context, kind_strength, kinds_answered, points_back
+
+NAMES_RISKS = ("Patients undergoing stem cell transplantation may experience side effects such as "
+               "infections, low blood counts and gastrointestinal complications.")
+SAYS_RISKY = "It is important to note that the procedure is not without risks."
+
+
+def test_a_sentence_naming_several_risks_answers_a_risk_question_more_squarely():
+    assert kind_strength(NAMES_RISKS, "risks") > kind_strength(SAYS_RISKY, "risks")
+    assert "risks" in kinds_answered(NAMES_RISKS)
+
+
+def test_the_questions_own_word_counts_most_for_a_yes_no_question():
+    asked = asked_cues("is there a cure", "outlook")
+    curative = "The transplant holds promise as a potential curative therapy for severe disease."
+    remission = "The transplant can induce remission and improve long-term outcomes."
+    assert kind_strength(curative, "outlook", asked, own_word=2.0) > kind_strength(remission, "outlook", asked, 2.0)
+
+
+def test_topic_words_are_not_asking_words():
+    # "lungs" is what the question is about, not what kind of answer it wants
+    assert asked_cues("does scleroderma affect the lungs", "symptoms") == frozenset()
+
+
+def test_a_sentence_that_points_back_is_read_after_the_one_before():
+    before = "Autologous stem cell transplantation is a new treatment."
+    assert points_back("It can also cause infections.")
+    assert points_back("Examples are methotrexate and cyclophosphamide.")
+    assert in_context("It can also cause infections.", before).startswith(before)
+    assert not points_back("Patients may experience infections.")
+
+
+def test_a_subject_named_again_by_a_definite_noun_is_about_the_sentence_before():
+    assert about_earlier("The procedure involves collecting stem cells.")
+    assert not points_back("The procedure involves collecting stem cells.")
+
+
+def test_the_section_heading_says_what_a_passage_is_about():
+    assert in_context("Drugs such as methotrexate are used.", None, "Pharmacological treatments") \
+        == "Pharmacological treatments: Drugs such as methotrexate are used."

@@ -1,0 +1,42 @@
+"""Understanding a question: what it names that the documents never mention."""
+
+from rag.understand import index_knows, uncovered_phrase
+
+# A tiny index vocabulary (stems), as rag.lexical builds it.
+VOCAB = {t: i for i, t in enumerate(
+    "scleroderma skin harden tighten transplant stem cell methotrexat mycophenol lung reinfus "
+    "rheumatologist specialist care team doctor".split())}
+INDEXED = index_knows(VOCAB, lambda stems: {})
+
+
+def test_a_remedy_the_documents_never_mention_is_named_as_typed():
+    assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED) == "CBD oil"
+
+
+def test_a_named_place_is_named_whole():
+    assert uncovered_phrase("is the Mayo Clinic a good place for this", INDEXED) == "Mayo Clinic"
+
+
+def test_another_disease_is_named_without_the_verb_after_it():
+    assert uncovered_phrase("does lupus turn into scleroderma", INDEXED) == "lupus"
+
+
+def test_everyday_words_of_a_paraphrase_never_count():
+    # "hard" and "tight" are everyday words; the documents say "hardening" and "tightening"
+    assert uncovered_phrase("why does my skin get so hard and tight", INDEXED) == ""
+    assert uncovered_phrase("what kind of doctors should be on my care team", INDEXED) == ""
+
+
+def test_words_that_only_say_what_kind_of_answer_is_wanted_never_count():
+    assert uncovered_phrase("what is the prognosis and life expectancy", INDEXED) == ""
+    assert uncovered_phrase("what are the side effects of methotrexate", INDEXED) == ""
+
+
+def test_a_word_inside_a_longer_indexed_word_is_known():
+    # "infusion" is the inside of "reinfused": the documents speak of it
+    assert uncovered_phrase("how long does the infusion take", INDEXED) == ""
+
+
+def test_a_typo_the_index_repairs_is_known():
+    repaired = index_knows(VOCAB, lambda stems: {"methotrexat": 0.8} if stems == ["metotrex"] else {})
+    assert uncovered_phrase("is metotrexate safe", repaired) == ""
