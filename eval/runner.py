@@ -68,6 +68,21 @@ def evaluation_settings(settings: Settings, store: Path | None = None, corpus: P
     return settings.model_copy(update=update)
 
 
+def corpus_sources(corpus_dir: Path, questions_path: Path) -> list[Path]:
+    """What to index: the corpus folder, or, when it holds question files (as in
+    eval/corpora/<name>/questions.jsonl: ``questions*.jsonl`` or the file being asked),
+    everything in the folder but those."""
+    corpus_dir, asked = Path(corpus_dir), Path(questions_path).resolve()
+
+    def is_questions(p: Path) -> bool:
+        return p.resolve() == asked or (p.name.startswith("questions") and p.suffix == ".jsonl")
+
+    entries = sorted(corpus_dir.iterdir()) if corpus_dir.is_dir() else []
+    if not any(is_questions(p) for p in entries):
+        return [corpus_dir]
+    return [p for p in entries if not is_questions(p)]
+
+
 def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: Path | None = None,
         store: Path | None = None, ingest: bool = True, embedder=None,
         progress: Progress | None = None, corpus: Path | None = None) -> Path:
@@ -84,7 +99,7 @@ def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: P
     pipeline = Pipeline(settings, embedder=embedder)
     warnings: list[str] = []
     if ingest:
-        report = pipeline.ingest([settings.corpus_dir])
+        report = pipeline.ingest(corpus_sources(Path(settings.corpus_dir), questions_path))
         warnings += [f"document not indexed: {e.name}: {e.reason}" for e in report.failed]
     results, summary = evaluate(pipeline, questions, progress)
     summary["warnings"] = warnings + summary["warnings"]
