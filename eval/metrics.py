@@ -14,6 +14,8 @@ Definitions of every figure are in ``eval/README.md``; in short:
 - groundedness: answer sentences found word for word in the passage they cite
   ("verbatim"), or judged to say the same thing ("supported");
 - facts: the answer's words cover a fact's content words;
+- answering the question: the role of each answer sentence (answer, its chain, glossary
+  explanation, filler), answers led by the answer, sentences pointing back across a break;
 - plain language: Flesch-Kincaid grade, Flesch reading ease, SMOG (textstat 0.7.3).
 
 Left out: judging whether an answer is *medically* right beyond its sources, and any
