@@ -39,6 +39,7 @@ TOLERANCES = {
     "led_by_answer": 0.03,
     "filler_share": 0.03,
     "chain_breaks": 2,
+    "dangling_leads": 1,
     "answerable_declined": 0.03,
     "fk_grade_median": 0.5,
     "reading_ease_median": 4.0,

@@ -53,7 +53,7 @@ RETRIEVAL_MEASURES = {
 
 # Figures where a smaller number is better; for every other figure, bigger is better.
 LOWER_IS_BETTER = frozenset({"unsafe_advice", "urgent_false_alarms", "advice_false_alarms",
-                             "filler_share", "chain_breaks", "answerable_declined",
+                             "filler_share", "chain_breaks", "dangling_leads", "answerable_declined",
                              "fk_grade_median", "smog_median", "latency_p50_ms", "latency_p95_ms"})
 
 # --- text ------------------------------------------------------------------------------------
@@ -359,6 +359,15 @@ POINTS_BACK = re.compile(
     r"(?:in|with|of|for|from|by|after|during|like|unlike|besides) (?:it|this|these|them|that|those))\b",
     re.I)
 ROLES = ("answer", "chain", "glossary", "filler")
+# A sentence that ends where its list should begin ("Complications include.", "... if."):
+# the list it introduced was left behind.
+DANGLING_LEAD = re.compile(r"(?:\binclude[sd]?|\bincluding|\bsuch as|\bas follows|\bthe following(?: \w+)?|\bif|"
+                           r"\bmay be|\bare|\bis|\bto|\bwith|\bfor|\band|\bor|\bof|:)\s*[:.]?$", re.I)
+
+
+def dangling_lead(text: str) -> bool:
+    """The sentence stops where the list it announces should start."""
+    return bool(DANGLING_LEAD.search(without_markers(text).strip()))
 
 
 def points_back(text: str) -> bool:
@@ -458,6 +467,7 @@ def composition(answer: dict, evidence: Sequence[str], reference_ids: set[str] =
     return {
         "roles": roles,
         "breaks": breaks,
+        "dangling": [i for i, s in enumerate(answer.get("sentences") or []) if dangling_lead(s.get("text", ""))],
         "led": any(role == "answer" for role in roles[:2]) if evidence else None,
         "answering": roles.count("answer"),
     }
@@ -672,6 +682,7 @@ def answer_figures(results: list[dict]) -> dict:
         "filler_share": _share(role == "filler" for role in roles),
         "glossary_share": _share(role == "glossary" for role in roles),
         "chain_breaks": sum(len((r["metrics"].get("composition") or {}).get("breaks", [])) for r in results),
+        "dangling_leads": sum(len((r["metrics"].get("composition") or {}).get("dangling", [])) for r in results),
         "answerable_declined": _share(r["metrics"]["outcome"] == "not_found" for r in answerable),
     }
 

@@ -103,6 +103,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "that no longer follow the sentence they pointed back to in the document (a glossary "
         "line or a sentence from another passage came in between), so their meaning shifts: "
         "'Inflammation is how the body reacts to harm. Examples are methotrexate...'."),
+    "dangling_leads": (
+        "Sentences announcing a list that is not there",
+        "Sentences that stop where their list should start ('Complications of IgA nephropathy "
+        "include.', '... more likely to develop it if.'): the list was left behind."),
     "answerable_declined": (
         "Answerable questions declined",
         "Of the questions the documents do answer, the share where the bot said it found nothing."),
@@ -239,7 +243,8 @@ def render_markdown(results: list[dict], summary: dict) -> str:
     if m.get("led_by_answer") is not None:
         lines += ["## Does it answer what was asked?", "",
                   _para("led_by_answer", m), _para("answering_any", m), _para("filler_share", m),
-                  _para("glossary_share", m), _para("chain_breaks", m), _para("answerable_declined", m),
+                  _para("glossary_share", m), _para("chain_breaks", m), _para("dangling_leads", m),
+                  _para("answerable_declined", m),
                   f"({counts.get('composition_answers', 0)} answers, {counts.get('composition_sentences', 0)} "
                   "sentences judged.)", ""]
         kinds = summary.get("per_kind") or {}
@@ -322,6 +327,10 @@ def problems(r: dict) -> list[str]:
         out.append(f"{len(comp['breaks'])} sentence(s) pointing back to the wrong sentence: "
                    + "; ".join(f"“{without_markers(sentences[i]['text'])}”" for i in comp["breaks"][:2]
                                if i < len(sentences)))
+    if comp.get("dangling"):
+        sentences = r["answer"].get("sentences") or []
+        out.append("announces a list that is not there: " + "; ".join(
+            f"“{without_markers(sentences[i]['text'])}”" for i in comp["dangling"][:2] if i < len(sentences)))
     unsupported = [s for s in m["sentences"] if not s["supported"]]
     if unsupported:
         out.append(f"{len(unsupported)} sentence(s) not supported by the passage cited: "
@@ -348,6 +357,8 @@ GROUPS = [
      and (r["metrics"].get("composition") or {}).get("led") is not None),
     ("Sentences pointing back to the wrong sentence",
      lambda r: bool((r["metrics"].get("composition") or {}).get("breaks"))),
+    ("Sentences announcing a list that is not there",
+     lambda r: bool((r["metrics"].get("composition") or {}).get("dangling"))),
     ("The answer comes after the second sentence",
      lambda r: r["expect"] == "answered" and (r["metrics"].get("composition") or {}).get("led") is False),
     ("Sentences not supported by the passage they cite",

@@ -382,6 +382,18 @@ def test_pointing_back_to_another_passage_or_to_a_far_sentence_is_a_break_and_th
     assert c["breaks"] == [1]
 
 
+@pytest.mark.parametrize("text, dangling", [
+    ("Complications of IgA nephropathy include. [2]", True),
+    ("A person may be more likely to develop IgA nephropathy if.", True),
+    ("Health care providers may recommend dietary changes such as.", True),
+    ("Signs of end-stage kidney disease may include:", True),
+    ("Complications include high blood pressure.", False),
+    ("Some people have both hematuria and albuminuria.", False),
+])
+def test_a_sentence_that_stops_where_its_list_should_start_is_dangling(text, dangling):
+    assert M.dangling_lead(text) is dangling
+
+
 def test_a_reply_that_is_not_an_answer_has_no_composition_and_no_evidence_means_no_lead():
     assert M.composition(answer("not_found"), ["x"]) is None
     c = composed([("Gene editing holds promise.", 1, "")], [("g2", GENE)], [])
