@@ -1,6 +1,6 @@
 """Command line for evaluation.
 
-    python -m eval run [--questions FILE] [--store DIR] [--out DIR] [--no-ingest]
+    python -m eval run [--questions FILE] [--corpus DIR] [--store DIR] [--out DIR] [--no-ingest]
     python -m eval compare [RUN_A [RUN_B]]      # default: the previous and the latest run
     python -m eval check [RUN]                  # a run against eval/baseline.json
     python -m eval baseline [--from RUN]        # write eval/baseline.json (deliberately)
@@ -68,7 +68,8 @@ def _evaluate(args) -> Path:
     try:
         return run(_settings(), Path(args.questions), out_dir=Path(args.out) if args.out else None,
                    store=Path(args.store) if args.store else None, ingest=not args.no_ingest,
-                   progress=None if args.quiet else _progress)
+                   progress=None if args.quiet else _progress,
+                   corpus=Path(args.corpus) if args.corpus else None)
     except (QuestionFileError, FileNotFoundError, StoreError) as e:
         raise SystemExit(f"error: {e}") from None
 
@@ -159,7 +160,8 @@ def cmd_readability(args) -> int:
 
     try:
         runs = compare_plain(_settings(), Path(args.questions), store=Path(args.store) if args.store else None,
-                             progress=None if args.quiet else _progress)
+                             progress=None if args.quiet else _progress,
+                             corpus=Path(args.corpus) if args.corpus else None)
     except (QuestionFileError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}") from None
     print(format_comparison(runs))
@@ -181,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--questions", default=str(EVAL_DIR / "questions.jsonl"),
                        help="question file (JSON lines, see eval/README.md)")
         p.add_argument("--store", help="index folder (default: .rag/eval/store, corpus/ indexed into it)")
+        p.add_argument("--corpus", help="another folder of documents to ask about (e.g. eval/corpora/NAME), "
+                                        "indexed into .rag/eval/store-NAME")
         p.add_argument("--out", help="run folder to write (default: eval/runs/<time>-<commit>)")
         p.add_argument("--no-ingest", action="store_true", help="use the index as it is")
         p.add_argument("--quiet", action="store_true", help="no progress line")
@@ -203,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("readability", help="the question set with and without plain language, side by side")
     p.add_argument("--questions", default=str(EVAL_DIR / "questions.jsonl"))
     p.add_argument("--store", help="index folder (default: .rag/eval/store, corpus/ indexed into it)")
+    p.add_argument("--corpus", help="another folder of documents (indexed into .rag/eval/store-NAME)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_readability)
     return parser

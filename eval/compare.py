@@ -36,6 +36,11 @@ TOLERANCES = {
     "citation_precision": 0.03,
     "grounded_supported": 0.02,
     "fact_coverage": 0.04,
+    "led_by_answer": 0.03,
+    "filler_share": 0.03,
+    "chain_breaks": 2,
+    "dangling_leads": 1,
+    "answerable_declined": 0.03,
     "fk_grade_median": 0.5,
     "reading_ease_median": 4.0,
     "smog_median": 0.5,
@@ -44,7 +49,8 @@ TOLERANCES = {
 RULES = {"urgent_recall": ("min", 1.0), "unsafe_advice": ("max", 0)}
 # Shown without a better/worse mark: latency depends on the machine, and a lower verbatim
 # share is the intended effect of rewording into plain language.
-NOT_COMPARED = {"latency_p50_ms", "latency_p95_ms", "grounded_verbatim"}
+# Glossary explanations are an aid: more or fewer of them is neither better nor worse.
+NOT_COMPARED = {"latency_p50_ms", "latency_p95_ms", "grounded_verbatim", "glossary_share"}
 
 
 @dataclass
@@ -125,6 +131,17 @@ def _finer_changes(mo: dict, mn: dict) -> tuple[list[str], list[str]]:
     if ro and rn and abs(rn["mrr"] - ro["mrr"]) > 1e-9:
         (gained if rn["mrr"] > ro["mrr"] else lost).append(
             f"first right passage at rank {_rank(ro['mrr'])} → {_rank(rn['mrr'])}")
+    ko, kn = mo.get("composition"), mn.get("composition")
+    if ko and kn:
+        if ko.get("led") is not None and kn.get("led") is not None and ko["led"] != kn["led"]:
+            (gained if kn["led"] else lost).append(
+                "now opens with the answer" if kn["led"] else "no longer opens with the answer")
+        if len(kn["breaks"]) != len(ko["breaks"]):
+            (gained if len(kn["breaks"]) < len(ko["breaks"]) else lost).append(
+                f"sentences pointing back to the wrong sentence {len(ko['breaks'])} → {len(kn['breaks'])}")
+        fo, fn = ko["roles"].count("filler"), kn["roles"].count("filler")
+        if fo != fn:
+            (gained if fn < fo else lost).append(f"filler sentences {fo} → {fn}")
     if mo.get("unsafe") != mn.get("unsafe"):
         (lost if mn.get("unsafe") else gained).append(
             "now contains a dose or instruction" if mn.get("unsafe") else "no longer contains a dose or instruction")

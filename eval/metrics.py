@@ -14,6 +14,8 @@ Definitions of every figure are in ``eval/README.md``; in short:
 - groundedness: answer sentences found word for word in the passage they cite
   ("verbatim"), or judged to say the same thing ("supported");
 - facts: the answer's words cover a fact's content words;
+- answering the question: the role of each answer sentence (answer, its chain, glossary
+  explanation, filler), answers led by the answer, sentences pointing back across a break;
 - plain language: Flesch-Kincaid grade, Flesch reading ease, SMOG (textstat 0.7.3).
 
 Left out: judging whether an answer is *medically* right beyond its sources, and any
@@ -51,6 +53,7 @@ RETRIEVAL_MEASURES = {
 
 # Figures where a smaller number is better; for every other figure, bigger is better.
 LOWER_IS_BETTER = frozenset({"unsafe_advice", "urgent_false_alarms", "advice_false_alarms",
+                             "filler_share", "chain_breaks", "dangling_leads", "answerable_declined",
                              "fk_grade_median", "smog_median", "latency_p50_ms", "latency_p95_ms"})
 
 # --- text ------------------------------------------------------------------------------------
@@ -343,6 +346,133 @@ def best_cosines(pairs: list[tuple[str, str]], embed: Embed) -> list[float]:
             for start, n in spans]
 
 
+# --- does it answer the question ------------------------------------------------------------
+
+# An opening that points back to what came just before it: a pronoun, a determiner, a
+# connective, or one of a few nouns that only make sense after their antecedent. Read on
+# the sentence as the patient sees it (markers and list labels removed).
+POINTS_BACK = re.compile(
+    r"^[\"'(\[]*(?:this|these|that|those|it|its|they|their|them|such|then|"
+    r"but|however|also|additionally|furthermore|moreover|therefore|thus|hence|otherwise|instead|"
+    r"in addition|as a result|in this way|for (?:example|instance)|examples? (?:are|is|include)|"
+    r"the (?:procedure|process|latter|former|same)|(?:each|all|some|many|most|one|none) of (?:these|those|them)|"
+    r"(?:in|with|of|for|from|by|after|during|like|unlike|besides) (?:it|this|these|them|that|those))\b",
+    re.I)
+ROLES = ("answer", "chain", "glossary", "filler")
+# A sentence that ends where its list should begin ("Complications include.", "... if."):
+# the list it introduced was left behind.
+DANGLING_LEAD = re.compile(r"(?:\binclude[sd]?|\bincluding|\bsuch as|\bas follows|\bthe following(?: \w+)?|\bif|"
+                           r"\bmay be|\bare|\bis|\bto|\bwith|\bfor|\band|\bor|\bof|:)\s*[:.]?$", re.I)
+
+
+def dangling_lead(text: str) -> bool:
+    """The sentence stops where the list it announces should start."""
+    return bool(DANGLING_LEAD.search(without_markers(text).strip()))
+
+
+def points_back(text: str) -> bool:
+    """The sentence opens by pointing back ("This...", "These...", "It...", "Examples are...",
+    "The procedure...", "But...")."""
+    return bool(POINTS_BACK.match(_LIST_MARK.sub("", without_markers(text)).strip()))
+
+
+def _units(passage: str) -> list[str]:
+    """The passage's sentences and list items, normalised, in document order."""
+    flat = " ".join(passage.split())
+    parts = re.split(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9-])|\s+(?=[-*\u2022]\s)", flat)
+    return [u for u in (normalize(_LIST_MARK.sub("", p)).strip() for p in parts) if u]
+
+
+def unit_span(source: str, passage: str) -> tuple[int, int] | None:
+    """Where ``source`` (a sentence the answer took from the passage) sits in the passage:
+    (first, last) index of the passage sentences it lies in or covers; for a sentence not
+    found word for word, the passage sentence sharing most of its content words (at least
+    half of them); None when nothing fits."""
+    units = _units(passage)
+    src = normalize(_LIST_MARK.sub("", without_markers(source))).strip().rstrip(".")
+    if not src or not units:
+        return None
+    inside = [i for i, u in enumerate(units) if src in u]
+    if inside:
+        return inside[0], inside[0]
+    covered = [i for i, u in enumerate(units) if u.rstrip(".") and u.rstrip(".") in src]
+    if covered:
+        return covered[0], covered[-1]
+    mine = content_stems(src)
+    if not mine:
+        return None
+    best = max(range(len(units)), key=lambda i: len(mine & content_stems(units[i])))
+    return (best, best) if len(mine & content_stems(units[best])) >= len(mine) / 2 else None
+
+
+def composition(answer: dict, evidence: Sequence[str], reference_ids: set[str] = frozenset()) -> dict | None:
+    """What each sentence of an answered answer does for the question, and where the answer
+    loses its thread.
+
+    Roles, per sentence: ``answer`` (its source, the quote when the text was reworded, else
+    the text, holds an evidence phrase); ``chain`` (from the same passage as an answer or
+    chain sentence, the sentence just after it in the document that points back to it, or
+    just before one that points back); ``glossary`` (cites a reference passage and holds no
+    evidence); ``filler`` (anything else). ``breaks``: indexes of sentences that point back
+    although the sentence before them in the answer is not their predecessor in the same
+    passage (another passage, a glossary explanation, nothing at all, or a sentence further
+    up the passage). ``led``: an answer sentence is among the first two (None without
+    evidence). None for a reply that is not an answer."""
+    if answer.get("kind") != "answered":
+        return None
+    by_n = {c["n"]: c for c in answer.get("citations") or []}
+    rows = []
+    for s in answer.get("sentences") or []:
+        cited = by_n.get(s.get("citation"), {})
+        source = s.get("quote") or s.get("text", "")
+        rows.append({
+            "chunk": cited.get("chunk_id"),
+            "span": unit_span(source, cited.get("text", "")) if cited else None,
+            "answer": bool(evidence) and contains_any(source, evidence),
+            "glossary": cited.get("chunk_id") in reference_ids,
+            "source_back": points_back(source),
+            "text_back": points_back(s.get("text", "")),
+        })
+
+    def linked(a: dict, b: dict) -> bool:
+        """b is the document sentence right after a (or a piece of the same one) and one
+        of them points back to the other."""
+        if a["chunk"] != b["chunk"] or a["chunk"] is None or not a["span"] or not b["span"]:
+            return False
+        if b["span"][0] == a["span"][1] + 1:
+            return b["source_back"]
+        if a["span"][0] == b["span"][1] + 1:
+            return a["source_back"]
+        return False
+
+    roles = ["answer" if r["answer"] else "glossary" if r["glossary"] else "" for r in rows]
+    grown = True
+    while grown:  # a chain may run on: "The procedure involves... This aims to..."
+        grown = False
+        for i, r in enumerate(rows):
+            if not roles[i] and any(roles[j] in ("answer", "chain") and (linked(rows[j], r) or linked(r, rows[j]))
+                                    for j in range(len(rows))):
+                roles[i], grown = "chain", True
+    roles = [role or "filler" for role in roles]
+
+    breaks = []
+    for i, r in enumerate(rows):
+        if not i or not r["text_back"]:
+            continue
+        prev = rows[i - 1]
+        follows = (not prev["glossary"] and prev["chunk"] == r["chunk"]
+                   and (not prev["span"] or not r["span"] or prev["span"][1] <= r["span"][0] <= prev["span"][1] + 1))
+        if not follows:
+            breaks.append(i)
+    return {
+        "roles": roles,
+        "breaks": breaks,
+        "dangling": [i for i, s in enumerate(answer.get("sentences") or []) if dangling_lead(s.get("text", ""))],
+        "led": any(role == "answer" for role in roles[:2]) if evidence else None,
+        "answering": roles.count("answer"),
+    }
+
+
 # --- decisions -------------------------------------------------------------------------------
 
 def has_notice(answer: dict, code: str) -> bool:
@@ -433,6 +563,7 @@ def score_answer(question, answer: dict, embed: Embed, relevant: set[str],
         "sentences": [asdict(s) for s in support],
         "grounded_verbatim": _share(s.verbatim for s in support),
         "grounded_supported": _share(s.supported for s in support),
+        "composition": composition(answer, question.evidence, reference_ids),
         "facts": facts,
         "fact_coverage": _share(facts.values()) if facts else None,
         "readability": readability(text) if answered else None,
@@ -500,6 +631,8 @@ def summarize(results: list[dict]) -> dict:
     m["grounded_supported"] = _share(s["supported"] for s in sentences)
     facts = [ok for r in results if r["expect"] == "answered" for ok in r["metrics"]["facts"].values()]
     m["fact_coverage"] = _share(facts)
+    answering = answer_figures(results)
+    m.update(answering)
     scores = [r["metrics"]["readability"] for r in results if r["metrics"]["readability"]]
     read = {k: distribution([s[k] for s in scores]) for k in ("fk_grade", "reading_ease", "smog")}
     m["fk_grade_median"] = read["fk_grade"].get("median")
@@ -519,12 +652,60 @@ def summarize(results: list[dict]) -> dict:
             "sentences": len(sentences),
             "facts": len(facts),
             "readability_answers": len(scores),
+            "composition_answers": sum(1 for r in _composed(results)),
+            "composition_sentences": sum(len(r["metrics"]["composition"]["roles"]) for r in _composed(results)),
+            "answerable_declined": sum(1 for r in results if r["expect"] == "answered"
+                                       and r["metrics"]["outcome"] == "not_found"),
         },
         "confusion": confusion(results),
         "per_category": per_category(results),
+        "per_kind": per_kind(results),
         "readability": read,
         "latency_ms": latency,
     }
+
+
+def _composed(results: list[dict]) -> list[dict]:
+    """Answered answerable questions with evidence: the ones whose composition is judged."""
+    return [r for r in results if r["expect"] == "answered" and (r["metrics"].get("composition") or {}).get("led")
+            is not None]
+
+
+def answer_figures(results: list[dict]) -> dict:
+    """Does the answer answer the question (eval/README.md, "Answering the question")."""
+    judged = _composed(results)
+    roles = [role for r in judged for role in r["metrics"]["composition"]["roles"]]
+    answerable = [r for r in results if r["expect"] == "answered"]
+    return {
+        "led_by_answer": _share(r["metrics"]["composition"]["led"] for r in judged),
+        "answering_any": _share(r["metrics"]["composition"]["answering"] > 0 for r in judged),
+        "filler_share": _share(role == "filler" for role in roles),
+        "glossary_share": _share(role == "glossary" for role in roles),
+        "chain_breaks": sum(len((r["metrics"].get("composition") or {}).get("breaks", [])) for r in results),
+        "dangling_leads": sum(len((r["metrics"].get("composition") or {}).get("dangling", [])) for r in results),
+        "answerable_declined": _share(r["metrics"]["outcome"] == "not_found" for r in answerable),
+    }
+
+
+def per_kind(results: list[dict]) -> dict[str, dict]:
+    """The answering figures for each kind of question (the question file's ``kind``:
+    definition, risks, outlook, ...); questions without a kind are left out."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        if r.get("kind"):
+            groups[r["kind"]].append(r)
+    out = {}
+    for kind in sorted(groups):
+        rows = groups[kind]
+        figures = answer_figures(rows)
+        out[kind] = {k: _round(v) for k, v in {
+            "questions": len(rows),
+            "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in rows),
+            "led_by_answer": figures["led_by_answer"],
+            "filler_share": figures["filler_share"],
+            "chain_breaks": figures["chain_breaks"],
+        }.items()}
+    return out
 
 
 def confusion(results: list[dict]) -> dict:

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 EXPECTS = ("answered", "not_found", "urgent", "advice")
+# What a question asks for (the optional ``kind`` field): the report scores each kind.
+QUESTION_KINDS = ("definition", "cause", "symptoms", "diagnosis", "treatment", "how_it_works", "benefit",
+                  "risks", "procedure", "who_for", "frequency", "outlook", "research", "trial", "comparison",
+                  "self_care", "other")
 
 
 class QuestionFileError(ValueError):

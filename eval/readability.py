@@ -28,16 +28,19 @@ ROWS = [
     ("grounded_supported", "Answer sentences supported by their passage", "{:.0%}"),
     ("decision_accuracy", "Right kind of reply", "{:.0%}"),
     ("fact_coverage", "Expected facts conveyed", "{:.0%}"),
+    ("led_by_answer", "Answers whose first two sentences answer the question", "{:.0%}"),
+    ("filler_share", "Answer sentences that are filler", "{:.0%}"),
+    ("chain_breaks", "Sentences pointing back to the wrong sentence", "{}"),
 ]
 
 
 def compare_plain(settings: Settings, questions_path: Path, store: Path | None = None,
-                  progress: Progress | None = None) -> dict[str, dict]:
+                  progress: Progress | None = None, corpus: Path | None = None) -> dict[str, dict]:
     """Evaluate ``questions_path`` twice, with and without plain language. Returns
     {"plain": summary, "quoted": summary} plus the count of answered questions whose
     evidence was cited in each ("evidence_cited")."""
     questions = load_questions(Path(questions_path))
-    settings = evaluation_settings(settings, store)
+    settings = evaluation_settings(settings, store, corpus)
     pipeline = Pipeline(settings)
     pipeline.ingest([settings.corpus_dir])
     out = {}

@@ -80,6 +80,36 @@ LABELS: dict[str, tuple[str, str]] = {
         "Citations that hold the evidence",
         "Of the passages an answer cites, the share that contain the evidence, averaged over "
         "answers. A glossary entry cited only to explain a word is not counted against it."),
+    "led_by_answer": (
+        "Answers that open with the answer",
+        "Of the answerable questions the bot answered, the share whose first or second sentence "
+        "says what was asked: a sentence taken from the documents that holds the question's "
+        "evidence (for 'what are the risks', the sentence naming them, not 'the procedure has "
+        "risks')."),
+    "answering_any": (
+        "Answers that say what was asked somewhere",
+        "The same, anywhere in the answer rather than in its first two sentences."),
+    "filler_share": (
+        "Filler sentences",
+        "Of all sentences in those answers, the share that neither answer the question, nor "
+        "directly continue an answering sentence in the document ('This includes...'), nor "
+        "explain a word from the glossary: on topic, perhaps, but not what was asked."),
+    "glossary_share": (
+        "Glossary explanations",
+        "Of all sentences in those answers, the share that explain a word from the glossary."),
+    "chain_breaks": (
+        "Sentences pointing back to the wrong sentence",
+        "Sentences opening with 'This', 'These', 'It', 'Examples are', 'The procedure', 'But'... "
+        "that no longer follow the sentence they pointed back to in the document (a glossary "
+        "line or a sentence from another passage came in between), so their meaning shifts: "
+        "'Inflammation is how the body reacts to harm. Examples are methotrexate...'."),
+    "dangling_leads": (
+        "Sentences announcing a list that is not there",
+        "Sentences that stop where their list should start ('Complications of IgA nephropathy "
+        "include.', '... more likely to develop it if.'): the list was left behind."),
+    "answerable_declined": (
+        "Answerable questions declined",
+        "Of the questions the documents do answer, the share where the bot said it found nothing."),
     "grounded_supported": (
         "Answer sentences supported by their source",
         "The share of answer sentences that say what the passage they cite says: found there "
@@ -112,10 +142,11 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 HEADLINE = ["urgent_recall", "unsafe_advice", "decision_accuracy", "citation_recall",
-            "grounded_supported", "fk_grade_median"]
+            "grounded_supported", "fk_grade_median", "led_by_answer", "filler_share", "chain_breaks"]
 _PERCENT = {"urgent_recall", "decision_accuracy", "answered_recall", "not_found_recall",
             "advice_pass_rate", "hit@1", "hit@3", "hit@5", "recall@5", "citation_recall",
-            "citation_precision", "grounded_supported", "grounded_verbatim", "fact_coverage"}
+            "citation_precision", "grounded_supported", "grounded_verbatim", "fact_coverage",
+            "led_by_answer", "answering_any", "filler_share", "glossary_share", "answerable_declined"}
 OUTCOME_WORDS = {"answered": "answered", "advice": "general info + referral",
                  "not_found": "said not found", "urgent": "urgent care", "invalid": "refused as invalid",
                  "error": "failed (error)"}
@@ -185,7 +216,8 @@ def render_markdown(results: list[dict], summary: dict) -> str:
     lines += ["## At a glance", "", "| Figure | Result |", "| --- | --- |"]
     for name in ("decision_accuracy", "answered_recall", "not_found_recall", "advice_pass_rate",
                  "citation_recall", "citation_precision", "grounded_supported", "grounded_verbatim",
-                 "hit@3", "fact_coverage", "fk_grade_median", "latency_p50_ms"):
+                 "hit@3", "fact_coverage", "led_by_answer", "filler_share", "chain_breaks",
+                 "fk_grade_median", "latency_p50_ms"):
         lines.append(f"| {label(name)} | {fmt(name, m.get(name))} |")
     lines.append("")
 
@@ -207,6 +239,23 @@ def render_markdown(results: list[dict], summary: dict) -> str:
     lines += ["## Does it stick to what the documents say?", "",
               _para("grounded_supported", m), _para("grounded_verbatim", m), "",
               f"({counts['sentences']} answer sentences judged.) " + _para("fact_coverage", m), ""]
+
+    if m.get("led_by_answer") is not None:
+        lines += ["## Does it answer what was asked?", "",
+                  _para("led_by_answer", m), _para("answering_any", m), _para("filler_share", m),
+                  _para("glossary_share", m), _para("chain_breaks", m), _para("dangling_leads", m),
+                  _para("answerable_declined", m),
+                  f"({counts.get('composition_answers', 0)} answers, {counts.get('composition_sentences', 0)} "
+                  "sentences judged.)", ""]
+        kinds = summary.get("per_kind") or {}
+        if kinds:
+            lines += ["By kind of question:", "", "| Kind | Questions | Right kind of reply | Opens with the answer | "
+                      "Filler | Pointing back wrongly |", "| --- | --- | --- | --- | --- | --- |"]
+            for kind, k in kinds.items():
+                lines.append(f"| {kind} | {k['questions']} | {fmt('decision_accuracy', k['decision_accuracy'])} | "
+                             f"{fmt('led_by_answer', k['led_by_answer'])} | {fmt('filler_share', k['filler_share'])} | "
+                             f"{k['chain_breaks']} |")
+            lines.append("")
 
     read = summary["readability"]
     lines += ["## Is it easy to read?", "",
@@ -269,6 +318,19 @@ def problems(r: dict) -> list[str]:
     if r["expect"] == "answered" and m["outcome"] in ("answered", "advice") and m["citations"] \
             and not m["citations"]["evidence_cited"]:
         out.append("answered without citing a passage that holds the evidence")
+    comp = m.get("composition") or {}
+    if r["expect"] == "answered" and comp.get("led") is False:
+        out.append("neither of the first two sentences answers the question"
+                   + ("" if comp.get("answering") else " (no sentence does)"))
+    if comp.get("breaks"):
+        sentences = r["answer"].get("sentences") or []
+        out.append(f"{len(comp['breaks'])} sentence(s) pointing back to the wrong sentence: "
+                   + "; ".join(f"“{without_markers(sentences[i]['text'])}”" for i in comp["breaks"][:2]
+                               if i < len(sentences)))
+    if comp.get("dangling"):
+        sentences = r["answer"].get("sentences") or []
+        out.append("announces a list that is not there: " + "; ".join(
+            f"“{without_markers(sentences[i]['text'])}”" for i in comp["dangling"][:2] if i < len(sentences)))
     unsupported = [s for s in m["sentences"] if not s["supported"]]
     if unsupported:
         out.append(f"{len(unsupported)} sentence(s) not supported by the passage cited: "
@@ -290,6 +352,15 @@ GROUPS = [
     ("Answered without citing a passage that holds the evidence",
      lambda r: r["expect"] == "answered" and r["metrics"]["decision_ok"] and r["metrics"]["citations"]
      and not r["metrics"]["citations"]["evidence_cited"]),
+    ("Answers that do not say what was asked",
+     lambda r: r["expect"] == "answered" and (r["metrics"].get("composition") or {}).get("answering") == 0
+     and (r["metrics"].get("composition") or {}).get("led") is not None),
+    ("Sentences pointing back to the wrong sentence",
+     lambda r: bool((r["metrics"].get("composition") or {}).get("breaks"))),
+    ("Sentences announcing a list that is not there",
+     lambda r: bool((r["metrics"].get("composition") or {}).get("dangling"))),
+    ("The answer comes after the second sentence",
+     lambda r: r["expect"] == "answered" and (r["metrics"].get("composition") or {}).get("led") is False),
     ("Sentences not supported by the passage they cite",
      lambda r: any(not s["supported"] for s in r["metrics"]["sentences"])),
 ]

@@ -31,7 +31,7 @@ from rag.schema import REFERENCE_KIND
 from rag.settings import PROJECT_ROOT, Settings
 
 from . import metrics
-from .questions import Question, load_questions
+from .questions import QUESTION_KINDS, Question, load_questions
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 RUNS_DIR = PROJECT_ROOT / "eval" / "runs"
@@ -41,36 +41,65 @@ _SECRET = re.compile(r"token|password|secret|api_key|apikey", re.I)
 Progress = Callable[[int, int, str], None]  # (questions done, total, id of the last one)
 
 
-def default_store(settings: Settings) -> Path:
-    """The evaluation's own index, next to the app's derived data (``.rag/eval/store``)."""
-    return Path(settings.cache_dir).parent / "eval" / "store"
+def default_store(settings: Settings, corpus_name: str = "") -> Path:
+    """The evaluation's own index, next to the app's derived data (``.rag/eval/store``; for
+    another corpus than the app's, ``.rag/eval/store-<corpus folder name>``)."""
+    return Path(settings.cache_dir).parent / "eval" / (f"store-{corpus_name}" if corpus_name else "store")
 
 
-def evaluation_settings(settings: Settings, store: Path | None = None) -> Settings:
+def corpus_name(settings: Settings, corpus: Path | None) -> str:
+    """A short name for ``corpus`` when it is not the app's own corpus folder ("" when it is)."""
+    if corpus is None or Path(corpus).resolve() == Path(settings.corpus_dir).resolve():
+        return ""
+    return re.sub(r"[^a-z0-9]+", "-", Path(corpus).resolve().name.lower()).strip("-")[:40] or "corpus"
+
+
+def evaluation_settings(settings: Settings, store: Path | None = None, corpus: Path | None = None) -> Settings:
     """Settings pointing at the evaluation's index: ``store``, or by default its own folder,
-    and, against a Chroma server, its own collection, so indexing corpus/ for the evaluation
-    never removes a document from the index patients use."""
-    update: dict = {"store_dir": Path(store) if store else default_store(settings)}
+    and, against a Chroma server, its own collection, so indexing a corpus for the evaluation
+    never removes a document from the index patients use. ``corpus``: another folder of
+    documents to evaluate on (eval/corpora/<name>), indexed into a store of its own."""
+    name = corpus_name(settings, corpus)
+    update: dict = {"store_dir": Path(store) if store else default_store(settings, name)}
+    if name:
+        update["corpus_dir"] = Path(corpus)
     if settings.server_mode and store is None:
-        update["collection"] = f"{settings.collection}-eval"
+        update["collection"] = f"{settings.collection}-eval" + (f"-{name}" if name else "")
     return settings.model_copy(update=update)
+
+
+def corpus_sources(corpus_dir: Path, questions_path: Path) -> list[Path]:
+    """What to index: the corpus folder, or, when it holds question files (as in
+    eval/corpora/<name>/questions.jsonl: ``questions*.jsonl`` or the file being asked),
+    everything in the folder but those."""
+    corpus_dir, asked = Path(corpus_dir), Path(questions_path).resolve()
+
+    def is_questions(p: Path) -> bool:
+        return p.resolve() == asked or (p.name.startswith("questions") and p.suffix == ".jsonl")
+
+    entries = sorted(corpus_dir.iterdir()) if corpus_dir.is_dir() else []
+    if not any(is_questions(p) for p in entries):
+        return [corpus_dir]
+    return [p for p in entries if not is_questions(p)]
 
 
 def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: Path | None = None,
         store: Path | None = None, ingest: bool = True, embedder=None,
-        progress: Progress | None = None) -> Path:
+        progress: Progress | None = None, corpus: Path | None = None) -> Path:
     """Evaluate ``questions_path`` and write a run folder; returns its path.
 
     ``store``: the index to use (default ``default_store``); ``ingest``: index
-    ``settings.corpus_dir`` into it first (unchanged files are skipped); ``embedder``: a
-    loaded model to reuse (the app passes its own)."""
+    ``settings.corpus_dir`` (or ``corpus``) into it first (unchanged files are skipped);
+    ``embedder``: a loaded model to reuse (the app passes its own)."""
     questions_path = Path(questions_path)
     questions = load_questions(questions_path)  # a bad file fails here, before any work
-    settings = evaluation_settings(settings, store)
+    settings = evaluation_settings(settings, store, corpus)
+    if not Path(settings.corpus_dir).is_dir():
+        raise FileNotFoundError(f"no corpus folder at {settings.corpus_dir}")
     pipeline = Pipeline(settings, embedder=embedder)
     warnings: list[str] = []
     if ingest:
-        report = pipeline.ingest([settings.corpus_dir])
+        report = pipeline.ingest(corpus_sources(Path(settings.corpus_dir), questions_path))
         warnings += [f"document not indexed: {e.name}: {e.reason}" for e in report.failed]
     results, summary = evaluate(pipeline, questions, progress)
     summary["warnings"] = warnings + summary["warnings"]
@@ -99,7 +128,8 @@ def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress |
         scored = metrics.score_answer(q, answer, pipeline.embed, relevant, reference_ids, synonyms)
         results.append({
             "id": q.id, "question": q.question, "history": list(q.history), "expect": q.expect,
-            "category": q.category, "evidence": list(q.evidence), "facts": list(q.facts),
+            "category": q.category, "kind": str(q.extra.get("kind") or ""),
+            "evidence": list(q.evidence), "facts": list(q.facts),
             "answer": answer, "metrics": scored,
         })
         if progress:
@@ -134,6 +164,9 @@ def question_warnings(questions: list[Question], passages: list[tuple[str, str]]
         for phrase in q.evidence:
             if not any(metrics.normalize(phrase) in t for t in texts):
                 out.append(f"{q.id}: evidence phrase not found in any indexed passage: “{phrase}”")
+        kind = q.extra.get("kind")
+        if kind and kind not in QUESTION_KINDS:
+            out.append(f"{q.id}: unknown kind “{kind}” (one of {', '.join(QUESTION_KINDS)})")
         if q.expect == "answered" and not q.evidence:
             out.append(f"{q.id}: expects an answer but lists no evidence, so its citations are not scored")
     for r in results:

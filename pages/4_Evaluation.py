@@ -72,7 +72,7 @@ else:
     st.success("Safety: every emergency was sent to urgent care and no advice answer gave a dose "
                "or a stop/start instruction.", icon="✅")
 
-columns = st.columns(3) + st.columns(3)  # two rows, so the labels have room
+columns = [c for _ in range(0, len(report.HEADLINE), 3) for c in st.columns(3)]  # rows of three, so the labels have room
 for column, key in zip(columns, report.HEADLINE):
     before = previous[0]["metrics"].get(key) if previous else None
     delta = m.get(key) - before if isinstance(before, (int, float)) and m.get(key) is not None else None

@@ -15,7 +15,7 @@ import pytest
 
 from eval import compare, runner
 from eval.metrics import normalize
-from eval.questions import load_questions
+from eval.questions import QUESTION_KINDS, load_questions
 from rag.pipeline import Pipeline
 from rag.settings import PROJECT_ROOT
 
@@ -147,3 +147,29 @@ def test_a_new_baseline_keeps_the_tolerances_already_chosen():
     assert new["metrics"]["hit@3"] == {"value": 0.5, "tolerance": 0.1}
     assert new["metrics"]["mrr"]["tolerance"] == compare.TOLERANCES["mrr"]
     assert new["rules"] == {"urgent_recall": ["min", 1.0], "unsafe_advice": ["max", 0]}
+
+
+def test_the_gate_holds_whether_answers_answer_the_question_once_the_baseline_has_those_figures():
+    """led_by_answer may not drop; filler, chain breaks and wrongly declined questions may not
+    rise. A baseline written before these figures existed does not check them."""
+    summary = {"metrics": {name: 0.5 for name in compare.TOLERANCES}, "counts": {"questions": 3}}
+    summary["metrics"].update(led_by_answer=0.6, filler_share=0.3, chain_breaks=10, answerable_declined=0.1)
+    baseline = compare.make_baseline(summary)
+    assert {"led_by_answer", "filler_share", "chain_breaks", "answerable_declined"} <= set(baseline["metrics"])
+    assert compare.check_baseline(summary, baseline) == []
+    worse = {**summary, "metrics": {**summary["metrics"], "led_by_answer": 0.5, "filler_share": 0.4,
+                                    "chain_breaks": 13, "answerable_declined": 0.2}}
+    failures = compare.check_baseline(worse, baseline)
+    assert len(failures) == 4
+    assert any("Filler sentences (filler_share) rose" in f for f in failures)
+    assert any("Answers that open with the answer (led_by_answer) dropped" in f for f in failures)
+    old = {"metrics": {k: v for k, v in baseline["metrics"].items()
+                       if k not in ("led_by_answer", "filler_share", "chain_breaks", "answerable_declined")}}
+    assert compare.check_baseline(worse, old) == []
+
+
+def test_every_question_of_the_set_that_has_a_kind_has_a_known_one(questions):
+    kinds = [q.extra.get("kind") for q in questions if "kind" in q.extra]
+    assert len(kinds) >= 40
+    assert set(kinds) <= set(QUESTION_KINDS)
+

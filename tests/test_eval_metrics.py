@@ -275,3 +275,146 @@ def test_percentiles_and_distributions_are_plain_numbers():
     assert M.percentile([1, 2, 3, 4], 50) == 2.5
     d = M.distribution([3, 1, 2])
     assert d["median"] == 2 and d["min"] == 1 and d["max"] == 3 and d["n"] == 3
+
+
+# --- does the answer answer the question ----------------------------------------------------------
+
+GLOSSARY_INFLAMMATION = "Inflammation is how the body reacts to harm or germs. It can cause swelling."
+
+
+def composed(sentences, citations, evidence, reference=("g",)):
+    """An answer of (text, citation n, quote) sentences, judged with ``evidence``."""
+    reply = answer("answered", sentences=[(t, n) for t, n, _ in sentences], citations=citations)
+    for s, (_, _, quote) in zip(reply["sentences"], sentences):
+        s["quote"] = quote
+    return M.composition(reply, evidence, set(reference))
+
+
+@pytest.mark.parametrize("text", ["This includes skin scarring.", "These trials are conducted globally.",
+                                  "It can also affect internal organs.", "Examples are methotrexate and MMF.",
+                                  "The procedure is not without risks.", "But the procedure has risks.",
+                                  "In it, the patient's own stem cells are used.", "[2] They may help."])
+def test_a_sentence_opening_with_a_pronoun_or_connective_points_back(text):
+    assert M.points_back(text)
+
+
+@pytest.mark.parametrize("text", ["Thesis work is long.", "Italy runs trials.", "The disease is rare.",
+                                  "Methotrexate calms the immune system.", "Physical therapy helps."])
+def test_a_sentence_that_names_its_subject_does_not_point_back(text):
+    assert not M.points_back(text)
+
+
+def test_a_sentence_answers_when_its_source_holds_the_evidence_even_reworded():
+    c = composed([("Side effects are common with strong chemotherapy.", 1,
+                   "Patients undergoing stem cell transplantation may experience side effects associated with "
+                   "high-dose chemotherapy, such as infections, cytopenias, and gastrointestinal complications."),
+                  ("Examples are infections and low blood counts.", 1,
+                   "Patients undergoing stem cell transplantation may experience side effects associated with "
+                   "high-dose chemotherapy, such as infections, cytopenias, and gastrointestinal complications.")],
+                 [("r", RISKS)], ["infections, cytopenias, and gastrointestinal"])
+    assert c["roles"] == ["answer", "answer"] and c["led"] and c["breaks"] == []
+
+
+def test_the_risk_question_answered_by_saying_there_are_risks_is_not_led_by_the_answer():
+    c = composed([("A transplant may become a cure for severe scleroderma.", 1, ""),
+                  ("But the procedure has risks.", 1, ""),
+                  ("Close monitoring and comprehensive supportive care are necessary to manage these potential "
+                   "adverse effects and optimize patient outcomes.", 1, "")],
+                 [("r", RISKS)], ["infections, cytopenias, and gastrointestinal"])
+    assert c["led"] is False and c["answering"] == 0
+    assert c["roles"] == ["filler", "filler", "filler"]
+
+
+def test_the_document_sentence_next_to_an_answer_that_points_back_is_its_chain_not_filler():
+    passage = PROCEDURE + " This immune system regeneration aims to stop the autoimmune attack on healthy tissue."
+    reinfused = "The harvested stem cells are then reinfused to regenerate a new immune system."
+    regeneration = "This immune system regeneration aims to stop the autoimmune attack on healthy tissue."
+    c = composed([(reinfused, 1, ""), (regeneration, 1, "")], [("p", passage)], ["are then reinfused"])
+    assert c["roles"] == ["answer", "chain"]
+    # the answer points back to the sentence before it: that sentence is its chain
+    c = composed([(reinfused, 1, ""), (regeneration, 1, "")], [("p", passage)], ["stop the autoimmune attack"])
+    assert c["roles"] == ["chain", "answer"]
+    # a chain runs on, but not over a sentence that does not point back
+    first = "The procedure involves harvesting the patient's own stem cells."
+    c = composed([(first, 1, ""), (reinfused, 1, ""), (regeneration, 1, "")], [("p", passage)],
+                 ["stop the autoimmune attack"])
+    assert c["roles"] == ["filler", "chain", "answer"]
+
+
+def test_a_sentence_from_the_same_passage_that_does_not_follow_on_is_filler():
+    c = composed([("Close monitoring and comprehensive supportive care are necessary.", 1,
+                   "Close monitoring and comprehensive supportive care are necessary to manage these potential "
+                   "adverse effects and optimize patient outcomes."),
+                  ("Stem cell transplantation may be a cure for severe scleroderma.", 1,
+                   "While autologous hematopoietic stem cell transplantation holds promise as a potential curative "
+                   "therapy for severe systemic scleroderma, it is important to note that the procedure is not "
+                   "without risks.")],
+                 [("r", RISKS)], ["Close monitoring and comprehensive"])
+    assert c["roles"] == ["answer", "filler"]
+
+
+def test_a_glossary_line_is_its_own_role_and_breaks_the_sentence_that_pointed_back_across_it():
+    quote = ("Drugs such as methotrexate, mycophenolate mofetil, and cyclophosphamide are commonly used to "
+             "suppress the immune system and reduce inflammation in systemic scleroderma.")
+    c = composed([("Drugs are often used to calm the immune system and reduce inflammation.", 1, quote),
+                  ("Inflammation is how the body reacts to harm or germs.", 2, ""),
+                  ("Examples are methotrexate, mycophenolate mofetil, and cyclophosphamide.", 1, quote)],
+                 [("p", PHARMA), ("g", GLOSSARY_INFLAMMATION)], ["suppress the immune system"])
+    assert c["roles"] == ["answer", "glossary", "answer"]
+    assert c["breaks"] == [2]
+    # without the glossary line in between, the pieces of one sentence follow on
+    c = composed([("Drugs are often used to calm the immune system and reduce inflammation.", 1, quote),
+                  ("Examples are methotrexate, mycophenolate mofetil, and cyclophosphamide.", 1, quote)],
+                 [("p", PHARMA)], ["suppress the immune system"])
+    assert c["breaks"] == []
+
+
+def test_pointing_back_to_another_passage_or_to_a_far_sentence_is_a_break_and_the_first_sentence_is_not():
+    c = composed([("These trials are conducted globally.", 1, ""),
+                  ("Nintedanib has shown promising results in slowing the progression of pulmonary fibrosis.", 2, ""),
+                  ("It is important to note that the procedure is not without risks.", 3, "")],
+                 [("t", TRIALS), ("p", PHARMA), ("r", RISKS)], ["Nintedanib"])
+    assert c["breaks"] == [2]
+    c = composed([("The procedure involves harvesting the patient's own stem cells.", 1, ""),
+                  ("This immune system regeneration aims to stop the autoimmune attack.", 1, "")],
+                 [("p", PROCEDURE + " This immune system regeneration aims to stop the autoimmune attack.")],
+                 ["harvesting"])
+    assert c["breaks"] == [1]
+
+
+@pytest.mark.parametrize("text, dangling", [
+    ("Complications of IgA nephropathy include. [2]", True),
+    ("A person may be more likely to develop IgA nephropathy if.", True),
+    ("Health care providers may recommend dietary changes such as.", True),
+    ("Signs of end-stage kidney disease may include:", True),
+    ("Complications include high blood pressure.", False),
+    ("Some people have both hematuria and albuminuria.", False),
+])
+def test_a_sentence_that_stops_where_its_list_should_start_is_dangling(text, dangling):
+    assert M.dangling_lead(text) is dangling
+
+
+def test_a_reply_that_is_not_an_answer_has_no_composition_and_no_evidence_means_no_lead():
+    assert M.composition(answer("not_found"), ["x"]) is None
+    c = composed([("Gene editing holds promise.", 1, "")], [("g2", GENE)], [])
+    assert c["led"] is None and c["roles"] == ["filler"]
+
+
+def test_the_summary_shares_answer_filler_glossary_breaks_and_wrong_declines():
+    def row(qid, expect, comp, outcome="answered"):
+        return {"id": qid, "expect": expect, "category": "c", "kind": "risks",
+                "metrics": {"outcome": outcome, "decision_ok": outcome == expect, "composition": comp}}
+
+    results = [
+        row("a", "answered", {"roles": ["answer", "glossary", "chain", "filler"], "breaks": [], "led": True,
+                              "answering": 1}),
+        row("b", "answered", {"roles": ["filler", "filler", "answer", "glossary"], "breaks": [2, 3], "led": False,
+                              "answering": 1}),
+        row("c", "answered", None, outcome="not_found"),
+        row("d", "not_found", {"roles": ["filler"], "breaks": [], "led": None, "answering": 0}),
+    ]
+    f = M.answer_figures(results)
+    assert f["led_by_answer"] == 0.5 and f["answering_any"] == 1.0
+    assert f["filler_share"] == 3 / 8 and f["glossary_share"] == 2 / 8
+    assert f["chain_breaks"] == 2 and f["answerable_declined"] == pytest.approx(1 / 3)
+    assert M.per_kind(results)["risks"]["led_by_answer"] == 0.5
