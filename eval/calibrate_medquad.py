@@ -153,38 +153,59 @@ def isolated_settings(base: Settings, store: Path) -> Settings:
     return base.model_copy(update={"store_dir": store, "chroma_host": None})
 
 
-def ask_all(settings: Settings, sources: list[Path], cases: list[Case], embedder=None, log=None) -> dict[str, dict]:
-    """{case id: evidence features} from a pipeline over ``sources`` indexed into ``settings``'
-    store. A question that ends urgent or invalid has no features and is left out."""
+def ask_all(settings: Settings, sources: list[Path], cases: list[Case], part: Path, embedder=None,
+            log=None) -> None:
+    """Ask every case of a pipeline over ``sources`` indexed into ``settings``' store, and
+    append {"id", "features"} to ``part`` after each (``features`` null for a question that
+    ends urgent or invalid). Cases already in ``part`` are skipped, so an interrupted run
+    resumes; they are asked in a seeded random order, so any prefix is a fair sample."""
     from rag.pipeline import Pipeline
 
+    done = {r["id"] for r in _read_rows(part)}
+    todo = [c for c in cases if c.id not in done]
+    random.Random(len(cases)).shuffle(todo)
     pipeline = Pipeline(settings, embedder=embedder)
     t = time.perf_counter()
     report = pipeline.ingest(sources)
     if log:
         log(f"indexed {len(report.added)} documents ({report.passages_written} passages, "
-            f"{len(report.failed)} failed) in {time.perf_counter() - t:.0f}s")
-    out = {}
+            f"{len(report.failed)} failed) in {time.perf_counter() - t:.0f}s; {len(todo)} questions to ask")
     t = time.perf_counter()
-    for i, c in enumerate(cases, 1):
-        a = pipeline.ask(c.question, list(c.history))
-        if a.kind not in ("urgent", "invalid") and a.evidence:
-            out[c.id] = {k: float(v) for k, v in a.evidence.items()}
-        if log and (i % 100 == 0 or i == len(cases)):
-            log(f"  asked {i}/{len(cases)} ({(time.perf_counter() - t) / i * 1000:.0f} ms each)")
-    return out
+    with open(part, "a", encoding="utf-8") as f:
+        for i, c in enumerate(todo, 1):
+            a = pipeline.ask(c.question, list(c.history))
+            ok = a.kind not in ("urgent", "invalid") and a.evidence
+            f.write(json.dumps({"id": c.id, "features": {k: float(v) for k, v in a.evidence.items()} if ok else None}) + "\n")
+            f.flush()
+            if log and (i % 100 == 0 or i == len(todo)):
+                log(f"  asked {i}/{len(todo)} ({(time.perf_counter() - t) / i * 1000:.0f} ms each)")
 
 
-def cached_features(tag: str, compute) -> dict[str, dict]:
+def _read_rows(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass  # a line cut short by an interruption
+    return rows
+
+
+def cached_features(tag: str, compute, partial: bool = False) -> dict[str, dict]:
+    """{case id: features}, from the cache when complete; else ``compute(part_path)`` fills
+    it (with ``partial``: whatever an interrupted run already stored, nothing asked)."""
     path = cache_path(tag)
-    if path.exists():
-        return {r["id"]: r["features"] for r in map(json.loads, path.read_text().splitlines())}
-    features = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_text("".join(json.dumps({"id": k, "features": v}) + "\n" for k, v in features.items()))
-    tmp.replace(path)
-    return features
+    part = path.with_suffix(".part")
+    if not path.exists():
+        if not partial:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            compute(part)
+            part.replace(path)
+        else:
+            path = part
+    return {r["id"]: r["features"] for r in _read_rows(path) if r["features"]}
 
 
 # --- fitting and scoring (pure) --------------------------------------------------------------
@@ -315,7 +336,7 @@ def gather(args, settings: Settings) -> tuple[Sample, list[Case], dict[str, dict
                                       settings.cache_dir)
         return embedder
 
-    def medquad_features():
+    def medquad_features(part):
         # The pool's index is kept next to the feature cache, so a change of code re-asks
         # the questions without indexing the pool again. The plain-language stage comes
         # after the decision and MedQuAD has no "say it more simply" questions: off.
@@ -324,13 +345,16 @@ def gather(args, settings: Settings) -> tuple[Sample, list[Case], dict[str, dict
         docs = folder / "medquad-pool.jsonl"
         docs.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in sample.documents))
         pool_settings = isolated_settings(settings, folder / "store").model_copy(update={"plain_language": False})
-        return ask_all(pool_settings, [docs], sample.cases, model(), log)
+        return ask_all(pool_settings, [docs], sample.cases, part, model(), log)
 
-    def ssc_features():
+    def ssc_features(part):
         with tempfile.TemporaryDirectory(prefix="calibrate-ssc-") as tmp:
-            return ask_all(isolated_settings(settings, Path(tmp) / "store"), [settings.corpus_dir], ssc, model(), log)
+            return ask_all(isolated_settings(settings, Path(tmp) / "store"), [settings.corpus_dir], ssc, part,
+                           model(), log)
 
-    features = {**cached_features(tag, medquad_features), **cached_features("ssc", ssc_features)}
+    # the scleroderma set first: it is small, and the MedQuAD questions can be used part-done
+    ssc_rows = cached_features("ssc", ssc_features)
+    features = {**cached_features(tag, medquad_features, args.partial), **ssc_rows}
     return sample, ssc, features
 
 
@@ -346,6 +370,8 @@ def main(argv=None) -> int:
                     help="answerable and unanswerable questions of each domain weigh the same in total")
     ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated evidence features")
     ap.add_argument("--out", default=None, help="where to write the model (default settings.confidence_path)")
+    ap.add_argument("--partial", action="store_true",
+                    help="use the MedQuAD questions an interrupted run already asked; ask no more")
     ap.add_argument("--dry-run", action="store_true", help="report only; write no model")
     args = ap.parse_args(argv)
     settings = Settings()
