@@ -364,8 +364,8 @@ def main(argv=None) -> int:
     ap.add_argument("--pool", type=int, default=1200, help="about this many answers are indexed")
     ap.add_argument("--questions", type=int, default=1800, help="MedQuAD questions asked (half answerable)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--ssc-share", type=float, default=0.5, help="share of the fit's weight on the scleroderma set")
+    ap.add_argument("--l2", type=float, default=0.1)
+    ap.add_argument("--ssc-share", type=float, default=0.8, help="share of the fit's weight on the scleroderma set")
     ap.add_argument("--balance-labels", action="store_true",
                     help="answerable and unanswerable questions of each domain weigh the same in total")
     ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated evidence features")
