@@ -407,15 +407,32 @@ def closest_word(word: str, passages: list[Passage], embed: Callable[[list[str]]
     return float((embed([word.lower()]) @ embed(words).T).max())
 
 
+def focus_features(passages: list[Passage], qterms: QueryTerms, top: int = 3) -> dict[str, float]:
+    """Whether the passages name what the question is about. Its focus is its rarest words
+    (``QueryTerm.weight`` at least half the heaviest's: "meniere" in "what are the symptoms of
+    Meniere's disease?"). ``focus_known``: the weighted share of them the index knows at
+    all; ``focus_found``: the share the ``top`` passages contain."""
+    if not qterms.terms or max(qt.weight for qt in qterms.terms) <= 0:
+        return {"focus_known": 1.0, "focus_found": 1.0}
+    heaviest = max(qt.weight for qt in qterms.terms)
+    focus = [qt for qt in qterms.terms if qt.weight >= 0.5 * heaviest]
+    total = sum(qt.weight for qt in focus)
+    seen = set().union(*(terms(p.chunk.text) for p in passages[:top])) if passages else set()
+    found = sum(qt.weight * max((w for t, w in qt.matches.items() if t in seen), default=0.0) for qt in focus)
+    known = sum(qt.weight * max(qt.matches.values(), default=0.0) for qt in focus)
+    return {"focus_known": known / total, "focus_found": found / total}
+
+
 def evidence_features(passages: list[Passage], qterms: QueryTerms, question: str = "") -> dict[str, float]:
     """How strongly the retrieved passages bear on the question."""
     known = qterms.known_share()
     wants_number = bool(_WANTS_NUMBER.search(question))
+    focus = focus_features(passages, qterms)
     if not passages:
         return {"dense_top": 0.0, "lexical_top": 0.0, "coverage": 0.0, "fused_top": 0.0,
-                "known_share": known, "number_missing": float(wants_number)}
+                "known_share": known, "number_missing": float(wants_number), **focus}
     top = passages[:3]
-    return {
+    return {**focus,
         "dense_top": max(p.dense for p in passages),
         "lexical_top": max(p.lexical for p in passages),
         "coverage": max(qterms.coverage(set(terms(p.chunk.text))) for p in top),

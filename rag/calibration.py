@@ -54,17 +54,20 @@ class ConfidenceModel:
         return cls({"sentence_top": 12.0}, -5.4, {"fitted": False})
 
 
-def fit(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> tuple[np.ndarray, float]:
+def fit(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50,
+        sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Logistic regression by Newton's method with an L2 penalty on the weights (not the
-    bias). ``X``: samples x features; ``y``: 0/1. Deterministic."""
+    bias). ``X``: samples x features; ``y``: 0/1; ``sample_weight``: how much each sample
+    counts (default 1 each). Deterministic."""
     n, d = X.shape
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     A = np.hstack([X, np.ones((n, 1))])
     w = np.zeros(d + 1)
     penalty = np.diag([l2] * d + [0.0])
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(A @ w, -40, 40)))
-        grad = A.T @ (p - y) + penalty @ w
-        hess = (A * (p * (1 - p))[:, None]).T @ A + penalty + 1e-9 * np.eye(d + 1)
+        grad = A.T @ (s * (p - y)) + penalty @ w
+        hess = (A * (s * p * (1 - p))[:, None]).T @ A + penalty + 1e-9 * np.eye(d + 1)
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -72,6 +75,11 @@ def fit(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> 
     return w[:d], float(w[d])
 
 
-def model_from(X: np.ndarray, y: np.ndarray, features=FEATURES, l2: float = 1.0, info: dict | None = None) -> ConfidenceModel:
-    w, b = fit(X, y, l2)
+def model_from(X: np.ndarray, y: np.ndarray, features=FEATURES, l2: float = 1.0, info: dict | None = None,
+               sample_weight: np.ndarray | None = None, threshold: float = 0.5) -> ConfidenceModel:
+    """The fitted model, its bias shifted so that a confidence of 0.5 means what
+    ``threshold`` meant for the raw fit (the pipeline answers at ``min_answer_confidence``,
+    0.5 by default)."""
+    w, b = fit(X, y, l2, sample_weight=sample_weight)
+    b -= math.log(threshold / (1.0 - threshold))
     return ConfidenceModel({f: float(v) for f, v in zip(features, w)}, b, info or {})
