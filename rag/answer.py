@@ -60,9 +60,9 @@ class Candidate:
 @dataclass(frozen=True)
 class SelectionParams:
     similarity_weight: float = 1.0
-    coverage_weight: float = 0.6
-    passage_weight: float = 0.5  # times the passage's own cosine to the question
-    margin: float = 0.2  # keep sentences within this of the best score
+    coverage_weight: float = 1.0
+    passage_weight: float = 1.0  # times the passage's own cosine to the question
+    margin: float = 0.1  # keep sentences within this of the best score
     redundancy: float = 0.85  # cosine above which two sentences say the same thing
     min_words: int = 5
     per_passage: int = 2  # most sentences taken from one passage (a chain's partner is extra)
@@ -70,7 +70,7 @@ class SelectionParams:
     expanded_weight: float = 1.0  # 0: judge sentences against the question as asked; 1: with expansions
     kind_weight: float = 0.3  # added for a sentence holding the asked kind's cues (3 or more: all of it)
     own_word: float = 0.5  # ... and this share more when it uses the question's word for the kind
-    own_word_yes_no: float = 2.0  # ... for a yes/no question, where that word settles it
+    own_word_yes_no: float = 1.0  # ... for a yes/no question, where that word settles it
     list_items: int = 6  # most items when a list answers the question
     broad_list_weight: float = 0.3  # added for a list item when a broad question asks for options
     list_words: int = 170  # a list answer may run longer than a prose one
