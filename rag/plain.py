@@ -24,7 +24,7 @@ better when one is configured (rag/llm.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -422,7 +422,10 @@ _CLAUSE_CUTS = [
 
 def short_pieces(sentence: str, min_words: int = 4) -> list[str]:
     """A plain sentence cut once more at a clause boundary where both halves stand alone:
-    "say that more simply" wants short sentences. Uncut when there is no such boundary."""
+    "say that more simply" wants short sentences. Uncut when there is no such boundary, or
+    when the sentence is a list ("Examples are A, B, and the C"), which a cut would break."""
+    if re.match(r"^(?:examples\s+are|this\s+includes|these\s+include)\b", sentence, re.I) or sentence.count(",") >= 2:
+        return [sentence]
     for pattern, lead in _CLAUSE_CUTS:
         m = pattern.search(sentence)
         if not m:
@@ -435,29 +438,38 @@ def short_pieces(sentence: str, min_words: int = 4) -> list[str]:
 
 def simplest(sentences, citations, glossary: Glossary | None = None, most: int = 3, grade: float = 6.0):
     """"Say that more simply": the main point of an answer in at most ``most`` short
-    sentences. The answer's first sentence (its lead) is always kept, cut at a clause
-    boundary while it reads above ``grade``; the rest of the room goes to the sentences that
-    follow it in the same passage, then to a glossary definition the answer carries."""
-    from .schema import AnswerSentence
+    sentences. The answer's opening sentences are kept in order (a sentence that points back
+    only with the one it points to), each cut at a clause boundary while it reads above
+    ``grade`` and there is room; what room is left goes to a glossary definition the answer
+    carries."""
+    from .sentence_kinds import points_back
 
-    sentences = [s for s in sentences if s.text.strip()]
-    if not sentences:
-        return [], []
-    lead = sentences[0]
-    pieces = [lead.text]
-    while reading_grade(pieces[-1]) > grade and len(pieces) < most:
-        cut = short_pieces(pieces[-1])
-        if len(cut) == 1:
+    def is_gloss(s) -> bool:
+        return glossary is not None and _is_glossary(citations, s.citation, glossary)
+
+    # a definition that opens the answer ("what does X mean?") is its main point
+    opening = next((i for i, s in enumerate(sentences) if not is_gloss(s)), len(sentences))
+    body = [s for i, s in enumerate(sentences) if s.text.strip() and (i < opening or not is_gloss(s))]
+    out = []
+    for s in body:
+        if len(out) >= most or (out and points_back(s.text) and s.citation != out[-1].citation):
             break
-        pieces[-1:] = cut
-    out = [AnswerSentence(p, lead.citation, quote=lead.quote or (lead.text if p != lead.text else ""))
-           for p in pieces[:most]]
-    rest = [s for s in sentences[1:] if s.citation == lead.citation and not s.list_item]
-    extra = [s for s in sentences[1:] if glossary is not None and _is_glossary(citations, s.citation, glossary)]
-    for s in rest + extra:
+        if out and not points_back(s.text) and len(out) >= 2:
+            break  # a third sentence only when it finishes the second's thought
+        out.append(s)
+    i = 0
+    while i < len(out) and len(out) < most:
+        cut = short_pieces(out[i].text) if reading_grade(out[i].text) > grade else [out[i].text]
+        if len(cut) > 1:
+            quote = out[i].quote or out[i].text
+            out[i:i + 1] = [replace(out[i], text=c, quote=quote) for c in cut]
+        else:
+            i += 1
+    out = out[:most]
+    for s in (s for s in sentences[opening:] if is_gloss(s)):
         if len(out) >= most:
             break
-        if reading_grade(s.text) <= grade + 2:
+        if any(d.text == s.text for t in out for _, d in glossary.terms_in(t.text)):
             out.append(s)
     return only_cited(out, citations)
 
