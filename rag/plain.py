@@ -469,7 +469,7 @@ def simplest(sentences, citations, glossary: Glossary | None = None, most: int =
     for s in (s for s in sentences[opening:] if is_gloss(s)):
         if len(out) >= most:
             break
-        if any(d.text == s.text for t in out for _, d in glossary.terms_in(t.text)):
+        if reading_grade(s.text) <= grade and any(d.text == s.text for t in out for _, d in glossary.terms_in(t.text)):
             out.append(s)
     return only_cited(out, citations)
 

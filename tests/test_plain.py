@@ -168,6 +168,30 @@ def test_say_that_more_simply_gives_a_shorter_plainer_answer_to_the_last_questio
     assert {c.chunk.chunk_id for c in again.citations} & {c.chunk.chunk_id for c in first.citations}
 
 
+def test_say_that_more_simply_keeps_the_main_point_in_short_sentences(corpus_pipeline):
+    q = "what are the risks of a stem cell transplant"
+    first = corpus_pipeline.ask(q)
+    history = [{"role": "user", "content": q}, {"role": "assistant", "content": first.answer}]
+    again = corpus_pipeline.ask("say that more simply", history)
+    assert 1 <= len(again.sentences) <= 3
+    assert again.sentences[0].text == first.sentences[0].text  # the lead, with its citation
+    assert again.citations[0].chunk.chunk_id == first.citations[0].chunk.chunk_id
+    assert again.reading_grade <= first.reading_grade
+
+
+def test_simplest_never_keeps_a_pointing_sentence_without_the_one_it_points_to():
+    from rag.plain import simplest
+    from rag.schema import AnswerSentence, Chunk, Citation
+
+    chunk = Chunk("c1", "d", "T", "", "x", 0, 1, 0, 1, 0)
+    cites = [Citation(1, chunk, 1.0), Citation(2, chunk, 1.0)]
+    answer = [AnswerSentence("A transplant may become a possible cure.", 1),
+              AnswerSentence("Other drugs calm the immune system.", 2),
+              AnswerSentence("But the procedure has risks.", 1)]
+    kept, _ = simplest(answer, cites)
+    assert [s.text for s in kept][-1] != "But the procedure has risks."
+
+
 def test_say_that_more_simply_with_nothing_before_it_is_not_found(corpus_pipeline):
     assert corpus_pipeline.ask("say that more simply").kind == "not_found"
 
