@@ -62,7 +62,7 @@ class SelectionParams:
     similarity_weight: float = 1.0
     coverage_weight: float = 1.0
     passage_weight: float = 1.0  # times the passage's own cosine to the question
-    margin: float = 0.1  # keep sentences within this of the best score
+    margin: float = 0.2  # keep sentences within this of the best score
     redundancy: float = 0.85  # cosine above which two sentences say the same thing
     min_words: int = 5
     per_passage: int = 2  # most sentences taken from one passage (a chain's partner is extra)
@@ -340,7 +340,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     # Evidence is judged on the words that say what the question is about: "exactly",
     # "doctor", "said" in a chatty message are no topic the documents must hold.
     topic_terms = without_kind_words(qterms)
-    evidence_terms = topic_terms if topic_terms.terms else qterms
+    evidence_terms = qterms
     features = evidence_features(passages, evidence_terms, question)
     features["word_support"] = word_support(passages[:3], evidence_terms, embed)
     if not cands:
