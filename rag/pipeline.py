@@ -42,7 +42,7 @@ from .retrieve import Retrieval, Retriever
 from .lexical import stem, terms
 from .plain import (Glossary, asked_definitions, is_definition_question, is_simpler_request, plain_answer,
                     reading_grade, refers_back, shorter, with_definitions)
-from .safety import treatments_named, triage, urgent_category
+from .safety import follow_up_urgent, treatments_named, triage
 from .schema import REFERENCE_KIND, Answer, Notice, Passage
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
@@ -212,12 +212,12 @@ class Pipeline:
             return a
 
         # Safety first: emergencies are found even in an over-long message.
-        tri = triage(cleaned)
+        tri = triage(cleaned, self.embed)
         urgent = tri.urgent or self._urgent_in_context(cleaned, history)
         timings["safety"] = (time.perf_counter() - t0) * 1000
         if urgent:
             answer.kind = "urgent"
-            answer.answer = " ".join([msgs.message("urgent_intro"), msgs.urgent[urgent], msgs.message("urgent_outro")])
+            answer.answer = " ".join([msgs.urgent[urgent], msgs.message("urgent_intro"), msgs.message("urgent_outro")])
             answer.notices.append(Notice("urgent", msgs.urgent[urgent]))
             answer.confidence = 1.0
             return done(answer)
@@ -376,14 +376,12 @@ class Pipeline:
 
     def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
         """An emergency spread over two turns ("I had a transplant last week" / "now I have
-        a fever"): look at the previous user turn and this one together, counting only
-        matches that reach into this one."""
+        a fever"; "my finger is white" / "it's been like that for three hours"): the previous
+        user turn and this one read together (``safety.follow_up_urgent``)."""
         earlier = [t["content"] for t in history if t["role"] == "user"]
         if not earlier or not question:
             return None
-        prefix = clean_question(earlier[-1]) + " \n "
-        category, _ = urgent_category(prefix + question, focus_start=len(prefix))
-        return category
+        return follow_up_urgent(clean_question(earlier[-1]), question, self.embed)
 
     def _not_found(self, answer: Answer) -> Answer:
         answer.kind = "not_found"
