@@ -259,9 +259,9 @@ EMERGENCIES_PATH = Path(__file__).parent / "data" / "emergencies.tsv"
 CALM = "calm"
 # Tuned for recall on tests/data/emergencies.jsonl (python -m eval.triage): a description
 # this close, closer than any calm one by MARGIN, names the emergency.
-THRESHOLD = 0.62
+THRESHOLD = 0.60
 QUESTION_THRESHOLD = 0.80  # a question ("why...", "can...?") must be closer still
-MARGIN = 0.0
+MARGIN = 0.03
 
 
 def read_descriptions(path: Path = EMERGENCIES_PATH) -> list[tuple[str, str]]:
@@ -323,18 +323,23 @@ _SOMEONE = _rx(r"""
     \b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|us)\b
   | \b(?:he|she|they|his|her|him)\b
 """)
+# Said of something mild or recurring, not of something happening now.
+_MILD = _rx(r"""\b(?:a\s+(?:little\s+)?bit|a\s+little|slightly|mild(?:ly)?|sometimes|now\s+and\s+then|occasionally|usually
+  | normally|always|often|every\s+(?:winter|morning|evening|day|time|year)|when\s+(?:it'?s|i'?m)\s+cold|in\s+the\s+cold)\b""")
 _QUESTION = _rx(r"""^\s*(?:what|which|how|why|when|where|who|can|could|does|do|is|are|will|would|should|tell\s+me|explain)\b | \?\s*$""")
 
 
 def paraphrase_category(text: str, embed: Callable | None, paraphrases: Paraphrases | None = None) -> str | None:
     """The emergency a personal statement describes in other words than the rules know,
     by similarity to the reviewed descriptions; None for a question about a topic, for
-    text about no one, or with no embedder."""
+    text about no one, for something said to be mild or recurring ("a bit", "sometimes",
+    "in the cold"; thoughts of suicide never count as mild), or with no embedder."""
     t = fold(text).strip()
     if embed is None or not t or not _SOMEONE.search(t):
         return None
     p = paraphrases or paraphrases_for(embed)
-    return p.match(embed([text])[0], question=bool(_QUESTION.search(t)))
+    kind = p.match(embed([text])[0], question=bool(_QUESTION.search(t)))
+    return None if kind not in _ALWAYS_URGENT and _MILD.search(t) else kind
 
 
 # --- personal advice ---------------------------------------------------------------------
