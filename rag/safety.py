@@ -72,13 +72,14 @@ SYMPTOMS: list[tuple[str, re.Pattern]] = [
       | end(?:ing)?\s+things | (?:go\s+to\s+sleep|sleep)\s+and\s+(?:not|never)\s+wake\s+up
       | disappear\s+(?:forever|for\s+good|for\s+ever) | giv(?:e|ing)\s+up\s+on\s+(?:life|living|everything)
       | (?:had|have)\s+enough\s+of\s+(?:life|living|everything) | want\s+(?:it\s+all|everything)\s+to\s+(?:stop|end)
-      | can'?t\s+do\s+this\s+any\s*more
+      | can'?t\s+do\s+this\s+any\s*more | (?:life|living)\s+(?:is\s*n'?t|is\s+not|isn'?t|is\s+no\s+longer)\s+worth\s+(?:it|living)
       | (?:overdose|od)\s+on\s+purpose
       | (?:take|taking|swallow\w*)\s+(?:all|every|the\s+whole|a\s+bunch|a\s+handful)\s+(?:of\s+)?(?:my\s+|the\s+|these\s+)?(?:pills|meds|tablets|medicines?|bottle) | wish\s+i\s+(?:was|were)\s+(?:dead|never\s+born)
     """)),
     ("overdose", _rx(r"""
         overdos\w* | took\s+(?:too\s+many|too\s+much|a\s+double|double|twice|extra)\b
       | (?:accidentally|by\s+accident|by\s+mistake)\s+(?:took|taken|swallowed|had)
+      | (?:took|taken|swallowed)\b.{0,60}\b(?:by\s+(?:accident|mistake)|accidentally)
       | (?:child|toddler|kid|baby|son|daughter|grand\w+|dog)\s+(?:\w+\s+){0,2}(?:swallowed|ate|took|got\s+into)\s+(?:some\s+of\s+|a\s+few\s+of\s+|one\s+of\s+)?(?:my|her|his|the|our)\s+(?:\w+\s+)?(?:pills|tablets|meds|medicines?|capsules)
     """)),
     ("allergic_reaction", _rx(rf"""
@@ -112,7 +113,7 @@ SYMPTOMS: list[tuple[str, re.Pattern]] = [
       | (?:get|catch)\s+my\s+breath\s+(?:\w+\s+){0,3}(?:sitting|rest\w*|lying|still)
       | (?:lips|face|fingertips|mouth)\W+(?:\w+\W+){0,4}(?:blue|bluish)
       | (?:really|very|so|extremely|severely|badly)\s+short\s+of\s+breath | can'?t\s+(?:finish|complete|say)\s+(?:a\s+)?(?:sentence|full\s+sentence)
-      | too\s+(?:breathless|out\s+of\s+breath|short\s+of\s+breath)\s+to
+      | too\s+(?:breathless|out\s+of\s+breath|short\s+of\s+breath)\s+to | drowning
     """)),
     ("renal_crisis", _rx(r"""
         (?:blood\s*pressure|bp)\s*(?:is|was|of|at|reading|readings|went|shot|up\s+to|:)?\s*(?:up\s+to\s+|at\s+|over\s+|about\s+|around\s+)?(?:1[89]\d|2\d\d)\s*(?:/|over)\s*\d{2,3}
@@ -122,12 +123,17 @@ SYMPTOMS: list[tuple[str, re.Pattern]] = [
       | (?:sudden|severe|worst|terrible|horrible|pounding|splitting|blinding|awful|excruciating|massive|new\s+severe|new\s+bad)\s+(?:\w+\s+){0,2}head\s*aches?
       | (?:bad|new|strong)\s+(?:\w+\s+){0,2}headache.{0,80}(?:blood\s*pressure|bp|vision|blurr\w*|confus\w*|seiz\w*)
       | (?:blood\s*pressure|bp).{0,80}(?:bad|sudden|severe|worst|terrible|pounding|splitting|blinding)\s+(?:\w+\s+){0,2}headache
+      | (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+|has\s+gone\s+|gone\s+)?(?:way|really|very|so|right)\s+up
+      | (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+)?(?:high|up) .{0,80} (?:head|vision|blurr\w*|confus\w*|see)
+      | (?:head\w*|vision|blurr\w*|confus\w*) .{0,80} (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+)?(?:high|up)
       | head\s+(?:is\s+)?(?:pounding|killing\s+me|splitting|exploding|really\s+hurts) .{0,80} (?:blood\s*pressure|bp|vision|blurr\w*|double|see)
       | (?:blood\s*pressure|bp|vision|blurr\w*|double|see) .{0,80} head\s+(?:is\s+)?(?:pounding|killing\s+me|splitting|exploding|really\s+hurts)
       | (?:vision|eyesight|eyes)\s+(?:\w+\s+){0,3}(?:blurr\w*|fuzzy|double|gone\s+(?:funny|weird|strange|blurry))
       | (?:seeing|see)\s+double | (?:can'?t|cannot)\s+see\s+(?:properly|clearly|well|straight)
       | everything\s+(?:is\s+|looks\s+)?(?:blurry|blurred|fuzzy)
-      | (?:is|are|am|i'm|seems?|gone|very|really|suddenly|so)\s+(?:\w+\s+)?confused | not\s+making\s+(?:any\s+)?sense | talking\s+nonsense
+      | (?:is|are|am|i'm|seems?|gone|very|really|suddenly|so|acting\s+\w+\s+and)\s+(?:\w+\s+)?confused
+          (?!\s+(?:about|by|with|as|what|which|why|how|whether|if|on|over|regarding|between))
+      | not\s+making\s+(?:any\s+)?sense | talking\s+nonsense
       | doesn'?t\s+know\s+where\s+(?:she|he|they)\s+(?:is|are)
       | (?:not|barely|hardly|haven'?t|have\s+not)\s+(?:been\s+)?(?:\w+\s+)?(?:peeing|peed|weeing|urinating|passing\s+(?:urine|water)|made\s+any\s+urine|been\s+to\s+the\s+toilet\s+to\s+pee)
       | (?:no|very\s+little|little|hardly\s+any|much\s+less|less)\s+(?:urine|pee|wee)\b
@@ -160,6 +166,7 @@ SYMPTOMS: list[tuple[str, re.Pattern]] = [
       | seizure | convuls\w*
       | face\s+(?:is\s+)?droop\w* | slurr\w+\s+(?:speech|words) | speech\s+(?:is\s+|was\s+|sounds\s+)?slurr\w* | (?:weak|numb)\w*\s+(?:on\s+)?one\s+side | having\s+a\s+stroke
       | droop\w*\s+(?:on\s+)?one\s+side
+      | can'?t\s+(?:talk|speak)\s+(?:properly|clearly|right|straight) | can'?t\s+get\s+(?:my|her|his|the)\s+words\s+out
       | (?:can'?t|cannot|unable\s+to)\s+move\s+(?:her|his|my|their)\s+(?:\w+\s+)?(?:arm|leg|side|face|hand)
     """)),
     ("fever_after_treatment", _rx(rf"""
@@ -330,15 +337,17 @@ _QUESTION = _rx(r"""^\s*(?:what|which|how|why|when|where|who|can|could|does|do|i
 
 
 def paraphrase_category(text: str, embed: Callable | None, paraphrases: Paraphrases | None = None) -> str | None:
-    """The emergency a personal statement describes in other words than the rules know,
-    by similarity to the reviewed descriptions; None for a question about a topic, for
-    text about no one, for something said to be mild or recurring ("a bit", "sometimes",
-    "in the cold"; thoughts of suicide never count as mild), or with no embedder."""
+    """The emergency a statement describes in other words than the rules know, by
+    similarity to the reviewed descriptions. A question must be about someone ("my", "I",
+    "she") and closer still, so a question about a topic never counts; nor does something
+    said to be mild or recurring ("a bit", "sometimes", "in the cold"; thoughts of suicide
+    never count as mild); nor anything without an embedder."""
     t = fold(text).strip()
-    if embed is None or not t or not _SOMEONE.search(t):
+    question = bool(_QUESTION.search(t))
+    if embed is None or not t or (question and not _SOMEONE.search(t)):
         return None
     p = paraphrases or paraphrases_for(embed)
-    kind = p.match(embed([text])[0], question=bool(_QUESTION.search(t)))
+    kind = p.match(embed([text])[0], question=question)
     return None if kind not in _ALWAYS_URGENT and _MILD.search(t) else kind
 
 

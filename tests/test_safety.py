@@ -155,9 +155,10 @@ def test_the_paraphrase_matcher_finds_what_no_rule_names(embedder):
     assert triage(text, embedder.embed).urgent == "self_harm"
 
 
-def test_the_paraphrase_matcher_needs_someone_it_happens_to_now(embedder):
+def test_the_paraphrase_matcher_reads_statements_not_questions_about_a_topic(embedder):
     assert paraphrase_category("I feel like a burden and want to disappear", embedder.embed) == "self_harm"
-    assert paraphrase_category("feeling like a burden and wanting to disappear", embedder.embed) is None
+    assert paraphrase_category("feeling like a burden and wanting to disappear", embedder.embed) == "self_harm"
+    assert paraphrase_category("why do people with a chronic illness feel like a burden?", embedder.embed) is None
     assert paraphrase_category("I sometimes feel like a burden and want to disappear", embedder.embed) == "self_harm"
     assert paraphrase_category("my legs have swollen up and I am hardly passing water", embedder.embed) == "renal_crisis"
     assert paraphrase_category("my legs have swollen up a bit in the evenings", embedder.embed) is None
