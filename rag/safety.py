@@ -1,15 +1,28 @@
 """Safety triage, run on every question before anything is retrieved.
 
-Three questions, answered by rules over the text alone (no model, no network):
+Three questions:
 
-1. Is this an emergency? Symptoms such as chest pain, trouble breathing, thoughts of
-   suicide, signs of scleroderma renal crisis (sudden severe headache with very high blood
-   pressure), fingers turning black, coughing up blood, fainting, stroke signs, fever after a
-   transplant or chemotherapy, an overdose. Talk of suicide or self-harm is always urgent.
-   Other symptoms are urgent when the person describes them as happening (first person,
-   "right now", a blood-pressure reading) or names them with no question around them; a
-   general question about a symptom ("can scleroderma cause chest pain?") is answered, with
-   a notice saying what to do if it is happening now.
+1. Is this an emergency? Two matchers, both erring towards escalation:
+   - rules (``SYMPTOMS``, regular expressions on folded text whose misspelt symptom words
+     are repaired first, ``repair_typos``) for the wording that is exact: chest pain,
+     trouble breathing, a racing heart with faintness, fainting or stroke signs, thoughts of
+     suicide said directly or indirectly, an overdose, and scleroderma's own emergencies:
+     renal crisis (a very high blood-pressure reading, a new severe headache, blurred
+     vision, confusion, much less urine, sudden swelling), a finger or toe turning black or
+     staying white for hours, an infected ulcer, coughing or vomiting blood, black stools,
+     a swollen hard belly with vomiting, food stuck so water won't go down, a fever on
+     immune-lowering medicines, an allergic reaction after an infusion or injection.
+     Talk of suicide or an overdose is always urgent; other symptoms when the person
+     describes them as happening (first person, "right now", a reading) or names them with
+     no question around them. A general question about a symptom ("can scleroderma cause
+     chest pain?") is answered, with a notice saying what to do if it is happening now.
+   - a paraphrase matcher (``Paraphrases``): the question's vector against reviewed
+     emergency descriptions and calm ones (``rag/data/emergencies.tsv``); an emergency
+     description close enough, and closer than any calm one, escalates a statement. A
+     question must be about someone and closer still, so "what is a renal crisis?" never
+     alarms. The embed callable is passed in (the pipeline's, whose cache the question's
+     vector then shares with retrieval); without one only the rules run.
+   ``follow_up_urgent`` reads a follow-up statement with the turn before it.
 2. Is this a request for personal medical advice: a dose, or whether to stop, start, skip,
    switch or change a medicine or treatment? Then the answer gives only the general
    information the documents hold, drops any sentence with a dose, and refers to the care
@@ -17,8 +30,10 @@ Three questions, answered by rules over the text alone (no model, no network):
 3. Does the text try to give the bot instructions? Those spans are removed (see
    ``rag.query.strip_injection``); they change nothing else.
 
-Rules err towards escalation: a false alarm costs a patient a minute, a missed emergency
-may cost far more. Left out: languages other than English.
+A false alarm costs a patient a minute, a missed emergency may cost far more. Recall and
+false alarms per kind: ``python -m eval.triage``. Left out: languages other than English;
+severity the words do not carry ("my hands are swollen" is not escalated, "suddenly
+swollen" is).
 """
 
 from __future__ import annotations
@@ -318,11 +333,21 @@ _PARAPHRASES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def paraphrases_for(embed: Callable) -> Paraphrases:
-    """The data file's descriptions embedded once per embedder."""
-    found = _PARAPHRASES.get(embed)
-    if found is None:
-        found = _PARAPHRASES[embed] = Paraphrases.build(read_descriptions(), embed)
-    return found
+    """The data file's descriptions, embedded once per embedder (a bound method ``m.embed``
+    is remembered by its object ``m``: each access makes a new method object)."""
+    owner, func = getattr(embed, "__self__", embed), getattr(embed, "__func__", None)
+    try:
+        per_owner = _PARAPHRASES.setdefault(owner, {})
+    except TypeError:  # an embedder that cannot be weakly referenced: not remembered
+        per_owner = {}
+    if func not in per_owner:
+        rows = read_descriptions()
+        unknown = {k for k, _ in rows} - {c for c, _ in SYMPTOMS} - {CALM}
+        if unknown:
+            raise ValueError(f"{EMERGENCIES_PATH.name}: unknown kinds {sorted(unknown)} "
+                             f"(use an urgent category or {CALM!r})")
+        per_owner[func] = Paraphrases.build(rows, embed)
+    return per_owner[func]
 
 
 # "I", "my", "we"... or a loved one: the text is about someone, not about a topic.
