@@ -52,7 +52,7 @@ from .lexical import stem, terms
 from .plain import (Glossary, asked_definitions, is_definition_question, is_simpler_request, plain_answer,
                     reading_grade, refers_back, simplest, with_definitions)
 from .question_kinds import KindModel, focus_phrase, is_yes_no
-from .safety import Triage, treatments_named, triage, urgent_category
+from .safety import Triage, follow_up_urgent, treatments_named, triage
 from .understand import PARAPHRASE_MIN_COSINE, Understanding, index_knows, uncovered
 from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, sentence_pieces
 from .settings import Settings
@@ -254,11 +254,11 @@ class Pipeline:
         """Emergencies first, even in an over-long message; then input checks and notices."""
         msgs, a = self.prompts, d.answer
         cleaned = clean_question(a.question)
-        tri = d.triage = triage(cleaned)
+        tri = d.triage = triage(cleaned, self.embed)
         urgent = tri.urgent or self._urgent_in_context(cleaned, d.history)
         if urgent:
             a.kind, a.confidence = "urgent", 1.0
-            a.answer = " ".join([msgs.message("urgent_intro"), msgs.urgent[urgent], msgs.message("urgent_outro")])
+            a.answer = " ".join([msgs.urgent[urgent], msgs.message("urgent_intro"), msgs.message("urgent_outro")])
             a.notices.append(Notice("urgent", msgs.urgent[urgent]))
             d.settled = True
         elif not cleaned:
@@ -419,14 +419,12 @@ class Pipeline:
 
     def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
         """An emergency spread over two turns ("I had a transplant last week" / "now I have
-        a fever"): look at the previous user turn and this one together, counting only
-        matches that reach into this one."""
+        a fever"; "my finger is white" / "it's been like that for three hours"): the previous
+        user turn and this one read together (``safety.follow_up_urgent``)."""
         earlier = [t["content"] for t in history if t["role"] == "user"]
         if not earlier or not question:
             return None
-        prefix = clean_question(earlier[-1]) + " \n "
-        category, _ = urgent_category(prefix + question, focus_start=len(prefix))
-        return category
+        return follow_up_urgent(clean_question(earlier[-1]), question, self.embed)
 
     def _not_found(self, d: Draft, uncovered: str = "") -> None:
         a = d.answer

@@ -156,11 +156,30 @@ def grade_label(grade: float | None, prefix: str = "") -> str:
     return f"{prefix}reading grade {grade:.1f}" + (" (aim: 8 or lower)" if grade > 8 else "")
 
 
+# A phone number in an urgent message: 911, 999, 112, 988, "116 123", "1-800-222-1222".
+_PHONE = re.compile(r"(?<![\w/.\-])(?:1-\d{3}-\d{3}-\d{4}|\d{3}(?: \d{3})?)(?![\w/\-]|[.,]\d)")
+
+
+def _escaped_with_tel_links(text: str) -> str:
+    """``text`` as escaped Markdown (one paragraph) in which only the phone numbers are
+    links, ``tel:`` links a phone dials with one tap."""
+    parts, pos = [], 0
+    for m in _PHONE.finditer(text):
+        parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[pos:m.start()]))
+        label, digits = _MARKDOWN_SPECIAL.sub(r"\\\1", m.group(0)), re.sub(r"\D", "", m.group(0))
+        parts.append(f"[{label}](tel:{digits})")
+        pos = m.end()
+    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(parts)
+
+
 def urgent_markdown(text: str) -> str:
-    """An urgent message with its first sentence in bold: the alert leads with it."""
-    parts = _SENTENCE.split(text.strip(), maxsplit=1)
-    head = f"**{as_text(parts[0])}**"
-    return head + (" " + as_text(parts[1]) if len(parts) > 1 else "")
+    """An urgent message with its first sentence in bold: the alert leads with it. The text
+    is escaped like ``as_text``; only the emergency numbers become tap-to-call links."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    parts = _SENTENCE.split(text, maxsplit=1)
+    head = f"**{_escaped_with_tel_links(parts[0])}**"
+    return head + (" " + _escaped_with_tel_links(parts[1]) if len(parts) > 1 else "")
 
 
 def source_label(citation: dict) -> str:
