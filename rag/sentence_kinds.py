@@ -82,7 +82,7 @@ ASKING_WORDS = frozenset("""
     terminal die dying death contagious normal common rare chances chance likely likelihood
     explain explanation mean means meaning define definition called difference different
     long often soon much many anything something everything stuff thing things kind kinds
-    type types actually exactly really please thanks hello doctor doctors nurse team care
+    type types actually exactly really please thanks hello
     question questions tell know want wants need needs going get getting got feel feeling
     said say says just told
     new latest next future happen happens happening available options choices
