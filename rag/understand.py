@@ -91,7 +91,8 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
             continue
         if focus is not None:  # the whole phrase the question is about ("CBD oil")
             words = focus.strip("()[] ").split()
-            if any(w.lower() != word.lower() and topical(w) and indexed(w) for w in words):
+            named = word[:1].isupper() and m.start() > 0  # a name ("Mayo", "CBD"), not a word
+            if not named and any(w.lower() != word.lower() and topical(w) and indexed(w) for w in words):
                 return "", ""  # "will nintedanib reverse the scarring": about nintedanib, which is known
             while words and not topical(words[0]) and words[0].lower() != word.lower():
                 words.pop(0)

@@ -10,7 +10,22 @@ INDEXED = index_knows(VOCAB, lambda stems: {})
 
 
 def test_a_remedy_the_documents_never_mention_is_named_as_typed():
-    assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED) == "CBD oil"
+    # with the phrase the question is about (rag.question_kinds.focus_phrase), named whole
+    assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED, focus="CBD oil") == "CBD oil"
+    assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED) == "CBD"
+
+
+def test_a_question_about_a_known_thing_is_not_declined_for_an_unknown_verb():
+    knows_nintedanib = index_knows({**VOCAB, "nintedanib": 99}, lambda stems: {})
+    assert uncovered_phrase("will nintedanib reverse the scarring", knows_nintedanib,
+                            focus="nintedanib reverse") == ""
+
+
+def test_a_name_is_declined_even_beside_a_known_word():
+    # "Clinic" is indexed (from "clinical"), but "Mayo" names a place the documents never do
+    knows_clinic = index_knows({**VOCAB, "clinic": 99}, lambda stems: {})
+    assert uncovered_phrase("is the Mayo Clinic a good place for this", knows_clinic,
+                            focus="the Mayo Clinic") == "Mayo Clinic"
 
 
 def test_a_named_place_is_named_whole():
