@@ -412,7 +412,8 @@ def composition(answer: dict, evidence: Sequence[str], reference_ids: set[str] =
     Roles, per sentence: ``answer`` (its source, the quote when the text was reworded, else
     the text, holds an evidence phrase); ``chain`` (from the same passage as an answer or
     chain sentence, the sentence just after it in the document that points back to it, or
-    just before one that points back); ``glossary`` (cites a reference passage and holds no
+    just before one that points back; or another item, or the lead-in, of a list one of whose
+    items is an answer); ``glossary`` (cites a reference passage and holds no
     evidence); ``filler`` (anything else). ``breaks``: indexes of sentences that point back
     although the sentence before them in the answer is not their predecessor in the same
     passage (another passage, a glossary explanation, nothing at all, or a sentence further
@@ -453,6 +454,23 @@ def composition(answer: dict, evidence: Sequence[str], reference_ids: set[str] =
             if not roles[i] and any(roles[j] in ("answer", "chain") and (linked(rows[j], r) or linked(r, rows[j]))
                                     for j in range(len(rows))):
                 roles[i], grown = "chain", True
+    # A list answers as a whole: when one item (or its lead-in, "Complications include:")
+    # holds the evidence, its other items and lead-in are part of the answer, not filler.
+    sentences = answer.get("sentences") or []
+    runs, run = [], []
+    for i, s in enumerate(sentences):
+        in_list = s.get("list_item") or (s.get("text", "").rstrip().endswith(":") and i + 1 < len(sentences)
+                                         and sentences[i + 1].get("list_item"))
+        if in_list and (not run or rows[run[-1]]["chunk"] == rows[i]["chunk"]):
+            run.append(i)
+        else:
+            runs.append(run)
+            run = [i] if in_list else []
+    runs.append(run)
+    for run in runs:
+        if any(roles[i] == "answer" for i in run):
+            for i in run:
+                roles[i] = roles[i] or "chain"
     roles = [role or "filler" for role in roles]
 
     breaks = []

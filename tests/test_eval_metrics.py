@@ -418,3 +418,17 @@ def test_the_summary_shares_answer_filler_glossary_breaks_and_wrong_declines():
     assert f["filler_share"] == 3 / 8 and f["glossary_share"] == 2 / 8
     assert f["chain_breaks"] == 2 and f["answerable_declined"] == pytest.approx(1 / 3)
     assert M.per_kind(results)["risks"]["led_by_answer"] == 0.5
+
+
+def test_the_other_items_of_an_answering_list_are_not_filler():
+    from eval.metrics import composition
+
+    text = "Complications include:\n- high blood pressure\n- kidney failure\n- swelling"
+    cite = {"n": 1, "chunk_id": "c1", "text": text}
+    answer = {"kind": "answered", "citations": [cite], "sentences": [
+        {"text": "Complications include:", "citation": 1, "quote": ""},
+        {"text": "High blood pressure.", "citation": 1, "quote": "high blood pressure", "list_item": True},
+        {"text": "Kidney failure.", "citation": 1, "quote": "kidney failure", "list_item": True},
+        {"text": "Swelling.", "citation": 1, "quote": "swelling", "list_item": True}]}
+    roles = composition(answer, ["kidney failure"])["roles"]
+    assert roles == ["chain", "chain", "answer", "chain"]
