@@ -485,7 +485,9 @@ def composition(answer: dict, evidence: Sequence[str], reference_ids: set[str] =
     return {
         "roles": roles,
         "breaks": breaks,
-        "dangling": [i for i, s in enumerate(answer.get("sentences") or []) if dangling_lead(s.get("text", ""))],
+        # a lead-in followed by its list items ("Complications include:" then bullets) is whole
+        "dangling": [i for i, s in enumerate(sentences) if dangling_lead(s.get("text", ""))
+                     and not (i + 1 < len(sentences) and sentences[i + 1].get("list_item"))],
         "led": any(role == "answer" for role in roles[:2]) if evidence else None,
         "answering": roles.count("answer"),
     }

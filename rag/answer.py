@@ -92,6 +92,9 @@ class Extraction:
 
 
 _URL = re.compile(r"https?://|www\.", re.I)
+# A sentence that stops where what it announces should follow ("... more likely if").
+_DANGLING = re.compile(r"\b(?:if|include|includes|including|such as|following|as|are|is|be|the|of|to|and|or|"
+                       r"with|by|from|may)\s*$", re.I)
 _ENDS = ".!?\"'\u201d\u2019)"
 
 
@@ -131,8 +134,8 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
             key = " ".join(s.lower().split())
             if key in seen or _URL.search(s) or len(s.split()) < (2 if item else min_words):
                 continue
-            if s.endswith(":") and not lead_in:
-                continue  # a heading
+            if not lead_in and not item and (s.endswith(":") or _DANGLING.search(s)):
+                continue  # a heading, or a lead-in whose list is not in this passage
             seen.add(key)
             out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
     return out

@@ -291,7 +291,8 @@ class Pipeline:
         guess = self.kinds.predict(self.embed([asked]), [asked])[0]
         indexed = index_knows(retriever.lexical.vocab, retriever.lexical.expand, retriever.abbreviations)
         foci = focus_phrase(asked)
-        phrase, word = uncovered(asked, indexed, foci[0] if foci else None)
+        subject = lambda w: stem(w.lower()) in self._subject_terms  # noqa: E731 - the corpus's own subject
+        phrase, word = uncovered(asked, indexed, foci[0] if foci else None, foci[1:], subject)
         d.understanding = Understanding(
             asked=asked, kind=guess.kind, kind_confidence=guess.confidence, yes_no=is_yes_no(asked),
             simpler=simpler, definition=guess.kind == "definition" and is_definition_question(asked),

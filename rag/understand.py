@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from .lexical import STOPWORDS, raw_tokens, specificity, stem
 from .sentence_kinds import ASKING_WORDS
@@ -47,7 +47,7 @@ def everyday_specificity(word: str) -> float:
     forms |= {f + "e" for f in list(forms) if f != w}  # "proven" -> "prov" -> "prove"
     return min(specificity(f) for f in forms)
 # Below this Zipf-based specificity a word is everyday English: never a topic the documents
-# must name (6.5 - Zipf 4.6; "pregnant", "yoga" and rarer count).
+# must name (6.5 - Zipf 4.6: "pregnant", "yoga" and rarer count).
 UNCOVERED_MIN_SPECIFICITY = 1.9
 # An unknown word this close to a word of the retrieved passages is said there in other words.
 PARAPHRASE_MIN_COSINE = 0.6
@@ -65,18 +65,24 @@ class Understanding:
     uncovered_word: str = ""  # the word of it the index lacks (checked for a paraphrase later)
 
 
-def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None) -> str:
+def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None,
+                     others: Sequence[str] = ()) -> str:
     """The words ``question`` is about that the index never uses, as they were typed
     ("CBD oil"), or "" when every topical word is known. ``indexed(word)`` says whether the
     index knows a word (exactly, by a typo, or as part of a longer indexed word). The
     pipeline then asks whether the passages say it in other words ("pee": "urine"). With
     ``focus`` (the phrase the question is mainly about, ``rag.question_kinds.focus_phrase``)
     only a word of it counts: "...kidney biopsy? will I be awake" is still about the biopsy."""
-    return uncovered(question, indexed, focus)[0]
+    return uncovered(question, indexed, focus, others)[0]
 
 
-def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None = None) -> tuple[str, str]:
-    """(phrase, the unknown word it grew from), or ("", "")."""
+def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None = None,
+              others: Sequence[str] = (), subject: Callable[[str], bool] = lambda w: False) -> tuple[str, str]:
+    """(phrase, the unknown word it grew from), or ("", ""). ``others``: the question's other
+    focus phrases; when one of them names something the index knows (not merely the
+    corpus's own subject, ``subject(word)``), the question is about that, and an unknown
+    everyday-ish word beside it ("bold", "reverse") is no reason to decline. A name
+    ("Mayo", "CBD") is declined all the same."""
     tokens = list(re.finditer(r"[A-Za-z][A-Za-z'\u2019-]*", question))
 
     def topical(word: str) -> bool:
@@ -92,7 +98,9 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
         if focus is not None:  # the whole phrase the question is about ("CBD oil")
             words = focus.strip("()[] ").split()
             named = word[:1].isupper() and m.start() > 0  # a name ("Mayo", "CBD"), not a word
-            if not named and any(w.lower() != word.lower() and topical(w) and indexed(w) for w in words):
+            known_beside = [w for w in words + [w for o in others for w in o.split()]
+                            if w.lower() != word.lower() and topical(w) and indexed(w) and not subject(w)]
+            if not named and known_beside:
                 return "", ""  # "will nintedanib reverse the scarring": about nintedanib, which is known
             while words and not topical(words[0]) and words[0].lower() != word.lower():
                 words.pop(0)
