@@ -96,3 +96,37 @@ def test_bad_files_are_reported_by_name(tmp_path):
 
 def test_check_validates_settings_and_prompts():
     assert "valid" in rag("check").stdout
+
+
+def test_history_that_is_not_json_is_a_one_line_usage_error(tmp_path):
+    for bad in ("notjson", '{"role": "user"}'):
+        r = rag("ask", "what is scleroderma?", "--history", bad, store=tmp_path, check=False)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "--history" in r.stderr
+
+
+@pytest.mark.parametrize("k", ["-5", "0", "two"])
+def test_search_refuses_a_k_that_is_not_a_positive_whole_number(k, tmp_path):
+    r = rag("search", "nintedanib", "--k", k, store=tmp_path, check=False)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--k" in r.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(store):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "rag", "search", "nintedanib", "--k", "5", "--store", str(store)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # like `| head` exiting before the results are printed
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_stdin_that_is_not_utf8_comes_back_as_valid_utf8(store):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    r = subprocess.run([sys.executable, "-m", "rag", "search", "--k", "1", "--store", str(store)],
+                       input=b"nintedanib \xff\xfe lung\n", capture_output=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.decode("utf-8"))  # strict: fails on invalid UTF-8
+    assert out["query"] == "nintedanib \ufffd\ufffd lung"
