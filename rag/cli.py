@@ -17,6 +17,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from .settings import Settings
 
 
@@ -179,6 +181,13 @@ def cmd_remove(args) -> int:
     return 1 if missing else 0
 
 
+def _shown(value) -> str:
+    """A setting as ``check`` prints it: secrets masked, whether set or not still visible."""
+    if isinstance(value, SecretStr):
+        return "'********' (set, hidden)" if value.get_secret_value() else "'' (empty)"
+    return repr(value)
+
+
 def cmd_check(args) -> int:
     from .prompts import load_prompts
 
@@ -191,7 +200,7 @@ def cmd_check(args) -> int:
         build_chat_model(settings)  # a bad answerer name or a missing package is named here
     print("settings and prompts are valid")
     for name, field in Settings.model_fields.items():
-        print(f"  RAG_{name.upper()} = {getattr(settings, name)!r}  # {field.description}")
+        print(f"  RAG_{name.upper()} = {_shown(getattr(settings, name))}  # {field.description}")
     return 0
 
 

@@ -130,3 +130,20 @@ def test_stdin_that_is_not_utf8_comes_back_as_valid_utf8(store):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.decode("utf-8"))  # strict: fails on invalid UTF-8
     assert out["query"] == "nintedanib \ufffd\ufffd lung"
+
+
+def test_check_masks_the_chroma_token():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_CHROMA_TOKEN": "s3cret-chroma-token"}
+    r = subprocess.run([sys.executable, "-m", "rag", "check"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "s3cret-chroma-token" not in r.stdout
+    line = next(l for l in r.stdout.splitlines() if "RAG_CHROMA_TOKEN" in l)
+    assert "set, hidden" in line
+
+
+def test_the_files_the_readme_says_hold_secrets_are_git_ignored():
+    from tests.conftest import PROJECT_ROOT
+
+    for secret_file in (".env", ".streamlit/secrets.toml"):
+        r = subprocess.run(["git", "check-ignore", "-q", secret_file], cwd=PROJECT_ROOT)
+        assert r.returncode == 0, f"{secret_file} is not git-ignored"
