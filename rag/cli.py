@@ -57,7 +57,10 @@ def _read_requests(key: str):
                 text = rec.get(key, rec.get("question", rec.get("query")))
                 if not isinstance(text, str):
                     raise ValueError(f"no '{key}' string")
-                yield text, rec.get("history") or [], None, rec
+                history = rec.get("history") or []
+                if not isinstance(history, list):
+                    raise ValueError("'history' is not a list of turns")
+                yield text, history, None, rec
             except (ValueError, AttributeError) as e:
                 yield None, None, f"line {lineno}: not a usable JSON request ({e})", None
         else:

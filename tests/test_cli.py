@@ -147,3 +147,12 @@ def test_the_files_the_readme_says_hold_secrets_are_git_ignored():
     for secret_file in (".env", ".streamlit/secrets.toml"):
         r = subprocess.run(["git", "check-ignore", "-q", secret_file], cwd=PROJECT_ROOT)
         assert r.returncode == 0, f"{secret_file} is not git-ignored"
+
+
+def test_a_batch_line_whose_history_is_not_a_list_is_an_error_line_and_the_batch_goes_on(store):
+    lines = "\n".join([json.dumps({"question": "what is nintedanib?", "history": 5}),
+                       "what is methotrexate"])
+    out = [json.loads(l) for l in rag("ask", stdin=lines, store=store).stdout.splitlines()]
+    assert len(out) == 2
+    assert "history" in out[0]["error"]
+    assert out[1]["kind"] == "answered"
