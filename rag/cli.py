@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 import time
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from .settings import Settings
 
@@ -40,7 +43,10 @@ def _print_json(obj) -> None:
 
 
 def _read_requests(key: str):
-    """(text, history, error) for each non-blank stdin line."""
+    """(text, history, error) for each non-blank stdin line. Bytes that are not UTF-8 become
+    U+FFFD, so what is echoed back in the JSON is valid UTF-8."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     for lineno, line in enumerate(sys.stdin, 1):
         line = line.strip()
         if not line:
@@ -51,7 +57,10 @@ def _read_requests(key: str):
                 text = rec.get(key, rec.get("question", rec.get("query")))
                 if not isinstance(text, str):
                     raise ValueError(f"no '{key}' string")
-                yield text, rec.get("history") or [], None, rec
+                history = rec.get("history") or []
+                if not isinstance(history, list):
+                    raise ValueError("'history' is not a list of turns")
+                yield text, history, None, rec
             except (ValueError, AttributeError) as e:
                 yield None, None, f"line {lineno}: not a usable JSON request ({e})", None
         else:
@@ -92,13 +101,31 @@ def cmd_ingest(args) -> int:
     return 1 if report.failed and not (report.added or report.updated or report.unchanged or report.repaired) else 0
 
 
+def _parse_history(text: str | None) -> list:
+    """The ``--history`` option: a JSON list of earlier turns, or ValueError saying why not."""
+    if not text:
+        return []
+    try:
+        history = json.loads(text)
+    except ValueError as e:
+        raise ValueError(f"--history is not valid JSON ({e})") from None
+    if not isinstance(history, list):
+        raise ValueError("--history must be a JSON list of turns, "
+                         'like [{"role": "user", "content": "..."}]')
+    return history
+
+
 def cmd_ask(args) -> int:
+    try:
+        history = _parse_history(args.history)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     pipeline = _pipeline(args)
     if args.question is None:
         for text, history, error, _ in _read_requests("question"):
             _print_json({"error": error} if error else pipeline.ask(text, history).to_json())
         return 0
-    history = json.loads(args.history) if args.history else []
     answer = pipeline.ask(args.question, history)
     if args.json:
         _print_json(answer.to_json())
@@ -157,6 +184,13 @@ def cmd_remove(args) -> int:
     return 1 if missing else 0
 
 
+def _shown(value) -> str:
+    """A setting as ``check`` prints it: secrets masked, whether set or not still visible."""
+    if isinstance(value, SecretStr):
+        return "'********' (set, hidden)" if value.get_secret_value() else "'' (empty)"
+    return repr(value)
+
+
 def cmd_check(args) -> int:
     from .prompts import load_prompts
 
@@ -169,7 +203,7 @@ def cmd_check(args) -> int:
         build_chat_model(settings)  # a bad answerer name or a missing package is named here
     print("settings and prompts are valid")
     for name, field in Settings.model_fields.items():
-        print(f"  RAG_{name.upper()} = {getattr(settings, name)!r}  # {field.description}")
+        print(f"  RAG_{name.upper()} = {_shown(getattr(settings, name))}  # {field.description}")
     return 0
 
 
@@ -187,6 +221,17 @@ def render_answer(answer) -> str:
     if answer.disclaimer:
         out.append(answer.disclaimer)
     return "\n\n".join(out)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="ranked passages for a query (stdin if none)")
     p.add_argument("query", nargs="?")
-    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--k", type=positive_int, default=10, help="how many passages (1 or more)")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
     p.set_defaults(func=cmd_search)
 
@@ -232,7 +277,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the reader stopped early (`... | head`): not an error; silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (StoreError, PromptError, EmbedderUnavailable, LLMConfigError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .chunking import chunk_document, embedding_text
-from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file
+from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file, read_source
 from .schema import Document
 from .store import ChunkStore, LedgerEntry
 
@@ -166,9 +166,9 @@ class Ingestor:
             report.failed.extend(problems)
         for src in files:
             try:
-                digest = content_hash(src.path.read_bytes())
-            except OSError as e:
-                report.failed.append(LoadError(src.doc_id, f"cannot be read ({e.strerror or e})"))
+                digest = content_hash(read_source(src))  # too large: refused before reading
+            except LoadError as e:
+                report.failed.append(e)
                 continue
             yield _Pending(src.doc_id, digest, lambda src=src: _with_source(load_file(src), src))
 

@@ -50,15 +50,23 @@ class SourceFile:
 def discover(paths: list[Path]) -> tuple[list[SourceFile], list[LoadError]]:
     """Expand files and folders into the supported files under them, each with a doc id
     (its path relative to the folder given, or its name). Hidden files are skipped;
-    files of other types are reported, not silently dropped."""
+    files of other types are reported, not silently dropped; so are links that lead out of
+    the folder (a link to /etc/passwd is not followed). A file named directly is read."""
     found: list[SourceFile] = []
     problems: list[LoadError] = []
     for root in paths:
         root = Path(root)
         if root.is_dir():
+            inside = root.resolve()
             for p in sorted(root.rglob("*")):
                 rel = p.relative_to(root)
-                if any(part.startswith((".", "_")) for part in rel.parts) or not p.is_file():
+                if any(part.startswith((".", "_")) for part in rel.parts):
+                    continue
+                if p.is_symlink() and not p.resolve().is_relative_to(inside):
+                    problems.append(LoadError(rel.as_posix(), "a link to a file outside the folder "
+                                              "being indexed; links that leave the folder are not followed"))
+                    continue
+                if not p.is_file():
                     continue
                 if p.suffix.lower() in SUPPORTED_SUFFIXES:
                     found.append(SourceFile(p, rel.as_posix()))
@@ -79,16 +87,21 @@ def _unsupported(p: Path) -> str:
     return f"unsupported file type '{p.suffix or '(none)'}'; supported: {kinds}"
 
 
-def load_file(src: SourceFile) -> Document:
+def read_source(src: SourceFile) -> bytes:
+    """The file's bytes; a file over the size limit is refused from its size on disk,
+    before anything is read."""
     try:
         size = src.path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise LoadError(src.doc_id, f"too large ({size // 1_000_000} MB; the limit is "
                             f"{MAX_FILE_BYTES // 1_000_000} MB)")
-        data = src.path.read_bytes()
+        return src.path.read_bytes()
     except OSError as e:
         raise LoadError(src.doc_id, f"cannot be read ({e.strerror or e})") from e
-    return load_bytes(data, src.doc_id, source=str(src.path))
+
+
+def load_file(src: SourceFile) -> Document:
+    return load_bytes(read_source(src), src.doc_id, source=str(src.path))
 
 
 def load_bytes(data: bytes, doc_id: str, source: str = "") -> Document:

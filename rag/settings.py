@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(8000, description="Port of the Chroma server.")
     chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
-    chroma_token: str | None = Field(
-        None, description="Bearer token / API key sent to the Chroma server, if it needs one."
+    chroma_token: SecretStr | None = Field(
+        None, description="Bearer token / API key sent to the Chroma server, if it needs one "
+        "(read it with .get_secret_value(); printed masked)."
     )
     chroma_tenant: str = Field("default_tenant", description="Chroma tenant.")
     chroma_database: str = Field("default_database", description="Chroma database.")

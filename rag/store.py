@@ -49,7 +49,8 @@ def open_client(settings):
         raise StoreError("chromadb is not installed: `pip install -r requirements.txt`.") from e
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        token = settings.chroma_token.get_secret_value() if settings.chroma_token else ""
+        headers = {"Authorization": f"Bearer {token}"} if token else None
         try:
             return chromadb.HttpClient(
                 host=settings.chroma_host,

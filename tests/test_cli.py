@@ -96,3 +96,63 @@ def test_bad_files_are_reported_by_name(tmp_path):
 
 def test_check_validates_settings_and_prompts():
     assert "valid" in rag("check").stdout
+
+
+def test_history_that_is_not_json_is_a_one_line_usage_error(tmp_path):
+    for bad in ("notjson", '{"role": "user"}'):
+        r = rag("ask", "what is scleroderma?", "--history", bad, store=tmp_path, check=False)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "--history" in r.stderr
+
+
+@pytest.mark.parametrize("k", ["-5", "0", "two"])
+def test_search_refuses_a_k_that_is_not_a_positive_whole_number(k, tmp_path):
+    r = rag("search", "nintedanib", "--k", k, store=tmp_path, check=False)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--k" in r.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(store):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "rag", "search", "nintedanib", "--k", "5", "--store", str(store)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # like `| head` exiting before the results are printed
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_stdin_that_is_not_utf8_comes_back_as_valid_utf8(store):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    r = subprocess.run([sys.executable, "-m", "rag", "search", "--k", "1", "--store", str(store)],
+                       input=b"nintedanib \xff\xfe lung\n", capture_output=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.decode("utf-8"))  # strict: fails on invalid UTF-8
+    assert out["query"] == "nintedanib \ufffd\ufffd lung"
+
+
+def test_check_masks_the_chroma_token():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_CHROMA_TOKEN": "s3cret-chroma-token"}
+    r = subprocess.run([sys.executable, "-m", "rag", "check"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "s3cret-chroma-token" not in r.stdout
+    line = next(l for l in r.stdout.splitlines() if "RAG_CHROMA_TOKEN" in l)
+    assert "set, hidden" in line
+
+
+def test_the_files_the_readme_says_hold_secrets_are_git_ignored():
+    from tests.conftest import PROJECT_ROOT
+
+    for secret_file in (".env", ".streamlit/secrets.toml"):
+        r = subprocess.run(["git", "check-ignore", "-q", secret_file], cwd=PROJECT_ROOT)
+        assert r.returncode == 0, f"{secret_file} is not git-ignored"
+
+
+def test_a_batch_line_whose_history_is_not_a_list_is_an_error_line_and_the_batch_goes_on(store):
+    lines = "\n".join([json.dumps({"question": "what is nintedanib?", "history": 5}),
+                       "what is methotrexate"])
+    out = [json.loads(l) for l in rag("ask", stdin=lines, store=store).stdout.splitlines()]
+    assert len(out) == 2
+    assert "history" in out[0]["error"]
+    assert out[1]["kind"] == "answered"

@@ -200,3 +200,23 @@ def test_progress_counts_documents_once_they_are_written(fresh_pipeline, tmp_pat
     assert seen[-1][:2] == (5, 5)
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
     assert all(count > 0 for _, _, count in seen), "nothing is reported before passages are stored"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(fresh_pipeline, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from rag.loaders import MAX_FILE_BYTES
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("Physical therapy keeps joints moving and muscles strong in scleroderma.")
+    huge = folder / "huge.txt"
+    with open(huge, "wb") as f:  # sparse: takes no disk space
+        f.truncate(MAX_FILE_BYTES + 1)
+    read = []
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real_read_bytes(self))
+    r = fresh_pipeline().ingest([folder])
+    assert r.added == ["ok.txt"]
+    assert [(e.name, "too large" in e.reason) for e in r.failed] == [("huge.txt", True)]
+    assert "huge.txt" not in read

@@ -127,3 +127,19 @@ def test_jsonl_documents_and_bad_lines(tmp_path):
     errors = [i for i in items if isinstance(i, LoadError)]
     assert [d.doc_id for d in docs] == ["d1"] and docs[0].title == "One"
     assert [e.name for e in errors] == ["docs.jsonl line 2", "docs.jsonl line 3", "d3"]
+
+
+def test_links_that_leave_the_folder_are_reported_and_not_followed(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some text about scleroderma treatment.")
+    (folder / "same-as-a.txt").symlink_to(folder / "a.txt")  # stays inside: followed
+    (tmp_path / "private.txt").write_text("A file next to the folder, not part of it.")
+    (folder / "notes.txt").symlink_to(tmp_path / "private.txt")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "etc").symlink_to("/etc")
+    found, problems = discover([folder])
+    assert [s.doc_id for s in found] == ["a.txt", "same-as-a.txt"]
+    refused = {p.name: p.reason for p in problems}
+    assert set(refused) == {"notes.txt", "passwd.txt", "etc"}
+    assert all("outside the folder" in reason for reason in refused.values())

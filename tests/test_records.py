@@ -170,3 +170,29 @@ def test_two_tabs_giving_feedback_at_the_same_moment_lose_nothing(tmp_path):
     assert all(records.turn(t).comment == "comment from tab-b" for t in tab_b)
     assert len(set(more)) == 100
     assert records.counts(0.7)["thumbs_down"] == 300
+
+
+def test_a_purged_question_is_gone_from_the_database_files(records):
+    now = time.time()
+    secret = "Does quixotic-zebrafinch-7 help my fingers?"
+    records.record_turn("s1", answer(secret), now=now - 31 * DAY)
+    records.record_turn("s1", answer(), now=now - 29 * DAY)
+    assert records.purge(now) == 1
+    files = [p for p in records.path.parent.iterdir() if p.name.startswith(records.path.name)]
+    assert records.path in files
+    for f in files:  # the database, its -wal and -shm
+        assert b"zebrafinch" not in f.read_bytes(), f.name
+
+
+@pytest.mark.parametrize("question, stored", [
+    ("my name is jane doe", "my name is [name]"),
+    ("my name is jane doe and i have ulcers", "my name is [name] and i have ulcers"),
+    ("My name is Jane Doe, is it safe?", "My name is [name], is it safe?"),
+    ("my name is Jane and I take nintedanib", "my name is [name] and I take nintedanib"),
+    ("call me on 555-123-4567", "call me on [number]"),
+    ("call me Jane", "call me [name]"),
+    ("can the nurse call me back tomorrow?", "can the nurse call me back tomorrow?"),
+    ("what is scleroderma?", "what is scleroderma?"),
+])
+def test_a_stated_name_is_blanked_whole_and_nothing_else(question, stored):
+    assert redact(question) == stored
