@@ -36,7 +36,7 @@ from .lexical import STOPWORDS, QueryTerms, raw_tokens, stem, terms
 from .plain import reading_grade
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage
-from .sentence_kinds import ASKING_WORDS, about_earlier, asked_cues, in_context, kind_strength, points_back
+from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
 from .text import split_sentences
 
 _LIST_MARK = re.compile(r"^(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
@@ -233,6 +233,11 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i]][:1]
     if not order:
         return [], set()
+    if kind in KINDS_NEEDING_CUES:
+        # a risk question leads with a sentence that names a risk, when an on-topic one does
+        cued = [i for i in order if cues[i] > 0 and on_topic[i]]
+        if cued:
+            order = [cued[0]] + [i for i in order if i != cued[0]]
     prev = previous_in_passage(cands)
 
     def whole_list(g: int) -> list[int]:

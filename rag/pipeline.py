@@ -53,6 +53,7 @@ from .plain import (Glossary, asked_definitions, is_definition_question, is_simp
                     reading_grade, refers_back, simplest, with_definitions)
 from .question_kinds import KindModel, focus_phrase, is_yes_no
 from .safety import Triage, follow_up_urgent, treatments_named, triage
+from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from .understand import PARAPHRASE_MIN_COSINE, Understanding, index_knows, uncovered
 from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, sentence_pieces
 from .settings import Settings
@@ -60,6 +61,7 @@ from .store import ChunkStore, LedgerEntry, open_client
 
 
 LEXICAL_FORMAT = "2"  # bump when what the lexical index holds changes
+KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect is named") above this
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
 SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
@@ -334,6 +336,13 @@ class Pipeline:
             named = {stem(w) for n in treatments_named(u.asked) for w in n.split()}
             confident = any(named & set(terms(s.text)) for s in x.sentences)
         sentences, citations = (x.sentences, x.citations) if confident else ([], [])
+        if (sentences and u.kind in KINDS_NEEDING_CUES and u.kind_confidence >= KIND_SURE
+                and not d.triage.advice and not answers_kind(sentences[0].text, u.kind)):
+            # "what side effects does nintedanib have?": the documents speak of nintedanib,
+            # but the sentence they lead with names no side effect; say so, don't pad.
+            foci = focus_phrase(u.asked)
+            self._not_found(d, kind_missing=(foci[0] if foci else "this", u.kind))
+            return
         definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
             if self.settings.plain_language and u.definition else []
         if definitions:
@@ -427,12 +436,18 @@ class Pipeline:
             return None
         return follow_up_urgent(clean_question(earlier[-1]), question, self.embed)
 
-    def _not_found(self, d: Draft, uncovered: str = "") -> None:
+    def _not_found(self, d: Draft, uncovered: str = "", kind_missing: tuple[str, str] | None = None) -> None:
         a = d.answer
         a.kind, d.settled = "not_found", True
         a.citations, a.sentences = [], []
-        a.answer = (self.prompts.message("not_covered", topic=uncovered, topics=self.topics()) if uncovered
-                    else self.prompts.message("not_found", topics=self.topics()))
+        if uncovered:
+            a.answer = self.prompts.message("not_covered", topic=uncovered, topics=self.topics())
+        elif kind_missing:
+            focus, kind = kind_missing
+            a.answer = self.prompts.message("kind_not_covered", focus=focus,
+                                            what=self.prompts.message(f"kind_{kind}"), topics=self.topics())
+        else:
+            a.answer = self.prompts.message("not_found", topics=self.topics())
 
     def topics(self) -> str:
         if self.settings.topics:

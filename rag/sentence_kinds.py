@@ -46,6 +46,7 @@ _CUES: dict[str, str] = {
                r"\bslowing\b|\bstabili[sz]\w*|\bencouraging\b|\bshown\b|\bsuccess\w*|\bwork(?:s|ed)?\s+well\b|"
                r"\boutcomes?\b|\bquality\s+of\s+life\b",
     "risks": r"\brisks?\b|\bside\s+effects?\b|\badverse\b|\bcomplications?\b|\binfections?\b|\bcytopeni\w*|"
+             r"\blife-threatening\b|\bdeath\b|\bdeadly\b|\bfatal\b|\bmortality\b|"
              r"\btoxic\w*|\bharm\w*|\bdanger\w*|\bsafety\b|\bunsafe\b|\bnot\s+without\b|\bmonitor\w*|\bwarning\w*",
     "procedure": r"\binvolv\w*|\bharvest\w*|\bcollect\w*|\breinfus\w*|\binfus\w*|\bfollowed\s+by\b|\bthen\b|"
                  r"\bsteps?\b|\bprocess\b|\bfirst\b|\bafter\w*|\bbefore\b|\bduring\b|\bhigh-dose\b|\bchemotherap\w*|"
@@ -120,6 +121,17 @@ def cue_strength(sentence: str, kind: str) -> int:
     if pattern is None:
         return 0
     return len({m.group(0).lower() for m in pattern.finditer(sentence)})
+
+
+# Kinds whose answer must say the thing itself: a risk question is not answered by a sentence
+# naming no risk, nor "how common is it" by one giving no frequency. (For other kinds the
+# cues are too broad to hold an answer to.)
+KINDS_NEEDING_CUES = frozenset({"risks", "frequency", "diagnosis"})
+
+
+def answers_kind(sentence: str, kind: str) -> bool:
+    """The sentence holds at least one cue of ``kind``."""
+    return cue_strength(sentence, kind) > 0
 
 
 def kinds_answered(sentence: str) -> frozenset[str]:

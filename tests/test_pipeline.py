@@ -187,3 +187,18 @@ def test_a_new_question_that_names_its_own_topic_does_not_inherit_the_last_one(c
                {"role": "assistant", "content": "A stem cell transplant ..."}]
     a = corpus_pipeline.ask("what exactly is scleroderma? my doctor just said I have it", history)
     assert "stem cell" not in a.query.lower()
+
+
+def test_a_side_effect_question_the_documents_do_not_answer_says_so_by_name(corpus_pipeline):
+    # the documents speak of nintedanib, but name none of its side effects
+    a = corpus_pipeline.ask("what side effects does nintedanib have")
+    assert a.kind == "not_found"
+    assert "\u201cnintedanib\u201d" in a.answer and "side effects" in a.answer
+
+
+def test_a_risk_question_the_documents_answer_leads_with_a_sentence_naming_a_risk(corpus_pipeline):
+    from rag.sentence_kinds import answers_kind
+
+    a = corpus_pipeline.ask("HSCT risks")
+    assert a.kind == "answered"
+    assert answers_kind(a.sentences[0].quote or a.sentences[0].text, "risks")
