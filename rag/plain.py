@@ -184,12 +184,14 @@ def _unfold(s: str) -> list[str]:
 _ALIAS = re.compile(r",\s+(?:also\s+)?(?:known\s+as|called)\s+(?P<alias>[^,()]{3,60}),\s+", re.I)
 
 
-def simplify(sentence: str, keep_label: bool = False, known: str = "") -> list[str]:
+def simplify(sentence: str, keep_label: bool = False, known: str = "", split: bool = True) -> list[str]:
     """One quoted sentence -> one or more plainer sentences with the same meaning. A list
     item's label ("Physical therapy: ...") goes, unless ``keep_label`` (the item is shown
     as a bullet, where the label says what the item is). Another name given in passing
     (", also known as X,") goes unless ``known`` (the question) uses a word of it: said in
-    every answer, it would become a stock opener."""
+    every answer, it would become a stock opener. ``split=False`` rewords without splitting:
+    for a sentence that the next one points back to, whose pieces would push the answer
+    further down."""
     s = re.sub(r"^[-*\u2022]\s+", "", sentence.strip())  # a list item's bullet
     m = _LABEL.match(s)
     if m and len(s[m.end():].split()) >= _MIN_PIECE_WORDS:
@@ -204,6 +206,8 @@ def simplify(sentence: str, keep_label: bool = False, known: str = "") -> list[s
         s = pattern.sub(plain, s)
     s = _PARENS.sub("", s)
     s = _substitute(s)
+    if not split:
+        return [_finish(s)] if _finish(s) else []
     pieces = [q for p in _split(s) for q in _unfold(_finish(p))]
     return [p for p in (_finish(piece) for piece in pieces) if p]
 
@@ -372,16 +376,21 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
 
     citations = list(citations)
     out: list[AnswerSentence] = []
-    for s in sentences:
+    from .sentence_kinds import points_back
+
+    for k, s in enumerate(sentences):
         plain_already = glossary is not None and _is_glossary(citations, s.citation, glossary)
         if not rewrite or plain_already:
             out.append(s)
             continue
+        # the sentence a pointing-back one leans on is context: reword it, don't split it
+        leaned_on = (k + 1 < len(sentences) and sentences[k + 1].citation == s.citation
+                     and points_back(sentences[k + 1].text))
         if s.list_item:
             text = " ".join(trim_subject(p, common) for p in simplify(s.text, keep_label=True, known=known))
             out.append(AnswerSentence(text, s.citation, quote=s.text if text != s.text else "", list_item=True))
             continue
-        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known)):
+        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on)):
             out.append(AnswerSentence(piece, s.citation, quote=s.text if piece != s.text else ""))
     out = _without_repeats(out)
     if not glossary or not len(glossary) or max_terms <= 0:
