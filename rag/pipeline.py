@@ -112,6 +112,7 @@ class Draft:
     history: list[dict]
     triage: Triage | None = None
     understanding: Understanding | None = None
+    search_text: str = ""  # the question, with the earlier turns a follow-up borrows
     retrieval: Retrieval | None = None
     extraction: Extraction | None = None
     settled: bool = False
@@ -303,8 +304,8 @@ class Pipeline:
     def _retrieve(self, d: Draft) -> None:
         u, retriever = d.understanding, self.retriever()
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
-        search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed)
-        d.retrieval = retriever.search(search_text, self.settings.top_k)
+        d.search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed)
+        d.retrieval = retriever.search(d.search_text, self.settings.top_k)
         d.answer.query, d.answer.retrieved = d.retrieval.query, d.retrieval.passages
 
     def _compose(self, d: Draft) -> None:
@@ -340,8 +341,12 @@ class Pipeline:
                 and not d.triage.advice and not answers_kind(sentences[0].text, u.kind)):
             # "what side effects does nintedanib have?": the documents speak of nintedanib,
             # but the sentence they lead with names no side effect; say so, don't pad.
-            foci = focus_phrase(u.asked)
-            self._not_found(d, kind_missing=(foci[0] if foci else "this", u.kind))
+            # a follow-up ("does it have side effects?") is about the topic it borrowed
+            foci = focus_phrase(u.asked) or focus_phrase(d.search_text)
+            if foci:
+                self._not_found(d, kind_missing=(foci[0], u.kind))
+            else:
+                self._not_found(d)
             return
         definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
             if self.settings.plain_language and u.definition else []

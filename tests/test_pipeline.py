@@ -202,3 +202,10 @@ def test_a_risk_question_the_documents_answer_leads_with_a_sentence_naming_a_ris
     a = corpus_pipeline.ask("HSCT risks")
     assert a.kind == "answered"
     assert answers_kind(a.sentences[0].quote or a.sentences[0].text, "risks")
+
+
+def test_a_follow_up_the_documents_do_not_answer_names_the_topic_it_borrowed(corpus_pipeline):
+    history = [{"role": "user", "content": "what is nintedanib"},
+               {"role": "assistant", "content": "Nintedanib is an antifibrotic medicine."}]
+    a = corpus_pipeline.ask("does it have side effects?", history)
+    assert a.kind == "not_found" and "\u201cnintedanib\u201d" in a.answer
