@@ -186,3 +186,18 @@ def test_an_answer_is_streamed_one_cited_sentence_at_a_time():
 def test_an_urgent_alert_leads_with_its_first_sentence_in_bold():
     out = urgent_markdown("This may be an emergency. Call 911 now.")
     assert out.startswith("**This may be an emergency\\.**") and "911" in out
+
+
+def test_a_list_answer_is_shown_as_bullets_and_its_words_stay_text():
+    from rag.ui.render import answer_pieces, as_text, piece_markdown
+
+    answer = {"kind": "answered", "answer": "", "sentences": [
+        {"text": "Complications include:", "citation": 1},
+        {"text": "High *blood* pressure.", "citation": 1, "list_item": True},
+        {"text": "Kidney failure.", "citation": 1, "list_item": True}]}
+    shown = "".join(piece_markdown(p) for p in answer_pieces(answer))
+    lines = [line for line in shown.split("\n") if line.strip()]
+    assert lines[0].startswith("Complications include")
+    assert lines[1].startswith("- High \\*blood\\* pressure") and lines[2].startswith("- Kidney failure")
+    # a patient's "- " is only a bullet at the start of a line; everything else is escaped
+    assert as_text("a - b") == "a \\- b"
