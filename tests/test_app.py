@@ -186,3 +186,29 @@ def test_an_answer_is_streamed_one_cited_sentence_at_a_time():
 def test_an_urgent_alert_leads_with_its_first_sentence_in_bold():
     out = urgent_markdown("This may be an emergency. Call 911 now.")
     assert out.startswith("**This may be an emergency\\.**") and "911" in out
+
+
+# --- when the records file fails -------------------------------------------------------------
+
+
+def test_a_corrupt_records_file_still_answers_calmly_and_tells_the_operator(
+        corpus_store, tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "records.sqlite3"
+    broken.write_bytes(b"this is not a database \x00\xff" * 200)
+    monkeypatch.setenv("RAG_STORE_DIR", str(corpus_store))
+    monkeypatch.setenv("RAG_CACHE_DIR", str(corpus_store / "cache"))
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(broken))
+    get_settings.cache_clear()
+    try:
+        at = new_session()
+        with caplog.at_level("ERROR", logger="rag.ui.records"):
+            ask(at, "What does nintedanib do?")
+    finally:
+        get_settings.cache_clear()
+    message, text = last_answer(at)
+    assert "Nintedanib" in text and "[1]" in text, "the answer does not need the records"
+    assert not at.exception
+    assert any("can't keep" in i.value for i in at.info), "a calm word instead of a traceback"
+    assert not at.feedback, "no rating that could not be saved"
+    assert any(r.levelname == "ERROR" and r.exc_info and str(broken) in r.getMessage()
+               for r in caplog.records), "the operator finds the error in the log"

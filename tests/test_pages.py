@@ -137,6 +137,16 @@ def test_a_thumbs_down_answer_heads_the_queue_and_can_be_reviewed_and_kept_for_e
     assert records.turn(turn.id).eval_id == entry["id"]
 
 
+def test_the_review_queue_over_a_corrupt_records_file_says_so_without_a_traceback(
+        env, monkeypatch):
+    broken = env / "broken.sqlite3"
+    broken.write_bytes(b"\x00garbage, not SQLite\xff" * 100)
+    use(monkeypatch, records_path=broken)
+    at = sign_in(open_page(PAGES[0]))
+    assert not at.exception and titles(at) == ["Review queue"]
+    assert any("can't keep" in i.value for i in at.info) and not at.metric
+
+
 def submit_form(at: AppTest, form: str) -> None:
     next(b for b in at.button if b.form_id == form).click().run()
     assert not at.exception, at.exception

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.records import MAX_NOTE_CHARS, RecordError, Records, Turn
+from rag.records import MAX_NOTE_CHARS, RecordError, Turn
 from rag.settings import get_settings
 from rag.ui import evalset, render
 
@@ -45,7 +45,7 @@ def show_passages(retrieved: list[dict], citations: list[dict]) -> None:
                                 "bm25": st.column_config.NumberColumn(format="%.3f")})
 
 
-def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
+def show_item(turn: Turn, records, earlier: list[str]) -> None:
     """One recorded answer with everything needed to judge it, and the review forms."""
     badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
     st.markdown(f"**{badges}** · {when(turn.created_at)} · answer #{turn.id} · "
@@ -74,7 +74,7 @@ def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
             _evaluation_form(turn, records, earlier)
 
 
-def _review_form(turn: Turn, records: Records) -> None:
+def _review_form(turn: Turn, records) -> None:
     if turn.verdict:
         st.markdown(f"**Reviewed {when(turn.reviewed_at)}: {turn.verdict}**"
                     + (f" — {render.as_text(turn.note)}" if turn.note else ""))
@@ -98,7 +98,7 @@ def _review_form(turn: Turn, records: Records) -> None:
             st.rerun()
 
 
-def _evaluation_form(turn: Turn, records: Records, earlier: list[str]) -> None:
+def _evaluation_form(turn: Turn, records, earlier: list[str]) -> None:
     if turn.eval_id:
         st.caption(f"In the evaluation set as {turn.eval_id}.")
         return
