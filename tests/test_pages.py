@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
+from rag.ui import auth
+from rag.ui.auth import LoginLimiter
 from tests.test_loaders import pdf_bytes
 
 PASSWORD = "correct horse battery staple"
@@ -39,6 +41,22 @@ def use(monkeypatch, **env) -> None:
 def fresh_settings():
     yield
     get_settings.cache_clear()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> FakeClock:
+    """Each test gets the server's login limiter fresh, on a clock it moves by hand."""
+    fake = FakeClock()
+    monkeypatch.setattr(auth, "LIMITER", LoginLimiter(clock=fake))
+    return fake
 
 
 @pytest.fixture
@@ -79,6 +97,58 @@ def test_educator_pages_refuse_without_the_password_and_open_with_it(env, page):
     assert titles(at) == ["Educators only"] and "not right" in at.error[0].value
     sign_in(at)
     assert TITLES[page] in titles(at)
+
+
+def test_wrong_passwords_slow_a_session_down_then_lock_it_out_for_a_while():
+    clock = FakeClock()
+    limiter, session = LoginLimiter(clock=clock), {}
+    waits = []
+    for _ in range(5):
+        clock.now += waits[-1] if waits else 0.0  # each try after its wait
+        assert limiter.wait(session) == 0.0
+        limiter.failed(session)
+        waits.append(limiter.wait(session))
+    assert waits[:2] == [0.0, 0.0], "a typo or two costs nothing"
+    assert 0 < waits[2] < waits[3] < waits[4], "then each try waits longer"
+    assert waits[4] >= 600, "after five the session is locked out"
+    clock.now += waits[4] - 1
+    assert limiter.wait(session) > 0
+    clock.now += 1
+    assert limiter.wait(session) == 0.0, "for a while, not for ever"
+    limiter.succeeded(session)
+    assert session == {}, "the right password starts the session afresh"
+
+
+def test_twenty_wrong_passwords_across_the_server_make_every_login_wait():
+    clock = FakeClock()
+    limiter = LoginLimiter(clock=clock)
+    for _ in range(10):  # ten visitors, two guesses each: none is slowed on its own
+        visitor = {}
+        limiter.failed(visitor)
+        clock.now += 10
+        limiter.failed(visitor)
+        clock.now += 10
+    educator = {}
+    wait = limiter.wait(educator)
+    assert wait > 0, "a session that never failed waits too"
+    clock.now += wait
+    assert limiter.wait(educator) == 0.0, "until the ten-minute window has room again"
+    limiter.failed({})
+    assert limiter.wait(educator) > 0
+
+
+def test_after_five_wrong_passwords_even_the_right_one_is_refused(env, clock):
+    at = open_page(PAGES[0])
+    for _ in range(5):
+        sign_in(at, "guess")
+        clock.now += 60  # past the slowing down, not past the lock-out
+    assert "not right" in at.error[0].value
+    sign_in(at)
+    assert titles(at) == ["Educators only"]
+    assert "Too many attempts" in at.error[0].value and not at.dataframe
+    clock.now += 3600
+    sign_in(at)
+    assert titles(at) == ["Review queue"]
 
 
 def test_without_a_configured_password_the_pages_stay_locked_and_say_how_to_set_one(
