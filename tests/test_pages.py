@@ -3,6 +3,7 @@ its job with it: the review queue, document management, trying a question."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
 from rag.ui import auth
 from rag.ui.auth import LoginLimiter
+from rag.ui.render import typed_html
 from tests.test_loaders import pdf_bytes
 
 PASSWORD = "correct horse battery staple"
@@ -217,6 +219,29 @@ def test_the_review_queue_over_a_corrupt_records_file_says_so_without_a_tracebac
     assert any("can't keep" in i.value for i in at.info) and not at.metric
 
 
+def no_live_markup(values: list[str]) -> None:
+    """No link, image or raw address anyone could click or a browser would fetch."""
+    for value in values:
+        assert "](" not in value and "<a" not in value and "<img" not in value, value
+        assert "http://evil.example" not in value, value
+
+
+def test_web_addresses_patients_and_educators_typed_are_shown_as_text_not_links(env):
+    records = Records(env / "records.sqlite3", 30)
+    question = "is http://evil.example/cure safe for my skin?"
+    comment, note = "see http://evil.example", "spam, from www.evil.example"
+    turn_id = records.record_turn("s1", {"kind": "not_found", "question": question,
+                                         "answer": "I couldn't find that in my documents."})
+    records.set_feedback(turn_id, "s1", 0, comment)
+    records.set_review(turn_id, "wrong", note)
+    at = sign_in(open_page(PAGES[0]))
+    at.button_group(key="queue_status").set_value("All").run()
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for typed in (question, comment, note):
+        assert typed_html(typed) in shown, f"{typed!r} is drawn as typed text"
+    no_live_markup(shown)
+
+
 def submit_form(at: AppTest, form: str) -> None:
     next(b for b in at.button if b.form_id == form).click().run()
     assert not at.exception, at.exception
@@ -301,6 +326,19 @@ def test_a_bad_file_is_refused_with_the_reason_and_nothing_changes(own_corpus, n
     assert not at.success
     assert sorted(p.name for p in own_corpus.iterdir()) == before
     assert listed(at) == {"treatments.txt": 1}
+
+
+def test_names_and_titles_from_uploads_are_shown_as_text_not_markdown(own_corpus):
+    title = "![x](http://evil.example/a.png)"
+    page = f"---\ntitle: {title}\n---\n{RAYNAUD}".encode()
+    at = upload(documents_page(), "raynauds.md", page)
+    [added] = at.success
+    no_live_markup([added.value])
+    assert title in added.value.replace("\\", ""), "the title reads as it is written"
+    at = upload(at, "[click](http://evil.example).exe", b"MZ")
+    [refused] = at.error
+    no_live_markup([refused.value])
+    assert "[click](http://evil.example).exe" in refused.value.replace("\\", "")
 
 
 def test_a_document_with_the_same_name_is_replaced_only_when_asked(own_corpus):

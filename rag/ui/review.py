@@ -53,8 +53,11 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
                 + render.grade_label(turn.detail.get("reading_grade"), " · "))
     left, right = st.columns(2, gap="large")
     with left:
+        # What patients and educators typed is drawn as typed text (``render.show_text``),
+        # where not even a bare web address becomes a link.
         if earlier:
-            st.caption("Earlier in this conversation: " + render.as_text(" / ".join(earlier)))
+            st.caption("Earlier in this conversation:")
+            render.show_text(" / ".join(earlier))
         st.markdown("**Question**")
         render.show_text(turn.question)
         st.markdown("**Answer**")
@@ -64,8 +67,9 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
         if turn.rating is not None:
             feeling = (":material/thumb_up: thumbs up" if turn.rating == 1
                        else ":material/thumb_down: thumbs down")
-            st.markdown(f"**Patient feedback:** {feeling}"
-                        + (f": “{render.as_text(turn.comment)}”" if turn.comment else ""))
+            st.markdown(f"**Patient feedback:** {feeling}" + (":" if turn.comment else ""))
+            if turn.comment:
+                render.show_text(turn.comment)
     with right:
         st.markdown("**Passages retrieved**")
         show_passages(turn.retrieved, turn.citations)
@@ -77,7 +81,9 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
 def _review_form(turn: Turn, records) -> None:
     if turn.verdict:
         st.markdown(f"**Reviewed {when(turn.reviewed_at)}: {turn.verdict}**"
-                    + (f" — {render.as_text(turn.note)}" if turn.note else ""))
+                    + (":" if turn.note else ""))
+        if turn.note:
+            render.show_text(turn.note)
     with st.form(f"review-{turn.id}"):
         options = ["right", "wrong"]
         verdict = st.radio("This answer is", options, horizontal=True,
