@@ -56,8 +56,8 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
         # What patients and educators typed is drawn as typed text (``render.show_text``),
         # where not even a bare web address becomes a link.
         if earlier:
-            st.caption("Earlier in this conversation:")
-            render.show_text(" / ".join(earlier))
+            st.caption(render.typed_html("Earlier in this conversation: " + " / ".join(earlier)),
+                       unsafe_allow_html=True)
         st.markdown("**Question**")
         render.show_text(turn.question)
         st.markdown("**Answer**")
