@@ -212,3 +212,32 @@ def test_a_corrupt_records_file_still_answers_calmly_and_tells_the_operator(
     assert not at.feedback, "no rating that could not be saved"
     assert any(r.levelname == "ERROR" and r.exc_info and str(broken) in r.getMessage()
                for r in caplog.records), "the operator finds the error in the log"
+
+
+def test_records_locked_past_the_busy_timeout_give_nothing_back_and_say_so(
+        records_path, monkeypatch, caplog):
+    import sqlite3
+
+    import rag.records
+    from rag.ui import state
+
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(records_path))
+    get_settings.cache_clear()
+    Records(records_path, 30).close()
+    monkeypatch.setattr(rag.records, "BUSY_TIMEOUT_MS", 50)  # not ten seconds in a test
+    holder = sqlite3.connect(records_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        guarded = state.records()
+        with caplog.at_level("ERROR", logger="rag.ui.records"):
+            turn_id = guarded.record_turn("s1", {"kind": "not_found", "question": "q",
+                                                 "answer": "a"})
+        assert turn_id is None and guarded.failed
+        assert any("locked" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+        holder.execute("ROLLBACK")
+        fresh = state.records()
+        assert fresh.record_turn("s1", {"kind": "not_found", "question": "q", "answer": "a"})
+        assert not fresh.failed, "once the lock is gone the records work again"
+    finally:
+        holder.close()
+        get_settings.cache_clear()

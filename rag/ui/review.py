@@ -100,6 +100,8 @@ def _review_form(turn: Turn, records) -> None:
             except RecordError as e:
                 st.error(str(e))
                 return
+            if records.failed:  # the records said why; nothing was saved
+                return
             st.session_state.review_flash = f"Saved: answer #{turn.id} marked {verdict}."
             st.rerun()
 
@@ -124,5 +126,7 @@ def _evaluation_form(turn: Turn, records, earlier: list[str]) -> None:
                 return
             eval_id = evalset.append_entry(get_settings().reviewed_questions_path, entry)
             records.set_eval_id(turn.id, eval_id)
+            if records.failed:
+                return
             st.session_state.review_flash = f"Added to the evaluation set as {eval_id}."
             st.rerun()

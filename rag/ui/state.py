@@ -85,6 +85,8 @@ class GuardedRecords:
     ``RECORDS_DOWN`` and the call returns ``None``. Refusals (``RecordError``) pass
     through, as they are answers, not failures."""
 
+    failed = False  # set once a call of this object failed (its result is then None)
+
     def available(self) -> bool:
         """True when the records open; otherwise the failure is reported as above."""
         return self._call(lambda store: True) is not None
@@ -95,14 +97,14 @@ class GuardedRecords:
         return lambda *args, **kwargs: self._call(
             lambda store: getattr(store, name)(*args, **kwargs), name)
 
-    @staticmethod
-    def _call(use, what: str = "open") -> Any:
+    def _call(self, use, what: str = "open") -> Any:
         settings = get_settings()
         try:
             store = _records(str(settings.records_path), settings.retention_days)
             store.purge_if_due()
             return use(store)
         except RECORD_FAILURES:
+            self.failed = True
             log.exception("records %s failed on %s", what, settings.records_path)
             st.info(RECORDS_DOWN, icon=":material/info:")
             return None
