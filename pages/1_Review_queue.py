@@ -17,6 +17,8 @@ st.markdown(render.CSS, unsafe_allow_html=True)
 
 st.title("Review queue")
 records = state.records()
+if not records.available():  # said why, calmly; the details are in the server log
+    st.stop()
 weak = state.weak_below()
 if flash := st.session_state.pop("review_flash", None):
     st.success(flash)

@@ -10,7 +10,7 @@ from math import ceil
 import streamlit as st
 
 from rag.settings import get_settings
-from rag.ui import state, uploads
+from rag.ui import render, state, uploads
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Documents", page_icon="📚", layout="wide")
@@ -19,17 +19,19 @@ require_educator()
 settings = get_settings()
 pipeline = state.pipeline()
 st.title("Documents")
+# Messages hold file names and titles taken from the documents: shown as text, never Markdown
+# (a title "![x](http://...)" would otherwise make every educator's browser fetch it).
 for level, message in st.session_state.pop("documents_flash", []):
-    getattr(st, level)(message)
+    getattr(st, level)(render.as_text(message))
 
 
 def progress_bar(text: str):
     """A progress bar and the ingest callback that moves it (one step per document read;
     the spinner around the call stays until the passages are written)."""
-    bar = st.progress(0.0, text=text)
+    bar = st.progress(0.0, text=render.as_text(text))
 
     def moved(done: int, total: int, name: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{text} {name} ({done}/{total})")
+        bar.progress(done / max(total, 1), text=render.as_text(f"{text} {name} ({done}/{total})"))
 
     return moved
 
@@ -56,7 +58,7 @@ if add and files:
     flash = []
     for f in files:
         try:
-            with st.spinner(f"Checking and indexing {f.name}…"):
+            with st.spinner(render.as_text(f"Checking and indexing {f.name}…")):
                 added = uploads.add_upload(pipeline, f.name, f.getvalue(),
                                            int(settings.upload_max_mb * 1e6), replace,
                                            progress_bar(f"Indexing {f.name}…"))

@@ -106,10 +106,12 @@ with questions:
     if shown:
         qid = st.selectbox("Look at a question", [r["id"] for r in shown], key="eval_question")
         r = next(r for r in shown if r["id"] == qid)
-        st.markdown(f"**{render.as_text(r['question'])}**")
+        # Questions, earlier turns and evidence phrases were typed by patients or educators:
+        # drawn as typed text, where not even a bare web address becomes a link.
+        render.show_text(r["question"])
         for turn in r["history"]:
-            st.caption(render.as_text(f"earlier {turn.get('role', 'user') if isinstance(turn, dict) else 'user'}: "
-                                      f"{turn.get('content', '') if isinstance(turn, dict) else turn}"))
+            render.show_text(f"earlier {turn.get('role', 'user') if isinstance(turn, dict) else 'user'}: "
+                             f"{turn.get('content', '') if isinstance(turn, dict) else turn}")
         for p in report.problems(r):
             st.warning(render.as_text(p))
         left, right = st.columns(2, gap="large")
@@ -129,7 +131,7 @@ with questions:
                            "score": p.get("score")} for p in r["answer"].get("retrieved", [])],
                          hide_index=True, width="stretch")
             if r["evidence"]:
-                st.caption(render.as_text("Evidence phrases: " + " · ".join(r["evidence"])))
+                render.show_text("Evidence phrases: " + " · ".join(r["evidence"]))
 
 with changes:
     if previous is None:
@@ -147,7 +149,7 @@ with changes:
                              ("Worse in detail", diff.worse), ("Better in detail", diff.better)):
             st.markdown(f"**{title} ({len(items)})**")
             for q in items:
-                st.markdown(render.as_text(f"{q.id}: {q.question[:120]} — " + "; ".join(q.what)))
+                render.show_text(f"{q.id}: {q.question[:120]} — " + "; ".join(q.what))
         st.caption(f"{diff.reworded} answer(s) changed wording only.")
 
 with everything:

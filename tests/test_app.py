@@ -201,3 +201,58 @@ def test_a_list_answer_is_shown_as_bullets_and_its_words_stay_text():
     assert lines[1].startswith("- High \\*blood\\* pressure") and lines[2].startswith("- Kidney failure")
     # a patient's "- " is only a bullet at the start of a line; everything else is escaped
     assert as_text("a - b") == "a \\- b"
+
+
+# --- when the records file fails -------------------------------------------------------------
+
+
+def test_a_corrupt_records_file_still_answers_calmly_and_tells_the_operator(
+        corpus_store, tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "records.sqlite3"
+    broken.write_bytes(b"this is not a database \x00\xff" * 200)
+    monkeypatch.setenv("RAG_STORE_DIR", str(corpus_store))
+    monkeypatch.setenv("RAG_CACHE_DIR", str(corpus_store / "cache"))
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(broken))
+    get_settings.cache_clear()
+    try:
+        at = new_session()
+        with caplog.at_level("ERROR", logger="rag.ui.records"):
+            ask(at, "What does nintedanib do?")
+    finally:
+        get_settings.cache_clear()
+    message, text = last_answer(at)
+    assert "Nintedanib" in text and "[1]" in text, "the answer does not need the records"
+    assert not at.exception
+    assert any("can't keep" in i.value for i in at.info), "a calm word instead of a traceback"
+    assert not at.feedback, "no rating that could not be saved"
+    assert any(r.levelname == "ERROR" and r.exc_info and str(broken) in r.getMessage()
+               for r in caplog.records), "the operator finds the error in the log"
+
+
+def test_records_locked_past_the_busy_timeout_give_nothing_back_and_say_so(
+        records_path, monkeypatch, caplog):
+    import sqlite3
+
+    import rag.records
+    from rag.ui import state
+
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(records_path))
+    get_settings.cache_clear()
+    Records(records_path, 30).close()
+    monkeypatch.setattr(rag.records, "BUSY_TIMEOUT_MS", 50)  # not ten seconds in a test
+    holder = sqlite3.connect(records_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        guarded = state.records()
+        with caplog.at_level("ERROR", logger="rag.ui.records"):
+            turn_id = guarded.record_turn("s1", {"kind": "not_found", "question": "q",
+                                                 "answer": "a"})
+        assert turn_id is None and guarded.failed
+        assert any("locked" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+        holder.execute("ROLLBACK")
+        fresh = state.records()
+        assert fresh.record_turn("s1", {"kind": "not_found", "question": "q", "answer": "a"})
+        assert not fresh.failed, "once the lock is gone the records work again"
+    finally:
+        holder.close()
+        get_settings.cache_clear()

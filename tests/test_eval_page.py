@@ -4,6 +4,7 @@ looks at a question with its answer and passages, and compares a run with the on
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -93,3 +94,21 @@ def test_a_second_run_is_compared_with_the_one_before(env):
     text = " ".join(m.value for m in at.markdown)
     assert "Now wrong (0)" in text and "Now right (0)" in text  # same code, same answers
     assert not at.info or all("first run" not in i.value for i in at.info)
+
+
+def test_web_addresses_in_kept_questions_are_shown_as_text_not_links(env):
+    question = "is the cure on http://evil.example safe?"
+    (env / "reviewed.jsonl").write_text(json.dumps(
+        {"id": "evil-link", "question": question, "expect": "not_found", "category": "off-topic",
+         "history": [{"role": "user", "content": "see www.evil.example first"}]}) + "\n")
+    at = run_evaluation(open_page())
+    at.toggle(key="eval_only_problems").set_value(False).run()
+    at.selectbox(key="eval_question").set_value("evil-link").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any(question in html.unescape(v) and v.startswith('<div class="typed">')
+               for v in shown), "the question is drawn as typed text"
+    assert any("www.evil.example" in html.unescape(v) and v.startswith('<div class="typed">')
+               for v in shown), "and so is the conversation before it"
+    for value in shown:
+        assert "](" not in value and "<a" not in value and "http://evil" not in value, value

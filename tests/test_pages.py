@@ -3,6 +3,7 @@ its job with it: the review queue, document management, trying a question."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -10,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
+from rag.ui import auth
+from rag.ui.auth import LoginLimiter
+from rag.ui.render import typed_html
 from tests.test_loaders import pdf_bytes
 
 PASSWORD = "correct horse battery staple"
@@ -39,6 +43,22 @@ def use(monkeypatch, **env) -> None:
 def fresh_settings():
     yield
     get_settings.cache_clear()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> FakeClock:
+    """Each test gets the server's login limiter fresh, on a clock it moves by hand."""
+    fake = FakeClock()
+    monkeypatch.setattr(auth, "LIMITER", LoginLimiter(clock=fake))
+    return fake
 
 
 @pytest.fixture
@@ -79,6 +99,58 @@ def test_educator_pages_refuse_without_the_password_and_open_with_it(env, page):
     assert titles(at) == ["Educators only"] and "not right" in at.error[0].value
     sign_in(at)
     assert TITLES[page] in titles(at)
+
+
+def test_wrong_passwords_slow_a_session_down_then_lock_it_out_for_a_while():
+    clock = FakeClock()
+    limiter, session = LoginLimiter(clock=clock), {}
+    waits = []
+    for _ in range(5):
+        clock.now += waits[-1] if waits else 0.0  # each try after its wait
+        assert limiter.wait(session) == 0.0
+        limiter.failed(session)
+        waits.append(limiter.wait(session))
+    assert waits[:2] == [0.0, 0.0], "a typo or two costs nothing"
+    assert 0 < waits[2] < waits[3] < waits[4], "then each try waits longer"
+    assert waits[4] >= 600, "after five the session is locked out"
+    clock.now += waits[4] - 1
+    assert limiter.wait(session) > 0
+    clock.now += 1
+    assert limiter.wait(session) == 0.0, "for a while, not for ever"
+    limiter.succeeded(session)
+    assert session == {}, "the right password starts the session afresh"
+
+
+def test_twenty_wrong_passwords_across_the_server_make_every_login_wait():
+    clock = FakeClock()
+    limiter = LoginLimiter(clock=clock)
+    for _ in range(10):  # ten visitors, two guesses each: none is slowed on its own
+        visitor = {}
+        limiter.failed(visitor)
+        clock.now += 10
+        limiter.failed(visitor)
+        clock.now += 10
+    educator = {}
+    wait = limiter.wait(educator)
+    assert wait > 0, "a session that never failed waits too"
+    clock.now += wait
+    assert limiter.wait(educator) == 0.0, "until the ten-minute window has room again"
+    limiter.failed({})
+    assert limiter.wait(educator) > 0
+
+
+def test_after_five_wrong_passwords_even_the_right_one_is_refused(env, clock):
+    at = open_page(PAGES[0])
+    for _ in range(5):
+        sign_in(at, "guess")
+        clock.now += 60  # past the slowing down, not past the lock-out
+    assert "not right" in at.error[0].value
+    sign_in(at)
+    assert titles(at) == ["Educators only"]
+    assert "Too many attempts" in at.error[0].value and not at.dataframe
+    clock.now += 3600
+    sign_in(at)
+    assert titles(at) == ["Review queue"]
 
 
 def test_without_a_configured_password_the_pages_stay_locked_and_say_how_to_set_one(
@@ -135,6 +207,39 @@ def test_a_thumbs_down_answer_heads_the_queue_and_can_be_reviewed_and_kept_for_e
     assert entry["evidence"] == ["slowing the progression of pulmonary fibrosis"]
     assert entry["history"] == [{"role": "user", "content": "What are clinical trials?"}]
     assert records.turn(turn.id).eval_id == entry["id"]
+
+
+def test_the_review_queue_over_a_corrupt_records_file_says_so_without_a_traceback(
+        env, monkeypatch):
+    broken = env / "broken.sqlite3"
+    broken.write_bytes(b"\x00garbage, not SQLite\xff" * 100)
+    use(monkeypatch, records_path=broken)
+    at = sign_in(open_page(PAGES[0]))
+    assert not at.exception and titles(at) == ["Review queue"]
+    assert any("can't keep" in i.value for i in at.info) and not at.metric
+
+
+def no_live_markup(values: list[str]) -> None:
+    """No link, image or raw address anyone could click or a browser would fetch."""
+    for value in values:
+        assert "](" not in value and "<a" not in value and "<img" not in value, value
+        assert "http://evil.example" not in value, value
+
+
+def test_web_addresses_patients_and_educators_typed_are_shown_as_text_not_links(env):
+    records = Records(env / "records.sqlite3", 30)
+    question = "is http://evil.example/cure safe for my skin?"
+    comment, note = "see http://evil.example", "spam, from www.evil.example"
+    turn_id = records.record_turn("s1", {"kind": "not_found", "question": question,
+                                         "answer": "I couldn't find that in my documents."})
+    records.set_feedback(turn_id, "s1", 0, comment)
+    records.set_review(turn_id, "wrong", note)
+    at = sign_in(open_page(PAGES[0]))
+    at.button_group(key="queue_status").set_value("All").run()
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for typed in (question, comment, note):
+        assert typed_html(typed) in shown, f"{typed!r} is drawn as typed text"
+    no_live_markup(shown)
 
 
 def submit_form(at: AppTest, form: str) -> None:
@@ -223,6 +328,19 @@ def test_a_bad_file_is_refused_with_the_reason_and_nothing_changes(own_corpus, n
     assert listed(at) == {"treatments.txt": 1}
 
 
+def test_names_and_titles_from_uploads_are_shown_as_text_not_markdown(own_corpus):
+    title = "![x](http://evil.example/a.png)"
+    page = f"---\ntitle: {title}\n---\n{RAYNAUD}".encode()
+    at = upload(documents_page(), "raynauds.md", page)
+    [added] = at.success
+    no_live_markup([added.value])
+    assert title in added.value.replace("\\", ""), "the title reads as it is written"
+    at = upload(at, "[click](http://evil.example).exe", b"MZ")
+    [refused] = at.error
+    no_live_markup([refused.value])
+    assert "[click](http://evil.example).exe" in refused.value.replace("\\", "")
+
+
 def test_a_document_with_the_same_name_is_replaced_only_when_asked(own_corpus):
     new = b"Treatments for scleroderma\n\nMycophenolate is another medicine for the lungs.\n"
     at = upload(documents_page(), "treatments.txt", new)
@@ -246,7 +364,7 @@ def test_reindex_picks_up_files_changed_in_the_folder(own_corpus):
     at = documents_page()
     (own_corpus / "raynauds.md").write_text(RAYNAUD)
     next(b for b in at.button if b.label == "Re-index the corpus folder").click().run()
-    assert any("Added: raynauds.md" in s.value for s in at.success)
+    assert any("Added: raynauds.md" in s.value.replace("\\", "") for s in at.success)
     assert "raynauds.md" in listed(at)
 
 

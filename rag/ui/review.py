@@ -11,7 +11,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.records import MAX_NOTE_CHARS, RecordError, Records, Turn
+from rag.records import MAX_NOTE_CHARS, RecordError, Turn
 from rag.settings import get_settings
 from rag.ui import evalset, render
 
@@ -45,7 +45,7 @@ def show_passages(retrieved: list[dict], citations: list[dict]) -> None:
                                 "bm25": st.column_config.NumberColumn(format="%.3f")})
 
 
-def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
+def show_item(turn: Turn, records, earlier: list[str]) -> None:
     """One recorded answer with everything needed to judge it, and the review forms."""
     badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
     st.markdown(f"**{badges}** · {when(turn.created_at)} · answer #{turn.id} · "
@@ -53,8 +53,11 @@ def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
                 + render.grade_label(turn.detail.get("reading_grade"), " · "))
     left, right = st.columns(2, gap="large")
     with left:
+        # What patients and educators typed is drawn as typed text (``render.show_text``),
+        # where not even a bare web address becomes a link.
         if earlier:
-            st.caption("Earlier in this conversation: " + render.as_text(" / ".join(earlier)))
+            st.caption(render.typed_html("Earlier in this conversation: " + " / ".join(earlier)),
+                       unsafe_allow_html=True)
         st.markdown("**Question**")
         render.show_text(turn.question)
         st.markdown("**Answer**")
@@ -64,8 +67,9 @@ def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
         if turn.rating is not None:
             feeling = (":material/thumb_up: thumbs up" if turn.rating == 1
                        else ":material/thumb_down: thumbs down")
-            st.markdown(f"**Patient feedback:** {feeling}"
-                        + (f": “{render.as_text(turn.comment)}”" if turn.comment else ""))
+            st.markdown(f"**Patient feedback:** {feeling}" + (":" if turn.comment else ""))
+            if turn.comment:
+                render.show_text(turn.comment)
     with right:
         st.markdown("**Passages retrieved**")
         show_passages(turn.retrieved, turn.citations)
@@ -74,10 +78,12 @@ def show_item(turn: Turn, records: Records, earlier: list[str]) -> None:
             _evaluation_form(turn, records, earlier)
 
 
-def _review_form(turn: Turn, records: Records) -> None:
+def _review_form(turn: Turn, records) -> None:
     if turn.verdict:
         st.markdown(f"**Reviewed {when(turn.reviewed_at)}: {turn.verdict}**"
-                    + (f" — {render.as_text(turn.note)}" if turn.note else ""))
+                    + (":" if turn.note else ""))
+        if turn.note:
+            render.show_text(turn.note)
     with st.form(f"review-{turn.id}"):
         options = ["right", "wrong"]
         verdict = st.radio("This answer is", options, horizontal=True,
@@ -94,11 +100,13 @@ def _review_form(turn: Turn, records: Records) -> None:
             except RecordError as e:
                 st.error(str(e))
                 return
+            if records.failed:  # the records said why; nothing was saved
+                return
             st.session_state.review_flash = f"Saved: answer #{turn.id} marked {verdict}."
             st.rerun()
 
 
-def _evaluation_form(turn: Turn, records: Records, earlier: list[str]) -> None:
+def _evaluation_form(turn: Turn, records, earlier: list[str]) -> None:
     if turn.eval_id:
         st.caption(f"In the evaluation set as {turn.eval_id}.")
         return
@@ -118,5 +126,7 @@ def _evaluation_form(turn: Turn, records: Records, earlier: list[str]) -> None:
                 return
             eval_id = evalset.append_entry(get_settings().reviewed_questions_path, entry)
             records.set_eval_id(turn.id, eval_id)
+            if records.failed:
+                return
             st.session_state.review_flash = f"Added to the evaluation set as {eval_id}."
             st.rerun()

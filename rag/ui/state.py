@@ -5,6 +5,12 @@ pipeline over the index, the records database and the starter questions of the c
 index. Each is keyed by the settings it depends on, so tests that point the app at another
 store get another pipeline, while the model is still loaded only once.
 
+The records are reached only through ``records()``, which guards them: when the SQLite file
+is locked for longer than its busy timeout, corrupt or cannot be opened, the error is logged
+for the operator (``logging``, logger ``rag.ui.records``), the page shows a calm message
+instead of a traceback, and the call gives back ``None``. Answering never needs the records,
+so patients keep getting answers; what was not kept is simply not offered (no rating).
+
 Per browser session (``st.session_state``): the conversation and its random id. Nothing
 here identifies a person; a new conversation gets a new id.
 
@@ -13,8 +19,11 @@ Left out: anything per user across sessions (there are no accounts).
 
 from __future__ import annotations
 
+import logging
 import secrets
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -61,13 +70,50 @@ def _records(path: str, retention_days: int) -> Records:
     return Records(path, retention_days)  # opening purges what is past retention
 
 
-def records() -> Records:
+log = logging.getLogger("rag.ui.records")
+RECORDS_DOWN = ("Questions are still answered, but this chat can't keep them for the patient "
+                "educators right now, so rating answers is off for the moment.")
+# What the records' failures look like: locked past the busy timeout ("database is
+# locked"), not a database ("file is not a database"), a folder or file that cannot be
+# opened or created (sqlite3.OperationalError, OSError).
+RECORD_FAILURES = (sqlite3.Error, OSError)
+
+
+class GuardedRecords:
+    """``Records`` as the pages use it: every call opens the database (once per process,
+    purged at most hourly) and runs the method; a failure of the file is logged, shown as
+    ``RECORDS_DOWN`` and the call returns ``None``. Refusals (``RecordError``) pass
+    through, as they are answers, not failures."""
+
+    failed = False  # set once a call of this object failed (its result is then None)
+
+    def available(self) -> bool:
+        """True when the records open; otherwise the failure is reported as above."""
+        return self._call(lambda store: True) is not None
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._call(
+            lambda store: getattr(store, name)(*args, **kwargs), name)
+
+    def _call(self, use, what: str = "open") -> Any:
+        settings = get_settings()
+        try:
+            store = _records(str(settings.records_path), settings.retention_days)
+            store.purge_if_due()
+            return use(store)
+        except RECORD_FAILURES:
+            self.failed = True
+            log.exception("records %s failed on %s", what, settings.records_path)
+            st.info(RECORDS_DOWN, icon=":material/info:")
+            return None
+
+
+def records() -> GuardedRecords:
     """The records database, purged of anything past the retention period (checked at
-    most hourly)."""
-    settings = get_settings()
-    store = _records(str(settings.records_path), settings.retention_days)
-    store.purge_if_due()
-    return store
+    most hourly), with its failures logged and shown calmly (see ``GuardedRecords``)."""
+    return GuardedRecords()
 
 
 @st.cache_resource(show_spinner="Finding questions the documents answer…", max_entries=8)

@@ -6,6 +6,8 @@ not already indexed under another name. Only then is it saved into the corpus fo
 (written under a hidden name and renamed, so a half-written file is never indexed) and that
 one file indexed. If indexing fails anyway, the folder is put back as it was. No Streamlit
 here: the Documents page draws the widgets and shows the messages these functions return.
+The messages are plain text holding file names and document titles as they came (a title
+may be "![x](http://...)"): the page shows them with ``render.as_text``, never as Markdown.
 
 Left out on purpose: uploads into sub-folders, and formats the loaders don't read.
 """
