@@ -166,6 +166,20 @@ class Settings(BaseSettings):
     upload_max_mb: float = Field(
         20.0, gt=0, description="Largest document an educator can upload, in megabytes."
     )
+    # --- what one PDF may unpack to (a small file can inflate to gigabytes) -------------
+    pdf_max_pages: int = Field(
+        1000, ge=1, description="A PDF with more pages is refused before any page is read."
+    )
+    pdf_max_stream_mb: float = Field(
+        10.0, gt=0,
+        description="Largest size one compressed PDF stream (a page's content, a font) may "
+        "inflate to, in megabytes; pypdf stops decompressing there and the file is refused.",
+    )
+    pdf_max_text_chars: int = Field(
+        3_000_000, ge=1000,
+        description="Most characters of text one PDF may yield (about 1,000 pages of prose); "
+        "extraction stops there and the file is refused.",
+    )
     reviewed_questions_path: Path = Field(
         PROJECT_ROOT / "eval" / "reviewed.jsonl",
         description="Evaluation questions educators made from reviewed answers (JSON lines, "

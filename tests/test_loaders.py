@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.loaders import LoadError, discover, iter_jsonl_documents, load_bytes, load_file, SourceFile
+from rag.loaders import LoadError, PdfLimits, discover, iter_jsonl_documents, load_bytes, load_file, SourceFile
 from tests.conftest import CORPUS
 
 
@@ -70,6 +70,78 @@ def test_pdf_pages_are_kept():
 def test_pdf_with_empty_password_is_read():
     data = pdf_bytes(["Readable text about rituximab therapy here."], password="")
     assert "rituximab" in load_bytes(data, "open.pdf").text
+
+
+def bomb_pdf(pages: int, inflated_bytes: int) -> bytes:
+    """A small PDF whose every page is one compressed content stream that inflates to
+    ``inflated_bytes`` of shown text (the same word over and over) -- a decompression bomb."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    packer = zlib.compressobj(9)
+    word, piece = b"Raynaud ", b"Raynaud " * 125_000  # 1 MB
+    packed = packer.compress(b"BT /F1 12 Tf 72 720 Td (")
+    for _ in range(inflated_bytes // len(piece)):
+        packed += packer.compress(piece)
+    packed += packer.compress(b") Tj ET") + packer.flush()
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    w = PdfWriter()
+    for _ in range(pages):
+        page = w.add_blank_page(612, 792)
+        stream = StreamObject()
+        stream._data = packed  # already compressed: written as is, marked FlateDecode
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        stream[NameObject("/Length")] = NumberObject(len(packed))
+        page[NameObject("/Contents")] = w._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_that_inflates_hugely_is_refused_quickly_by_name_with_that_reason():
+    import time
+
+    data = bomb_pdf(pages=3, inflated_bytes=20_000_000)  # 3 x 20 MB of text from a small file
+    assert len(data) < 200_000
+    started = time.perf_counter()
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "bomb.pdf")  # the default limits (settings) apply
+    assert time.perf_counter() - started < 10
+    assert err.value.name == "bomb.pdf"
+    assert "inflates past 10 MB" in err.value.reason
+    assert "no text layer" not in err.value.reason
+
+
+def test_a_pdf_over_the_text_limit_is_refused_naming_the_limit():
+    limits = PdfLimits(max_pages=100, max_stream_bytes=10_000_000, max_text_chars=2_000)
+    data = bomb_pdf(pages=2, inflated_bytes=1_000_000)  # 1 MB a page: under the stream cap
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "long.pdf", pdf_limits=limits)
+    assert "more than 2,000 characters of text by page 1 of 2" in err.value.reason
+    ok = pdf_bytes(["Nintedanib slows the decline of lung function in scleroderma."] * 2)
+    assert load_bytes(ok, "fine.pdf", pdf_limits=limits).metadata["pages"] == 2
+
+
+def test_a_pdf_with_too_many_pages_is_refused_before_its_pages_are_read():
+    limits = PdfLimits(max_pages=2, max_stream_bytes=10_000_000, max_text_chars=1_000_000)
+    data = pdf_bytes(["Skin thickening is the hallmark of systemic sclerosis."] * 3)
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "thick.pdf", pdf_limits=limits)
+    assert "3 pages; the limit is 2" in err.value.reason
+
+
+def test_the_pdf_limits_live_in_the_settings_with_descriptions():
+    from rag.settings import Settings
+
+    fields = Settings.model_fields
+    for name in ("pdf_max_pages", "pdf_max_stream_mb", "pdf_max_text_chars"):
+        assert fields[name].description
+    s = Settings(pdf_max_pages=5, pdf_max_stream_mb=2, pdf_max_text_chars=9_000)
+    assert PdfLimits.from_settings(s) == PdfLimits(5, 2_000_000, 9_000)
 
 
 @pytest.mark.parametrize("name,data,reason", [
