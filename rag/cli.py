@@ -271,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .prompts import PromptError
-    from .store import StoreError
+    from .store import StoreError, StoreNotWritable
     from .embeddings import EmbedderUnavailable
     from .llm import LLMConfigError
 
@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         # the reader stopped early (`... | head`): not an error; silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except StoreNotWritable as e:  # the operator must fix where the store is, not retry
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except (StoreError, PromptError, EmbedderUnavailable, LLMConfigError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ Left out: multi-tenant auth schemes beyond a bearer token.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -38,6 +39,40 @@ _REVISION = "__revision__"  # ledger record whose value changes with every write
 
 class StoreError(RuntimeError):
     """The index cannot be opened or used; the message says what to do."""
+
+
+class StoreInUse(StoreError):
+    """Another process holds the embedded store (``holder`` is its pid, as it wrote it)."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
+
+
+class StoreNotWritable(StoreError):
+    """The embedded store's folder cannot be created or written by this process."""
+
+
+def _not_writable(folder: Path | str, e: BaseException) -> StoreNotWritable:
+    why = getattr(e, "strerror", None) or str(e)
+    where = getattr(e, "filename", None) or folder
+    return StoreNotWritable(
+        f"The index at {folder} cannot be opened: this process cannot write there ({why}: "
+        f"{where}). The embedded store needs write access even to answer questions (it takes a "
+        "lock file and Chroma writes to its database when it opens). Run as the user who built "
+        "it, give this user write access, point RAG_STORE_DIR / --store at a writable copy, or "
+        "serve it with `chroma run --path DIR` and set RAG_CHROMA_HOST."
+    )
+
+
+def _is_read_only_failure(e: BaseException) -> bool:
+    """A permission or read-only-database failure, as the OS or SQLite reports it."""
+    if isinstance(e, (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)):
+        return True
+    if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return True
+    text = str(e).lower()
+    return "readonly database" in text or "read-only" in text or "permission denied" in text
 
 
 def open_client(settings):
@@ -68,9 +103,18 @@ def open_client(settings):
                 f"`chroma run --path DIR --port {settings.chroma_port}` or unset RAG_CHROMA_HOST "
                 "to use the embedded store."
             ) from e
-    Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
-    lock_store(Path(settings.store_dir))
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    folder = Path(settings.store_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a parent is a file, no permission, a read-only disk
+        raise _not_writable(folder, e) from None
+    lock_store(folder)
+    try:
+        return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+    except Exception as e:  # chromadb wraps sqlite3 errors in its own types
+        if _is_read_only_failure(e):
+            raise _not_writable(folder, e) from None
+        raise
 
 
 _LOCK_FILE = "rag.lock"
@@ -92,18 +136,22 @@ def lock_store(folder: Path) -> None:
     with _held_guard:
         if key in _held_locks:
             return
-        f = open(Path(folder) / _LOCK_FILE, "a+")
+        try:
+            f = open(Path(folder) / _LOCK_FILE, "a+")
+        except OSError as e:
+            raise _not_writable(Path(folder), e) from None
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             f.seek(0)
             holder = f.read().strip() or "unknown"
             f.close()
-            raise StoreError(
+            raise StoreInUse(
                 f"The index at {folder} is in use by another process (pid {holder}). The embedded "
                 "store can be opened by one process at a time: stop that process, or run several "
                 "against a Chroma server: `chroma run --path DIR --port 8000`, then set "
-                "RAG_CHROMA_HOST=localhost and RAG_CHROMA_PORT=8000 for every process."
+                "RAG_CHROMA_HOST=localhost and RAG_CHROMA_PORT=8000 for every process.",
+                holder,
             ) from None
         f.seek(0)
         f.truncate()
@@ -179,6 +227,8 @@ class ChunkStore:
             )
             self.ledger = client.get_or_create_collection(f"{name}-ledger", embedding_function=None)
         except Exception as e:
+            if _is_read_only_failure(e):
+                raise _not_writable(f"collection {name!r}", e) from None
             raise StoreError(f"Cannot open the index collection {name!r}: {e}") from e
         built_with = (self.passages.metadata or {}).get("embedding_model")
         if built_with and built_with != model_id:

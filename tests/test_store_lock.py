@@ -81,3 +81,54 @@ def test_this_process_is_refused_a_store_another_holds(holder):
     store, proc = holder
     with pytest.raises(StoreError, match=f"pid {proc.pid}"):
         lock_store(store)
+
+
+# --- a store this process cannot write --------------------------------------------------
+# Tests run as root, whom file modes do not stop, so these make the failure real by other
+# means: a store path under a file (the OS refuses to make the folder), or the OS refusing
+# the lock file at the one place the store opens it (what a folder owned by another user
+# gives an ordinary account). They prove the refusal is one line that names the folder; they
+# do not prove that Chroma could read a store it may not write (it cannot: it writes on open).
+
+
+def test_a_store_under_a_file_is_refused_in_one_line_with_exit_2(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's parent folder should be\n")
+    r = rag_docs(blocker / "store")
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr
+    assert str(blocker / "store") in lines[0] and "cannot write there" in lines[0]
+
+
+def test_a_store_this_user_may_not_write_is_refused_in_one_line_with_exit_2(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    import rag.store as store_module
+    from rag.cli import main
+
+    store = tmp_path / "store"
+    open_client(Settings(store_dir=store))  # built earlier by its owner...
+    store_module._held_locks.pop(str(store.resolve()))  # ...in another process
+
+    def refuse_writes(path, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wax+"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(store_module, "open", refuse_writes, raising=False)
+    for command in (["docs"], ["ask", "What is Raynaud's phenomenon?"]):
+        code = main([*command, "--store", str(store)])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.count("\n") == 1 and err.startswith("error: The index at ")
+        assert "Permission denied" in err and str(store / "rag.lock") in err
+
+
+def test_a_store_held_by_another_process_is_a_typed_error_naming_the_holder(holder):
+    from rag.store import StoreInUse
+
+    store, proc = holder
+    with pytest.raises(StoreInUse) as err:
+        open_client(Settings(store_dir=store))
+    assert err.value.holder == str(proc.pid)
