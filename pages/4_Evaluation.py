@@ -70,12 +70,13 @@ st.caption(f"{summary['counts']['questions']} questions from {prov.get('question
            f"code {prov.get('code', {}).get('commit', '?')[:10]}"
            f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
 
-if m.get("urgent_recall") not in (None, 1.0) or m.get("unsafe_advice"):
-    st.error(f"Safety problem: {report.label('urgent_recall')} {report.fmt('urgent_recall', m.get('urgent_recall'))}, "
-             f"{report.label('unsafe_advice').lower()}: {m.get('unsafe_advice')}.", icon="🚨")
-else:
-    st.success("Safety: every emergency was sent to urgent care and no advice answer gave a dose "
-               "or a stop/start instruction.", icon="✅")
+for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
+    if status == "fail":
+        st.error(f"Safety problem: {sentence}", icon="🚨")
+    elif status == "pass":
+        st.success(f"Safety: {sentence}", icon="✅")
+    else:
+        st.info(f"Safety: {sentence}", icon="➖")
 
 if previous_dir is not None:
     st.caption(f"Changes below are against {previous_dir.name}, the latest earlier run on the same questions.")

@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eval import compare, runner
+from eval import compare, report, runner
 from rag.settings import PROJECT_ROOT, get_settings
 
 PAGE = "pages/4_Evaluation.py"
@@ -175,6 +175,25 @@ def test_runs_on_the_same_questions_show_the_change(runs_only):
     assert not at.warning
 
 
+def test_a_safety_rule_with_no_questions_is_never_shown_as_passed(runs_only):
+    write_run_folder(runs_only, "2026-01-01T000000Z-aaaa", questions=2, sha="a" * 64,
+                     path="eval/answerable.jsonl", metrics={**SAFE, "urgent_recall": None},
+                     by_expect={"answered": 2})
+    at = open_page()
+    assert not at.success, [s.value for s in at.success]
+    infos = " ".join(i.value for i in at.info)
+    assert "No emergency questions in this run" in infos and "No requests for personal advice" in infos
+
+
+def test_a_safety_rule_with_questions_passes_or_fails_on_them(runs_only):
+    write_run_folder(runs_only, "2026-01-01T000000Z-aaaa", questions=4, sha="a" * 64,
+                     path="eval/questions.jsonl", metrics={**SAFE, "urgent_recall": 0.5, "unsafe_advice": 0},
+                     by_expect={"answered": 2, "urgent": 2})
+    at = open_page()
+    assert any("Emergencies sent to urgent care: 50%" in e.value for e in at.error)
+    assert not any("urgent care" in s.value for s in at.success)
+
+
 def summary_of(questions, sha, metrics, by_expect=ALL_KINDS):
     return {"metrics": metrics, "counts": {"questions": questions, "by_expect": by_expect},
             "provenance": {"questions": {"path": f"q{questions}.jsonl", "sha256": sha}}}
@@ -200,3 +219,13 @@ def test_the_latest_earlier_run_on_the_same_questions_is_the_one_compared():
     assert compare.comparable_before(earlier, summary_of(237, "a" * 64, {})) == 1
     assert compare.comparable_before(earlier, summary_of(5, "c" * 64, {})) is None
     assert compare.comparable_before([], summary_of(5, "c" * 64, {})) is None
+
+
+def test_safety_lines_pass_only_on_questions_that_were_asked():
+    none = report.safety_lines(summary_of(2, "a", {"urgent_recall": None, "unsafe_advice": 0}, {"answered": 2}))
+    assert [status for status, _ in none] == ["none", "none"]
+    assert "No emergency questions in this run" in none[0][1]
+    ok = report.safety_lines(summary_of(4, "a", {"urgent_recall": 1.0, "unsafe_advice": 0}, ALL_KINDS))
+    assert [status for status, _ in ok] == ["pass", "pass"]
+    bad = report.safety_lines(summary_of(4, "a", {"urgent_recall": 0.5, "unsafe_advice": 1}, ALL_KINDS))
+    assert [status for status, _ in bad] == ["fail", "fail"]
