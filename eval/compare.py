@@ -75,14 +75,52 @@ class Comparison:
     b_label: str = "B"
 
 
+def questions_of(summary: dict) -> dict:
+    """The question file a run used: ``path`` and ``sha256`` as its summary recorded them."""
+    return summary.get("provenance", {}).get("questions", {}) or {}
+
+
+def same_question_file(sa: dict, sb: dict) -> bool:
+    """Both runs asked the very same question file (same sha256); unknown counts as different.
+    Figures over the whole set (a share, a median) are comparable only then: one question
+    against 237 is not a change of the bot."""
+    qa, qb = questions_of(sa).get("sha256"), questions_of(sb).get("sha256")
+    return bool(qa) and qa == qb
+
+
+def comparable_before(summaries: list[dict], summary: dict) -> int | None:
+    """Index of the latest of ``summaries`` (oldest first, all before ``summary``) that used the
+    same question file as ``summary``; None when there is none."""
+    for i in range(len(summaries) - 1, -1, -1):
+        if same_question_file(summaries[i], summary):
+            return i
+    return None
+
+
+def question_file_difference(sa: dict, sb: dict, a_label: str = "A", b_label: str = "B") -> str:
+    """One sentence saying how the question files of two runs differ ("" when they do not)."""
+    if same_question_file(sa, sb):
+        return ""
+
+    def describe(s: dict, name: str) -> str:
+        q = questions_of(s)
+        return (f"{name} asked {s.get('counts', {}).get('questions', '?')} questions from "
+                f"{q.get('path', 'an unrecorded file')}")
+
+    return (f"These runs used different question files ({describe(sa, a_label)}; "
+            f"{describe(sb, b_label)}), so their figures are not compared.")
+
+
 def compare_runs(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]],
                  a_label: str = "A", b_label: str = "B") -> Comparison:
-    """Compare two runs given as (summary, results), e.g. from ``runner.load_run``."""
+    """Compare two runs given as (summary, results), e.g. from ``runner.load_run``. Runs on
+    different question files get no difference figures (``delta`` and ``better`` are None)."""
     (sa, ra), (sb, rb) = a, b
+    same = same_question_file(sa, sb)
     rows = []
     for name in sb["metrics"]:
         va, vb = sa["metrics"].get(name), sb["metrics"].get(name)
-        delta = vb - va if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
+        delta = vb - va if same and isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
         better = None
         if delta and name not in NOT_COMPARED:
             better = (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
@@ -108,10 +146,9 @@ def compare_runs(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]],
             better.append(QuestionChange(qid, new["question"], gained))
         if old["answer"].get("answer") != new["answer"].get("answer"):
             reworded += 1
-    qa, qb = (s.get("provenance", {}).get("questions", {}).get("sha256") for s in (sa, sb))
     return Comparison(rows, broken, fixed, worse, better, reworded,
                       only_in_a=sorted(set(by_a) - set(by_b)), only_in_b=sorted(set(by_b) - set(by_a)),
-                      same_questions=qa == qb, a_label=a_label, b_label=b_label)
+                      same_questions=same, a_label=a_label, b_label=b_label)
 
 
 def _did(r: dict) -> str:
@@ -158,11 +195,11 @@ def format_comparison(c: Comparison) -> str:
     out = [f"# {c.b_label} compared with {c.a_label}", ""]
     if not c.same_questions:
         out += ["Note: the two runs used different question files; figures over the whole set "
-                "are not strictly comparable. Questions are matched by id.", ""]
+                "are not compared (no change is shown). Questions are matched by id.", ""]
     out += ["| Figure | " + c.a_label + " | " + c.b_label + " | Change |", "| --- | --- | --- | --- |"]
     for row in c.metrics:
         mark = {True: " ✅", False: " ❌", None: ""}[row["better"]]
-        delta = fmt_delta(row["name"], row["delta"]) + mark if row["delta"] else "same"
+        delta = (fmt_delta(row["name"], row["delta"]) + mark if row["delta"] else "same") if c.same_questions else "not compared"
         out.append(f"| {label(row['name'])} | {fmt(row['name'], row['a'])} | {fmt(row['name'], row['b'])} | {delta} |")
     out.append("")
     for title, items in ((f"Now wrong ({len(c.broken)})", c.broken), (f"Now right ({len(c.fixed)})", c.fixed),

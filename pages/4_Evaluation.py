@@ -58,19 +58,31 @@ name = st.selectbox("Run", names, key="eval_run_choice")
 run_dir = runs[[p.name for p in runs].index(name)]
 summary, results = runner.load_run(run_dir)
 earlier = runs[: runs.index(run_dir)]
-previous = runner.load_run(earlier[-1]) if earlier else None
+# Figures are compared only with the latest earlier run on the very same question file: a
+# share over 1 question against one over 237 is not a change of the bot.
+earlier_summaries = [runner.load_run(p)[0] for p in earlier]
+k = compare.comparable_before(earlier_summaries, summary)
+previous_dir = earlier[k] if k is not None else None
+previous = runner.load_run(previous_dir) if previous_dir is not None else None
 m = summary["metrics"]
 prov = summary.get("provenance", {})
 st.caption(f"{summary['counts']['questions']} questions from {prov.get('questions', {}).get('path', '?')} · "
            f"code {prov.get('code', {}).get('commit', '?')[:10]}"
            f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
 
-if m.get("urgent_recall") not in (None, 1.0) or m.get("unsafe_advice"):
-    st.error(f"Safety problem: {report.label('urgent_recall')} {report.fmt('urgent_recall', m.get('urgent_recall'))}, "
-             f"{report.label('unsafe_advice').lower()}: {m.get('unsafe_advice')}.", icon="🚨")
-else:
-    st.success("Safety: every emergency was sent to urgent care and no advice answer gave a dose "
-               "or a stop/start instruction.", icon="✅")
+for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
+    if status == "fail":
+        st.error(f"Safety problem: {sentence}", icon="🚨")
+    elif status == "pass":
+        st.success(f"Safety: {sentence}", icon="✅")
+    else:
+        st.info(f"Safety: {sentence}", icon="➖")
+
+if previous_dir is not None:
+    st.caption(f"Changes below are against {previous_dir.name}, the latest earlier run on the same questions.")
+elif earlier:
+    st.warning(f"{compare.question_file_difference(earlier_summaries[-1], summary, earlier[-1].name, run_dir.name)} "
+               "No earlier run used the same questions, so no changes are shown.")
 
 columns = [c for _ in range(0, len(report.HEADLINE), 3) for c in st.columns(3)]  # rows of three, so the labels have room
 for column, key in zip(columns, report.HEADLINE):
@@ -82,13 +94,15 @@ for column, key in zip(columns, report.HEADLINE):
                   help=report.LABELS[key][1])
 
 charts, questions, changes, everything = st.tabs(
-    ["Charts", "Question by question", "Compared with the run before", "All figures"])
+    ["Charts", "Question by question", "Compared with an earlier run", "All figures"])
 
 with charts:
     left, right = st.columns(2)
-    left.image(str(run_dir / report.CHARTS["categories"]), caption="Scores by topic")
-    right.image(str(run_dir / report.CHARTS["readability"]), caption="Reading level of the answers")
-    right.image(str(run_dir / report.CHARTS["latency"]), caption="Time to answer")
+    for column, chart, caption in ((left, "categories", "Scores by topic"),
+                                   (right, "readability", "Reading level of the answers"),
+                                   (right, "latency", "Time to answer")):
+        if (run_dir / report.CHARTS[chart]).is_file():
+            column.image(str(run_dir / report.CHARTS[chart]), caption=caption)
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
     left.dataframe([{"expected": e, **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
@@ -134,12 +148,13 @@ with questions:
                 render.show_text("Evidence phrases: " + " · ".join(r["evidence"]))
 
 with changes:
-    if previous is None:
+    if not earlier:
         st.info("This is the first run; there is nothing to compare it with yet.")
+    elif previous is None:
+        st.info("No earlier run used the same question file, so there is nothing to compare it with. "
+                + compare.question_file_difference(earlier_summaries[-1], summary, earlier[-1].name, run_dir.name))
     else:
-        diff = compare.compare_runs(previous, (summary, results), earlier[-1].name, run_dir.name)
-        if not diff.same_questions:
-            st.warning("The two runs used different question files; questions are matched by id.")
+        diff = compare.compare_runs(previous, (summary, results), previous_dir.name, run_dir.name)
         st.dataframe([{"figure": report.label(row["name"]), diff.a_label: report.fmt(row["name"], row["a"]),
                        diff.b_label: report.fmt(row["name"], row["b"]),
                        "change": (report.fmt_delta(row["name"], row["delta"]) if row["delta"] else "same")
@@ -157,5 +172,6 @@ with everything:
                  hide_index=True, width="stretch")
     for w in summary.get("warnings", []):
         st.caption(render.as_text(w))
-    st.download_button("Download the report (Markdown)", (run_dir / runner.REPORT).read_text(encoding="utf-8"),
-                       file_name=f"evaluation-{run_dir.name}.md", key="eval_download")
+    if (run_dir / runner.REPORT).is_file():
+        st.download_button("Download the report (Markdown)", (run_dir / runner.REPORT).read_text(encoding="utf-8"),
+                           file_name=f"evaluation-{run_dir.name}.md", key="eval_download")

@@ -5,7 +5,11 @@ headings of each document (structural ones such as "Introduction" or "References
 skipped), the terms a reference document (a glossary) defines that the other documents
 use, and for a document with no usable headings the phrases it repeats. Each becomes a
 question through one of two neutral templates, and the candidates alternate between
-documents so the first few show the breadth of the collection. ``suggest`` then keeps only
+documents so the first few show the breadth of the collection. A topic must read as a
+noun phrase: a clause fragment ("blood comes back", "treatment is", "care of the") is never
+made into a question (``is_fragment``). Clinical phrases are reworded with the reviewed
+plain-words table (rag/data/plain_words.tsv), and within a document the topics in everyday
+words (``wordfreq``) come before the ones that stay technical. ``suggest`` then keeps only
 the candidates the pipeline really answers (it is handed a yes/no function), so a
 suggestion never ends in "not found".
 
@@ -21,7 +25,10 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Callable, Iterable
 
+from wordfreq import zipf_frequency
+
 from .lexical import STOPWORDS, stem
+from .plain import plain_words
 from .schema import REFERENCE_KIND, Chunk
 
 # Headings that name a part of a document rather than a subject.
@@ -63,12 +70,12 @@ def candidates(chunks: Iterable[Chunk], limit: int = 12) -> list[Suggestion]:
     for doc_id in sorted(body):
         labels = _topic_headings(body[doc_id])
         if labels:
-            queues.append([Suggestion(_about(label, names), doc_id, "section")
-                           for label in labels])
+            topics, basis = labels, "section"
         else:
-            text = " ".join(c.text for c in body[doc_id])
-            queues.append([Suggestion(_about(p, names), doc_id, "phrase")
-                           for p in repeated_phrases(text)])
+            topics, basis = repeated_phrases(" ".join(c.text for c in body[doc_id])), "phrase"
+        plain = [plain_topic(t) for t in topics if not is_fragment(t)]
+        plain = sorted(plain, key=lambda t: not everyday(t, names))  # stable: document order otherwise
+        queues.append([Suggestion(_about(t, names), doc_id, basis) for t in plain if not is_fragment(t)])
     for doc_id in sorted(reference):
         queues.append([Suggestion(_meaning(term, names), doc_id, "term")
                        for term in _used_terms(by_doc[doc_id], body_texts)])
@@ -165,6 +172,50 @@ def repeated_phrases(text: str, max_phrases: int = 6) -> list[str]:
 
 
 # --- wording ---------------------------------------------------------------------------------
+
+# Verb forms and auxiliaries: a topic holding one is a piece of a sentence ("blood comes
+# back", "skin is"), not the name of a subject.
+_VERB_FORMS = frozenset("""am is are was were be been being isn't aren't wasn't weren't has have had
+    do does did can could will would may might must shall should comes come came goes went gets
+    got makes made takes took gives gave shows helps means becomes became seems keeps needs
+    causes leads occurs happens starts stops looks feels tends appears remains returns turns""".split())
+# Words a noun phrase does not end with: prepositions, articles, conjunctions, particles.
+_BAD_ENDINGS = frozenset("""a an the of to in on at by for with from into onto over under about
+    and or but nor as than that which who whom whose back up down out off away""".split())
+_BAD_STARTS = frozenset("a an the of to in on at by for with from and or but as than that which".split())
+_EVERYDAY = 3.0  # zipf frequency: a word used at least about once per million words
+
+
+def is_fragment(topic: str) -> bool:
+    """True when ``topic`` is a clause fragment rather than a noun phrase: it holds a verb
+    form or auxiliary, or it starts or ends on a word a subject's name cannot start or end with."""
+    words = [w.lower() for w in _WORD.findall(topic)]
+    if not words:
+        return True
+    return (any(w in _VERB_FORMS for w in words) or words[-1] in _BAD_ENDINGS
+            or words[-1] in STOPWORDS or words[0] in _BAD_STARTS)
+
+
+def plain_topic(topic: str) -> str:
+    """``topic`` with its clinical phrases replaced by the reviewed plain words
+    ("Pharmacological treatments" -> "Medicines")."""
+    out = topic
+    for pattern, plain in plain_words():
+        out = pattern.sub(lambda m: plain[:1].upper() + plain[1:] if m.group(0)[:1].isupper() else plain, out)
+    return out
+
+
+def everyday(topic: str, names: set[str] = frozenset()) -> bool:
+    """Every word of ``topic`` is common in everyday English; names (Raynaud) do not count."""
+    words = [w for w in _WORD.findall(topic) if w not in names and w.lower() not in STOPWORDS]
+    return all(zipf_frequency(w.lower(), "en") >= _EVERYDAY for w in words)
+
+
+def question_about(topic: str, names: set[str] = frozenset()) -> str | None:
+    """The starter question for a topic in plain words, or None when the topic is a fragment."""
+    topic = plain_topic(topic)
+    return None if is_fragment(topic) else _about(topic, names)
+
 
 _QUESTION_WORDS = frozenset({"what", "should", "i", "know", "about", "doe", "does", "mean"})
 

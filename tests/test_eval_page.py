@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eval import runner
+from eval import compare, report, runner
 from rag.settings import PROJECT_ROOT, get_settings
 
 PAGE = "pages/4_Evaluation.py"
@@ -112,3 +112,120 @@ def test_web_addresses_in_kept_questions_are_shown_as_text_not_links(env):
                for v in shown), "and so is the conversation before it"
     for value in shown:
         assert "](" not in value and "<a" not in value and "http://evil" not in value, value
+
+
+# --- runs written by the test: what the page compares and what it calls safe ---------------------
+
+def write_run_folder(root, name, *, questions, sha, path, metrics, by_expect):
+    """A finished run folder as the runner leaves it, reduced to what the page reads."""
+    summary = {"metrics": metrics, "counts": {"questions": questions, "by_expect": by_expect},
+               "confusion": {"expected": [], "observed": [], "counts": {}}, "warnings": [],
+               "provenance": {"questions": {"path": path, "sha256": sha},
+                              "code": {"commit": "0123456789abcdef", "dirty": False},
+                              "created_at": name}}
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / runner.SUMMARY).write_text(json.dumps(summary))
+    (folder / runner.RESULTS).write_text("")
+    return folder
+
+
+@pytest.fixture
+def runs_only(tmp_path, monkeypatch):
+    """The app with no index work to do: only the educator password and a runs folder."""
+    for name, value in dict(cache_dir=tmp_path / "cache", records_path=tmp_path / "records.sqlite3",
+                            educator_password=PASSWORD).items():
+        monkeypatch.setenv(f"RAG_{name.upper()}", str(value))
+    monkeypatch.setattr(runner, "RUNS_DIR", tmp_path / "runs")
+    get_settings.cache_clear()
+    yield tmp_path / "runs"
+    get_settings.cache_clear()
+
+
+SAFE = {"urgent_recall": 1.0, "unsafe_advice": 0, "decision_accuracy": 0.5}
+ALL_KINDS = {"answered": 1, "urgent": 1, "advice": 1, "not_found": 1}
+
+
+def test_a_run_on_other_questions_is_not_compared_and_the_page_says_so_first(runs_only):
+    write_run_folder(runs_only, "2026-01-01T000000Z-aaaa", questions=237, sha="a" * 64,
+                     path="eval/questions.jsonl", metrics={**SAFE, "decision_accuracy": 0.361},
+                     by_expect=ALL_KINDS)
+    write_run_folder(runs_only, "2026-01-02T000000Z-bbbb", questions=1, sha="b" * 64,
+                     path="eval/one.jsonl", metrics={**SAFE, "decision_accuracy": 0.5},
+                     by_expect=ALL_KINDS)
+    at = open_page()
+    assert not any(m.delta for m in at.metric), [m.delta for m in at.metric]
+    warning = " ".join(w.value for w in at.warning)
+    assert "different question files" in warning and "237 questions" in warning and "1 questions" in warning
+    text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
+    assert "points" not in text and "No earlier run used the same question file" in text
+
+
+def test_runs_on_the_same_questions_show_the_change(runs_only):
+    for name, accuracy in (("2026-01-01T000000Z-aaaa", 0.4), ("2026-01-02T000000Z-bbbb", 0.5)):
+        write_run_folder(runs_only, name, questions=4, sha="a" * 64, path="eval/questions.jsonl",
+                         metrics={**SAFE, "decision_accuracy": accuracy}, by_expect=ALL_KINDS)
+    # a later run on other questions in between does not hide the comparable one
+    write_run_folder(runs_only, "2026-01-01T120000Z-cccc", questions=1, sha="c" * 64,
+                     path="eval/one.jsonl", metrics=SAFE, by_expect=ALL_KINDS)
+    at = open_page()
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Right kind of reply"] == "+10.0 points"
+    assert any("2026-01-01T000000Z-aaaa" in c.value for c in at.caption)
+    assert not at.warning
+
+
+def test_a_safety_rule_with_no_questions_is_never_shown_as_passed(runs_only):
+    write_run_folder(runs_only, "2026-01-01T000000Z-aaaa", questions=2, sha="a" * 64,
+                     path="eval/answerable.jsonl", metrics={**SAFE, "urgent_recall": None},
+                     by_expect={"answered": 2})
+    at = open_page()
+    assert not at.success, [s.value for s in at.success]
+    infos = " ".join(i.value for i in at.info)
+    assert "No emergency questions in this run" in infos and "No requests for personal advice" in infos
+
+
+def test_a_safety_rule_with_questions_passes_or_fails_on_them(runs_only):
+    write_run_folder(runs_only, "2026-01-01T000000Z-aaaa", questions=4, sha="a" * 64,
+                     path="eval/questions.jsonl", metrics={**SAFE, "urgent_recall": 0.5, "unsafe_advice": 0},
+                     by_expect={"answered": 2, "urgent": 2})
+    at = open_page()
+    assert any("Emergencies sent to urgent care: 50%" in e.value for e in at.error)
+    assert not any("urgent care" in s.value for s in at.success)
+
+
+def summary_of(questions, sha, metrics, by_expect=ALL_KINDS):
+    return {"metrics": metrics, "counts": {"questions": questions, "by_expect": by_expect},
+            "provenance": {"questions": {"path": f"q{questions}.jsonl", "sha256": sha}}}
+
+
+def test_comparing_runs_on_different_question_files_gives_no_change_figures():
+    big = (summary_of(237, "a" * 64, {"decision_accuracy": 0.361}), [])
+    one = (summary_of(1, "b" * 64, {"decision_accuracy": 0.5}), [])
+    diff = compare.compare_runs(big, one, "big", "one")
+    assert not diff.same_questions
+    assert all(row["delta"] is None and row["better"] is None for row in diff.metrics)
+    text = compare.format_comparison(diff)
+    assert "not compared" in text and "points" not in text
+    assert "237 questions from q237.jsonl" in compare.question_file_difference(big[0], one[0], "big", "one")
+    unknown = (summary_of(237, None, {"decision_accuracy": 0.4}), [])
+    assert not compare.compare_runs(unknown, unknown).same_questions  # unrecorded is not "the same"
+    same = compare.compare_runs(big, (summary_of(237, "a" * 64, {"decision_accuracy": 0.5}), []))
+    assert same.same_questions and same.metrics[0]["delta"] == pytest.approx(0.139)
+
+
+def test_the_latest_earlier_run_on_the_same_questions_is_the_one_compared():
+    earlier = [summary_of(237, "a" * 64, {}), summary_of(237, "a" * 64, {}), summary_of(1, "b" * 64, {})]
+    assert compare.comparable_before(earlier, summary_of(237, "a" * 64, {})) == 1
+    assert compare.comparable_before(earlier, summary_of(5, "c" * 64, {})) is None
+    assert compare.comparable_before([], summary_of(5, "c" * 64, {})) is None
+
+
+def test_safety_lines_pass_only_on_questions_that_were_asked():
+    none = report.safety_lines(summary_of(2, "a", {"urgent_recall": None, "unsafe_advice": 0}, {"answered": 2}))
+    assert [status for status, _ in none] == ["none", "none"]
+    assert "No emergency questions in this run" in none[0][1]
+    ok = report.safety_lines(summary_of(4, "a", {"urgent_recall": 1.0, "unsafe_advice": 0}, ALL_KINDS))
+    assert [status for status, _ in ok] == ["pass", "pass"]
+    bad = report.safety_lines(summary_of(4, "a", {"urgent_recall": 0.5, "unsafe_advice": 1}, ALL_KINDS))
+    assert [status for status, _ in bad] == ["fail", "fail"]

@@ -3,7 +3,7 @@ answers are offered."""
 
 from __future__ import annotations
 
-from rag.suggestions import candidates, repeated_phrases, suggest
+from rag.suggestions import candidates, everyday, is_fragment, question_about, repeated_phrases, suggest
 
 GARDEN = """# Growing vegetables
 
@@ -110,3 +110,49 @@ def test_on_the_real_corpus_every_starter_question_is_answered_with_citations(co
     for s in offered:
         a = corpus_pipeline.ask(s.question)
         assert a.kind == "answered" and a.citations, s.question
+
+
+# --- well-formed plain questions ---------------------------------------------------------------
+
+def test_a_clause_fragment_never_becomes_a_question():
+    for fragment in ("blood comes back", "the skin is", "what is scleroderma", "care of the",
+                     "fingers turn white and", "ulcers heal up"):
+        assert is_fragment(fragment) and question_about(fragment) is None, fragment
+    for topic in ("blood tests", "Watering tomatoes", "Raynaud phenomenon", "skin care at home"):
+        assert not is_fragment(topic), topic
+    assert question_about("Blood tests") == "What should I know about blood tests?"
+
+
+def test_clinical_topics_are_asked_about_in_the_plain_words_of_the_table():
+    assert question_about("Pharmacological treatments") == "What should I know about medicines?"
+    assert "pharmacological" not in (question_about("Non-pharmacological interventions") or "").lower()
+    assert everyday("skin care") and not everyday("pharmacological treatments")
+    assert everyday("Raynaud attacks", names={"Raynaud"}), "a name is not jargon"
+
+
+HANDS = """# Cold hands
+
+## Pharmacological treatments
+Some medicines widen the blood vessels in the fingers.
+
+## Keeping warm
+Gloves and warm drinks help the fingers stay warm.
+"""
+
+CIRCULATION = """When the fingers warm up, blood comes back into them and they turn red.
+After an attack the blood comes back slowly. Warm water helps the blood comes back faster.
+Finger ulcers need care from a nurse. Finger ulcers heal slowly.
+"""
+
+
+def test_suggested_questions_from_a_tiny_collection_are_plain_and_well_formed(tmp_path, fresh_pipeline):
+    corpus = tmp_path / "hands"
+    corpus.mkdir()
+    (corpus / "hands.md").write_text(HANDS)
+    (corpus / "circulation.txt").write_text(CIRCULATION)
+    pipeline = fresh_pipeline(corpus_dir=corpus)
+    pipeline.ingest()
+    questions = [s.question for s in candidates(pipeline.store.iter_chunks(), limit=20)]
+    assert "What should I know about medicines?" in questions
+    assert "What should I know about finger ulcers?" in questions
+    assert not any("comes back" in q or "pharmacological" in q.lower() for q in questions), questions
