@@ -35,7 +35,7 @@ import numpy as np
 from .lexical import STOPWORDS, QueryTerms, raw_tokens, stem, terms
 from .plain import reading_grade
 from .safety import has_dose_or_instruction
-from .schema import AnswerSentence, Citation, Passage
+from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
 from .text import split_sentences
 
@@ -88,7 +88,7 @@ class Extraction:
 
     @property
     def text(self) -> str:
-        return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
+        return " ".join(cited(s) for s in self.sentences)
 
 
 _URL = re.compile(r"https?://|www\.", re.I)
@@ -158,16 +158,23 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
 
 
-def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages: list[Passage],
-          params: SelectionParams) -> tuple[np.ndarray, np.ndarray]:
-    """(score, coverage) of each candidate."""
-    cover = local_coverage(cands, qterms)
+def base_score(cands: list[Candidate], sims: np.ndarray, passages: list[Passage],
+               params: SelectionParams) -> np.ndarray:
+    """Each candidate's score before word coverage: similarity, passage rank, plainness."""
     rank = np.array([passages[c.passage].dense for c in cands], dtype=np.float32)
-    s = params.similarity_weight * sims + params.coverage_weight * cover + params.passage_weight * rank
+    s = params.similarity_weight * sims + params.passage_weight * rank
     if params.simplicity_weight:
         grades = np.array([reading_grade(c.text) for c in cands], dtype=np.float32)
         s = s - params.simplicity_weight * np.maximum(grades - 8.0, 0.0)
-    return s, cover
+    return s
+
+
+def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages: list[Passage],
+          params: SelectionParams, base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(score, coverage) of each candidate; ``base`` is ``base_score`` when already known."""
+    cover = local_coverage(cands, qterms)
+    base = base_score(cands, sims, passages, params) if base is None else base
+    return base + params.coverage_weight * cover, cover
 
 
 def previous_in_passage(cands: list[Candidate]) -> list[int | None]:
@@ -251,9 +258,10 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
             words += cands[i].words
         return kept
 
+    announced_lists = {c.group for c in cands if c.lead_in}
     lead = order[0]
     g = cands[lead].group
-    announced = g >= 0 and any(c.group == g and c.lead_in for c in cands)
+    announced = g in announced_lists
     if g >= 0 and (announced or kind in LIST_KINDS):
         members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
         # a list answers a question about the options, not one naming a single item of it
@@ -271,7 +279,7 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
             continue
         g = cands[i].group
-        if g >= 0 and any(c.group == g and c.lead_in for c in cands):
+        if g in announced_lists:
             unit = [j for j in whole_list(g) if j not in placed]  # an announced list comes whole
             cost = sum(cands[j].words for j in unit)
             if unit and (not placed or words + cost <= max(max_words, params.list_words)):
@@ -345,12 +353,11 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.lexical)."""
     cands = candidates(passages, params.min_words)
-    # Evidence is judged on the words that say what the question is about: "exactly",
-    # "doctor", "said" in a chatty message are no topic the documents must hold.
+    # The evidence features (for the fitted decision) weigh all the question's words; the
+    # ranking leaves out the words that only say what kind of answer is wanted.
     topic_terms = without_kind_words(qterms)
-    evidence_terms = qterms
-    features = evidence_features(passages, evidence_terms, question)
-    features["word_support"] = word_support(passages[:3], evidence_terms, embed)
+    features = evidence_features(passages, qterms, question)
+    features["word_support"] = word_support(passages[:3], qterms, embed)
     if not cands:
         features.update(sentence_top=0.0, sentence_coverage=0.0)
         return Extraction([], [], features)
@@ -362,7 +369,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     focus = focus_of(question)
     if focus:
         sims = np.maximum(sims, vectors @ embed([focus])[0])
-    scores, _ = score(cands, sims, topic_terms, passages, params)
+    base = base_score(cands, sims, passages, params)
+    scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
         # "what treatments are there?" names nothing in particular: a list of them answers it
@@ -372,7 +380,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
-    plain_scores, cover = score(cands, sims, evidence_terms, passages, params)
+    plain_scores, cover = score(cands, sims, qterms, passages, params, base)
     best = int(np.argmax(plain_scores))
     features.update(sentence_top=float(sims.max()), sentence_coverage=float(cover[best]),
                     sentence_margin=float(sims.max() - np.median(sims)),

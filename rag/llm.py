@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 from .lexical import terms
 from .plain import plain_words
 from .safety import has_dose_or_instruction
-from .schema import AnswerSentence, Citation, Passage
+from .schema import AnswerSentence, Citation, Passage, cited
 from .text import split_sentences
 
 PROVIDERS = {"openai": "langchain-openai", "ollama": "langchain-ollama"}
@@ -247,7 +247,7 @@ class Checked:
 
     @property
     def text(self) -> str:
-        return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
+        return " ".join(cited(s) for s in self.sentences)
 
 
 @dataclass

@@ -55,7 +55,7 @@ from .question_kinds import KindModel, focus_phrase, is_yes_no
 from .safety import Triage, follow_up_urgent, treatments_named, triage
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from .understand import PARAPHRASE_MIN_COSINE, Understanding, index_knows, uncovered
-from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, sentence_pieces
+from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, cited, sentence_pieces
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
 
@@ -293,13 +293,13 @@ class Pipeline:
         retriever = self.retriever()
         guess = self.kinds.predict(self.embed([asked]), [asked])[0]
         indexed = index_knows(retriever.lexical.vocab, retriever.lexical.expand, retriever.abbreviations)
-        foci = focus_phrase(asked)
+        foci = tuple(focus_phrase(asked))
         subject = lambda w: stem(w.lower()) in self._subject_terms  # noqa: E731 - the corpus's own subject
         phrase, word = uncovered(asked, indexed, foci[0] if foci else None, foci[1:], subject)
         d.understanding = Understanding(
             asked=asked, kind=guess.kind, kind_confidence=guess.confidence, yes_no=is_yes_no(asked),
             simpler=simpler, definition=guess.kind == "definition" and is_definition_question(asked),
-            uncovered=phrase, uncovered_word=word)
+            focus=foci, uncovered=phrase, uncovered_word=word)
 
     def _retrieve(self, d: Draft) -> None:
         u, retriever = d.understanding, self.retriever()
@@ -342,7 +342,7 @@ class Pipeline:
             # "what side effects does nintedanib have?": the documents speak of nintedanib,
             # but the sentence they lead with names no side effect; say so, don't pad.
             # a follow-up ("does it have side effects?") is about the topic it borrowed
-            foci = focus_phrase(u.asked) or focus_phrase(d.search_text)
+            foci = u.focus or focus_phrase(d.search_text)
             if foci:
                 self._not_found(d, kind_missing=(foci[0], u.kind))
             else:
@@ -401,7 +401,7 @@ class Pipeline:
                                  self.settings.llm_min_support, self.settings.answer_max_sentences)
             try:
                 for s in run:
-                    yield f"{s.text} [{s.citation}] "
+                    yield cited(s) + " "
             except LLMError as e:
                 self._fall_back(a, e)
             else:

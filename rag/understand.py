@@ -31,7 +31,6 @@ from typing import Callable, Sequence
 
 from .lexical import STOPWORDS, raw_tokens, specificity, stem
 from .sentence_kinds import ASKING_WORDS
-from .query import clean_question
 
 _COMMON_VERBS = frozenset("""turn turns turned become becomes make makes take takes taking give gives
     stop stops start starts go goes went come comes try tried use used using live living
@@ -61,6 +60,7 @@ class Understanding:
     yes_no: bool
     simpler: bool  # "say that more simply": a shorter, plainer version of the last answer
     definition: bool  # "what does X mean?"
+    focus: tuple[str, ...] = ()  # the phrases it is about, best first (rag.question_kinds.focus_phrase)
     uncovered: str = ""  # what the question is about that no passage mentions, as typed
     uncovered_word: str = ""  # the word of it the index lacks (checked for a paraphrase later)
 
@@ -141,8 +141,3 @@ def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
         return len(t) >= 4 and any(t in s for s in stems if len(s) > len(t))
 
     return indexed
-
-
-def ask_words(question: str) -> list[str]:
-    """The question's words, lowercased, for the simple checks here."""
-    return raw_tokens(clean_question(question))
