@@ -1,6 +1,6 @@
 """The extractive answerer: answer with the documents' own sentences, each one cited.
 
-Given the retrieved passages, every sentence in them is a candidate. A candidate's score
+Given the retrieved passages, every sentence in them is a candidate (``rag.candidates``). A candidate's score
 mixes its embedding similarity to the question, how many of the question's rarer words it
 contains, how well its passage ranked, and whether it holds the cues of the kind of question
 asked (``rag.sentence_kinds``: a risk question wants the sentence that names the risks).
@@ -16,8 +16,9 @@ for options, symptoms, risks or the like, the answer is that list, item by item.
 For a personal-advice question, sentences with a dose, a schedule or a stop/start
 instruction are never used.
 
-How sure the answer is (``confidence``) comes from a small logistic model over evidence
-features (see ``rag/calibration.py``); below the threshold the pipeline says "not found".
+How sure the answer is (``confidence``) comes from a small logistic model over the evidence
+features of ``rag.evidence`` (see ``rag/calibration.py``); below the threshold the pipeline
+says "not found".
 
 Left out: rewriting sentences (see the plain-language stage) and merging facts across
 sentences.
@@ -25,36 +26,20 @@ sentences.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
-from .lexical import STOPWORDS, QueryTerms, raw_tokens, stem, terms
+from .candidates import Candidate, candidates, previous_in_passage
+from .evidence import evidence_features, word_support
+from .lexical import QueryTerms, stem, terms
 from .plain import reading_grade
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
 from .text import split_sentences
-
-_LIST_MARK = re.compile(r"^(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    passage: int  # index into the passages list
-    start: int  # offsets in the passage text
-    end: int
-    text: str  # display text: list marker removed
-    list_item: bool = False  # a line of a bulleted or numbered list
-    lead_in: bool = False  # announces the list that follows ("Symptoms may include:")
-    group: int = -1  # the list it belongs to (its lead-in and items share it), or -1
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
 
 
 @dataclass(frozen=True)
@@ -91,56 +76,6 @@ class Extraction:
         return " ".join(cited(s) for s in self.sentences)
 
 
-_URL = re.compile(r"https?://|www\.", re.I)
-# A sentence that stops where what it announces should follow ("... more likely if").
-_DANGLING = re.compile(r"\b(?:if|include|includes|including|such as|following|as|are|is|be|the|of|to|and|or|"
-                       r"with|by|from|may)\s*$", re.I)
-_ENDS = ".!?\"'\u201d\u2019)"
-
-
-def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
-    """Sentences of the passages worth quoting: not headings, not tiny, not source lines
-    with a web address. A list keeps its shape: each item knows its list (``group``), and
-    the sentence that announces it ("Symptoms may include:") is kept as its ``lead_in``, to
-    be told only together with the items."""
-    out: list[Candidate] = []
-    seen: set[str] = set()
-    group = -1
-    for i, p in enumerate(passages):
-        text = p.chunk.text
-        spans = split_sentences(text)
-        items = []
-        for a, b in spans:
-            line_start = text.rfind("\n", 0, a) + 1
-            # a sentence after the first on a list item's line belongs to the same item
-            items.append(bool(_LIST_MARK.match(text[a:b])) or bool(_LIST_MARK.match(text[line_start:a])))
-        current = -1
-        for k, (a, b) in enumerate(spans):
-            s = text[a:b]
-            m = _LIST_MARK.match(s)
-            if m:
-                a += m.end()
-                s = s[m.end():]
-            item = items[k]
-            lead_in = not item and k + 1 < len(spans) and items[k + 1] and (s.endswith(":") or s[-1:] not in _ENDS)
-            if lead_in:
-                group += 1
-                current = group
-            elif item and current < 0:
-                group += 1
-                current = group
-            elif not item:
-                current = -1
-            key = " ".join(s.lower().split())
-            if key in seen or _URL.search(s) or len(s.split()) < (2 if item else min_words):
-                continue
-            if not lead_in and not item and (s.endswith(":") or _DANGLING.search(s)):
-                continue  # a heading, or a lead-in whose list is not in this passage
-            seen.add(key)
-            out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
-    return out
-
-
 def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
     """Share of the question's words each sentence contains, each word weighted by how rare
     it is among these sentences. The topic words every candidate shares ("transplant" for a
@@ -175,16 +110,6 @@ def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages
     cover = local_coverage(cands, qterms)
     base = base_score(cands, sims, passages, params) if base is None else base
     return base + params.coverage_weight * cover, cover
-
-
-def previous_in_passage(cands: list[Candidate]) -> list[int | None]:
-    """For each candidate, the candidate just before it in the same passage, if any."""
-    prev: list[int | None] = [None] * len(cands)
-    last: dict[int, int] = {}
-    for i in sorted(range(len(cands)), key=lambda i: (cands[i].passage, cands[i].start)):
-        prev[i] = last.get(cands[i].passage)
-        last[cands[i].passage] = i
-    return prev
 
 
 def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
@@ -387,72 +312,3 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
                     dense_margin=float(max(p.dense for p in passages) - np.median([p.dense for p in passages])))
     sentences, citations = compose(cands, units, passages, lists)
     return Extraction(sentences, citations, features)
-
-
-_WANTS_NUMBER = re.compile(
-    r"\b(?:how\s+(?:much|many|long|often|old|soon|likely)|what\s+(?:percentage|percent|age|year|number|proportion)"
-    r"|percent\w*|odds|chances?|statistics?|rates?|cost|price|phone|when\s+will)\b", re.I)
-_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|hundred|thousand|half|percent)\b", re.I)
-
-
-def word_support(passages: list[Passage], qterms: QueryTerms, embed: Callable[[list[str]], np.ndarray]) -> float:
-    """How well the passages speak to each key word of the question (0-1), weighted by
-    ``QueryTerm.weight``: 1 for a word they contain, else the best cosine between the word
-    and any of their words, so "tailored" finds some support in "personalized" while
-    "yoga" finds little anywhere."""
-    words = sorted({w for p in passages for w in raw_tokens(p.chunk.text)
-                    if w not in STOPWORDS and len(w) > 2})
-    if not qterms.terms or not words:
-        return 0.0
-    present = {stem(w) for w in words}
-    missing = [qt for qt in qterms.terms if not any(t in present for t in qt.matches)]
-    support = {qt.word: 1.0 for qt in qterms.terms if qt not in missing}
-    if missing:
-        sims = embed([qt.word for qt in missing]) @ embed(words).T
-        support.update({qt.word: float(row.max()) for qt, row in zip(missing, sims)})
-    total = sum(qt.weight for qt in qterms.terms)
-    return sum(qt.weight * support[qt.word] for qt in qterms.terms) / total if total > 0 else 0.0
-
-
-def closest_word(word: str, passages: list[Passage], embed: Callable[[list[str]], np.ndarray]) -> float:
-    """The best cosine between ``word`` and any word of the passages: "pee" finds "urine"
-    (0.8), "swollen" finds "swelling" (0.9), "CBD" or "Mayo" find nothing close (< 0.4)."""
-    words = sorted({w for p in passages for w in raw_tokens(p.chunk.text) if w not in STOPWORDS and len(w) > 2})
-    if not words:
-        return 0.0
-    return float((embed([word.lower()]) @ embed(words).T).max())
-
-
-def focus_features(passages: list[Passage], qterms: QueryTerms, top: int = 3) -> dict[str, float]:
-    """Whether the passages name what the question is about. Its focus is its rarest words
-    (``QueryTerm.weight`` at least half the heaviest's: "meniere" in "what are the symptoms of
-    Meniere's disease?"). ``focus_known``: the weighted share of them the index knows at
-    all; ``focus_found``: the share the ``top`` passages contain."""
-    if not qterms.terms or max(qt.weight for qt in qterms.terms) <= 0:
-        return {"focus_known": 1.0, "focus_found": 1.0}
-    heaviest = max(qt.weight for qt in qterms.terms)
-    focus = [qt for qt in qterms.terms if qt.weight >= 0.5 * heaviest]
-    total = sum(qt.weight for qt in focus)
-    seen = set().union(*(terms(p.chunk.text) for p in passages[:top])) if passages else set()
-    found = sum(qt.weight * max((w for t, w in qt.matches.items() if t in seen), default=0.0) for qt in focus)
-    known = sum(qt.weight * max(qt.matches.values(), default=0.0) for qt in focus)
-    return {"focus_known": known / total, "focus_found": found / total}
-
-
-def evidence_features(passages: list[Passage], qterms: QueryTerms, question: str = "") -> dict[str, float]:
-    """How strongly the retrieved passages bear on the question."""
-    known = qterms.known_share()
-    wants_number = bool(_WANTS_NUMBER.search(question))
-    focus = focus_features(passages, qterms)
-    if not passages:
-        return {"dense_top": 0.0, "lexical_top": 0.0, "coverage": 0.0, "fused_top": 0.0,
-                "known_share": known, "number_missing": float(wants_number), **focus}
-    top = passages[:3]
-    return {**focus,
-        "dense_top": max(p.dense for p in passages),
-        "lexical_top": max(p.lexical for p in passages),
-        "coverage": max(qterms.coverage(set(terms(p.chunk.text))) for p in top),
-        "fused_top": passages[0].score,
-        "known_share": known,
-        "number_missing": float(wants_number and not any(_NUMBER.search(p.chunk.text) for p in top)),
-    }

@@ -39,9 +39,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .answer import Extraction, SelectionParams, closest_word, extract
+from .answer import Extraction, SelectionParams, extract
 from .calibration import ConfidenceModel
 from .embeddings import DIMENSION, build_embedder, model_id_for
+from .evidence import closest_word
 from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
 from .llm import GroundedStream, LLMError, build_chat_model, grounded_answer

@@ -4,7 +4,8 @@ Pure tests over hand-made candidates and scores: no model, no store."""
 
 import numpy as np
 
-from rag.answer import Candidate, SelectionParams, choose
+from rag.answer import SelectionParams, choose
+from rag.candidates import Candidate
 
 PARAMS = SelectionParams()
 
