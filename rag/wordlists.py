@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from types import MappingProxyType
+from typing import Iterable, Mapping
 
 DATA_DIR = Path(__file__).with_name("data")
 YES_NO = frozenset({"yes", "no"})
@@ -74,9 +75,10 @@ def path_of(name: str) -> Path:
     return DATA_DIR / TABLES[name].file
 
 
-def table(name: str, path: Path | None = None) -> tuple[dict[str, str], ...]:
+def table(name: str, path: Path | None = None) -> tuple[Mapping[str, str], ...]:
     """The rows of table ``name`` (from ``path``, default its file in ``rag/data/``), each a
-    dict of column -> value (an empty string for a cell left out), checked and cached."""
+    read-only column -> value mapping (an empty string for a cell left out), checked and
+    cached (an edited file is read again after a restart)."""
     return _read(name, Path(path) if path is not None else path_of(name))
 
 
@@ -110,51 +112,56 @@ def alternation(terms: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=32)
-def _read(name: str, path: Path) -> tuple[dict[str, str], ...]:
+def _read(name: str, path: Path) -> tuple[Mapping[str, str], ...]:
     spec = TABLES[name]
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise WordListError(f"{path}: cannot read the word list ({e.strerror})") from e
-    rows: list[dict[str, str]] = []
+    rows: list[Mapping[str, str]] = []
     seen: dict[str, int] = {}
     header_seen = not spec.header
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
-
-        def fail(problem: str) -> WordListError:
-            return WordListError(f"{path.name} line {number}: {problem}: {line!r}")
-
         cells = [c.strip() for c in line.split("\t")]
-        if not header_seen:
-            if tuple(cells) != spec.columns:
-                raise fail(f"expected the header row {chr(9).join(spec.columns)!r}")
-            header_seen = True
-            continue
-        if len(cells) > len(spec.columns):
-            raise fail(f"{len(cells)} columns, expected at most {len(spec.columns)} ({', '.join(spec.columns)}), "
-                       "separated by tabs")
-        cells += [""] * (len(spec.columns) - len(cells))
-        missing = [c for c, v in zip(spec.columns[:spec.required], cells) if not v]
-        if missing:
-            raise fail(f"empty {', '.join(missing)} (columns are separated by tabs)")
-        row = dict(zip(spec.columns, cells))
-        key = row[spec.key_column]
-        if spec.lower and key != key.lower():
-            raise fail(f"{spec.key_column} must be lower-case (matching ignores case)")
-        if spec.pattern and not re.fullmatch(spec.pattern, key):
-            raise fail(f"{spec.key_column} {key!r} has characters this list does not allow")
-        for column, allowed in spec.choices.items():
-            if row[column] not in allowed:
-                raise fail(f"{column} must be one of {sorted(allowed)}")
-        folded = key.lower()
-        if folded in seen:
-            raise fail(f"duplicate {spec.key_column} {key!r} (first on line {seen[folded]})")
-        seen[folded] = number
-        rows.append(row)
+        try:
+            if not header_seen:
+                if tuple(cells) != spec.columns:
+                    raise ValueError(f"expected the header row {chr(9).join(spec.columns)!r}")
+                header_seen = True
+                continue
+            row = _row(spec, cells)
+            key = row[spec.key_column].lower()
+            if key in seen:
+                raise ValueError(f"duplicate {spec.key_column} {row[spec.key_column]!r} (first on line {seen[key]})")
+        except ValueError as e:
+            raise WordListError(f"{path.name} line {number}: {e}: {line!r}") from None
+        seen[key] = number
+        rows.append(MappingProxyType(row))
     if not header_seen:
         raise WordListError(f"{path.name}: no header row {chr(9).join(spec.columns)!r}")
     if not rows:
         raise WordListError(f"{path.name}: no entries")
     return tuple(rows)
+
+
+def _row(spec: Spec, cells: list[str]) -> dict[str, str]:
+    """One entry as column -> value; ValueError saying what is wrong with it."""
+    if len(cells) > len(spec.columns):
+        raise ValueError(f"{len(cells)} columns, expected at most {len(spec.columns)} "
+                         f"({', '.join(spec.columns)}), separated by tabs")
+    cells = cells + [""] * (len(spec.columns) - len(cells))
+    missing = [c for c, v in zip(spec.columns[:spec.required], cells) if not v]
+    if missing:
+        raise ValueError(f"empty {', '.join(missing)} (columns are separated by tabs)")
+    row = dict(zip(spec.columns, cells))
+    key = row[spec.key_column]
+    if spec.lower and key != key.lower():
+        raise ValueError(f"{spec.key_column} must be lower-case (matching ignores case)")
+    if spec.pattern and not re.fullmatch(spec.pattern, key):
+        raise ValueError(f"{spec.key_column} {key!r} has characters this list does not allow")
+    for column, allowed in spec.choices.items():
+        if row[column] not in allowed:
+            raise ValueError(f"{column} must be one of {sorted(allowed)}")
+    return row
