@@ -5,11 +5,12 @@
   characters are removed; Unicode is NFKC-normalised; whitespace folded.
 - ``strip_injection``: text that tries to give the bot new instructions ("ignore your
   rules", "you are now...", "SYSTEM:") is cut out; what remains is the real question.
-- ``abbreviations``: common scleroderma abbreviations, plus those a corpus defines itself
-  ("autologous hematopoietic stem cell transplant (HSCT)"), expanded for search.
+- ``abbreviations``: common scleroderma abbreviations (``rag/data/abbreviations.tsv``),
+  plus those a corpus defines itself ("autologous hematopoietic stem cell transplant
+  (HSCT)"), and everyday words (``rag/data/lay_terms.tsv``), expanded for search.
 - ``contextualize``: a follow-up ("is it safe?") borrows the topic of the earlier turns.
 
-Everything here is a pure function of its inputs.
+Everything here is a pure function of its inputs and the reviewed word lists.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import wordlists
 from .lexical import STOPWORDS, raw_tokens
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -85,46 +87,9 @@ def strip_injection(text: str) -> Stripped:
 
 # --- abbreviations -------------------------------------------------------------------------
 
-COMMON_ABBREVIATIONS = {
-    "ssc": "systemic sclerosis",
-    "dcssc": "diffuse cutaneous systemic sclerosis",
-    "lcssc": "limited cutaneous systemic sclerosis",
-    "hsct": "hematopoietic stem cell transplantation",
-    "asct": "autologous stem cell transplantation",
-    "sct": "stem cell transplantation",
-    "bmt": "bone marrow transplant",
-    "ild": "interstitial lung disease",
-    "ssc-ild": "systemic sclerosis interstitial lung disease",
-    "pah": "pulmonary arterial hypertension",
-    "ph": "pulmonary hypertension",
-    "rp": "Raynaud phenomenon",
-    "gi": "gastrointestinal",
-    "gerd": "gastroesophageal reflux disease",
-    "mmf": "mycophenolate mofetil",
-    "cyc": "cyclophosphamide",
-    "mtx": "methotrexate",
-    "rtx": "rituximab",
-    "tcz": "tocilizumab",
-    "pt": "physical therapy",
-    "ot": "occupational therapy",
-    "il-6": "interleukin 6",
-    "il6": "interleukin 6",
-    "tgf": "transforming growth factor",
-    "nih": "National Institutes of Health",
-    "rct": "randomized controlled trial",
-    "src": "scleroderma renal crisis",
-    "bp": "blood pressure",
-    "pft": "pulmonary function test",
-    "fvc": "forced vital capacity",
-    "ivig": "intravenous immunoglobulin",
-    "nsaid": "anti-inflammatory painkiller",
-    "chemo": "chemotherapy",
-    "meds": "medicines",
-    "med": "medicine",
-    "tx": "treatment",
-    "dx": "diagnosis",
-    "rx": "prescription",
-}
+# Common scleroderma abbreviations -> long form, from the reviewed list
+# ``rag/data/abbreviations.tsv`` (``rag.wordlists``).
+COMMON_ABBREVIATIONS: dict[str, str] = wordlists.mapping("abbreviations")
 
 _DEFINED = re.compile(r"((?:[A-Za-z][\w'\u2019-]*\s+){1,7}?[A-Za-z][\w'\u2019-]*)\s+\(([A-Z][A-Za-z0-9-]{1,9})\)")
 
@@ -162,20 +127,18 @@ def _covers(letters: list[str], words: list[str]) -> bool:
     return True
 
 
-LAY_TERMS_PATH = Path(__file__).with_name("data") / "lay_terms.tsv"
+LAY_TERMS_PATH = wordlists.path_of("lay_terms")
 
 
 @lru_cache(maxsize=4)
 def lay_terms(path: Path = LAY_TERMS_PATH) -> dict[str, tuple[str, ...]]:
-    """Everyday word or phrase -> the clinical words documents use for it."""
+    """Everyday word or phrase -> the clinical words documents use for it
+    (``rag/data/lay_terms.tsv``)."""
     table: dict[str, tuple[str, ...]] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lay, _, clinical = line.partition("\t")
+    for lay, clinical in wordlists.mapping("lay_terms", path).items():
         words = tuple(w.strip() for w in clinical.split(",") if w.strip())
-        if lay.strip() and words:
-            table[lay.strip().lower()] = words
+        if words:
+            table[lay] = words
     return table
 
 
@@ -215,10 +178,7 @@ _ANAPHORA = {"it", "its", "it's", "that", "this", "these", "those", "they", "the
              "there", "he", "she", "one", "ones", "same", "such", "former", "latter"}
 # Words that ask about a property of the topic rather than name one ("is it safe?",
 # "what about the side effects?").
-_ASPECTS = frozenset("""side effect effects risk risks safe safety danger dangers dangerous benefit
-    benefits work works working result results success cost costs long often dose doses time
-    help helps better worse good bad normal common serious cure cured option options work
-    chance chances happen happens last lasting take takes""".split())
+_ASPECTS = wordlists.words("aspect_words")  # rag/data/aspect_words.tsv
 _FOLLOW_UP_START = re.compile(
     r"^(?:and|but|also|so|then|what about|how about|what if|and if|or|is that|are they|"
     r"does that|do they|can it|could it|would it|how long|how often|why|really|more|"

@@ -1,32 +1,23 @@
 """Safety triage, run on every question before anything is retrieved.
 
-Three questions:
+Three questions, each answered by its own module; ``triage`` asks all three:
 
 1. Is this an emergency? Two matchers, both erring towards escalation:
-   - rules (``SYMPTOMS``, regular expressions on folded text whose misspelt symptom words
-     are repaired first, ``repair_typos``) for the wording that is exact: chest pain,
-     trouble breathing, a racing heart with faintness, fainting or stroke signs, thoughts of
-     suicide said directly or indirectly, an overdose, and scleroderma's own emergencies:
-     renal crisis (a very high blood-pressure reading, a new severe headache, blurred
-     vision, confusion, much less urine, sudden swelling), a finger or toe turning black or
-     staying white for hours, an infected ulcer, coughing or vomiting blood, black stools,
-     a swollen hard belly with vomiting, food stuck so water won't go down, a fever on
-     immune-lowering medicines, an allergic reaction after an infusion or injection.
-     Talk of suicide or an overdose is always urgent; other symptoms when the person
-     describes them as happening (first person, "right now", a reading) or names them with
-     no question around them. A general question about a symptom ("can scleroderma cause
-     chest pain?") is answered, with a notice saying what to do if it is happening now.
-   - a paraphrase matcher (``Paraphrases``): the question's vector against reviewed
-     emergency descriptions and calm ones (``rag/data/emergencies.tsv``); an emergency
-     description close enough, and closer than any calm one, escalates a statement. A
-     question must be about someone and closer still, so "what is a renal crisis?" never
-     alarms. The embed callable is passed in (the pipeline's, whose cache the question's
-     vector then shares with retrieval); without one only the rules run.
+   - rules (``rag.emergency_rules``) for the wording that is exact: chest pain, trouble
+     breathing, stroke signs, thoughts of suicide, an overdose, and scleroderma's own
+     emergencies (renal crisis, a finger turning black, a fever on immune-lowering
+     medicines...). Talk of suicide or an overdose is always urgent; other symptoms when
+     the person describes them as happening, or names them with no question around them.
+     A general question about a symptom ("can scleroderma cause chest pain?") is answered,
+     with a notice saying what to do if it is happening now.
+   - a paraphrase matcher (``rag.emergency_paraphrases``): the question's vector against
+     reviewed emergency descriptions and calm ones (``rag/data/emergencies.tsv``). The
+     embed callable is passed in; without one only the rules run.
    ``follow_up_urgent`` reads a follow-up statement with the turn before it.
-2. Is this a request for personal medical advice: a dose, or whether to stop, start, skip,
-   switch or change a medicine or treatment? Then the answer gives only the general
-   information the documents hold, drops any sentence with a dose, and refers to the care
-   team.
+2. Is this a request for personal medical advice (``rag.advice``): a dose, or whether to
+   stop, start, skip, switch or change a medicine or treatment? Then the answer gives only
+   the general information the documents hold, drops any sentence with a dose, and refers
+   to the care team. The medicines are the reviewed list ``rag/data/medicines.tsv``.
 3. Does the text try to give the bot instructions? Those spans are removed (see
    ``rag.query.strip_injection``); they change nothing else.
 
@@ -38,386 +29,21 @@ swollen" is).
 
 from __future__ import annotations
 
-import re
-import weakref
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
-import numpy as np
-
-from .lexical import fold
+from .advice import DOSE_IN_TEXT, has_dose_or_instruction, treatments_named, wants_personal_advice
+from .emergency_paraphrases import (CALM, EMERGENCIES_PATH, MARGIN, QUESTION_THRESHOLD, THRESHOLD, Paraphrases,
+                                    follow_up_urgent, paraphrase_category, paraphrases_for, read_descriptions)
+from .emergency_rules import KEYWORDS, SYMPTOMS, for_embedding, known_words, repair_typos, urgent_category
 from .query import strip_injection
 
-_F = re.I | re.X | re.S
-
-
-def _rx(pattern: str) -> re.Pattern:
-    return re.compile(pattern, _F)
-
-
-# Each symptom rule: (category, pattern). Patterns run on folded text (lowercase, ASCII
-# quotes) after common misspellings of symptom words are repaired (``repair_typos``). The
-# first rule that matches names the category, so the more specific come first.
-_DRUG = r"""(?:transplant\w*|hsct|bmt|asct|chemo\w*|stem\s+cells?|infusions?|rituximab|rituxan|cyclophosphamide|cytoxan
-  | neutropeni\w*|low\s+white|immun\w*\s*suppress\w*|immune\s+system\s+(?:is\s+)?(?:suppressed|low|weak\w*|down)
-  | methotrexate|mtx|mycophenolat\w*|cellcept|mmf|azathioprine|tocilizumab|actemra|prednis\w*|steroids?|biologics?
-  | immune[\s-]lowering|immunosuppress\w*)"""
-_FEVERISH = r"""(?:fever\w*|chills|rigou?rs|shiver\w*|shivery|shak\w+\s+(?:chills|uncontroll\w*|all\s+over)
-  | (?:high|a)\s+temp\w* | temp\w*\s+(?:of\s+|is\s+|at\s+|was\s+)?(?:3[89]|10[0-6])\b | hot\s+and\s+(?:shivery|cold))"""
-_REACTION = r"(?:swell\w*|swollen|puff\w*|wheez\w*|hives|itch\w*\s+all\s+over|(?:throat|chest)\s+(?:feels\s+)?tight\w*)"
-_GIVEN = r"(?:infusion|injection|shot|drip|jab|rituximab|iloprost|tocilizumab|cyclophosphamide|first\s+dose)"
-_DIGIT = r"(?:fingers?|fingertips?|finger\s+tips?|toes?|digits?|knuckles?|thumbs?)"
-
-SYMPTOMS: list[tuple[str, re.Pattern]] = [
-    ("self_harm", _rx(r"""
-        suicid\w* | kill(?:ing)?\s+my\s?self | end(?:ing)?\s+(?:my|it)\s+(?:life|all) | take\s+my\s+(?:own\s+)?life
-      | (?<!n't\s)(?<!not\s)(?<!nt\s)(?:want|wanna|wish|going|plan(?:ning)?)\s+(?:to\s+)?(?:die|be\s+dead) | better\s+off\s+dead
-      | (?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|be\s+here|wake\s+up|go\s+on)
-      | no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on|carrying\s+on|being\s+alive|anything)
-      | (?:don'?t|can'?t|do\s+not|cannot)\s+see\s+(?:the\s+|any\s+)?(?:point|reason)\s+(?:of|in|to)\s+(?:going\s+on|living|carrying\s+on|life|anything|being)
-      | what'?s\s+the\s+point\s+(?:of|in)\s+(?:going\s+on|living|carrying\s+on|being\s+alive|life)
-      | (?:hurt|harm|cut|cutting)\s+my\s?self | self[-\s]?harm\w*
-      | can'?t\s+go\s+on\s+(?:anymore|any\s+more|like\s+this|living) | not\s+worth\s+living
-      | better\s+off\s+(?:without\s+me|if\s+i\s+(?:was|were)(?:n'?t|\s+not)?\s+(?:gone|dead|around|here))
-      | (?:saving|saved|stockpil\w*|hoard\w*)\s+(?:up\s+)?(?:my\s+|all\s+my\s+)?(?:pills|meds|medicines?|tablets)
-      | no\s*(?:one|body)\s+would\s+(?:miss|care|notice) | (?:i'?m|i\s+am)\s+(?:just\s+)?a\s+burden\s+to
-      | end\s+it\b(?!\s+(?:early|there|soon|with\s+(?:the|my)\s+(?:drug|medicine|treatment)))
-      | end(?:ing)?\s+things | (?:go\s+to\s+sleep|sleep)\s+and\s+(?:not|never)\s+wake\s+up
-      | disappear\s+(?:forever|for\s+good|for\s+ever) | giv(?:e|ing)\s+up\s+on\s+(?:life|living|everything)
-      | (?:had|have)\s+enough\s+of\s+(?:life|living|everything) | want\s+(?:it\s+all|everything)\s+to\s+(?:stop|end)
-      | can'?t\s+do\s+this\s+any\s*more | (?:life|living)\s+(?:is\s*n'?t|is\s+not|isn'?t|is\s+no\s+longer)\s+worth\s+(?:it|living)
-      | (?:overdose|od)\s+on\s+purpose
-      | (?:take|taking|swallow\w*)\s+(?:all|every|the\s+whole|a\s+bunch|a\s+handful)\s+(?:of\s+)?(?:my\s+|the\s+|these\s+)?(?:pills|meds|tablets|medicines?|bottle) | wish\s+i\s+(?:was|were)\s+(?:dead|never\s+born)
-    """)),
-    ("overdose", _rx(r"""
-        overdos\w* | took\s+(?:too\s+many|too\s+much|a\s+double|double|twice|extra)\b
-      | (?:accidentally|by\s+accident|by\s+mistake)\s+(?:took|taken|swallowed|had)
-      | (?:took|taken|swallowed)\b.{0,60}\b(?:by\s+(?:accident|mistake)|accidentally)
-      | (?:child|toddler|kid|baby|son|daughter|grand\w+|dog)\s+(?:\w+\s+){0,2}(?:swallowed|ate|took|got\s+into)\s+(?:some\s+of\s+|a\s+few\s+of\s+|one\s+of\s+)?(?:my|her|his|the|our)\s+(?:\w+\s+)?(?:pills|tablets|meds|medicines?|capsules)
-    """)),
-    ("allergic_reaction", _rx(rf"""
-        (?:throat|tongue|lips?)\W+(?:\w+\W+){{0,3}}(?:swell\w*|swollen|closing|puff\w*|thick\w*)
-      | anaphyla\w* | allergic\s+reaction\s+(?:right\s+)?now | (?:having|had)\s+an?\s+(?:bad\s+|severe\s+)?allergic\s+reaction
-      | {_REACTION}\W+.{{0,80}}{_GIVEN} | {_GIVEN}\W+.{{0,80}}{_REACTION}
-    """)),
-    ("food_stuck", _rx(r"""
-        (?:food|meat|something|piece|bit|pill|tablet|chicken|bread|steak)\W+(?:\w+\W+){0,6}stuck\W+(?:\w+\W+){0,10}(?:can'?t|cannot|unable\s+to|won'?t)\s+(?:even\s+)?(?:swallow|get|keep)
-      | (?:can'?t|cannot|unable\s+to)\s+(?:even\s+)?swallow\s+(?:even\s+)?(?:water|my\s+(?:own\s+)?(?:spit|saliva)|saliva|liquids?|anything)
-      | (?:can'?t|cannot)\s+(?:even\s+)?(?:get|keep)\s+(?:even\s+)?(?:water|liquids?|my\s+spit)\s+down
-      | (?:even\s+)?water\s+(?:\w+\s+){0,3}(?:comes?|coming|came)\s+(?:straight\s+)?back\s+up
-    """)),
-    ("heart_rhythm", _rx(r"""
-        (?:heart|pulse|heartbeat|heart\s+beat)\W+(?:\w+\W+){0,4}(?:racing|pounding|beating\s+(?:\w+\s+)?fast|fast|flutter\w*|skipp\w*|irregular|going\s+(?:\w+\s+)?fast|at\s+1[3-9]\d|1[4-9]\d|2\d\d)
-          \W+(?:\w+\W+){0,8}?(?:faint\w*|dizzy|light\s*-?\s*headed|pass(?:ing)?\s+out|black\w*\s+out|collaps\w*)
-      | (?:faint\w*|dizzy|light\s*-?\s*headed)\W+(?:\w+\W+){0,6}(?:heart|pulse)\W+(?:\w+\W+){0,3}(?:racing|pounding|fast|flutter\w*|irregular)
-    """)),
-    ("chest_pain", _rx(r"""
-        (?:chest|heart)\s+(?:pain|pains|pressure|tightness|hurts?|hurting|squeez\w*|crush\w*|ache)
-      | (?:pain|pressure|tightness|crushing|squeezing|ache|tight\s+feeling|heaviness)\s+(?:in|on|across)\s+(?:my|the|his|her)\s+chest
-      | heart\s+attack | chest\s+(?:feels|is)\s+(?:tight|heavy|crushed)
-      | (?:sitting|weight|elephant)\s+(?:\w+\s+){0,3}on\s+my\s+chest
-    """)),
-    ("breathing", _rx(r"""
-        (?:can'?t|cannot|can\s+not|unable\s+to|struggl\w+\s+to|hard\s+to|trouble|difficult\w*|hardly)\s+(?:to\s+)?breath\w*
-      | can'?t\s+(?:get|catch)\s+(?:my|a)\s+breath | gasping | choking | suffocat\w*
-      | (?:severe|sudden\w*|very|extreme\w*)\s+short(?:ness)?\s+(?:of\s+)?breath
-      | (?:short|out)\s+of\s+breath\s+(?:\w+\s+){0,3}(?:at\s+rest|rest\w*|sitting|lying|suddenly|all\s+of\s+a\s+sudden|doing\s+nothing)
-      | breathless\w*\s+(?:\w+\s+){0,3}(?:at\s+rest|rest\w*|sitting|lying|suddenly|doing\s+nothing)
-      | (?:get|catch)\s+my\s+breath\s+(?:\w+\s+){0,3}(?:sitting|rest\w*|lying|still)
-      | (?:lips|face|fingertips|mouth)\W+(?:\w+\W+){0,4}(?:blue|bluish)
-      | (?:really|very|so|extremely|severely|badly)\s+short\s+of\s+breath | can'?t\s+(?:finish|complete|say)\s+(?:a\s+)?(?:sentence|full\s+sentence)
-      | too\s+(?:breathless|out\s+of\s+breath|short\s+of\s+breath)\s+to | drowning
-    """)),
-    ("renal_crisis", _rx(r"""
-        (?:blood\s*pressure|bp)\s*(?:is|was|of|at|reading|readings|went|shot|up\s+to|:)?\s*(?:up\s+to\s+|at\s+|over\s+|about\s+|around\s+)?(?:1[89]\d|2\d\d)\s*(?:/|over)\s*\d{2,3}
-      | \b(?:1[89]\d|2\d\d)\s*(?:/|over)\s*(?:1[0-4]\d|9\d)\b
-      | (?:very|really|super|dangerously|extremely|sky|suddenly|crazy|way|so)\W*high\s+(?:blood\s*pressure|bp)
-      | (?:blood\s*pressure|bp|pressure\s+readings?)\W+(?:\w+\W+){0,5}?(?:sky(?:rocket\w*|\s*high)|through\s+the\s+roof|(?:very|really|dangerously|extremely|crazy|so|suddenly|way|super)\s+(?:\w+\s+)?high|spik\w+|shot\s+up|gone\s+(?:right\s+|way\s+)?up|jumped)
-      | (?:sudden|severe|worst|terrible|horrible|pounding|splitting|blinding|awful|excruciating|massive|new\s+severe|new\s+bad)\s+(?:\w+\s+){0,2}head\s*aches?
-      | (?:bad|new|strong)\s+(?:\w+\s+){0,2}headache.{0,80}(?:blood\s*pressure|bp|vision|blurr\w*|confus\w*|seiz\w*)
-      | (?:blood\s*pressure|bp).{0,80}(?:bad|sudden|severe|worst|terrible|pounding|splitting|blinding)\s+(?:\w+\s+){0,2}headache
-      | (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+|has\s+gone\s+|gone\s+)?(?:way|really|very|so|right)\s+up
-      | (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+)?(?:high|up) .{0,80} (?:head|vision|blurr\w*|confus\w*|see)
-      | (?:head\w*|vision|blurr\w*|confus\w*) .{0,80} (?:blood\s*pressure|bp)\s+(?:is\s+|was\s+)?(?:high|up)
-      | head\s+(?:is\s+)?(?:pounding|killing\s+me|splitting|exploding|really\s+hurts) .{0,80} (?:blood\s*pressure|bp|vision|blurr\w*|double|see)
-      | (?:blood\s*pressure|bp|vision|blurr\w*|double|see) .{0,80} head\s+(?:is\s+)?(?:pounding|killing\s+me|splitting|exploding|really\s+hurts)
-      | (?:vision|eyesight|eyes)\s+(?:\w+\s+){0,3}(?:blurr\w*|fuzzy|double|gone\s+(?:funny|weird|strange|blurry))
-      | (?:seeing|see)\s+double | (?:can'?t|cannot)\s+see\s+(?:properly|clearly|well|straight)
-      | everything\s+(?:is\s+|looks\s+)?(?:blurry|blurred|fuzzy)
-      | (?:is|are|am|i'm|seems?|gone|very|really|suddenly|so|acting\s+\w+\s+and)\s+(?:\w+\s+)?confused
-          (?!\s+(?:about|by|with|as|what|which|why|how|whether|if|on|over|regarding|between))
-      | not\s+making\s+(?:any\s+)?sense | talking\s+nonsense
-      | doesn'?t\s+know\s+where\s+(?:she|he|they)\s+(?:is|are)
-      | (?:not|barely|hardly|haven'?t|have\s+not)\s+(?:been\s+)?(?:\w+\s+)?(?:peeing|peed|weeing|urinating|passing\s+(?:urine|water)|made\s+any\s+urine|been\s+to\s+the\s+toilet\s+to\s+pee)
-      | (?:no|very\s+little|little|hardly\s+any|much\s+less|less)\s+(?:urine|pee|wee)\b
-      | (?:peeing|weeing|urinating)\s+(?:much\s+|a\s+lot\s+|far\s+)?less | passing\s+(?:much\s+|very\s+|a\s+lot\s+|far\s+)?(?:less|little)\s+(?:urine|water)
-      | (?:suddenly|sudden)\s+(?:\w+\s+){0,3}(?:swell\w*|swollen|puff\w*) | (?:swell\w*|swollen|puff\w*|blown\s+up)\s+(?:\w+\s+){0,2}(?:suddenly|overnight|all\s+of\s+a\s+sudden)
-      | renal\s+crisis .{0,40} (?:i\s+think|i\s+have|having|now|right\s+now)
-      | (?:i\s+think|having|i\s+have)\s+.{0,30}renal\s+crisis
-    """)),
-    ("digital_ischemia", _rx(rf"""
-        {_DIGIT}\s+(?:\w+\s+){{0,3}}(?:turn\w*|going|gone|went|are|is|look\w*|getting)\s+(?:\w+\s+)?(?:black|dark|purpl\w*\s+black|blue\s*-?\s*black|dead)
-      | (?:black|blackened|dead)\s+{_DIGIT} | gangren\w*
-      | {_DIGIT}\W+(?:\w+\W+){{0,3}}(?:black|dark\s+blue|dark\s+purple)\b
-      | {_DIGIT}\W+(?:\w+\W+){{0,10}}?(?:white|cold|numb|pale|blue)\W+(?:\w+\W+){{0,10}}?(?:hours|since\s+(?:this\s+)?(?:morning|yesterday|last\s+night)|won'?t\s+warm|not\s+warm\w*|nothing\s+warms|(?:still|stayed|staying)\s+(?:white|cold|numb|blue))
-      | (?:severe|terrible|excruciating|unbearable|agoni\w*|awful|worst|really\s+bad|extreme)\s+(?:\w+\s+){{0,2}}pain\s+(?:in\s+)?(?:my\s+|the\s+|her\s+|his\s+)?(?:\w+\s+)?{_DIGIT}
-      | {_DIGIT}\W+(?:\w+\W+){{0,5}}(?:agony|unbearable|excruciating|killing\s+me)
-      | (?:ulcer|sore|wound)\w*\W+(?:\w+\W+){{0,8}}(?:infected|pus|oozing|leaking|spreading|creeping|red\s+streak\w*|smells?|fever\w*|temperature)
-      | (?:infected|oozing)\s+(?:\w+\s+){{0,2}}(?:ulcer|sore|wound)
-    """)),
-    ("bleeding", _rx(r"""
-        (?:cough\w*|vomit\w*|throw\w*\s+up|threw\s+up|spit\w*\s+up|puk\w*|being\s+sick)\s+(?:up\s+)?(?:some\s+|a\s+lot\s+of\s+|bright\s+red\s+|red\s+|dark\s+)?blood
-      | blood\W+(?:\w+\W+){0,4}(?:cough\w*|vomit\w*|threw\s+up|throw\w*\s+up|spit\w*|sick)
-      | (?:cough\w*|vomit\w*|threw\s+up|sick)\W+(?:\w+\W+){0,4}(?:blood|bloody)
-      | vomit\w*\W+(?:\w+\W+){0,4}(?:red|bright\s+red)\b
-      | (?:black|tarry|bloody)\s+(?:stool|stools|poo|poop|bowel\s+movements?)\b | coffee[\s-]grounds?
-      | (?:stool|stools|poo|poop|bowel\s+movements?)\W+(?:\w+\W+){0,4}(?:black|tarry|like\s+tar)
-    """)),
-    ("collapse", _rx(r"""
-        faint(?:ed|ing)\b | pass(?:ed|ing)\s+out | blacked\s+out | los(?:t|ing)\s+consciousness | unconscious | unresponsive
-      | collaps(?:ed|ing)\b | not\s+respond\w* | won'?t\s+wake\s+up | (?:had|having)\s+a\s+fit\b
-      | seizure | convuls\w*
-      | face\s+(?:is\s+)?droop\w* | slurr\w+\s+(?:speech|words) | speech\s+(?:is\s+|was\s+|sounds\s+)?slurr\w* | (?:weak|numb)\w*\s+(?:on\s+)?one\s+side | having\s+a\s+stroke
-      | droop\w*\s+(?:on\s+)?one\s+side
-      | can'?t\s+(?:talk|speak)\s+(?:properly|clearly|right|straight) | can'?t\s+get\s+(?:my|her|his|the)\s+words\s+out
-      | (?:can'?t|cannot|unable\s+to)\s+move\s+(?:her|his|my|their)\s+(?:\w+\s+)?(?:arm|leg|side|face|hand)
-    """)),
-    ("fever_after_treatment", _rx(rf"""
-        {_FEVERISH}\W.{{0,200}}?{_DRUG} | {_DRUG}\W.{{0,200}}?{_FEVERISH}
-      | (?:temp\w*|fever)\s+(?:is\s+|of\s+|at\s+)?(?:39|4[01])(?:[.,]\d)?\b | (?:temp\w*|fever)\s+(?:is\s+|of\s+|at\s+)?(?:10[3-6])(?:[.,]\d)?\b
-    """)),
-    ("abdominal", _rx(r"""
-        (?:severe|terrible|worst|unbearable)\s+(?:\w+\s+){0,2}(?:belly|stomach|abdominal|tummy)\s+pain.{0,80}(?:vomit\w*|swollen|can'?t\s+keep|not\s+passing|bloated)
-      | (?:belly|stomach|tummy|abdomen)\W+(?:\w+\W+){0,8}?(?:swollen|hard|bloated|distended|blown\s+up|huge)\W+.{0,100}?(?:vomit\w*|being\s+sick|sick|throw\w*\s+up|no\s+(?:wind|gas|stool|poo)|pass\w*\s+(?:wind|gas))
-      | (?:can'?t|haven'?t|not|no)\s+(?:\w+\s+){0,2}(?:poo\w*|poop\w*|pass\w*\s+(?:wind|gas|stool)|fart\w*|bowel\s+movements?|wind|gas)\W+.{0,80}?(?:vomit\w*|being\s+sick|throw\w*\s+up|sick)
-      | (?:vomit\w*|throw\w*\s+up|being\s+sick)\W+.{0,80}?(?:can'?t|haven'?t|not|no)\s+(?:\w+\s+){0,2}(?:poo\w*|poop\w*|pass\w*\s+(?:wind|gas|stool)|fart\w*|bowel\s+movements?)
-    """)),
+__all__ = [
+    "CALM", "DOSE_IN_TEXT", "EMERGENCIES_PATH", "KEYWORDS", "MARGIN", "QUESTION_THRESHOLD", "SYMPTOMS",
+    "THRESHOLD", "Paraphrases", "Triage", "follow_up_urgent", "for_embedding", "has_dose_or_instruction",
+    "known_words", "paraphrase_category", "paraphrases_for", "read_descriptions", "repair_typos",
+    "treatments_named", "triage", "urgent_category", "wants_personal_advice",
 ]
-
-# "I", "my", "we"... or a loved one; or it is happening now.
-_PERSONAL = _rx(r"""
-    \b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us)\b
-  | \bmy\s+(?:mom|mum|mother|dad|father|husband|wife|partner|son|daughter|child|kid|friend|sister|brother|patient|grandma|grandpa)\b
-  | \b(?:he|she|they)\s+(?:is|are|has|have|can'?t|cannot|keeps?|just)\b
-  | \b(?:right\s+now|now|today|tonight|this\s+(?:morning|evening|afternoon)|since\s+\w+|suddenly|all\s+of\s+a\s+sudden|for\s+the\s+(?:last|past)|keeps?\s+getting|won'?t\s+stop|help\s+me)\b
-""")
-# A question about a symptom in general.
-_GENERAL = _rx(r"""
-    ^\s*(?:what|which|how|why|when|can(?!'|not)|could(?!n)|does|do|is|are|will|would|should\s+patients|tell\s+me\s+about|explain)\b
-""")
-_ALWAYS_URGENT = {"self_harm", "overdose"}
-
-
-
-# --- misspelt symptom words ------------------------------------------------------------------
-
-# Words the rules and descriptions hinge on. A word that is not a known English word (the
-# embedding model's vocabulary) and is one edit from one of these is read as it
-# ("hedache" -> "headache", "blak" -> "black", "pian" -> "pain", "cnat" -> "cant").
-KEYWORDS = frozenset("""
-    headache headaches pressure blood blurry blurred vision eyesight confused urine peeing weeing swollen
-    swelling swelled finger fingers fingertip fingertips toes black purple white ulcer spreading fever
-    feverish temperature chills shivering breathe breath breathing breathless lips cough coughing
-    vomit vomiting vomited throwing stools tarry bloated belly stomach tummy swallow swallowing stuck
-    wheezing tongue throat infusion injection transplant chest pain heart racing faint fainted fainting
-    dizzy seizure collapsed unconscious cant dont wont havent blackened numb cold hours suddenly severe
-    terrible worst crushing tight bleeding immune methotrexate mycophenolate rituximab cyclophosphamide
-    prednisone steroids chemo passed""".split())
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _typo_index() -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
-    for k in KEYWORDS:
-        for key in _deletes(k) | {k}:
-            index.setdefault(key, set()).add(k)
-    return index
-
-
-_TYPO_INDEX = _typo_index()
-
-
-def repair_typos(text: str, known: frozenset[str]) -> str:
-    """``text`` (folded) with each unknown word one edit (or one transposition) from a
-    symptom keyword replaced by it. With no ``known`` vocabulary nothing is changed: a
-    real word is never "repaired" into a symptom."""
-    if not known:
-        return text
-
-    def fix(m: re.Match) -> str:
-        w = m.group(0)
-        if len(w) < 4 or w in KEYWORDS or w in known:
-            return w
-        found = set(_TYPO_INDEX.get(w, ()))
-        for d in _deletes(w):
-            found |= {k for k in _TYPO_INDEX.get(d, ()) if k == d or len(k) == len(w)}
-        return min(found, key=lambda k: (abs(len(k) - len(w)), k)) if len(found) == 1 or (
-            found and len({abs(len(k) - len(w)) for k in found}) == len(found)) else w
-
-    return re.sub(r"[a-z]+", fix, text)
-
-
-@lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """Whole words of the embedding model's vocabulary (``vocab.txt``): the words that are
-    never taken for a misspelling. Empty when the model is not installed."""
-    try:
-        from .embeddings import default_model_path
-
-        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
-    except Exception:  # no model installed: no repairs, the rules still run
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha())
-
-
-# --- paraphrases: similarity to reviewed emergency descriptions -------------------------------
-
-EMERGENCIES_PATH = Path(__file__).parent / "data" / "emergencies.tsv"
-CALM = "calm"
-# Tuned for recall on tests/data/emergencies.jsonl (python -m eval.triage): a description
-# this close, closer than any calm one by MARGIN, names the emergency.
-THRESHOLD = 0.60
-QUESTION_THRESHOLD = 0.80  # a question ("why...", "can...?") must be closer still
-MARGIN = 0.03
-
-
-def read_descriptions(path: Path = EMERGENCIES_PATH) -> list[tuple[str, str]]:
-    """(kind, description) rows of the data file; '#' lines and blank lines skipped."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, _, text = line.partition("\t")
-        if not text.strip():
-            raise ValueError(f"{path.name}: expected kind<TAB>description, got {line!r}")
-        rows.append((kind.strip(), text.strip()))
-    return rows
-
-
-@dataclass(frozen=True)
-class Paraphrases:
-    """Reviewed descriptions and their unit vectors; ``match`` compares one question's
-    vector with them. Pure: the vectors are made by whoever builds it."""
-
-    kinds: tuple[str, ...]
-    texts: tuple[str, ...]
-    vectors: np.ndarray  # (n, d), unit rows
-
-    @classmethod
-    def build(cls, rows: Sequence[tuple[str, str]], embed: Callable[[Sequence[str]], np.ndarray]) -> "Paraphrases":
-        kinds, texts = zip(*rows)
-        return cls(tuple(kinds), tuple(texts), np.asarray(embed(list(texts)), dtype=np.float32))
-
-    def scores(self, vector: np.ndarray) -> tuple[str | None, float, float]:
-        """(closest emergency kind, its similarity, the closest calm description's)."""
-        sims = self.vectors @ np.asarray(vector, dtype=np.float32)
-        calm = np.array([k == CALM for k in self.kinds])
-        best_calm = float(sims[calm].max()) if calm.any() else -1.0
-        if calm.all():
-            return None, -1.0, best_calm
-        i = int(np.where(calm, -np.inf, sims).argmax())
-        return self.kinds[i], float(sims[i]), best_calm
-
-    def match(self, vector: np.ndarray, question: bool = False) -> str | None:
-        kind, score, calm = self.scores(vector)
-        threshold = QUESTION_THRESHOLD if question else THRESHOLD
-        return kind if kind is not None and score >= threshold and score - calm >= MARGIN else None
-
-
-_PARAPHRASES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def paraphrases_for(embed: Callable) -> Paraphrases:
-    """The data file's descriptions, embedded once per embedder (a bound method ``m.embed``
-    is remembered by its object ``m``: each access makes a new method object)."""
-    owner, func = getattr(embed, "__self__", embed), getattr(embed, "__func__", None)
-    try:
-        per_owner = _PARAPHRASES.setdefault(owner, {})
-    except TypeError:  # an embedder that cannot be weakly referenced: not remembered
-        per_owner = {}
-    if func not in per_owner:
-        rows = read_descriptions()
-        unknown = {k for k, _ in rows} - {c for c, _ in SYMPTOMS} - {CALM}
-        if unknown:
-            raise ValueError(f"{EMERGENCIES_PATH.name}: unknown kinds {sorted(unknown)} "
-                             f"(use an urgent category or {CALM!r})")
-        per_owner[func] = Paraphrases.build(rows, embed)
-    return per_owner[func]
-
-
-# "I", "my", "we"... or a loved one: the text is about someone, not about a topic.
-_SOMEONE = _rx(r"""
-    \b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|us)\b
-  | \b(?:he|she|they|his|her|him)\b
-""")
-# Said of something mild or recurring, not of something happening now.
-_MILD = _rx(r"""\b(?:a\s+(?:little\s+)?bit|a\s+little|slightly|mild(?:ly)?|sometimes|now\s+and\s+then|occasionally|usually
-  | normally|always|often|every\s+(?:winter|morning|evening|day|time|year)|when\s+(?:it'?s|i'?m)\s+cold|in\s+the\s+cold)\b""")
-_QUESTION = _rx(r"""^\s*(?:what|which|how|why|when|where|who|can|could|does|do|is|are|will|would|should|tell\s+me|explain)\b | \?\s*$""")
-
-
-def paraphrase_category(text: str, embed: Callable | None, paraphrases: Paraphrases | None = None) -> str | None:
-    """The emergency a statement describes in other words than the rules know, by
-    similarity to the reviewed descriptions. A question must be about someone ("my", "I",
-    "she") and closer still, so a question about a topic never counts; nor does something
-    said to be mild or recurring ("a bit", "sometimes", "in the cold"; thoughts of suicide
-    never count as mild); nor anything without an embedder."""
-    t = fold(text).strip()
-    question = bool(_QUESTION.search(t))
-    if embed is None or not t or (question and not _SOMEONE.search(t)):
-        return None
-    p = paraphrases or paraphrases_for(embed)
-    kind = p.match(embed([text])[0], question=question)
-    return None if kind not in _ALWAYS_URGENT and _MILD.search(t) else kind
-
-
-# --- personal advice ---------------------------------------------------------------------
-
-_MEDICINE = r"""(?:
-    medicines?|medications?|meds?|drugs?|pills?|tablets?|doses?|dosage|prescriptions?|injections?|infusions?|shots?
-  | treatments?|therapy|therapies|chemo\w*|transplant\w*|steroids?|prednison\w*|immunosuppress\w*|biologics?
-  | methotrexate|mtx|mycophenolat\w*|cellcept|mmf|cyclophosphamide|cytoxan|rituximab|rituxan|tocilizumab|actemra
-  | nintedanib|ofev|azathioprine|hydroxychloroquine|plaquenil|nifedipine|amlodipine|sildenafil|bosentan
-  | omeprazole|lansoprazole|ppi|lisinopril|captopril|enalapril|iloprost|aspirin|ibuprofen
-  | prednisolone|methylprednisolone|cortisone|hydrocortisone|dexamethasone|budesonide
-  | \w+(?:mab|nib|pril|sartan|statin|prazole|olimus|cept)
-  | it|them|this\s+(?:drug|medicine|one)
-)"""
-_DOSE = _rx(r"""
-    \b(?:what\s+(?:dose|dosage|amount|strength)|which\s+dose|right\s+dose|correct\s+dose|max(?:imum)?\s+dose|safe\s+dose|usual\s+dose
-      |how\s+(?:much|many)\s+(?:\w+\s+){0,3}(?:mg|milligrams?|pills?|tablets?|units?|doses?|injections?|infusions?|should\s+i|can\s+i|do\s+i|to\s+take)
-      |how\s+often\s+(?:should|do|can|must)\s+(?:i|we|he|she)\s+(?:take|have|get|use|inject))\b
-  | \b\d+(?:\.\d+)?\s*(?:mg|mcg|milligrams?|grams?|ml|units?|iu)\b
-  | \b(?:double|triple|halve|half|increase|decrease|raise|lower|up|cut|reduce|adjust|change)\s+(?:my|the|his|her)\s+(?:\w+\s+)?(?:dose|dosage|meds?|medicines?|medications?)
-  | \bmy\s+(?:\w+\s+)?(?:dose|dosage)\b
-""")
-_CHANGE = _rx(r"""
-    \b(?:should|can|could|may|must|do|would|is\s+it\s+(?:ok|okay|safe|fine|alright)\s+(?:for\s+me\s+)?to|is\s+it\s+(?:ok|okay|safe)\s+if)\s+
-      (?:i|we|he|she|my\s+\w+)?\s*
-      (?:(?:just|go\s+ahead\s+and|maybe|really|still|also|now|safely|already|only|ever|sometimes|simply)\s+)?
-      (?:stop|stopping|quit|quitting|come\s+off|go\s+off|get\s+off|taper|skip|skipping|miss|pause|halt|discontinue|drop
-        |start|starting|begin|go\s+on|get\s+on|try|take(?!\s+part)|taking(?!\s+part)|switch|swap|change|replace|add|combine|mix|double|increase|reduce|lower|cut\s+back
-        |get|have|do|use|continue|refuse|decline|stay\s+on|keep\s+(?:taking|on|using)|sign\s+up)\b
-  | \b(?:i\s+(?:want|plan|am\s+going|'m\s+going|m\s+going|decided|think\s+i\s+(?:should|will))\s+to|i'?ll|i\s+will|i\s+might)\s+
-      (?:stop|quit|come\s+off|skip|switch|start|take|double|change|ditch)\b
-  | \b(?:stop|quit|skip|switch|start|double)\s+(?:taking\s+)?(?:my|his|her)\b
-  | \binstead\s+of\s+(?:my|the)\b
-  | \b(?:which|what)\s+(?:one\s+|drug\s+|medicine\s+|medication\s+|treatment\s+)?(?:is\s+)?(?:better|best|right|safer|safest)\s+for\s+(?:me|him|her|my)\b
-  | \b(?:prescribe|give)\s+(?:me|him|her)\b
-  | \b(?:or|should\s+i)\s+stay\s+on\b
-""")
-_MEDICINE_RX = _rx(r"\b" + _MEDICINE + r"\b")
-# Dose amounts, schedules and stop/start instructions: never shown for an advice question.
-DOSE_IN_TEXT = _rx(r"""
-    \b\d+(?:[.,]\d+)?\s*(?:-\s*\d+\s*)?(?:mg|mcg|µg|g|grams?|milligrams?|ml|units?|iu)(?:/(?:kg|m2|day|week))?\b
-  | \b(?:once|twice|three\s+times|\d+\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month)\b
-  | \b(?:stop|discontinue|start|double|halve|skip)\s+(?:taking\s+)?(?:your|the|this)\s+(?:dose|medicine|medication|drug|treatment)\b
-""")
 
 
 @dataclass(frozen=True)
@@ -429,71 +55,6 @@ class Triage:
     symptom: str | None = None  # urgent symptom asked about in general terms
     advice: bool = False  # asks for a dose or a change of treatment
     injection: tuple[str, ...] = ()
-
-
-def _repaired(text: str, focus_start: int = 0) -> tuple[str, int]:
-    """Folded text with misspelt symptom words repaired, and where the focus now starts."""
-    t, known = fold(text), known_words()
-    head, tail = repair_typos(t[:focus_start], known), repair_typos(t[focus_start:], known)
-    return head + tail, len(head)
-
-
-def urgent_category(text: str, focus_start: int = 0) -> tuple[str | None, str | None]:
-    """(emergency category, or None; symptom named only in a general question, or None),
-    by the rules alone. Only symptom matches that end after ``focus_start`` count."""
-    t, focus_start = _repaired(text, focus_start)
-    for category, rx in SYMPTOMS:
-        if not any(m.end() > focus_start for m in rx.finditer(t)):
-            continue
-        if category in _ALWAYS_URGENT or _PERSONAL.search(t) or not _GENERAL.search(t):
-            return category, None
-        return None, category
-    return None, None
-
-
-def for_embedding(text: str) -> str:
-    """The text as typed (so the pipeline's embedding cache is shared with retrieval),
-    or with its misspelt symptom words repaired when it has any."""
-    folded = fold(text)
-    repaired, _ = _repaired(text)
-    return text if repaired == folded else repaired
-
-
-def follow_up_urgent(previous: str, question: str, embed: Callable | None = None) -> str | None:
-    """An emergency spread over two turns: the previous user turn and this one read
-    together ("I had a transplant last week" / "now I have a fever"; "my finger is white" /
-    "it's been like that for three hours"). A rule must match into this turn; a paraphrase
-    counts when this turn is a statement and the two together describe an emergency the
-    previous turn alone did not."""
-    if not previous or not question:
-        return None
-    prefix = previous + " \n "
-    category, _ = urgent_category(prefix + question, focus_start=len(prefix))
-    if category or embed is None or _QUESTION.search(fold(question)):
-        return category
-    together = paraphrase_category(for_embedding(prefix + question), embed)
-    if together and paraphrase_category(for_embedding(previous), embed) is None:
-        return together
-    return None
-
-
-def wants_personal_advice(text: str) -> bool:
-    t = fold(text)
-    if _DOSE.search(t) and (_MEDICINE_RX.search(t) or re.search(r"\b(?:i|my|me)\b", t)):
-        return True
-    return bool(_CHANGE.search(t) and _MEDICINE_RX.search(t))
-
-
-_GENERIC_MEDICINE = frozenset(
-    "medicine medicines medication medications med meds drug drugs pill pills tablet tablets dose "
-    "doses dosage prescription prescriptions injection injections infusion infusions shot shots "
-    "treatment treatments therapy therapies it them this".split())
-
-
-def treatments_named(text: str) -> list[str]:
-    """Specific medicines or treatments a question names ("methotrexate", "transplant")."""
-    found = (m.group(0) for m in _MEDICINE_RX.finditer(fold(text)))
-    return [w for w in dict.fromkeys(found) if w not in _GENERIC_MEDICINE and not w.startswith("this ")]
 
 
 def triage(question: str, embed: Callable | None = None) -> Triage:
@@ -512,7 +73,3 @@ def triage(question: str, embed: Callable | None = None) -> Triage:
         advice=urgent is None and wants_personal_advice(stripped.text),
         injection=stripped.removed,
     )
-
-
-def has_dose_or_instruction(sentence: str) -> bool:
-    return bool(DOSE_IN_TEXT.search(fold(sentence)))

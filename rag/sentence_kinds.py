@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import wordlists
+
 # Each kind's cues. Written for health texts in general, not for one corpus; a cue may
 # belong to several kinds (a remission is a benefit and part of the outlook).
 _CUES: dict[str, str] = {
@@ -73,21 +75,7 @@ CUES: dict[str, re.Pattern] = {k: re.compile(v, re.I) for k, v in _CUES.items()}
 
 # Words that say what kind of answer a question wants, or how it is asked: never its topic
 # ("what are the *risks* of a transplant" is about the transplant).
-ASKING_WORDS = frozenset("""
-    symptom symptoms sign signs cause causes caused causing reason reasons treatment treatments treat
-    treated treating therapy therapies option options risk risks risky side effect effects
-    danger dangers dangerous safe safety benefit benefits help helps helpful work works working
-    procedure process step steps eligible eligibility candidate candidates qualify research
-    researchers study studies trial trials compare compared comparison versus better worse best
-    prognosis outlook expectancy lifespan survival survive curable cure cured cures fatal deadly
-    terminal die dying death contagious normal common rare chances chance likely likelihood
-    explain explanation mean means meaning define definition called difference different
-    long often soon much many anything something everything stuff thing things kind kinds
-    type types actually exactly really please thanks hello
-    question questions tell know want wants need needs going get getting got feel feeling
-    said say says just told
-    new latest next future happen happens happening available options choices
-    """.split())
+ASKING_WORDS = wordlists.words("asking_words")  # rag/data/asking_words.tsv
 
 # A sentence that cannot be read without the one before it ("It can also...", "These
 # trials...", "But...").

@@ -27,17 +27,13 @@ from typing import Callable, Iterable
 
 from wordfreq import zipf_frequency
 
+from . import wordlists
 from .lexical import STOPWORDS, stem
 from .plain import plain_words
 from .schema import REFERENCE_KIND, Chunk
 
 # Headings that name a part of a document rather than a subject.
-STRUCTURAL_HEADINGS = frozenset(
-    """abstract introduction background overview summary conclusion conclusions discussion
-    methods method results references bibliography acknowledgements acknowledgments
-    appendix contents foreword preface notes glossary keywords index disclaimer
-    about contact""".split()
-)
+STRUCTURAL_HEADINGS = wordlists.words("structural_headings")  # rag/data/structural_headings.tsv
 _NUMBERED_PART = re.compile(r"^(?:paragraph|page|part|chapter|section|table|figure)\s*\d+", re.I)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")

@@ -1,13 +1,15 @@
-"""rag.safety: emergencies are escalated, personal advice is recognised, general questions
+"""rag.safety and the modules it asks (rag.emergency_rules, rag.emergency_paraphrases,
+rag.advice): emergencies are escalated, personal advice is recognised, general questions
 about symptoms are not mistaken for emergencies."""
 
 import numpy as np
 import pytest
 
 from rag.prompts import URGENT_CATEGORIES, load_prompts
-from rag.safety import (CALM, Paraphrases, follow_up_urgent, has_dose_or_instruction, known_words,
-                        paraphrase_category, read_descriptions, repair_typos, treatments_named, triage,
-                        urgent_category)
+from rag.advice import has_dose_or_instruction, treatments_named
+from rag.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
+from rag.emergency_rules import known_words, repair_typos, urgent_category
+from rag.safety import triage
 from rag.settings import PROJECT_ROOT
 from rag.ui.render import urgent_markdown
 from tests.conftest import load_table
