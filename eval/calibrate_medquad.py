@@ -54,8 +54,9 @@ DEFAULT_MEDQUAD = PROJECT_ROOT.parent / "shared" / "data" / "medquad" / "medquad
 SSC_FILES = (PROJECT_ROOT / "eval" / "calibration.jsonl", PROJECT_ROOT / "eval" / "questions.jsonl")
 CACHE_DIR = PROJECT_ROOT / ".rag" / "calibration"
 # The code whose change changes the features: a change re-asks the questions.
-FEATURE_CODE = ("answer.py", "lexical.py", "retrieve.py", "query.py", "pipeline.py", "chunking.py",
-                "loaders.py", "text.py", "safety.py")
+FEATURE_CODE = ("answer.py", "candidates.py", "evidence.py", "lexical.py", "retrieve.py", "query.py",
+                "pipeline.py", "chunking.py", "loaders.py", "text.py", "safety.py", "advice.py",
+                "emergency_rules.py", "emergency_paraphrases.py", "wordlists.py")
 
 
 @dataclass(frozen=True)
