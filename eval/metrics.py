@@ -36,6 +36,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from rag.citations import strip_markers
+from rag.grounding import numbers_in
 from rag.safety import has_dose_or_instruction
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -61,7 +63,6 @@ LOWER_IS_BETTER = frozenset({"unsafe_advice", "urgent_false_alarms", "advice_fal
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-",
                          "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
-_MARKER = re.compile(r"\s*\[\d+\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]\s+|\d{1,2}[.)]\s+)")
 
 
@@ -72,7 +73,7 @@ def normalize(text: str) -> str:
 
 def without_markers(text: str) -> str:
     """Answer text with its ``[n]`` citation markers removed."""
-    return " ".join(_MARKER.sub("", text).split())
+    return " ".join(strip_markers(text).split())
 
 
 def contains_any(text: str, phrases: Iterable[str]) -> bool:
@@ -93,7 +94,6 @@ will with would you your yours
 NEGATIONS = frozenset("not no never without cannot can't won't don't doesn't isn't aren't "
                       "wasn't weren't nor none neither".split())
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @lru_cache(maxsize=1)
@@ -111,10 +111,6 @@ def content_stems(text: str) -> set[str]:
     """Stems of the words that carry meaning (stop words and negations dropped)."""
     kept = [w for w in words(text) if w not in STOPWORDS and w not in NEGATIONS and len(w) > 1]
     return set(_stemmer().stemWords(kept))
-
-
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", ".") for n in _NUMBER.findall(text)}
 
 
 def _is_negation(word: str) -> bool:
@@ -274,7 +270,7 @@ def sentence_support(text: str, passage: str, cosine: float, synonyms: Synonyms 
     overlap = len(mine & stems_with_synonyms(passage, synonyms)) / len(mine) if mine else 1.0
     reason = ""
     if not verbatim:
-        missing = numbers(sentence) - numbers(passage)
+        missing = numbers_in(sentence) - numbers_in(passage)
         if missing:
             reason = "numbers not in the passage: " + ", ".join(sorted(missing))
         elif negation_differs(sentence, _closest_sentence(sentence, passage)):

@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from .candidates import Candidate, candidates, previous_in_passage
+from .citations import Numbering
 from .evidence import evidence_features, word_support
 from .lexical import QueryTerms, stem, terms
 from .plain import reading_grade
@@ -244,21 +245,15 @@ def compose(cands: list[Candidate], units: list[list[int]], passages: list[Passa
             lists: set[int] = frozenset()) -> tuple[list[AnswerSentence], list[Citation]]:
     """The chosen sentences in the order told, each cited; passages numbered in the order
     the answer first cites them."""
-    numbers: dict[int, int] = {}
-    highlights: dict[int, list[tuple[int, int]]] = {}
+    numbering = Numbering(passages)
     sentences: list[AnswerSentence] = []
     for u, unit in enumerate(units):
         for i in unit:
             c = cands[i]
-            n = numbers.setdefault(c.passage, len(numbers) + 1)
-            highlights.setdefault(c.passage, []).append((c.start, c.end))
+            n = numbering.cite(c.passage, (c.start, c.end))
             text = c.text.rstrip(" .") + ":" if c.lead_in and u in lists else c.text
             sentences.append(AnswerSentence(text, n, list_item=u in lists and c.list_item))
-    citations = [
-        Citation(n=n, chunk=passages[p].chunk, score=passages[p].score, highlights=tuple(sorted(highlights[p])))
-        for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
-    ]
-    return sentences, citations
+    return sentences, numbering.citations()
 
 
 def focus_of(question: str, min_words: int = 30) -> str | None:

@@ -50,12 +50,13 @@ from .prompts import Prompts, load_prompts
 from .query import clean_question, contextualize, defined_abbreviations, normalize_history
 from .retrieve import Retrieval, Retriever
 from .lexical import stem, terms
-from .plain import (Glossary, asked_definitions, is_definition_question, is_simpler_request, plain_answer,
-                    reading_grade, refers_back, simplest, with_definitions)
+from .glossary import Glossary, asked_definitions, with_definitions
+from .plain import plain_answer, reading_grade, simplest
 from .question_kinds import KindModel, focus_phrase, is_yes_no
 from .safety import Triage, follow_up_urgent, treatments_named, triage
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
-from .understand import PARAPHRASE_MIN_COSINE, Understanding, index_knows, uncovered
+from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
+                         is_simpler_request, refers_back, uncovered)
 from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, cited, sentence_pieces
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client

@@ -12,23 +12,31 @@ rules that keep its meaning and its citation:
 - a long sentence is split where a clause boundary is unambiguous ("; ", ", while",
   ", followed by", ", leading to", ", including", ", offering").
 
-The quoted passage shown beside the answer is never changed. ``explain_terms`` adds, for a
-hard word the answer still uses, its definition from a glossary document in the corpus,
-cited like any other passage. ``reading_grade`` is the Flesch-Kincaid grade (textstat
+The quoted passage shown beside the answer is never changed. ``plain_answer`` is the
+stage: every sentence reworded, then hard words explained after the answer
+(``rag.glossary.explain_terms``). ``simplest`` answers "say that more simply": the main
+point in a few short sentences. ``reading_grade`` is the Flesch-Kincaid grade (textstat
 0.7.3, which needs no download).
 
-Left out: reordering clauses, resolving pronouns, rewriting numbers; an LLM does that
-better when one is configured (rag/llm.py).
+Left out: the glossary itself (``rag.glossary``), telling that a patient asked for it more
+simply (``rag.understand``), citation numbering (``rag.citations``); reordering clauses,
+resolving pronouns, rewriting numbers: an LLM does that better when one is configured
+(``rag.llm``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+import warnings
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from .schema import REFERENCE_KIND
+from .citations import only_cited, strip_markers
+from .glossary import Glossary, explain_terms
+from .lexical import stem, terms
+from .schema import AnswerSentence
+from .sentence_kinds import points_back
 
 PLAIN_WORDS_PATH = Path(__file__).with_name("data") / "plain_words.tsv"
 
@@ -167,9 +175,7 @@ def _unfold(s: str) -> list[str]:
         return [m.group("a") + ".", "But " + m.group("b")]
     m = _APPOSITIVE.match(s)
     if m:
-        what = m.group("what")
-        verb = "is" if not what.startswith("also known") else "is"
-        return [f"{m.group('subject')} {verb} {what}.", f"{m.group('subject')} {m.group('rest')}"]
+        return [f"{m.group('subject')} is {m.group('what')}.", f"{m.group('subject')} {m.group('rest')}"]
     m = _WHICH.match(s)
     if m:
         return [f"{m.group('subject')} {m.group('what')}.", f"{m.group('subject')} {m.group('rest')}"]
@@ -215,150 +221,14 @@ def simplify(sentence: str, keep_label: bool = False, known: str = "", split: bo
 @lru_cache(maxsize=20_000)
 def reading_grade(text: str) -> float:
     """Flesch-Kincaid grade of ``text`` with citation markers removed."""
-    import warnings
-
+    # textstat is imported on first use: its import takes about half a second (pkg_resources)
+    # and warns that pkg_resources is deprecated; ingesting and searching never need it.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import textstat
 
-    clean = re.sub(r"\s*\[\d+\]", "", text).strip()
+    clean = strip_markers(text).strip()
     return round(float(textstat.flesch_kincaid_grade(clean)), 1) if clean else 0.0
-
-
-@dataclass(frozen=True)
-class Definition:
-    term: str  # as the glossary heads it
-    names: tuple[str, ...]  # the words it is known by, lowercased ("hsct", "hematopoietic ...")
-    text: str  # the definition sentence(s)
-    chunk_id: str
-
-
-def glossary_names(heading: str) -> tuple[str, ...]:
-    """'Hematopoietic stem cell transplantation (HSCT)' -> its full name and abbreviation;
-    'Biologic (biological treatment)' -> both forms."""
-    names = [re.sub(r"\s*\(.*?\)", "", heading).strip()]
-    names += [n.strip() for n in re.findall(r"\(([^()]+)\)", heading)]
-    return tuple(dict.fromkeys(n.lower() for n in names if len(n) > 1))
-
-
-class Glossary:
-    """Term definitions from the corpus's glossary documents (``kind: glossary``), one per
-    section: the heading names the term, the section's first sentence defines it."""
-
-    def __init__(self, chunks):
-        from .text import split_sentences
-
-        self.definitions: list[Definition] = []
-        self.chunks = {}
-        for c in chunks:
-            if c.kind != REFERENCE_KIND or not c.section:
-                continue
-            spans = split_sentences(c.text)
-            first = c.text[spans[0][0]:spans[0][1]] if spans else c.text
-            self.definitions.append(Definition(c.section, glossary_names(c.section), first, c.chunk_id))
-            self.chunks[c.chunk_id] = c
-        # Longest names first, so "pulmonary fibrosis" wins over "pulmonary".
-        pairs = sorted(((n, d) for d in self.definitions for n in d.names), key=lambda p: -len(p[0]))
-        self._patterns = [(re.compile(rf"\b{re.escape(n)}(?:s|es)?\b", re.I), d) for n, d in pairs]
-
-    def __len__(self) -> int:
-        return len(self.definitions)
-
-    def terms_in(self, text: str) -> list[tuple[int, Definition]]:
-        """(position, definition) of each glossary term used in ``text``, in order; a span
-        covered by a longer term is not counted again."""
-        taken: list[tuple[int, int]] = []
-        found: dict[str, tuple[int, Definition]] = {}
-        for pattern, d in self._patterns:
-            for m in pattern.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                if d.chunk_id not in found or m.start() < found[d.chunk_id][0]:
-                    found[d.chunk_id] = (m.start(), d)
-        return sorted(found.values(), key=lambda p: p[0])
-
-
-def hard_word(term: str, threshold: float = 2.6) -> bool:
-    """A term an average reader may not know: some word of it is rare in everyday English."""
-    from .lexical import specificity
-
-    return any(specificity(w) >= threshold for w in re.findall(r"[a-z]+", term.lower()) if len(w) > 2)
-
-
-_DEFINITION_QUESTION = re.compile(
-    r"^\s*(?:what(?:'s|\s+is|\s+are|\s+does|\s+do)|define|definition\s+of|meaning\s+of|"
-    r"what\s+(?:is|are)\s+meant\s+by|what\s+do\s+(?:you|they|doctors)\s+mean\s+by|explain|"
-    r"tell\s+me\s+what)\b|\bmean(?:s|ing)?\s*\??\s*$", re.I)
-
-
-def is_definition_question(question: str) -> bool:
-    """"What is X?", "What does X mean?", "define X", "X meaning"."""
-    return bool(_DEFINITION_QUESTION.search(question))
-
-
-_SIMPLER = re.compile(
-    r"\b(?:(?:more\s+)?simpl(?:er|y|ify)|plainer|(?:in\s+)?plain\s+(?:words|english|language)|"
-    r"easier\s+(?:words|to\s+understand|way)|layman'?s\s+terms|too\s+(?:complicated|technical|hard|confusing)|"
-    r"(?:don'?t|do\s+not|didn'?t|did\s+not)\s+(?:understand|get\s+(?:it|that|this))|"
-    r"explain\s+(?:that|it|this)\s+(?:again|differently|better)|what\s+does\s+(?:that|this|it)\s+mean|"
-    r"like\s+i'?m\s+(?:5|five|a\s+child)|eli5)\b", re.I)
-# Words a "say it more simply" request is made of: what is left after them is a topic.
-_REQUEST_WORDS = re.compile(
-    r"\b(?:can|could|would|will|you|please|pls|say|said|put|tell|explain|it|that|this|again|me|in|a|an|the|"
-    r"more|much|bit|way|words?|terms|i|still|sorry|ok|okay|thanks|thank|so|but|and|what|does|mean|to|"
-    r"understand|get|don'?t|do|not|didn'?t|did|too|is|was|for|of|how|why)\b", re.I)
-
-
-def is_simpler_request(question: str) -> bool:
-    """"Say that more simply", "in plain words please", "I don't understand"."""
-    return bool(_SIMPLER.search(question))
-
-
-def refers_back(question: str) -> bool:
-    """A "more simply" request about the last answer, naming no topic of its own."""
-    return is_simpler_request(question) and not content_left(question)
-
-
-def content_left(question: str) -> bool:
-    """Whether a "more simply" request also names a topic ("explain nintedanib more simply")
-    rather than pointing back at the last answer."""
-    rest = _REQUEST_WORDS.sub(" ", _SIMPLER.sub(" ", question))
-    return bool(re.search(r"[a-z]{3,}", rest, re.I))
-
-
-def asked_definitions(question: str, glossary: Glossary | None, common: frozenset[str] = frozenset(),
-                      most: int = 1) -> list[Definition]:
-    """Definitions to open the answer with: the terms a definition question asks about
-    ("what does X mean?"). Any other question is answered, not defined: "my doctor wants
-    me on mycophenolate, what does it do?" must not open by defining "doctor". The
-    corpus's own subject is never defined this way."""
-    if not glossary or not len(glossary) or not is_definition_question(question):
-        return []
-    named = [d for _, d in glossary.terms_in(question) if not _is_subject(d, common)]
-    return named[:most]
-
-
-def definition_citation(d: Definition, glossary: Glossary, n: int):
-    from .schema import Citation
-
-    chunk = glossary.chunks[d.chunk_id]
-    start = chunk.text.find(d.text)
-    return Citation(n=n, chunk=chunk, score=0.0,
-                    highlights=((start, start + len(d.text)),) if start >= 0 else ())
-
-
-def with_definitions(definitions: list[Definition], sentences, citations, glossary: Glossary):
-    """Put definitions first, numbered [1]..., and renumber the rest after them."""
-    from dataclasses import replace
-
-    from .schema import AnswerSentence
-
-    k = len(definitions)
-    front = [AnswerSentence(d.text, i + 1) for i, d in enumerate(definitions)]
-    cites = [definition_citation(d, glossary, i + 1) for i, d in enumerate(definitions)]
-    rest = [replace(s, citation=s.citation + k) for s in sentences]
-    return front + rest, cites + [replace(c, n=c.n + k) for c in citations]
 
 
 def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int = 2,
@@ -366,20 +236,13 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
                  max_sentences: int = 8):
     """Reword the answer's sentences (each keeps its citation and remembers its quote), then
     add after the whole answer, never inside it, the glossary definition of up to
-    ``max_terms`` hard words it uses, each cited to the glossary passage: put between two
-    sentences, a definition would change what the second one points back to. Glossary
-    sentences are already plain and stay as they are; a list item stays one item (its
-    pieces joined); words the patient used (``known``, the question) are not explained, nor
-    the corpus's own subject (terms whose every word stem is in ``common``); definitions stop
-    once the answer has ``max_sentences`` sentences. Returns (sentences, citations)."""
-    from .schema import AnswerSentence
-
-    citations = list(citations)
+    ``max_terms`` hard words it uses (``rag.glossary.explain_terms`` says which are left
+    out): put between two sentences, a definition would change what the second one points
+    back to. Glossary sentences are already plain and stay as they are; a list item stays
+    one item (its pieces joined). Returns (sentences, citations)."""
     out: list[AnswerSentence] = []
-    from .sentence_kinds import points_back
-
     for k, s in enumerate(sentences):
-        plain_already = glossary is not None and _is_glossary(citations, s.citation, glossary)
+        plain_already = glossary is not None and glossary.quoted(citations, s.citation)
         if not rewrite or plain_already:
             out.append(s)
             continue
@@ -392,30 +255,8 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
             continue
         for piece in (trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on)):
             out.append(AnswerSentence(piece, s.citation, quote=s.text if piece != s.text else ""))
-    out = _without_repeats(out)
-    if not glossary or not len(glossary) or max_terms <= 0:
-        return only_cited(out, citations)
-
-    explained: set[str] = {c.chunk.chunk_id for c in citations if c.chunk.chunk_id in glossary.chunks}
-    explained |= {d.chunk_id for _, d in glossary.terms_in(known)}
-    added: list[AnswerSentence] = []
-    for s in out:
-        if _is_glossary(citations, s.citation, glossary):
-            continue
-        for _, d in glossary.terms_in(s.text):
-            if (d.chunk_id in explained or not hard_word(d.term) or len(added) >= max_terms
-                    or len(out) + len(added) >= max_sentences or _is_subject(d, common)
-                    or _named_as_alias(s.text, d)):
-                continue
-            explained.add(d.chunk_id)
-            citations.append(definition_citation(d, glossary, len(citations) + 1))
-            added.append(AnswerSentence(d.text, len(citations)))
-    return only_cited(out + added, citations)
-
-
-def shorter(sentences, citations, most: int):
-    """The answer's first ``most`` sentences, with only the citations they use."""
-    return only_cited(list(sentences)[:most], citations)
+    return only_cited(*explain_terms(_without_repeats(out), citations, glossary, max_terms, known, common,
+                                     max_sentences))
 
 
 # Clause boundaries where the rest can stand as a sentence of its own, and how it starts.
@@ -451,10 +292,8 @@ def simplest(sentences, citations, glossary: Glossary | None = None, most: int =
     only with the one it points to), each cut at a clause boundary while it reads above
     ``grade`` and there is room; what room is left goes to a glossary definition the answer
     carries."""
-    from .sentence_kinds import points_back
-
     def is_gloss(s) -> bool:
-        return glossary is not None and _is_glossary(citations, s.citation, glossary)
+        return glossary is not None and glossary.quoted(citations, s.citation)
 
     # a definition that opens the answer ("what does X mean?") is its main point
     opening = next((i for i, s in enumerate(sentences) if not is_gloss(s)), len(sentences))
@@ -483,23 +322,9 @@ def simplest(sentences, citations, glossary: Glossary | None = None, most: int =
     return only_cited(out, citations)
 
 
-def only_cited(sentences, citations):
-    """Drop citations no sentence cites any more (a repeat was dropped) and number the rest
-    1..k in their order."""
-    from dataclasses import replace
-
-    used = {s.citation for s in sentences}
-    kept = [c for c in citations if c.n in used]
-    new_n = {c.n: i for i, c in enumerate(kept, 1)}
-    return ([replace(s, citation=new_n[s.citation]) for s in sentences],
-            [replace(c, n=new_n[c.n]) for c in kept])
-
-
 def _without_repeats(sentences):
     """Drop a sentence whose words are mostly those of an earlier one (a definition and an
     unfolded apposition can say the same thing)."""
-    from .lexical import terms
-
     kept, seen = [], []
     for s in sentences:
         words = set(terms(s.text))
@@ -518,8 +343,6 @@ _SUBJECT_TAIL = re.compile(
 def trim_subject(sentence: str, common: frozenset[str]) -> str:
     """Drop a closing "in people with scleroderma" when scleroderma is what the whole corpus
     is about: every answer is about it, and the phrase only lengthens the sentence."""
-    from .lexical import stem
-
     m = _SUBJECT_TAIL.search(sentence)
     if not m or len(sentence[: m.start()].split()) < 6:
         return sentence
@@ -527,20 +350,3 @@ def trim_subject(sentence: str, common: frozenset[str]) -> str:
     if word is not None and stem(word.lower()) not in common:
         return sentence
     return sentence[: m.start()].rstrip(" ,") + "."
-
-
-def _named_as_alias(sentence: str, d: Definition) -> bool:
-    """The sentence already says what the term is: "X is also known as <term>"."""
-    return any(re.search(rf"\b(?:known as|also called|called)\s+{re.escape(n)}\b", sentence, re.I)
-               for n in d.names)
-
-
-def _is_subject(d: Definition, common: frozenset[str]) -> bool:
-    from .lexical import terms
-
-    stems = terms(d.names[0]) if d.names else []
-    return bool(stems) and all(t in common for t in stems)
-
-
-def _is_glossary(citations, n: int, glossary: Glossary) -> bool:
-    return any(c.n == n and c.chunk.chunk_id in glossary.chunks for c in citations)

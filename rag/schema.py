@@ -47,7 +47,7 @@ class Document:
 
 
 # The kind of a reference document (``kind: glossary`` in its front matter): its passages
-# explain words in answers (rag/plain.py) and are never searched or offered as topics.
+# explain words in answers (rag/glossary.py) and are never searched or offered as topics.
 REFERENCE_KIND = "glossary"
 
 

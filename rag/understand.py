@@ -19,7 +19,12 @@ The last check needs the passages, so the decide stage makes it: an unknown word
 retrieved passage says in other words (cosine >= ``PARAPHRASE_MIN_COSINE`` to one of its
 words: "pee" and "urine", "swollen" and "swelling") is covered after all.
 
-Left out: several questions in one message (the first one asked leads), negation ("I'm not
+What the patient means, from the wording alone: ``is_simpler_request`` ("say that more
+simply", "I don't understand"), ``refers_back`` (such a request naming no topic of its own,
+so about the last answer), ``is_definition_question`` ("what does X mean?").
+
+Left out: what the answers to these look like (``rag.plain``, ``rag.glossary``), several
+questions in one message (the first one asked leads), negation ("I'm not
 asking about X").
 """
 
@@ -141,3 +146,46 @@ def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
         return len(t) >= 4 and any(t in s for s in stems if len(s) > len(t))
 
     return indexed
+
+
+# --- what the patient means ----------------------------------------------------------------------
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what(?:'s|\s+is|\s+are|\s+does|\s+do)|define|definition\s+of|meaning\s+of|"
+    r"what\s+(?:is|are)\s+meant\s+by|what\s+do\s+(?:you|they|doctors)\s+mean\s+by|explain|"
+    r"tell\s+me\s+what)\b|\bmean(?:s|ing)?\s*\??\s*$", re.I)
+
+
+def is_definition_question(question: str) -> bool:
+    """"What is X?", "What does X mean?", "define X", "X meaning"."""
+    return bool(_DEFINITION_QUESTION.search(question))
+
+
+_SIMPLER = re.compile(
+    r"\b(?:(?:more\s+)?simpl(?:er|y|ify)|plainer|(?:in\s+)?plain\s+(?:words|english|language)|"
+    r"easier\s+(?:words|to\s+understand|way)|layman'?s\s+terms|too\s+(?:complicated|technical|hard|confusing)|"
+    r"(?:don'?t|do\s+not|didn'?t|did\s+not)\s+(?:understand|get\s+(?:it|that|this))|"
+    r"explain\s+(?:that|it|this)\s+(?:again|differently|better)|what\s+does\s+(?:that|this|it)\s+mean|"
+    r"like\s+i'?m\s+(?:5|five|a\s+child)|eli5)\b", re.I)
+# Words a "say it more simply" request is made of: what is left after them is a topic.
+_REQUEST_WORDS = re.compile(
+    r"\b(?:can|could|would|will|you|please|pls|say|said|put|tell|explain|it|that|this|again|me|in|a|an|the|"
+    r"more|much|bit|way|words?|terms|i|still|sorry|ok|okay|thanks|thank|so|but|and|what|does|mean|to|"
+    r"understand|get|don'?t|do|not|didn'?t|did|too|is|was|for|of|how|why)\b", re.I)
+
+
+def is_simpler_request(question: str) -> bool:
+    """"Say that more simply", "in plain words please", "I don't understand"."""
+    return bool(_SIMPLER.search(question))
+
+
+def refers_back(question: str) -> bool:
+    """A "more simply" request about the last answer, naming no topic of its own."""
+    return is_simpler_request(question) and not content_left(question)
+
+
+def content_left(question: str) -> bool:
+    """Whether a "more simply" request also names a topic ("explain nintedanib more simply")
+    rather than pointing back at the last answer."""
+    rest = _REQUEST_WORDS.sub(" ", _SIMPLER.sub(" ", question))
+    return bool(re.search(r"[a-z]{3,}", rest, re.I))

@@ -1,6 +1,10 @@
-"""Understanding a question: what it names that the documents never mention."""
+"""Understanding a question: what it names that the documents never mention, and what the
+patient means by its wording ("say that more simply", "what does X mean?")."""
 
-from rag.understand import index_knows, uncovered_phrase
+import pytest
+
+from rag.understand import (content_left, index_knows, is_definition_question, is_simpler_request, refers_back,
+                            uncovered_phrase)
 
 # A tiny index vocabulary (stems), as rag.lexical builds it.
 VOCAB = {t: i for i, t in enumerate(
@@ -55,3 +59,27 @@ def test_a_word_inside_a_longer_indexed_word_is_known():
 def test_a_typo_the_index_repairs_is_known():
     repaired = index_knows(VOCAB, lambda stems: {"methotrexat": 0.8} if stems == ["metotrex"] else {})
     assert uncovered_phrase("is metotrexate safe", repaired) == ""
+
+
+
+# --- what the patient means -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["What does fibrosis mean?", "what is HSCT", "define fibrosis", "fibrosis meaning?"])
+def test_definition_questions_are_recognised(q):
+    assert is_definition_question(q)
+
+
+def test_a_question_about_what_a_treatment_does_for_me_is_not_a_definition_question():
+    assert not is_definition_question("my doctor wants me on mycophenolate, will it help?")
+
+
+@pytest.mark.parametrize("q", ["say that more simply", "Can you explain that in plain words?",
+                               "I don't understand", "what does that mean?"])
+def test_requests_to_say_it_more_simply_point_back_at_the_last_answer(q):
+    assert is_simpler_request(q) and not content_left(q) and refers_back(q)
+
+
+def test_a_simpler_request_that_names_a_topic_is_about_that_topic():
+    assert is_simpler_request("explain nintedanib more simply") and content_left("explain nintedanib more simply")
+    assert not refers_back("explain nintedanib more simply")
+    assert not is_simpler_request("is the transplant a simple procedure?")
