@@ -86,8 +86,7 @@ def passage_texts(docs_path: Path, settings: Settings) -> list[str]:
 def encoder_comparison(texts: list[str], settings: Settings, bound_tps: float) -> dict:
     import numpy as np
 
-    from rag.embeddings import TorchEmbedder
-    from rag.onnx_embedder import OnnxEmbedder
+    from rag.embeddings import OnnxEmbedder, TorchEmbedder
 
     rows = {}
     reference = None
@@ -148,7 +147,7 @@ def main(argv=None) -> int:
     gflops = measured_gflops()
     rng = random.Random(args.seed)
     sample_texts = rng.sample(texts, min(args.encode, len(texts)))
-    from rag.onnx_embedder import OnnxEmbedder
+    from rag.embeddings import OnnxEmbedder
 
     counter = OnnxEmbedder(settings.model_path, True, settings.cache_dir)
     all_tokens = counter.tokens(texts)

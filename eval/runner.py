@@ -90,7 +90,7 @@ def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: P
 
     ``store``: the index to use (default ``default_store``); ``ingest``: index
     ``settings.corpus_dir`` (or ``corpus``) into it first (unchanged files are skipped);
-    ``embedder``: a loaded model to reuse (the app passes its own)."""
+    ``embedder``: a loaded model to use (default: the process's shared one)."""
     questions_path = Path(questions_path)
     questions = load_questions(questions_path)  # a bad file fails here, before any work
     settings = evaluation_settings(settings, store, corpus)

@@ -110,7 +110,7 @@ def pipeline_cost(questions: list[str], document: Path, repeats: int = 2) -> dic
         for q in questions:
             order = [(True, shipped), (False, rules)]
             for with_embed, out in (order if r % 2 == 0 else order[::-1]):
-                pipe.embed._cache.clear()
+                pipe.embed.forget()
                 if with_embed:
                     a = pipe.ask(q)
                     safety.append(a.timings_ms["safety"])

