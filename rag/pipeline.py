@@ -16,10 +16,11 @@ pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 - compose (``rag.answer``): lead with the sentence that answers this kind of question,
   chains kept together; a definition question leads with the glossary's definition.
 - decide (``rag.calibration``): answer, or say precisely what the documents don't cover.
-- plain language (``rag.plain``): reworded sentences, hard words explained after the answer;
-  "say that more simply" keeps the main point in at most three short sentences.
-- finisher (``rag.llm``, only with a chat model): rewrites an answered draft from the same
-  passages, every sentence checked. ``ask`` runs it, ``ask(finish=False)`` skips it, and
+- plain language (``rag.plain``, ``rag.glossary``): reworded sentences, hard words
+  explained after the answer; "say that more simply" keeps the main point in at most
+  three short sentences.
+- finisher (``rag.finisher``, only with a chat model): rewrites an answered draft from the
+  same passages, every sentence checked. ``ask`` runs it, ``ask(finish=False)`` skips it, and
   ``ask_stream`` streams it; urgent, invalid and not-found replies never reach it.
 
 The embedding model is loaded on first use, so an ingest with nothing to do never loads it.
@@ -31,32 +32,31 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .answer import Extraction, SelectionParams, extract
+from .answer import SelectionParams, extract
 from .calibration import ConfidenceModel
+from .draft import AnswerStream, Draft
 from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
 from .evidence import closest_word
+from .finisher import Finisher
+from .glossary import Glossary, asked_definitions, with_definitions
 from .ingest import Ingestor, IngestReport, Progress
-from .lexical import LexicalIndex
-from .llm import GroundedStream, LLMError, build_chat_model, grounded_answer
+from .lexical import LexicalIndex, stem, terms
+from .llm import build_chat_model
+from .plain import plain_answer, reading_grade, simplest
 from .prompts import Prompts, load_prompts
 from .query import clean_question, contextualize, defined_abbreviations, normalize_history
-from .retrieve import Retrieval, Retriever
-from .lexical import stem, terms
-from .glossary import Glossary, asked_definitions, with_definitions
-from .plain import plain_answer, reading_grade, simplest
 from .question_kinds import KindModel, focus_phrase, is_yes_no
-from .safety import Triage, follow_up_urgent, treatments_named, triage
+from .retrieve import Retriever
+from .safety import follow_up_urgent, treatments_named, triage
+from .schema import REFERENCE_KIND, Answer, Notice, answer_text, sentence_pieces
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
-from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
-                         is_simpler_request, refers_back, uncovered)
-from .schema import REFERENCE_KIND, Answer, Notice, answer_text, cited, sentence_pieces
 from .settings import Settings
 from .store import ChunkStore, LedgerEntry, open_client
+from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
+                         is_simpler_request, refers_back, uncovered)
 
 
 LEXICAL_FORMAT = "2"  # bump when what the lexical index holds changes
@@ -64,41 +64,6 @@ KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
 SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
-
-
-@dataclass
-class Draft:
-    """One answer as the stages build it. A stage that settles the reply (an emergency,
-    empty input, nothing found) sets ``settled``; the stages after it don't run."""
-
-    answer: Answer
-    history: list[dict]
-    triage: Triage | None = None
-    understanding: Understanding | None = None
-    search_text: str = ""  # the question, with the earlier turns a follow-up borrows
-    retrieval: Retrieval | None = None
-    extraction: Extraction | None = None
-    settled: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def timed(self, stage: str):
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[stage] = (time.perf_counter() - t0) * 1000
-
-
-class AnswerStream:
-    """Iterate for an answer's text pieces; ``answer`` holds the final ``Answer`` after."""
-
-    def __init__(self, pieces: Iterator[str]):
-        self._pieces = pieces
-        self.answer: Answer | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        self.answer = yield from self._pieces
 
 
 class Pipeline:
@@ -111,7 +76,8 @@ class Pipeline:
         # (a bad answerer name or a missing provider package fails here, at start-up).
         self.chat_model = chat_model if chat_model is not None or not uses_llm else build_chat_model(settings)
         self.answerer = "extractive" if not uses_llm else "llm:" + (
-            settings.answerer if settings.answerer != "extractive" else type(chat_model).__name__)
+            settings.answerer if settings.answerer != "extractive" else type(self.chat_model).__name__)
+        self.finisher = Finisher(self.chat_model, self.prompts, settings, self.answerer) if uses_llm else None
         # ``embedder`` is the seam a test's fake (or another loaded model) comes in through;
         # otherwise the process's one model for these settings, loaded on first use.
         self.embed = CachingEmbedder((lambda: embedder) if embedder is not None else (lambda: shared_embedder(settings)))
@@ -192,9 +158,9 @@ class Pipeline:
         model: what the documents' own sentences answer, at no model cost."""
         t0 = time.perf_counter()
         draft = self.draft(question, history)
-        if finish and self.chat_model is not None and not draft.settled:
+        if finish and self.finisher is not None and not draft.settled:
             with draft.timed("llm"):
-                self._finish_with_llm(draft)
+                self.finisher.finish(draft)
         return self._done(draft, t0)
 
     def ask_extractive(self, question: str, history: list | None = None) -> Answer:
@@ -342,7 +308,7 @@ class Pipeline:
     @property
     def streams(self) -> bool:
         """True when answers are written by a chat model, so they are worth streaming live."""
-        return self.chat_model is not None
+        return self.finisher is not None
 
     def ask_stream(self, question: str, history: list | None = None) -> "AnswerStream":
         """``ask``, as text pieces ("sentence [n] ") while the answer is written; the final
@@ -353,46 +319,12 @@ class Pipeline:
     def _stream(self, question: str, history: list | None) -> Iterator[str]:
         t0 = time.perf_counter()
         d = self.draft(question, history)
-        a = d.answer
-        if self.chat_model is None or d.settled:
-            yield from (sentence_pieces(a.sentences) or [a.answer])
-            return self._done(d, t0)
-        with d.timed("llm"):
-            run = GroundedStream(self.chat_model, self.prompts, d.understanding.asked,
-                                 list(d.retrieval.passages), d.triage.advice,
-                                 self.settings.llm_min_support, self.settings.answer_max_sentences)
-            try:
-                for s in run:
-                    yield cited(s) + " "
-            except LLMError as e:
-                self._fall_back(a, e)
-            else:
-                self._use_llm(a, run.checked)
-        return self._done(d, t0)
-
-    def _finish_with_llm(self, d: Draft) -> None:
-        """Replace the draft's sentences with the chat model's checked ones, or keep them
-        and add the ``llm_fallback`` notice."""
-        try:
-            checked = grounded_answer(self.chat_model, self.prompts, d.understanding.asked,
-                                      list(d.retrieval.passages), d.triage.advice,
-                                      self.settings.llm_min_support, self.settings.answer_max_sentences)
-        except LLMError as e:
-            self._fall_back(d.answer, e)
+        if self.finisher is None or d.settled:
+            yield from (sentence_pieces(d.answer.sentences) or [d.answer.answer])
         else:
-            self._use_llm(d.answer, checked)
-
-    def _use_llm(self, answer: Answer, checked) -> None:
-        answer.sentences, answer.citations = checked.sentences, checked.citations
-        answer.answer = checked.text
-        answer.reading_grade = reading_grade(answer.answer)
-        answer.answerer = self.answerer
-        answer.llm = {"model": self.answerer, "error": None,
-                      "dropped": [d.to_json() for d in checked.dropped]}
-
-    def _fall_back(self, answer: Answer, error: LLMError) -> None:
-        answer.notices.append(Notice("llm_fallback", self.prompts.message("llm_fallback")))
-        answer.llm = {"model": self.answerer, "error": error.reason, "detail": error.detail}
+            with d.timed("llm"):
+                yield from self.finisher.stream(d)
+        return self._done(d, t0)
 
     def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
         """An emergency spread over two turns ("I had a transplant last week" / "now I have
