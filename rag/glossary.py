@@ -67,15 +67,20 @@ class Glossary:
     def terms_in(self, text: str) -> list[tuple[int, Definition]]:
         """(position, definition) of each glossary term used in ``text``, in order; a span
         covered by a longer term is not counted again."""
+        return [(pos, d) for pos, _, d in self.names_in(text)]
+
+    def names_in(self, text: str) -> list[tuple[int, str, Definition]]:
+        """(position, the name as written, definition) of each glossary term used in
+        ``text``, in order: "side effects" for the term "Adverse effect (side effect)"."""
         taken: list[tuple[int, int]] = []
-        found: dict[str, tuple[int, Definition]] = {}
+        found: dict[str, tuple[int, str, Definition]] = {}
         for pattern, d in self._patterns:
             for m in pattern.finditer(text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))
                 if d.chunk_id not in found or m.start() < found[d.chunk_id][0]:
-                    found[d.chunk_id] = (m.start(), d)
+                    found[d.chunk_id] = (m.start(), m.group(0), d)
         return sorted(found.values(), key=lambda p: p[0])
 
     def quoted(self, citations, n: int) -> bool:
@@ -131,8 +136,10 @@ def explain_terms(sentences, citations, glossary: Glossary | None, most: int = 2
     for s in sentences:
         if glossary.quoted(citations, s.citation):
             continue
-        for _, d in glossary.terms_in(s.text):
-            if (d.chunk_id in explained or not hard_word(d.term) or len(added) >= most
+        for _, name, d in glossary.names_in(s.text):
+            # judged by the name the answer uses: "side effects" needs no definition even
+            # though the glossary files it under "Adverse effect"
+            if (d.chunk_id in explained or not hard_word(name) or len(added) >= most
                     or len(sentences) + len(added) >= max_sentences or _is_subject(d, common)
                     or _named_as_alias(s.text, d)):
                 continue

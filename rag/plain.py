@@ -135,22 +135,28 @@ def _split(sentence: str) -> list[str]:
     return [sentence]
 
 
+# Verbs that can follow a sentence's subject (for the asides below).
+_VERB = (r"(?:is|are|was|were|has|have|had|can|could|may|might|will|would|should|must|needs?|"
+         r"needed|remains?|shows?|showed|shown|plays?|offers?|helps?|aims?|requires?|involves?|"
+         r"continues?|leads?|targets?|works?|appears?|seems?)")
+# A clause opening with a preposition or a conjunction ("In the cold, the fingers turn
+# white, then blue") has no subject to repeat; and what follows an aside must be a predicate.
+_NOT_SUBJECT = (r"(?!(?:In|On|At|After|Before|When|If|For|During|With|Without|Because|Although|Though|While|"
+                r"Since|Once|Unlike|Like|Despite|Among|Over|Under|By|From|To|As|Then|So|But|And|Or)\b)")
+_PREDICATE = rf"(?=(?:(?:also|often|usually|still|now|not|then)\s+)?(?:{_VERB}|[a-z]+(?:s|ed))\b)"
 # "Nintedanib, an antifibrotic agent, has shown..." -> "Nintedanib is an antifibrotic agent.
 # Nintedanib has shown..."; "Biologic drugs, which target X, are studied" -> "Biologic drugs
 # target X. Biologic drugs are studied". Only for a short subject at the start.
-_APPOSITIVE = re.compile(r"^(?P<subject>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,3}),\s+"
-                         r"(?P<what>(?:a|an|the|also known as)\s+[^,]{3,80}),\s+(?P<rest>[a-z].{10,})$")
-_WHICH = re.compile(r"^(?P<subject>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,3}),\s+which\s+"
-                    r"(?P<what>[^,]{5,100}),\s+(?P<rest>[a-z].{10,})$")
+_APPOSITIVE = re.compile(rf"^{_NOT_SUBJECT}(?P<subject>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){{0,3}}),\s+"
+                         rf"(?P<what>(?:a|an|the|also known as)\s+[^,]{{3,80}}),\s+{_PREDICATE}(?P<rest>[a-z].{{10,}})$")
+_WHICH = re.compile(rf"^{_NOT_SUBJECT}(?P<subject>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){{0,3}}),\s+which\s+"
+                    rf"(?P<what>[^,]{{5,100}}),\s+{_PREDICATE}(?P<rest>[a-z].{{10,}})$")
 # ", which underscores..." / ", making it..." at the end of a full clause: a new sentence.
 _CLAUSE_TAIL = re.compile(r",\s+(?:which|making\s+it)\s+(?=\w+s\b|a\b|an\b)")
 
 
 # "Research, including larger trials, is needed to ..." -> "Research is needed to ... This
 # includes larger trials." An aside between the subject and its verb moves to its own sentence.
-_VERB = (r"(?:is|are|was|were|has|have|had|can|could|may|might|will|would|should|must|needs?|"
-         r"needed|remains?|shows?|showed|shown|plays?|offers?|helps?|aims?|requires?|involves?|"
-         r"continues?|leads?|targets?|works?|appears?|seems?)")
 _ASIDE = re.compile(rf"^(?P<a>[A-Z][^,]{{3,80}}),\s+(?P<kw>including|such as|especially|particularly|where)\s+"
                     rf"(?P<b>[^;]{{5,160}}?),\s+(?P<c>{_VERB}\b.{{10,}})$")
 _ASIDE_LEAD = {"including": "This includes ", "such as": "Examples are ", "especially": "This is especially ",

@@ -59,7 +59,7 @@ _CUES: dict[str, str] = {
     "frequency": r"\brare\b|\bcommon\w*|\bpercent\b|%|\bprevalen\w*|\bincidence\b|\bout\s+of\s+every\b|"
                  r"\bthousands?\b|\bmillions?\b|\bper\s+\d",
     "outlook": r"\bcur(?:e|es|ed|ative)\b|\blife-threatening\b|\bmortality\b|\bdeath\b|\bdie\b|\bprognos\w*|"
-               r"\boutlook\b|\blong-term\b|\bremission\b|\bsurviv\w*|\bmorbidity\b|\bprogress\w*|\bworsen\w*|"
+               r"\boutlook\b|\blong-term\b|\bremission\b|\bsurviv\w*|\bmorbidity\b|\bprogress(?:es|ed|ing|ion|ive\w*)\b|\bworsen\w*|"
                r"\bchronic\b|\blifelong\b|\bno\s+cure\b|\bstabili[sz]\w*|\bhalt\w*",
     "research": r"\bresearch\w*|\btrials?\b|\bstud(?:y|ies|ied)\b|\binvestigat\w*|\bbeing\s+(?:tested|evaluated|studied)\b|"
                 r"\bemerging\b|\bfuture\b|\bongoing\b|\bnew\w*\s+(?:treatments?|therapies|drugs)\b|\bscientists?\b|\bexplor\w*",

@@ -86,6 +86,16 @@ def test_no_definition_for_a_term_the_sentence_already_names_another_way():
     assert hard_words_explained("This medicine is also known as nintedanib.") == []
 
 
+def test_a_term_used_by_its_everyday_name_needs_no_definition():
+    glossary = Glossary([chunk("Adverse effect means an unwanted effect of a medicine.", "Adverse effect (side effect)",
+                               "glossary", "g.md", 1)])
+    def explained(text):
+        return [s.text for s in explain_terms(*_answer(text), glossary)[0][1:]]
+    assert explained("Some people have side effects from the medicine.") == []
+    assert explained("Some people have adverse effects from the medicine.") == [
+        "Adverse effect means an unwanted effect of a medicine."]
+
+
 def test_no_more_definitions_than_asked_for_nor_past_the_answer_length():
     text = "Nintedanib and HSCT both help fibrosis."
     assert len(hard_words_explained(text)) == 2

@@ -28,6 +28,23 @@ def test_an_aside_between_subject_and_verb_gets_its_own_sentence():
                    "This includes larger trials and long follow-up studies."]
 
 
+def test_a_named_thing_described_in_passing_gets_its_own_sentence():
+    out = simplify("Rituximab, a monoclonal antibody, depletes B cells in the blood.")
+    assert out == ["Rituximab is a monoclonal antibody.", "Rituximab depletes B cells in the blood."]
+
+
+def test_an_opening_phrase_is_never_mistaken_for_a_subject_to_repeat():
+    # "In the cold" is where, not who: there is no "In the cold is ..." to write
+    for sentence in ("In the cold, the fingers turn white, then blue, then red.",
+                     "After a flare, the skin stays tight, then slowly softens over months."):
+        assert simplify(sentence) == [sentence]
+
+
+def test_what_follows_an_aside_must_say_something_about_the_subject():
+    sentence = "Scleroderma, a rare disease, then the lungs and the heart in some people."
+    assert simplify(sentence) == [sentence]
+
+
 def test_a_list_after_such_as_becomes_examples():
     out = simplify("Drugs such as methotrexate, mycophenolate mofetil, and cyclophosphamide are "
                    "commonly used to reduce inflammation.")
