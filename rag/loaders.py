@@ -5,10 +5,8 @@ on, why it was refused: a corrupt, encrypted, empty or image-only PDF, a binary 
 that is not UTF-8, an empty file, an unsupported type. Callers report it and go on with the
 other files.
 
-A PDF is bounded in what it may unpack to (``PdfLimits``, from the settings): its page
-count, the size any one compressed stream may inflate to (pypdf's own decompression limit),
-and the characters of text it yields. A small file that inflates past them (a decompression
-bomb) is refused with that reason instead of taking minutes and gigabytes.
+A PDF is read by ``rag.pdf`` (pypdf), bounded in what it may unpack to (``PdfLimits``,
+from the settings): a decompression bomb is refused with that reason.
 
 Markdown front matter may give a ``title`` and a ``kind`` (``kind: glossary`` marks a
 document of term definitions, used to explain words in answers).
@@ -19,15 +17,17 @@ used for sections; emphasis marks stay in the text).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .pdf import PdfLimits, PdfRefused, read_pdf
 from .schema import Document, Span
+from .settings import get_settings
 from .text import clean_text, find_headings, first_line, looks_like_title
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -44,26 +44,6 @@ class LoadError(Exception):
         super().__init__(f"{name}: {reason}")
         self.name = name
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class PdfLimits:
-    """What one PDF may unpack to; see ``Settings.pdf_max_*``."""
-
-    max_pages: int
-    max_stream_bytes: int
-    max_text_chars: int
-
-    @classmethod
-    def from_settings(cls, settings) -> "PdfLimits":
-        return cls(settings.pdf_max_pages, int(settings.pdf_max_stream_mb * 1_000_000),
-                   settings.pdf_max_text_chars)
-
-
-def _default_pdf_limits() -> PdfLimits:
-    from .settings import get_settings
-
-    return PdfLimits.from_settings(get_settings())
 
 
 @dataclass(frozen=True)
@@ -231,59 +211,15 @@ def _section_spans(text: str, headings, body_start: int) -> list[Span]:
 
 
 def load_pdf(data: bytes, doc_id: str, source: str = "", limits: PdfLimits | None = None) -> Document:
-    """Text of every page, cleaned, with one span per page. Uses pypdf (no OCR).
-    A PDF over ``limits`` (pages, inflated stream size, characters of text) is refused."""
-    from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import LimitReachedError, PyPdfError
-
-    limits = limits or _default_pdf_limits()
-    mb = limits.max_stream_bytes / 1_000_000
-    too_big = (f"the PDF unpacks to far more than its size on disk (a part of it inflates past "
-               f"{mb:g} MB); it may be built to exhaust the server, so it was not read. If it is "
-               "a genuine document, save a text version or raise RAG_PDF_MAX_STREAM_MB")
-
+    """Text of every page (``rag.pdf``), cleaned, with one span per page. A PDF over
+    ``limits`` (pages, inflated stream size, characters of text) is refused."""
     if not data.strip():
         raise LoadError(doc_id, "the file is empty")
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise LoadError(doc_id, "this is not a PDF file (it does not start with %PDF)")
-    caps = {name: limits.max_stream_bytes for name in _PYPDF_STREAM_CAPS}
-    with apply_configuration(**caps):
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                # Many PDFs are "encrypted" with an empty password only to restrict editing.
-                try:
-                    ok = reader.decrypt("")
-                except Exception:  # pypdf raises several kinds here
-                    ok = 0
-                if not ok:
-                    raise LoadError(doc_id, "the PDF is password-protected; save an unprotected copy")
-            n_pages = len(reader.pages)
-            if n_pages > limits.max_pages:
-                raise LoadError(doc_id, f"the PDF has {n_pages:,} pages; the limit is "
-                                f"{limits.max_pages:,} (RAG_PDF_MAX_PAGES); split it into parts")
-            pages, chars = [], 0
-            for p in reader.pages:
-                pages.append(_page_text(p))
-                chars += len(pages[-1])
-                if chars > limits.max_text_chars:
-                    raise LoadError(
-                        doc_id,
-                        f"the PDF yields more than {limits.max_text_chars:,} characters of text by "
-                        f"page {len(pages)} of {n_pages} (the limit, RAG_PDF_MAX_TEXT_CHARS); split "
-                        "it into parts",
-                    )
-            meta_title = (reader.metadata.title if reader.metadata else None) or ""
-        except LoadError:
-            raise
-        except LimitReachedError as e:  # also raised for loops in the file's structure
-            if "decompress" not in str(e).lower():
-                raise LoadError(doc_id, f"the PDF goes past a safety limit of the reader ({e})") from e
-            raise LoadError(doc_id, too_big) from e
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-            raise LoadError(doc_id, f"the PDF is damaged and cannot be read ({type(e).__name__})") from e
-    if not pages:
-        raise LoadError(doc_id, "the PDF has no pages")
+    try:
+        pdf = read_pdf(data, limits or PdfLimits.from_settings(get_settings()))
+    except PdfRefused as e:
+        raise LoadError(doc_id, e.reason) from e
+    pages = pdf.pages
     if sum(len(t.strip()) for t in pages) < _MIN_TEXT_CHARS:
         raise LoadError(
             doc_id,
@@ -307,7 +243,7 @@ def load_pdf(data: bytes, doc_id: str, source: str = "", limits: PdfLimits | Non
         if text[a:b].strip():
             spans.append(Span(f"Page {i + 1}", a, b, page=i + 1))
     line = first_line(text)
-    title = meta_title.strip() if _plausible_title(meta_title) else ""
+    title = pdf.title.strip() if _plausible_title(pdf.title) else ""
     if not title and looks_like_title(line, text[len(line):]):
         title = line
     return Document(
@@ -322,34 +258,12 @@ def load_pdf(data: bytes, doc_id: str, source: str = "", limits: PdfLimits | Non
     )
 
 
-_PYPDF_STREAM_CAPS = (  # pypdf's limits on what one stream may decompress to
-    "zlib_maximum_output_length",
-    "lzw_maximum_output_length",
-    "run_length_maximum_output_length",
-    "brotli_maximum_output_length",
-    "array_based_stream_maximum_output_length",
-)
-
-
-def _page_text(page) -> str:
-    from pypdf.errors import LimitReachedError
-
-    try:
-        return page.extract_text() or ""
-    except LimitReachedError:  # a bomb, not a bad page: refuse the file
-        raise
-    except Exception:  # one bad page should not lose the others
-        return ""
-
-
 def _plausible_title(t: str | None) -> bool:
     return bool(t and 3 <= len(t.strip()) <= 150 and not t.lower().startswith(("untitled", "microsoft")))
 
 
 def _clean_index(source_offsets: tuple[int, ...], raw_pos: int) -> int:
     """First cleaned index whose source offset is at or after ``raw_pos``."""
-    import bisect
-
     return bisect.bisect_left(source_offsets, raw_pos, 0, len(source_offsets) - 1)
 
 
