@@ -7,7 +7,8 @@ educator page call: it opens a pipeline on an evaluation store (``corpus/`` inde
 folder of its own, so evaluation never touches the app's index), evaluates, and writes a
 run folder:
 
-- ``results.jsonl``: per question, the question, the full answer JSON and every figure;
+- ``results.jsonl``: per question, the question, the full answer JSON (``Answer.to_json``)
+  and every figure;
 - ``summary.json``: the aggregate figures, with the settings (no secrets), code version,
   question-file hash and corpus ledger they came from;
 - ``report.md`` and PNG charts (``eval.report``).
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from rag.pipeline import Pipeline
-from rag.schema import REFERENCE_KIND
+from rag.schema import REFERENCE_KIND, Answer
 from rag.settings import PROJECT_ROOT, Settings
 
 from . import metrics
@@ -251,10 +252,14 @@ def write_run(out: Path, results: list[dict], summary: dict) -> None:
 
 
 def load_run(path: Path) -> tuple[dict, list[dict]]:
-    """(summary, results) of a run folder."""
+    """(summary, results) of a run folder. Each answer is read back through
+    ``Answer.from_json`` into the one shape ``Answer.to_json`` writes, so a run written by an
+    older version (retrieved passages without text or title) reads like a new one."""
     path = Path(path)
     summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
     results = [json.loads(line) for line in (path / RESULTS).read_text(encoding="utf-8").splitlines() if line.strip()]
+    for r in results:
+        r["answer"] = Answer.from_json(r.get("answer") or {}).to_json()
     return summary, results
 
 
