@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .redact import redact
-from .schema import Answer, Citation, Passage
+from .schema import Answer
 
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT_MS = 10_000
@@ -103,14 +103,6 @@ class Turn:
             **self.detail, "question": self.question, "kind": self.kind, "answer": self.answer,
             "confidence": self.confidence, "llm": {"error": self.detail.get("llm_error")},
         })
-
-    @property
-    def citations(self) -> list[Citation]:
-        return self.recorded_answer.citations
-
-    @property
-    def retrieved(self) -> list[Passage]:
-        return self.recorded_answer.retrieved
 
 
 class RecordError(ValueError):

@@ -72,10 +72,10 @@ def test_the_review_queue_and_the_evaluation_read_an_answer_in_the_same_shape(sm
     records = Records(tmp_path / "records.sqlite3", retention_days=30)
     for r in results[:2]:
         in_run = Answer.from_json(r["answer"])
-        turn = records.turn(records.record_turn("s1", r["answer"]))
-        assert passage_rows(turn.recorded_answer) == passage_rows(in_run)
-        assert turn.citations == in_run.citations and turn.citations
-        assert turn.retrieved == in_run.retrieved
+        recorded = records.turn(records.record_turn("s1", r["answer"])).recorded_answer
+        assert passage_rows(recorded) == passage_rows(in_run)
+        assert recorded.citations == in_run.citations and recorded.citations
+        assert recorded.retrieved == in_run.retrieved
         rows = passage_rows(in_run)
         assert all(row["passage"] and row["document"] for row in rows)
         assert [row["cited"] for row in rows if row["cited"]] and rows[0]["rank"] == 1

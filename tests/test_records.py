@@ -48,9 +48,10 @@ def test_an_answer_is_kept_with_its_passages_and_scores(records):
     tid = records.record_turn("s1", answer())
     turn = records.turn(tid)
     assert turn.question == "What does nintedanib do?" and turn.kind == "answered"
-    assert turn.citations[0].highlights == ((0, 46),) and turn.citations[0].chunk.text == PASSAGE
-    assert turn.retrieved[0].dense == 0.7 and turn.retrieved[0].lexical == 0.9
-    assert [r["cited"] for r in passage_rows(turn.recorded_answer)] == ["[1]", ""]
+    kept = turn.recorded_answer
+    assert kept.citations[0].highlights == ((0, 46),) and kept.citations[0].chunk.text == PASSAGE
+    assert kept.retrieved[0].dense == 0.7 and kept.retrieved[0].lexical == 0.9
+    assert [r["cited"] for r in passage_rows(kept)] == ["[1]", ""]
 
 
 def test_a_typed_answer_is_kept_as_its_json_would_be(records):
@@ -99,7 +100,7 @@ def test_a_row_kept_in_the_old_chat_shape_reads_as_the_one_shape(records):
     rows = passage_rows(a)
     assert [(r["rank"], r["cited"], r["location"]) for r in rows] == [(1, "", "Page 3"), (2, "[1]", "Treatments")]
     assert rows[0]["passage"] == "Outlook varies." and rows[1]["dense"] == 0.7 and rows[1]["bm25"] == 0.5
-    assert turn.retrieved[0].chunk.page == 3
+    assert a.retrieved[0].chunk.page == 3
 
 
 def test_a_row_kept_in_the_old_pipeline_shape_reads_with_what_it_has(records):
@@ -250,3 +251,10 @@ def test_a_purged_question_is_gone_from_the_database_files(records):
     assert records.path in files
     for f in files:  # the database, its -wal and -shm
         assert b"zebrafinch" not in f.read_bytes(), f.name
+
+
+def test_the_sentences_an_answer_quoted_are_offered_as_evidence_for_the_evaluation_set(records):
+    from rag.ui.evalset import used_sentences
+
+    assert used_sentences(records.turn(records.record_turn("s1", answer()))) == [PASSAGE]
+    assert used_sentences(records.turn(insert_old_row(records, OLD_CHAT_DETAIL))) == [PASSAGE]
