@@ -7,7 +7,8 @@ educator page call: it opens a pipeline on an evaluation store (``corpus/`` inde
 folder of its own, so evaluation never touches the app's index), evaluates, and writes a
 run folder:
 
-- ``results.jsonl``: per question, the question, the full answer JSON and every figure;
+- ``results.jsonl``: per question, the question, the full answer JSON (``Answer.to_json``)
+  and every figure;
 - ``summary.json``: the aggregate figures, with the settings (no secrets), code version,
   question-file hash and corpus ledger they came from;
 - ``report.md`` and PNG charts (``eval.report``).
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from rag.pipeline import Pipeline
-from rag.schema import REFERENCE_KIND
+from rag.schema import REFERENCE_KIND, Answer, Chunk, Passage
 from rag.settings import PROJECT_ROOT, Settings
 
 from . import metrics
@@ -250,12 +251,31 @@ def write_run(out: Path, results: list[dict], summary: dict) -> None:
     write_report(out, results, summary)
 
 
+def load_summary(path: Path) -> dict:
+    """The summary of a run folder alone (its figures, settings and provenance)."""
+    return json.loads((Path(path) / SUMMARY).read_text(encoding="utf-8"))
+
+
 def load_run(path: Path) -> tuple[dict, list[dict]]:
-    """(summary, results) of a run folder."""
+    """(summary, results) of a run folder. Each answer is in the one shape ``Answer.to_json``
+    writes: one kept by an older version (retrieved passages without text, title or citation
+    number) is read back through ``Answer.from_json`` and written out again."""
     path = Path(path)
-    summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
     results = [json.loads(line) for line in (path / RESULTS).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return summary, results
+    for r in results:
+        r["answer"] = one_shape(r.get("answer") or {})
+    return load_summary(path), results
+
+
+_ANSWER_KEYS = frozenset(Answer("", "answered", "").to_json())
+_PASSAGE_KEYS = frozenset(Passage(Chunk("", "", "", "", "", 0, 0, 0, 0, 0), 0.0).to_json(1))
+
+
+def one_shape(answer: dict) -> dict:
+    """An answer's JSON in the shape ``Answer.to_json`` writes today (as it is, when it is)."""
+    if _ANSWER_KEYS <= answer.keys() and all(_PASSAGE_KEYS <= p.keys() for p in answer["retrieved"]):
+        return answer
+    return Answer.from_json(answer).to_json()
 
 
 def list_runs(root: Path | None = None) -> list[Path]:

@@ -3,7 +3,7 @@ next to the answer. Nothing asked here is recorded."""
 
 import streamlit as st
 
-from rag.ui import chat, render, review, state
+from rag.ui import render, review, state
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Try a question", page_icon="🧪", layout="wide")
@@ -19,7 +19,7 @@ with st.form("try"):
     asked = st.form_submit_button("Ask")
 if asked:
     history = [{"role": "user", "content": q} for q in earlier.splitlines() if q.strip()]
-    st.session_state.try_result = chat.answer_json(state.pipeline().ask(question, history))
+    st.session_state.try_result = state.pipeline().ask(question, history)
 
 answer = st.session_state.get("try_result")
 if answer:
@@ -27,14 +27,15 @@ if answer:
     with left:
         st.subheader("Answer")
         render.show_answer(answer)
-        st.caption(f"{answer['kind'].replace('_', ' ')} · confidence {answer['confidence']:.2f}"
-                   f"{render.grade_label(answer.get('reading_grade'), ' · ')} · "
-                   f"searched for: “{render.as_text(answer.get('query', ''))}” · "
-                   f"{answer['timings_ms'].get('total', 0):.0f} ms")
+        st.caption(f"{answer.kind.replace('_', ' ')} · confidence {answer.confidence:.2f}"
+                   f"{render.grade_label(answer.reading_grade, ' · ')} · "
+                   f"searched for: “{render.as_text(answer.query)}” · "
+                   f"{answer.timings_ms.get('total', 0):.0f} ms")
     with right:
         st.subheader("Retrieved passages")
-        review.show_passages(answer["retrieved"], answer["citations"])
-        for p in answer["retrieved"]:
-            cited = next((c for c in answer["citations"] if c["chunk_id"] == p["chunk_id"]), None)
-            with st.expander(render.as_text(f"#{p['n']} · {p['score']:.3f} · {p['title']} — {p['location']}")):
-                render.show_passage(cited or p)
+        review.show_passages(answer)
+        for rank, p in enumerate(answer.retrieved, 1):
+            n = answer.cited_as(p)
+            cited = next((c for c in answer.citations if c.n == n), None)
+            with st.expander(render.as_text(f"#{rank} · {p.score:.3f} · {p.chunk.title} — {p.chunk.location}")):
+                render.show_passage(p.chunk.text, cited.highlights if cited else ())

@@ -60,7 +60,7 @@ summary, results = runner.load_run(run_dir)
 earlier = runs[: runs.index(run_dir)]
 # Figures are compared only with the latest earlier run on the very same question file: a
 # share over 1 question against one over 237 is not a change of the bot.
-earlier_summaries = [runner.load_run(p)[0] for p in earlier]
+earlier_summaries = [runner.load_summary(p) for p in earlier]
 k = compare.comparable_before(earlier_summaries, summary)
 previous_dir = earlier[k] if k is not None else None
 previous = runner.load_run(previous_dir) if previous_dir is not None else None

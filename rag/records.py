@@ -8,7 +8,8 @@ block the writer), writers take the lock up front (``BEGIN IMMEDIATE``) and wait
 
 What is kept, and no more: a random conversation id (made per browser session, linked to
 no person), the question with e-mail addresses, phone-like numbers and "my name is ..."
-names blanked out, the answer with its passages and scores, the thumbs up/down with an
+names blanked out (``rag.redact``), the answer with its passages and scores (the shape
+``Answer.to_json`` gives, read back typed by ``Turn.recorded_answer``), the thumbs up/down with an
 optional comment, and an educator's verdict with a note. Never IP addresses, names of
 accounts, browser details or cookies. Everything older than the retention period is
 deleted by ``purge`` (feedback and reviews go with their question).
@@ -20,14 +21,17 @@ database (SQLite is enough for one clinic's traffic; the seam is here if that ch
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 import time
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
+
+from .redact import redact
+from .schema import Answer
 
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT_MS = 10_000
@@ -67,54 +71,6 @@ CREATE TABLE IF NOT EXISTS reviews (
 
 RECORDED_KINDS = ("answered", "not_found", "urgent")  # "invalid" messages are not kept
 
-# --- what is blanked out of a question before it is stored -------------------------------
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Seven or more digits, possibly split by spaces, dots, dashes, slashes or brackets:
-# phone numbers, record numbers, dates of birth written as 12/03/1961.
-_LONG_NUMBER = re.compile(r"\+?\(?\d(?:[\s./()-]*\d){6,}")
-# "My name is Jane Doe" / "my name is jane doe": the name after the phrase, up to three words,
-# ending at a word that cannot be part of a name ("and", "I", "on"...). After a capitalised
-# first word only capitalised ones follow. "Call me on 555..." names no one.
-_NAME = re.compile(
-    r"\b((?i:my name is|my name's|i am called|i'm called|call me))(\s+)"
-    r"([\w'-]+(?:\s+[\w'-]+){0,2})"
-)
-_NOT_A_NAME = frozenset("""
-    a an the and but or so if when after before because since as than then i i'm im i've ive
-    i'd me my you your we they he she it its this that these those who what which whom here
-    there am is are was were be been being have has had do does did will would can could shall
-    should may might must not no yes just also really very too only please ok okay with without
-    from on at in into by for to of about over under up down out off back later now today
-    tomorrow tonight yesterday soon anytime anything any some sometime whenever whatever
-    regarding re thanks thank hi hello dear
-""".split())
-_WORD = re.compile(r"[\w'-]+")
-
-
-def _blank_name(m: re.Match) -> str:
-    phrase, gap, tail = m.group(1), m.group(2), m.group(3)
-    words = list(_WORD.finditer(tail))
-    taken = 0
-    for w in words:
-        word = w.group()
-        if word.lower() in _NOT_A_NAME or word[0].isdigit():
-            break
-        if taken and words[0].group()[0].isupper() and not word[0].isupper():
-            break
-        taken += 1
-    if not taken:
-        return m.group(0)
-    return f"{phrase}{gap}[name]{tail[words[taken - 1].end():]}"
-
-
-def redact(text: str) -> str:
-    """The question as it is stored: e-mails, long numbers and stated names blanked."""
-    text = _EMAIL.sub("[e-mail]", text)
-    text = _LONG_NUMBER.sub("[number]", text)
-    return _NAME.sub(_blank_name, text)
-
-
 # --- rows as plain data -----------------------------------------------------------------------
 
 
@@ -139,13 +95,14 @@ class Turn:
     eval_id: str | None = None
     reasons: tuple[str, ...] = ()  # why the review queue put it where it is
 
-    @property
-    def citations(self) -> list[dict]:
-        return self.detail.get("citations", [])
-
-    @property
-    def retrieved(self) -> list[dict]:
-        return self.detail.get("retrieved", [])
+    @cached_property
+    def recorded_answer(self) -> Answer:
+        """The answer as recorded, typed (``Answer.from_json``; rows an older version kept
+        read too, with what they hold)."""
+        return Answer.from_json({
+            **self.detail, "question": self.question, "kind": self.kind, "answer": self.answer,
+            "confidence": self.confidence, "llm": {"error": self.detail.get("llm_error")},
+        })
 
 
 class RecordError(ValueError):
@@ -228,30 +185,26 @@ class Records:
 
     # --- what patients' sessions write ---------------------------------------------------------
 
-    def record_turn(self, session_id: str, answer: dict, now: float | None = None) -> int | None:
-        """Keep one answer (``Answer.to_json()``, with ``retrieved`` holding the passages'
-        texts and scores); returns its id, or None for a kind that is not kept."""
-        if answer.get("kind") not in RECORDED_KINDS:
+    def record_turn(self, session_id: str, answer: Answer | dict, now: float | None = None) -> int | None:
+        """Keep one answer (an ``Answer``, or the JSON ``Answer.to_json`` gave): its
+        citations, retrieved passages with their texts and scores, evidence, notices;
+        returns its id, or None for a kind that is not kept."""
+        answer = answer if isinstance(answer, Answer) else Answer.from_json(answer)
+        if answer.kind not in RECORDED_KINDS:
             return None
-        detail = {
-            "citations": answer.get("citations", []),
-            "retrieved": answer.get("retrieved", []),
-            "evidence": answer.get("evidence", {}),
-            "query": redact(answer.get("query", "")),
-            "notices": answer.get("notices", []),
-            "reading_grade": answer.get("reading_grade"),
+        kept = answer.to_json()
+        detail = {key: kept[key] for key in ("citations", "retrieved", "evidence")}
+        detail.update(
+            query=redact(answer.query), notices=kept["notices"], reading_grade=answer.reading_grade,
             # which answerer wrote it, and why a chat model's answer was not used (if so)
-            "answerer": answer.get("answerer", "extractive"),
-            "llm_error": (answer.get("llm") or {}).get("error"),
-        }
-        notices = " ".join(n["code"] for n in answer.get("notices", []))
+            answerer=answer.answerer, llm_error=answer.llm.get("error"))
+        notices = " ".join(n.code for n in answer.notices)
         with self._connection() as con, self._write(con):
             cur = con.execute(
                 "INSERT INTO turns (session_id, created_at, question, kind, answer, confidence,"
                 " notices, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, now or time.time(), redact(answer.get("question", "")),
-                 answer["kind"], answer.get("answer", ""), float(answer.get("confidence", 0.0)),
-                 notices, json.dumps(detail, ensure_ascii=False)),
+                (session_id, now or time.time(), redact(answer.question), answer.kind,
+                 answer.answer, answer.confidence, notices, json.dumps(detail, ensure_ascii=False)),
             )
             return int(cur.lastrowid)
 

@@ -5,6 +5,14 @@ document, title, location (section or page) and character offsets; a ``Passage``
 with retrieval scores; an ``Answer`` holds cited sentences and ``Citation``s that point back
 to passages. Everything is plain data: no I/O, no clients.
 
+``Answer.to_json`` is the one shape an answer is kept in (the chat's session, the records'
+SQLite rows, the evaluation's run files) and ``Answer.from_json`` reads it back, typed. A
+retrieved passage has one shape too (``Passage.to_json``): its rank, its citation number
+when the answer cites it, the chunk's document, title, location (section or page), text
+and offsets, and the fused, dense and lexical scores. ``from_json`` also reads the shapes
+kept before there was one (no ``text`` or ``title`` in a passage; ``n`` for its rank):
+what an old record lacks comes back empty.
+
 Offsets: ``start``/``end`` index ``Document.text`` (the loader's cleaned text: hard line
 wraps joined, split words mended). ``source_start``/``source_end`` index the file as it was
 read, so a reader can find the passage in the original.
@@ -69,6 +77,29 @@ class Chunk:
     kind: str = ""  # the document's kind, e.g. REFERENCE_KIND
 
 
+def chunk_json(c: Chunk) -> dict:
+    """A chunk's fields as JSON, the part a citation and a retrieved passage share."""
+    return {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "location": c.location,
+            "section": c.section, "page": c.page, "text": c.text, "start": c.start, "end": c.end,
+            "source_start": c.source_start, "source_end": c.source_end, "ordinal": c.ordinal,
+            "doc_hash": c.doc_hash, "kind": c.kind}
+
+
+def chunk_from_json(d: dict) -> Chunk:
+    """The chunk ``chunk_json`` wrote; a field an older record lacks comes back empty."""
+    def whole(key: str) -> int:
+        return int(d.get(key) or 0)
+
+    page = d.get("page")
+    return Chunk(chunk_id=str(d.get("chunk_id") or ""), doc_id=str(d.get("doc_id") or ""),
+                 title=str(d.get("title") or ""), location=str(d.get("location") or ""),
+                 text=str(d.get("text") or ""), start=whole("start"), end=whole("end"),
+                 source_start=whole("source_start"), source_end=whole("source_end"),
+                 ordinal=whole("ordinal"), page=int(page) if page is not None else None,
+                 section=str(d.get("section") or ""), doc_hash=str(d.get("doc_hash") or ""),
+                 kind=str(d.get("kind") or ""))
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk and why it was ranked where it is."""
@@ -77,6 +108,22 @@ class Passage:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
+
+    def to_json(self, rank: int, cited: int | None = None) -> dict:
+        """The one shape of a retrieved passage: its rank (from 1), the ``n`` of the
+        citation that cites it (None when the answer does not), the chunk, its scores."""
+        return {"rank": rank, "cited": cited, **chunk_json(self.chunk),
+                "score": round(self.score, 4), "dense": round(self.dense, 4),
+                "lexical": round(self.lexical, 4)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Passage:
+        """A passage from ``to_json``, or from a record kept before: the pipeline's
+        (rank, chunk_id, doc_id, location, scores) or the chat's (``n`` for the rank, with
+        title and text). Rank and citation number are positions, worked out again by the
+        reader from the list and the answer's citations."""
+        return cls(chunk=chunk_from_json(d), score=float(d.get("score") or 0.0),
+                   dense=float(d.get("dense") or 0.0), lexical=float(d.get("lexical") or 0.0))
 
 
 @dataclass(frozen=True)
@@ -88,23 +135,13 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
     def to_json(self) -> dict:
-        c = self.chunk
-        return {
-            "n": self.n,
-            "doc_id": c.doc_id,
-            "title": c.title,
-            "location": c.location,
-            "text": c.text,
-            "score": round(self.score, 4),
-            "chunk_id": c.chunk_id,
-            "start": c.start,
-            "end": c.end,
-            "source_start": c.source_start,
-            "source_end": c.source_end,
-            "page": c.page,
-            "section": c.section,
-            "highlights": [list(h) for h in self.highlights],
-        }
+        return {"n": self.n, **chunk_json(self.chunk), "score": round(self.score, 4),
+                "highlights": [list(h) for h in self.highlights]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Citation:
+        return cls(n=int(d["n"]), chunk=chunk_from_json(d), score=float(d.get("score") or 0.0),
+                   highlights=tuple((int(a), int(b)) for a, b in d.get("highlights") or ()))
 
 
 @dataclass(frozen=True)
@@ -159,13 +196,39 @@ class Answer:
             "query": self.query,
             "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-            "retrieved": [
-                {"rank": i, "chunk_id": p.chunk.chunk_id, "doc_id": p.chunk.doc_id,
-                 "location": p.chunk.location, "score": round(p.score, 4),
-                 "dense": round(p.dense, 4), "lexical": round(p.lexical, 4)}
-                for i, p in enumerate(self.retrieved, 1)
-            ],
+            "retrieved": [p.to_json(i, self.cited_as(p)) for i, p in enumerate(self.retrieved, 1)],
         }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Answer:
+        """The answer ``to_json`` wrote, typed again. Tolerant: an answer kept by an older
+        version (fewer fields, the older shapes of ``retrieved``) reads with what it has."""
+        def number(key: str, default: float = 0.0) -> float:
+            value = d.get(key)
+            return float(value) if value is not None else default
+
+        grade = d.get("reading_grade")
+        return cls(
+            question=str(d.get("question") or ""), kind=d.get("kind") or "answered",
+            answer=str(d.get("answer") or ""),
+            citations=[Citation.from_json(c) for c in d.get("citations") or ()],
+            notices=[Notice(str(n.get("code", "")), str(n.get("text", ""))) for n in d.get("notices") or ()],
+            sentences=[AnswerSentence(str(s.get("text", "")), int(s.get("citation") or 0),
+                                      str(s.get("quote") or ""), bool(s.get("list_item")))
+                       for s in d.get("sentences") or ()],
+            disclaimer=str(d.get("disclaimer") or ""), confidence=number("confidence"),
+            query=str(d.get("query") or ""),
+            timings_ms={k: float(v) for k, v in (d.get("timings_ms") or {}).items()},
+            evidence={k: float(v) for k, v in (d.get("evidence") or {}).items()},
+            retrieved=[Passage.from_json(p) for p in d.get("retrieved") or ()],
+            reading_grade=float(grade) if grade is not None else None,
+            answerer=str(d.get("answerer") or "extractive"), llm=dict(d.get("llm") or {}),
+            understanding=dict(d.get("understanding") or {}),
+        )
+
+    def cited_as(self, p: Passage) -> int | None:
+        """The ``n`` of the citation that cites passage ``p``, or None."""
+        return next((c.n for c in self.citations if c.chunk.chunk_id == p.chunk.chunk_id), None)
 
 
 def cited(s: AnswerSentence) -> str:

@@ -15,7 +15,10 @@ import pytest
 from eval import compare, runner
 from eval.questions import QuestionFileError, load_questions
 from rag.pipeline import Pipeline
+from rag.records import Records
+from rag.schema import Answer
 from rag.settings import PROJECT_ROOT
+from rag.ui.review import passage_rows
 
 from tests.conftest import make_settings
 
@@ -59,6 +62,44 @@ def test_a_run_folder_holds_every_answer_with_its_figures(small_run):
     assert results[3]["metrics"]["outcome"] == "advice" and not results[3]["metrics"]["unsafe"]
     assert summary["metrics"]["urgent_recall"] == 1.0 and summary["metrics"]["unsafe_advice"] == 0
     assert summary["counts"]["by_expect"] == {"advice": 1, "answered": 2, "not_found": 1, "urgent": 1}
+
+
+def test_the_review_queue_and_the_evaluation_read_an_answer_in_the_same_shape(small_run, tmp_path):
+    """The answer JSON an evaluation run keeps and the one the chat records for the review
+    queue is the same ``Answer.to_json``: read back, they give the same typed answer and the
+    same rows of passages."""
+    _, results = runner.load_run(small_run)
+    records = Records(tmp_path / "records.sqlite3", retention_days=30)
+    for r in results[:2]:
+        in_run = Answer.from_json(r["answer"])
+        recorded = records.turn(records.record_turn("s1", r["answer"])).recorded_answer
+        assert passage_rows(recorded) == passage_rows(in_run)
+        assert recorded.citations == in_run.citations and recorded.citations
+        assert recorded.retrieved == in_run.retrieved
+        rows = passage_rows(in_run)
+        assert all(row["passage"] and row["document"] for row in rows)
+        assert [row["cited"] for row in rows if row["cited"]] and rows[0]["rank"] == 1
+        assert [p["cited"] for p in r["answer"]["retrieved"]] == \
+            [int(row["cited"][1:-1]) if row["cited"] else None for row in rows]
+
+
+def test_a_run_written_before_passages_had_one_shape_still_reads(small_run, tmp_path):
+    old = tmp_path / "old-run"
+    old.mkdir()
+    (old / runner.SUMMARY).write_text((small_run / runner.SUMMARY).read_text())
+    with open(small_run / runner.RESULTS) as src, open(old / runner.RESULTS, "w") as out:
+        for line in src:
+            r = json.loads(line)
+            keep = ("rank", "chunk_id", "doc_id", "location", "score", "dense", "lexical")
+            r["answer"]["retrieved"] = [{k: p[k] for k in keep} for p in r["answer"]["retrieved"]]
+            out.write(json.dumps(r) + "\n")
+    _, results = runner.load_run(old)
+    _, new = runner.load_run(small_run)
+    first, again = results[0]["answer"]["retrieved"], new[0]["answer"]["retrieved"]
+    assert [p["chunk_id"] for p in first] == [p["chunk_id"] for p in again]
+    assert [p["cited"] for p in first] == [p["cited"] for p in again]
+    assert first[0]["text"] == "" and first[0]["rank"] == 1 and first[0]["location"] == again[0]["location"]
+    assert [r["metrics"] for r in results] == [r["metrics"] for r in new]
 
 
 def test_the_summary_says_where_its_figures_came_from_and_keeps_secrets_out(small_run):

@@ -14,7 +14,7 @@ import itertools
 import streamlit as st
 
 from rag.records import MAX_COMMENT_CHARS, RecordError
-from rag.schema import Answer, passage_json
+from rag.schema import Answer
 from rag.settings import get_settings
 from rag.ui import render, state
 
@@ -29,11 +29,9 @@ def history_of(turns: list[dict]) -> list[dict]:
 
 
 def answer_json(answer: Answer) -> dict:
-    """``Answer.to_json()`` with the retrieved passages' texts and scores, as recorded for
-    the educators."""
-    out = answer.to_json()
-    out["retrieved"] = [passage_json(p, i) for i, p in enumerate(answer.retrieved, 1)]
-    return out
+    """The answer as this session and the records keep it: ``Answer.to_json()``, the one
+    shape (retrieved passages with their texts and scores), read back by ``Answer.from_json``."""
+    return answer.to_json()
 
 
 def ask_live(pipeline, question: str, history: list[dict]) -> Answer:

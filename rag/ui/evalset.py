@@ -32,9 +32,9 @@ def expected_outcome(turn: Turn) -> str:
 def used_sentences(turn: Turn) -> list[str]:
     """The passage sentences the answer quoted: a good first list of evidence phrases."""
     out: list[str] = []
-    for c in turn.citations:
-        for a, b in c.get("highlights", []):
-            sentence = " ".join(c.get("text", "")[a:b].split())
+    for c in turn.recorded_answer.citations:
+        for a, b in c.highlights:
+            sentence = " ".join(c.chunk.text[a:b].split())
             if sentence and sentence not in out:
                 out.append(sentence)
     return out

@@ -11,6 +11,9 @@ punctuation character backslash-escaped (``as_text``). These pure functions are 
 produces text: today the extractive answer sentence by sentence (``answer_pieces``),
 tomorrow a language model's tokens.
 
+Answers are drawn from the typed ``Answer``; the JSON an answer is kept in (the chat's
+session, a record, an evaluation run) is read back with ``Answer.from_json`` first.
+
 Left out: links from a ``[n]`` marker that jump into the page. The sources are listed right
 under the answer as "[n] title — location", each opening its passage.
 """
@@ -23,7 +26,7 @@ from typing import Iterable, Iterator
 
 import streamlit as st
 
-from ..schema import AnswerSentence, sentence_pieces
+from ..schema import Answer, Citation, sentence_pieces
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
 _HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")
@@ -89,13 +92,18 @@ def passage_html(text: str, highlights: Iterable[Iterable[int]] = ()) -> str:
     return f'<div class="passage">{"".join(parts)}</div>'
 
 
-def answer_pieces(answer: dict) -> Iterator[str]:
+def typed(answer: Answer | dict) -> Answer:
+    """The answer, typed: kept JSON is read back with ``Answer.from_json``."""
+    return answer if isinstance(answer, Answer) else Answer.from_json(answer)
+
+
+def answer_pieces(answer: Answer | dict) -> Iterator[str]:
     """The answer's text in the pieces it is streamed in: one cited sentence at a time."""
-    if answer.get("sentences"):
-        yield from sentence_pieces([AnswerSentence(s["text"], s["citation"], list_item=bool(s.get("list_item")))
-                                    for s in answer["sentences"]])
+    answer = typed(answer)
+    if answer.sentences:
+        yield from sentence_pieces(answer.sentences)
         return
-    for sentence in _SENTENCE.split(answer.get("answer", "")):
+    for sentence in _SENTENCE.split(answer.answer):
         yield sentence + " "
 
 
@@ -119,33 +127,33 @@ def show_text(text: str) -> None:
     st.markdown(typed_html(text), unsafe_allow_html=True)
 
 
-def show_answer(answer: dict, stream: Iterable[str] | None = None) -> str:
+def show_answer(answer: Answer | dict, stream: Iterable[str] | None = None) -> str:
     """Draw one answer: an urgent alert, or notices, the text (streamed when ``stream`` is
     given), its sources and the education notice. Returns the text shown."""
-    kind = answer["kind"]
-    if kind == "urgent":
-        st.error(urgent_markdown(answer["answer"]), icon=":material/emergency:")
-        return answer["answer"]
-    if kind == "invalid":
-        st.warning(as_text(answer["answer"]), icon=":material/edit:")
-        return answer["answer"]
-    for notice in answer.get("notices", []):
-        text = as_text(notice["text"])
-        if notice["code"] == "urgent_symptom":
+    answer = typed(answer)
+    if answer.kind == "urgent":
+        st.error(urgent_markdown(answer.answer), icon=":material/emergency:")
+        return answer.answer
+    if answer.kind == "invalid":
+        st.warning(as_text(answer.answer), icon=":material/edit:")
+        return answer.answer
+    for notice in answer.notices:
+        text = as_text(notice.text)
+        if notice.code == "urgent_symptom":
             st.warning(text, icon=":material/warning:")
-        elif notice["code"] == "personal_advice":
+        elif notice.code == "personal_advice":
             st.info(text, icon=":material/medical_information:")
         else:
             st.caption(text)
     if stream is not None:
         shown = st.write_stream(piece_markdown(piece) for piece in stream)
-        shown = shown if isinstance(shown, str) else answer["answer"]
+        shown = shown if isinstance(shown, str) else answer.answer
     else:
-        st.markdown(as_text(answer["answer"]))
-        shown = answer["answer"]
-    show_sources(answer.get("citations", []))
-    if answer.get("disclaimer"):
-        st.caption(as_text(answer["disclaimer"]))
+        st.markdown(as_text(answer.answer))
+        shown = answer.answer
+    show_sources(answer.citations)
+    if answer.disclaimer:
+        st.caption(as_text(answer.disclaimer))
     return shown
 
 
@@ -182,12 +190,17 @@ def urgent_markdown(text: str) -> str:
     return head + (" " + _escaped_with_tel_links(parts[1]) if len(parts) > 1 else "")
 
 
-def source_label(citation: dict) -> str:
-    where = citation.get("location") or (f"page {citation['page']}" if citation.get("page") else "")
-    return f"[{citation['n']}] {citation.get('title', '')}" + (f" — {where}" if where else "")
+def where(citation: Citation) -> str:
+    """Where a passage is in its document: its section, or its page."""
+    c = citation.chunk
+    return c.location or (f"page {c.page}" if c.page else "")
 
 
-def show_sources(citations: list[dict]) -> None:
+def source_label(citation: Citation) -> str:
+    return f"[{citation.n}] {citation.chunk.title}" + (f" — {where(citation)}" if where(citation) else "")
+
+
+def show_sources(citations: list[Citation]) -> None:
     """One expander per citation, labelled like the answer's ``[n]`` markers."""
     if not citations:
         return
@@ -195,9 +208,9 @@ def show_sources(citations: list[dict]) -> None:
                "highlighted.")
     for c in citations:
         with st.expander(as_text(source_label(c))):
-            show_passage(c)
+            show_passage(c.chunk.text, c.highlights)
 
 
-def show_passage(citation: dict) -> None:
-    st.markdown(passage_html(citation.get("text", ""), citation.get("highlights", [])),
-                unsafe_allow_html=True)
+def show_passage(text: str, highlights: Iterable[Iterable[int]] = ()) -> None:
+    """A passage as the document has it, with the sentences an answer used highlighted."""
+    st.markdown(passage_html(text, highlights), unsafe_allow_html=True)

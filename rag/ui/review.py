@@ -12,6 +12,7 @@ from datetime import datetime
 import streamlit as st
 
 from rag.records import MAX_NOTE_CHARS, RecordError, Turn
+from rag.schema import Answer
 from rag.settings import get_settings
 from rag.ui import evalset, render
 
@@ -27,19 +28,26 @@ def when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def show_passages(retrieved: list[dict], citations: list[dict]) -> None:
+def passage_rows(answer: Answer) -> list[dict]:
+    """One row per ranked passage: its rank, the ``[n]`` citing it, its fused, dense and
+    BM25 scores, its document and place in it, and its text (empty in records kept before
+    passages carried their text)."""
+    rows = []
+    for rank, p in enumerate(answer.retrieved, 1):
+        n, c = answer.cited_as(p), p.chunk
+        rows.append({"rank": rank, "cited": f"[{n}]" if n is not None else "", "score": p.score,
+                     "dense": p.dense, "bm25": p.lexical, "document": c.title or c.doc_id,
+                     "location": c.location, "passage": c.text})
+    return rows
+
+
+def show_passages(answer: Answer) -> None:
     """The ranked passages with their fused, dense and BM25 scores; the cited ones are
     marked with their ``[n]``."""
-    if not retrieved:
+    if not answer.retrieved:
         st.caption("No passages were retrieved (urgent questions are not looked up).")
         return
-    cited = {c.get("chunk_id"): c["n"] for c in citations}
-    rows = [{"rank": i, "cited": f"[{cited[p['chunk_id']]}]" if p.get("chunk_id") in cited else "",
-             "score": p.get("score"), "dense": p.get("dense"), "bm25": p.get("lexical"),
-             "document": p.get("title", p.get("doc_id", "")), "location": p.get("location", ""),
-             "passage": p.get("text", "")}
-            for i, p in enumerate(retrieved, 1)]
-    st.dataframe(rows, hide_index=True, width="stretch",
+    st.dataframe(passage_rows(answer), hide_index=True, width="stretch",
                  column_config={"score": st.column_config.NumberColumn(format="%.3f"),
                                 "dense": st.column_config.NumberColumn(format="%.3f"),
                                 "bm25": st.column_config.NumberColumn(format="%.3f")})
@@ -50,7 +58,7 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
     badges = " · ".join(REASON_BADGES.get(r, r) for r in turn.reasons) or "routine"
     st.markdown(f"**{badges}** · {when(turn.created_at)} · answer #{turn.id} · "
                 f"{turn.kind.replace('_', ' ')} · confidence {turn.confidence:.2f}"
-                + render.grade_label(turn.detail.get("reading_grade"), " · "))
+                + render.grade_label(turn.recorded_answer.reading_grade, " · "))
     left, right = st.columns(2, gap="large")
     with left:
         # What patients and educators typed is drawn as typed text (``render.show_text``),
@@ -61,9 +69,7 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
         st.markdown("**Question**")
         render.show_text(turn.question)
         st.markdown("**Answer**")
-        shown = {"kind": turn.kind, "answer": turn.answer, "citations": turn.citations,
-                 "notices": turn.detail.get("notices", [])}
-        render.show_answer(shown)
+        render.show_answer(turn.recorded_answer)
         if turn.rating is not None:
             feeling = (":material/thumb_up: thumbs up" if turn.rating == 1
                        else ":material/thumb_down: thumbs down")
@@ -72,7 +78,7 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
                 render.show_text(turn.comment)
     with right:
         st.markdown("**Passages retrieved**")
-        show_passages(turn.retrieved, turn.citations)
+        show_passages(turn.recorded_answer)
         _review_form(turn, records)
         if turn.verdict:
             _evaluation_form(turn, records, earlier)
