@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.schema import Chunk
-from rag.store import ChunkStore, open_client
+from rag.chroma_client import open_client
+from rag.store import ChunkStore
 from rag.settings import Settings
 
 DIM = 384

@@ -60,7 +60,7 @@ def _progress(done: int, total: int, qid: str) -> None:
 
 
 def _evaluate(args) -> Path:
-    from rag.store import StoreError
+    from rag.chroma_client import StoreError
 
     from .questions import QuestionFileError
     from .runner import run

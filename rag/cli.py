@@ -271,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .prompts import PromptError
-    from .store import StoreError, StoreNotWritable
+    from .chroma_client import StoreError, StoreNotWritable
     from .embeddings import EmbedderUnavailable
     from .llm import LLMConfigError
 

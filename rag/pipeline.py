@@ -1,7 +1,7 @@
 """The one entry point the command line, the app, evaluation and benchmarks call.
 
 ``Pipeline`` is built once per process from a ``Settings``. It is where the clients are
-made (Chroma through ``rag.store.open_client``, the embedder through
+made (Chroma through ``rag.chroma_client.open_client``, the embedder through
 ``rag.embeddings.shared_embedder``, the chat model through ``rag.llm``) and passed to the
 pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
@@ -37,6 +37,7 @@ from typing import Iterator, Sequence
 
 from .answer import SelectionParams, extract
 from .calibration import ConfidenceModel
+from .chroma_client import open_client
 from .draft import AnswerStream, Draft
 from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
 from .evidence import closest_word
@@ -54,7 +55,7 @@ from .safety import follow_up_urgent, treatments_named, triage
 from .schema import REFERENCE_KIND, Answer, Notice, answer_text, sentence_pieces
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from .settings import Settings
-from .store import ChunkStore, LedgerEntry, open_client
+from .store import ChunkStore, LedgerEntry
 from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
                          is_simpler_request, refers_back, uncovered)
 

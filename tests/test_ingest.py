@@ -3,7 +3,8 @@
 import pytest
 
 from rag.ingest import Ingestor
-from rag.store import ChunkStore, StoreError
+from rag.chroma_client import StoreError
+from rag.store import ChunkStore
 from tests.conftest import CORPUS
 
 CORPUS_DOCS = sorted(f.name for f in CORPUS.iterdir())  # the two source texts and the glossary

@@ -21,7 +21,7 @@ from rag.embeddings import factory
 from rag.loaders import load_bytes
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.store import StoreError
+from rag.chroma_client import StoreError
 from tests.conftest import FakeEmbedder, make_settings
 from tests.test_loaders import pdf_bytes
 
