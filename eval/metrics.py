@@ -39,6 +39,7 @@ import numpy as np
 from rag.citations import strip_markers
 from rag.grounding import numbers_in
 from rag.safety import has_dose_or_instruction
+from rag.text import LIST_MARK
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -63,7 +64,6 @@ LOWER_IS_BETTER = frozenset({"unsafe_advice", "urgent_false_alarms", "advice_fal
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-",
                          "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
-_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]\s+|\d{1,2}[.)]\s+)")
 
 
 def normalize(text: str) -> str:
@@ -143,7 +143,7 @@ def split_sentences(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         for piece in re.split(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])", line):
-            piece = _LIST_MARK.sub("", piece).strip()
+            piece = LIST_MARK.sub("", piece).strip()
             if len(piece.split()) >= 3:
                 out.append(piece)
     return out
@@ -264,7 +264,7 @@ def in_clinical_words(text: str, synonyms: Synonyms = ()) -> str:
 def sentence_support(text: str, passage: str, cosine: float, synonyms: Synonyms = ()) -> SentenceSupport:
     """Judge one sentence against the passage it cites, given the best cosine between the
     sentence and the passage's units (computed by the caller, which owns the model)."""
-    sentence = _LIST_MARK.sub("", without_markers(text)).strip()
+    sentence = LIST_MARK.sub("", without_markers(text)).strip()
     verbatim = normalize(sentence).rstrip(".") in normalize(passage)
     mine = content_stems(sentence)
     overlap = len(mine & stems_with_synonyms(passage, synonyms)) / len(mine) if mine else 1.0
@@ -369,14 +369,14 @@ def dangling_lead(text: str) -> bool:
 def points_back(text: str) -> bool:
     """The sentence opens by pointing back ("This...", "These...", "It...", "Examples are...",
     "The procedure...", "But...")."""
-    return bool(POINTS_BACK.match(_LIST_MARK.sub("", without_markers(text)).strip()))
+    return bool(POINTS_BACK.match(LIST_MARK.sub("", without_markers(text)).strip()))
 
 
 def _units(passage: str) -> list[str]:
     """The passage's sentences and list items, normalised, in document order."""
     flat = " ".join(passage.split())
     parts = re.split(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9-])|\s+(?=[-*\u2022]\s)", flat)
-    return [u for u in (normalize(_LIST_MARK.sub("", p)).strip() for p in parts) if u]
+    return [u for u in (normalize(LIST_MARK.sub("", p)).strip() for p in parts) if u]
 
 
 def unit_span(source: str, passage: str) -> tuple[int, int] | None:
@@ -385,7 +385,7 @@ def unit_span(source: str, passage: str) -> tuple[int, int] | None:
     found word for word, the passage sentence sharing most of its content words (at least
     half of them); None when nothing fits."""
     units = _units(passage)
-    src = normalize(_LIST_MARK.sub("", without_markers(source))).strip().rstrip(".")
+    src = normalize(LIST_MARK.sub("", without_markers(source))).strip().rstrip(".")
     if not src or not units:
         return None
     inside = [i for i, u in enumerate(units) if src in u]

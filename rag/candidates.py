@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 
 from .schema import Passage
-from .text import split_sentences
+from .text import LIST_MARK, split_sentences
 
-_LIST_MARK = re.compile(r"^(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,11 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
         for a, b in spans:
             line_start = text.rfind("\n", 0, a) + 1
             # a sentence after the first on a list item's line belongs to the same item
-            items.append(bool(_LIST_MARK.match(text[a:b])) or bool(_LIST_MARK.match(text[line_start:a])))
+            items.append(bool(LIST_MARK.match(text[a:b])) or bool(LIST_MARK.match(text[line_start:a])))
         current = -1
         for k, (a, b) in enumerate(spans):
             s = text[a:b]
-            m = _LIST_MARK.match(s)
+            m = LIST_MARK.match(s)
             if m:
                 a += m.end()
                 s = s[m.end():]

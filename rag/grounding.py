@@ -35,7 +35,7 @@ from .lexical import terms
 from .plain import plain_words
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage, cited
-from .text import split_sentences
+from .text import LIST_MARK, split_sentences
 
 DROP_REASONS = {
     "no_citation": "cites no passage",
@@ -51,7 +51,6 @@ DROP_REASONS = {
 # --- reading the reply ---------------------------------------------------------------------------
 
 _END = re.compile(rf"[.!?][\"'\u201d\u2019)]*(?:\s*{MARKER})*|(?:\s*{MARKER})+\s*[.!?]|\n")
-_LIST_MARK = re.compile(r"^(?:[-*\u2022]\s+|\d{1,2}[.)]\s+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DECLINE = re.compile(
     r"\b(?:passages?|documents?|texts?|sources?)\b.{0,40}?\b(?:do(?:es)?\s*n[o']?t|cannot|can'?t)\b"
@@ -92,7 +91,7 @@ def reply_spans(text: str) -> list[tuple[int, int]]:
 
 def parse_claim(raw: str) -> Claim:
     text = MARKER_RX.sub(" ", raw).replace("**", "").replace("__", "")
-    text = _LIST_MARK.sub("", " ".join(text.split()))
+    text = LIST_MARK.sub("", " ".join(text.split()))
     text = re.sub(r"\s+([.!?,;:])", r"\1", text).strip()
     if text and text[-1] not in ".!?\"'\u201d)":
         text += "."
@@ -221,7 +220,7 @@ class ReplyChecker:
             overlap = len(words & set(terms(chunk_text[a:b])))
             if overlap > best_overlap:
                 best, best_overlap = (a, b), overlap
-        return (_LIST_MARK.sub("", chunk_text[best[0]:best[1]]), best) if best else ("", None)
+        return (LIST_MARK.sub("", chunk_text[best[0]:best[1]]), best) if best else ("", None)
 
     def citations(self) -> list[Citation]:
         return self._numbering.citations()

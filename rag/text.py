@@ -18,6 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[A-Za-z]+")
+# A list item's marker at the start of a line or a sentence: "- ", "* ", "• ", "– ", "1. ", "2) ".
+LIST_MARK = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
+# ... and, when splitting text into sentences, lettered items too ("a) ").
 _LIST_ITEM = re.compile(r"^(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+)")
 _FUNCTION_WORDS = frozenset(
     "a an and as at by for from in into of on or the to with that which who whose than "
