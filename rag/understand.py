@@ -53,6 +53,9 @@ def everyday_specificity(word: str) -> float:
 # Below this Zipf-based specificity a word is everyday English: never a topic the documents
 # must name (6.5 - Zipf 4.6: "pregnant", "yoga" and rarer count).
 UNCOVERED_MIN_SPECIFICITY = 1.9
+# A word outside the focus phrases this specific ("exercise", "diet") names a topic of its
+# own; more everyday ones ("people", "hands", "good") don't.
+CUE_TOPIC_MIN_SPECIFICITY = 1.5
 # An unknown word this close to a word of the retrieved passages is said there in other words.
 PARAPHRASE_MIN_COSINE = 0.6
 
@@ -103,7 +106,11 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
         if focus is not None:  # the whole phrase the question is about ("CBD oil")
             words = focus.strip("()[] ").split()
             named = word[:1].isupper() and m.start() > 0  # a name ("Mayo", "CBD"), not a word
-            known_beside = [w for w in words + [w for o in others for w in o.split()]
+            # a word the question names beside it that the documents know: in the focus
+            # phrases, or a specific word left out of them because it also cues the kind
+            # ("does exercise help with stiff hands?" is about exercise)
+            cue_topics = [t.group(0) for t in tokens if everyday_specificity(t.group(0)) >= CUE_TOPIC_MIN_SPECIFICITY]
+            known_beside = [w for w in words + [w for o in others for w in o.split()] + cue_topics
                             if w.lower() != word.lower() and topical(w) and indexed(w) and not subject(w)]
             if not named and known_beside:
                 return "", ""  # "will nintedanib reverse the scarring": about nintedanib, which is known

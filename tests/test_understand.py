@@ -25,6 +25,17 @@ def test_a_question_about_a_known_thing_is_not_declined_for_an_unknown_verb():
                             focus="nintedanib reverse") == ""
 
 
+def test_a_question_naming_a_known_topic_outside_its_focus_phrase_is_not_declined():
+    # "exercise" also cues the kind of question (self-care), so it is not in the focus
+    # phrase "stiff hands"; it is still what the question is about, and the documents know it
+    knows_exercise = index_knows({**VOCAB, "exercis": 99}, lambda stems: {})
+    assert uncovered_phrase("does exercise help with stiff hands?", knows_exercise, focus="stiff hands") == ""
+    assert uncovered_phrase("does exercise help with stiff hands?", INDEXED, focus="stiff hands") == "stiff hands"
+    # an everyday word beside it is no topic of its own
+    assert uncovered_phrase("do people get stiff hands?", index_knows({**VOCAB, "peopl": 99}, lambda s: {}),
+                            focus="stiff hands") == "stiff hands"
+
+
 def test_a_name_is_declined_even_beside_a_known_word():
     # "Clinic" is indexed (from "clinical"), but "Mayo" names a place the documents never do
     knows_clinic = index_knows({**VOCAB, "clinic": 99}, lambda stems: {})
