@@ -77,16 +77,33 @@ def show_starters(questions: list[str], key: str, heading: str) -> None:
         st.button(q, key=f"{key}-{i}", on_click=_ask_later, args=(q,), width="stretch")
 
 
+COMMENTING = "comment-open"  # the turn whose comment box is open (one at a time)
+
+
 def _save_rating(turn_id: int) -> None:
     rating = st.session_state.get(f"rating-{turn_id}")
     try:
         state.records().set_feedback(turn_id, state.conversation_id(), rating)
     except RecordError:  # past the retention period, or from an earlier conversation
         st.session_state[f"rating-lost-{turn_id}"] = True
+        return
+    if rating is not None and not st.session_state.get(f"commented-{turn_id}"):
+        st.session_state[COMMENTING] = turn_id  # the comment box opens where it is seen
+
+
+def _close_comment() -> None:
+    st.session_state.pop(COMMENTING, None)
+
+
+def chosen_words(rating: int) -> str:
+    """What the patient chose, said in words (the thumbs alone look much alike)."""
+    return "You said this answer helped." if rating == 1 else "You said this answer did not help."
 
 
 def show_feedback(turn_id: int) -> None:
-    """Thumbs up or down, then an optional comment; each is stored as soon as it is given."""
+    """Thumbs up or down, the choice said in words under them, then an optional comment in
+    a box that opens over the page (never below the fold, behind the chat box); each is
+    stored as soon as it is given."""
     key = f"rating-{turn_id}"
     st.feedback("thumbs", key=key, on_change=_save_rating, args=(turn_id,))
     rating = st.session_state.get(key)
@@ -95,19 +112,34 @@ def show_feedback(turn_id: int) -> None:
         return
     if rating is None:
         return
+    st.markdown(f":material/check_circle: **{chosen_words(rating)}**")
     if st.session_state.get(f"commented-{turn_id}"):
         st.caption("Thank you. A patient educator will read your comment.")
         return
+    st.caption("Thank you for rating this answer.")
+    if st.session_state.get(COMMENTING) == turn_id:
+        _comment_box(turn_id, rating)
+
+
+@st.dialog("Thank you for rating this answer", on_dismiss=_close_comment)
+def _comment_box(turn_id: int, rating: int) -> None:
+    st.markdown(f":material/check_circle: **{chosen_words(rating)}**")
     with st.form(f"comment-{turn_id}", border=False, clear_on_submit=True):
         comment = st.text_input(
             "Anything to add? (optional)", max_chars=MAX_COMMENT_CHARS,
             placeholder="What was missing or unclear?" if rating == 0 else "What helped?")
-        if st.form_submit_button("Send comment"):
-            try:
-                state.records().set_feedback(turn_id, state.conversation_id(), rating, comment)
-            except RecordError:
-                st.caption("This answer is no longer kept, so the comment could not be saved.")
-                return
-            st.session_state[f"commented-{turn_id}"] = True
-            st.rerun()
-    st.caption("Thank you for rating this answer.")
+        send, skip = st.columns(2)
+        sent = send.form_submit_button("Send comment", type="primary", width="stretch")
+        skipped = skip.form_submit_button("No comment", width="stretch")
+    if skipped:
+        _close_comment()
+        st.rerun()
+    if sent:
+        try:
+            state.records().set_feedback(turn_id, state.conversation_id(), rating, comment)
+        except RecordError:
+            st.caption("This answer is no longer kept, so the comment could not be saved.")
+            return
+        st.session_state[f"commented-{turn_id}"] = True
+        _close_comment()
+        st.rerun()
