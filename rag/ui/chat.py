@@ -20,6 +20,19 @@ from rag.ui import render, state
 
 PENDING = "pending_question"  # a starter question clicked, asked on the next run
 
+# The chat's own layout: on a phone the page starts below Streamlit's header (which otherwise
+# covers the title's first line) with a title that fits; the thumb not chosen fades, so the
+# chosen one stands out (the choice is also said in words under them).
+CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"], .block-container { padding-top: 4.5rem !important; }
+  [data-testid="stHeading"] h1, h1 { font-size: 1.75rem !important; padding-top: 0 !important; }
+}
+[data-testid="stFeedback"]:has([aria-checked="true"]) button[aria-checked="false"] { opacity: .35; }
+</style>
+"""
+
 
 def history_of(turns: list[dict]) -> list[dict]:
     """The conversation so far as ``Pipeline.ask`` takes it (for follow-up questions)."""
