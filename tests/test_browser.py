@@ -280,22 +280,32 @@ def in_view(page, locator) -> bool:
 
 
 def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_words(server, browser):
-    page = open_chat(browser, server)
+    page = open_chat(browser, server, viewport={"width": 390, "height": 844})  # a phone: little room
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill("What are the symptoms of scleroderma?")
     box.press("Enter")
     answer = assistant_messages(page).last
     answer.get_by_text("This is general education").wait_for(timeout=ANSWER_MS)
-    answer.get_by_label("Thumbs up").click()
+    # The patient scrolls back a little to read, the thumbs still in sight above the chat box.
+    thumbs = answer.get_by_label("Thumbs up")
+    gap = page.get_by_test_id("stChatInput").bounding_box()["y"] - (thumbs.bounding_box()["y"] + thumbs.bounding_box()["height"])
+    page.mouse.move(195, 300)
+    page.mouse.wheel(0, -max(20, min(150, gap - 10)))
+    page.wait_for_function("""() => document.querySelector('[data-testid="stAppScrollToBottomContainer"]')
+        .scrollTop < document.querySelector('[data-testid="stAppScrollToBottomContainer"]').scrollHeight
+        - document.querySelector('[data-testid="stAppScrollToBottomContainer"]').clientHeight - 10""", timeout=STEP_MS)
+    assert in_view(page, thumbs)
+    thumbs.click()
     comment = page.get_by_placeholder("What helped?")
     comment.wait_for(state="visible", timeout=STEP_MS)
     assert in_view(page, comment), "the comment box opens where the patient sees it"
     assert in_view(page, page.get_by_role("button", name="Send comment"))
     page.get_by_role("button", name="No comment").click()
     comment.wait_for(state="hidden", timeout=STEP_MS)
-    chosen = answer.get_by_text("You said this answer helped.")
+    chosen = answer.get_by_text("You said this helped.")
     chosen.wait_for(timeout=STEP_MS)
     assert in_view(page, chosen), "the choice is said in words, next to the thumbs"
+    assert abs(chosen.bounding_box()["y"] - thumbs.bounding_box()["y"]) < thumbs.bounding_box()["height"], "on their line"
     faded = answer.get_by_label("Thumbs down").evaluate("e => parseFloat(getComputedStyle(e).opacity)")
     assert faded < 0.6, "the thumb not chosen fades"
     page.close()

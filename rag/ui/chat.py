@@ -110,22 +110,23 @@ def _close_comment() -> None:
 
 def chosen_words(rating: int) -> str:
     """What the patient chose, said in words (the thumbs alone look much alike)."""
-    return "You said this answer helped." if rating == 1 else "You said this answer did not help."
+    return "You said this helped." if rating == 1 else "You said this did not help."
 
 
 def show_feedback(turn_id: int) -> None:
-    """Thumbs up or down, the choice said in words under them, then an optional comment in
+    """Thumbs up or down, the choice said in words beside them, then an optional comment in
     a box that opens over the page (never below the fold, behind the chat box); each is
     stored as soon as it is given."""
     key = f"rating-{turn_id}"
-    st.feedback("thumbs", key=key, on_change=_save_rating, args=(turn_id,))
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=False)  # one row, even on a phone
+    row.feedback("thumbs", key=key, on_change=_save_rating, args=(turn_id,))
     rating = st.session_state.get(key)
     if st.session_state.get(f"rating-lost-{turn_id}"):
         st.caption("This answer is no longer kept, so the rating could not be saved.")
         return
     if rating is None:
         return
-    st.markdown(f":material/check_circle: **{chosen_words(rating)}**")
+    row.markdown(f":material/check_circle: **{chosen_words(rating)}**", width="content")
     if st.session_state.get(f"commented-{turn_id}"):
         st.caption("Thank you. A patient educator will read your comment.")
         return
