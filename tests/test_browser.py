@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -88,7 +89,8 @@ def server(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is needed for the browser tests: run `make browser`")
     root = tmp_path_factory.mktemp("browser")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1",
+    shutil.copytree(PROJECT_ROOT / "corpus", root / "corpus")  # an upload lands in a copy
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_CORPUS_DIR": str(root / "corpus"),
            "RAG_STORE_DIR": str(root / "store"), "RAG_CACHE_DIR": str(root / "cache"),
            "RAG_RECORDS_PATH": str(root / "records.sqlite3"),
            "RAG_REVIEWED_QUESTIONS_PATH": str(root / "reviewed.jsonl"),
@@ -338,4 +340,25 @@ def test_the_evaluation_page_draws_no_emoji_and_whole_metric_labels(server, brow
         .filter(l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
         .map(l => l.innerText)""")
     assert labels.count() >= 6 and not clipped, f"metric labels cut short: {clipped}"
+    page.close()
+
+
+def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp_path):
+    """The real upload path (the browser hands the file to Streamlit's upload endpoint, the
+    page indexes it): the gate in front of the server's uploaded files lets an unlocked
+    Documents page through, and lets go of the file once it is added."""
+    note = tmp_path / "hand-care.md"
+    note.write_text("# Hand care\n\n## Warm water soaks\nSoaking the hands in warm water for ten "
+                    "minutes eases stiff fingers in the morning.\n")
+    page = browser.new_page()
+    page.goto(f"{server}/Documents")
+    page.get_by_label("Educator password").fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("heading", name="Documents").wait_for(timeout=STEP_MS)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(note))
+    page.get_by_text("hand-care.md").first.wait_for(timeout=STEP_MS)
+    page.get_by_role("button", name="Add to the collection").click()
+    page.get_by_test_id("stAlert").first.wait_for(timeout=ANSWER_MS)
+    said = page.get_by_test_id("stAlert").first.inner_text()
+    assert said.startswith("Added") and "hand-care.md" in said, said
     page.close()
