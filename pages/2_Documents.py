@@ -57,7 +57,8 @@ st.dataframe(
 st.subheader("Add a document")
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
-        f"A .pdf, .txt or .md file, up to {settings.upload_max_mb:g} MB",
+        f"A .pdf, .txt or .md file, up to {settings.upload_max_mb:g} MB "
+        f"({upload_gate.MAX_HELD_FILES} files at a time at most)",
         # No type= filter: Streamlit would drop other files without a word; the app's own
         # check refuses them with the reason.
         accept_multiple_files=True, max_upload_size=ceil(settings.upload_max_mb))
