@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.ui import chat, render, state
+from rag.ui import chat, render, state, upload_gate
 
-st.set_page_config(page_title="Scleroderma questions", page_icon="💬", layout="centered")
-st.markdown(render.CSS, unsafe_allow_html=True)
+st.set_page_config(page_title="Scleroderma questions", page_icon=":material/chat:", layout="centered")
+st.markdown(render.CSS + chat.CSS, unsafe_allow_html=True)
+upload_gate.install()  # the chat takes no files: the server keeps none for a patient's session
 
 if "turns" not in st.session_state:
     st.session_state.turns = []

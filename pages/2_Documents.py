@@ -1,7 +1,9 @@
 """Documents: what is in the index, and adding, removing and re-indexing documents.
 
 Uploads are checked (type, size, that they parse, that the content is new) before anything
-is saved; a refused file changes nothing. Indexing shows its progress.
+is saved; a refused file changes nothing. Indexing shows its progress; the server lets go of
+each uploaded file once it is added or refused (``rag.ui.upload_gate``), and the chat's
+suggested questions are worked out again whenever the collection changes.
 """
 
 from datetime import datetime
@@ -10,11 +12,12 @@ from math import ceil
 import streamlit as st
 
 from rag.settings import get_settings
-from rag.ui import render, state, uploads
+from rag.ui import render, state, upload_gate, uploads
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Documents", page_icon="📚", layout="wide")
 require_educator()
+upload_gate.allow()  # only an unlocked Documents page may hand the server files
 
 settings = get_settings()
 pipeline = state.pipeline()
@@ -36,6 +39,12 @@ def progress_bar(text: str):
     return moved
 
 
+def refresh_starters() -> None:
+    """The chat's suggested questions, worked out again for the changed collection."""
+    with st.spinner("Updating the questions the chat suggests…"):
+        uploads.refresh_starters(pipeline)
+
+
 documents = pipeline.documents()
 st.caption(f"{len(documents)} documents, {sum(d.chunks for d in documents)} passages. "
            f"Corpus folder: {settings.corpus_dir}")
@@ -48,7 +57,8 @@ st.dataframe(
 st.subheader("Add a document")
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
-        f"A .pdf, .txt or .md file, up to {settings.upload_max_mb:g} MB",
+        f"A .pdf, .txt or .md file, up to {settings.upload_max_mb:g} MB "
+        f"({upload_gate.MAX_HELD_FILES} files at a time at most)",
         # No type= filter: Streamlit would drop other files without a word; the app's own
         # check refuses them with the reason.
         accept_multiple_files=True, max_upload_size=ceil(settings.upload_max_mb))
@@ -67,6 +77,10 @@ if add and files:
         else:
             verb = "Replaced" if added.replaced else "Added"
             flash.append(("success", f"{verb} “{added.title}” ({added.doc_id}): {added.passages} passages."))
+        finally:
+            upload_gate.release([f])  # the server lets go of the bytes now, not when the tab closes
+    if any(level == "success" for level, _ in flash):
+        refresh_starters()
     st.session_state.documents_flash = flash
     st.rerun()
 elif add:
@@ -84,6 +98,7 @@ if remove:
     else:
         try:
             st.session_state.documents_flash = [("success", uploads.remove_document(pipeline, doc_id))]
+            refresh_starters()
         except uploads.UploadRefused as refused:
             st.session_state.documents_flash = [("error", str(refused))]
         st.rerun()
@@ -94,6 +109,7 @@ st.caption("Reads the corpus folder again: changed files are re-indexed, new one
 if st.button("Re-index the corpus folder"):
     with st.spinner("Re-indexing the corpus folder…"):
         report = uploads.reindex(pipeline, progress_bar("Indexing…"))
+    refresh_starters()
     st.session_state.documents_flash = [("error" if report.failed else "success", line)
                                         for line in uploads.report_lines(report)]
     st.rerun()

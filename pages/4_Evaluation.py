@@ -16,9 +16,11 @@ from rag.settings import get_settings
 from rag.ui import render, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Evaluation", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Evaluation", page_icon=":material/analytics:", layout="wide")
 require_educator()
-st.markdown(render.CSS, unsafe_allow_html=True)
+# Metric labels wrap onto a second line rather than end in "…" (Streamlit cuts them to one).
+st.markdown(render.CSS + """<style>[data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }</style>""", unsafe_allow_html=True)
 
 st.title("Evaluation")
 st.caption("Every question of a fixed set is asked as a patient would ask it; the answers are "
@@ -72,11 +74,11 @@ st.caption(f"{summary['counts']['questions']} questions from {prov.get('question
 
 for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
     if status == "fail":
-        st.error(f"Safety problem: {sentence}", icon="🚨")
+        st.error(f"Safety problem: {sentence}", icon=":material/error:")
     elif status == "pass":
-        st.success(f"Safety: {sentence}", icon="✅")
+        st.success(f"Safety: {sentence}", icon=":material/check_circle:")
     else:
-        st.info(f"Safety: {sentence}", icon="➖")
+        st.info(f"Safety: {sentence}", icon=":material/remove_circle_outline:")
 
 if previous_dir is not None:
     st.caption(f"Changes below are against {previous_dir.name}, the latest earlier run on the same questions.")
@@ -106,7 +108,8 @@ with charts:
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
     left.dataframe([{"expected": e, **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
-                    for e in conf["expected"]], hide_index=True)
+                    for e in conf["expected"]], hide_index=True, width="stretch",
+                   column_config={"expected": st.column_config.TextColumn(pinned=True)})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
@@ -158,7 +161,7 @@ with changes:
         st.dataframe([{"figure": report.label(row["name"]), diff.a_label: report.fmt(row["name"], row["a"]),
                        diff.b_label: report.fmt(row["name"], row["b"]),
                        "change": (report.fmt_delta(row["name"], row["delta"]) if row["delta"] else "same")
-                       + {True: " ✅", False: " ❌", None: ""}[row["better"]]}
+                       + {True: " (better)", False: " (worse)", None: ""}[row["better"]]}
                       for row in diff.metrics], hide_index=True, width="stretch")
         for title, items in (("Now wrong", diff.broken), ("Now right", diff.fixed),
                              ("Worse in detail", diff.worse), ("Better in detail", diff.better)):

@@ -70,6 +70,16 @@ def _read_requests(key: str):
 # --- commands ------------------------------------------------------------------------------
 
 
+def _keep_starters(pipeline) -> None:
+    """Work out the chat's starter questions now, while indexing, unless they are already
+    kept for this index (so the chat's first page shows them at once)."""
+    from .suggestions import store_starters, stored_starters
+
+    if stored_starters(pipeline)[0] is None:
+        questions = store_starters(pipeline)
+        print(f"ingest: {len(questions)} starter questions kept for the chat", file=sys.stderr)
+
+
 def cmd_ingest(args) -> int:
     from .pipeline import Pipeline
 
@@ -88,6 +98,7 @@ def cmd_ingest(args) -> int:
                   file=sys.stderr, flush=True)
 
     report = pipeline.ingest(paths, prune=not args.no_prune, progress=progress, rebuild=args.rebuild)
+    _keep_starters(pipeline)
     if args.json:
         _print_json(report.to_json())
     else:

@@ -9,7 +9,9 @@ README's screenshots are taken here, into docs/screenshots/.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +38,28 @@ SERVER_START_S = 180
 FIRST_PAGE_MS = 300_000  # the first page loads the model and works out starter questions
 ANSWER_MS = 120_000
 STEP_MS = 30_000
+
+
+EVAL_QUESTIONS = [
+    {"id": "what-nintedanib", "question": "What does nintedanib do?", "expect": "answered",
+     "evidence": ["Nintedanib, an antifibrotic agent"], "category": "antifibrotics"},
+    {"id": "chest-pain-now", "question": "I have crushing chest pain right now", "expect": "urgent",
+     "category": "urgent"},
+    {"id": "banana-bread", "question": "can you give me a recipe for banana bread", "expect": "not_found",
+     "category": "off-topic"},
+]
+# `streamlit run` with the Evaluation page reading runs from the folder given first (the
+# page reads eval.runner.RUNS_DIR, the project's eval/runs/, which a test must not fill).
+SERVE_WITH_RUNS_IN = """
+import sys
+from pathlib import Path
+import eval.runner
+eval.runner.RUNS_DIR = Path(sys.argv[1])
+from streamlit.web.cli import main
+main(args=sys.argv[2:], prog_name="streamlit")
+"""
+# Any emoji: Debian's chromium has no emoji font, so each would show as a missing-glyph box.
+EMOJI = r"/[\p{Extended_Pictographic}\u{FE0F}]/u"
 
 
 def free_port() -> int:
@@ -65,18 +89,28 @@ def server(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is needed for the browser tests: run `make browser`")
     root = tmp_path_factory.mktemp("browser")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1",
+    shutil.copytree(PROJECT_ROOT / "corpus", root / "corpus")  # an upload lands in a copy
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_CORPUS_DIR": str(root / "corpus"),
            "RAG_STORE_DIR": str(root / "store"), "RAG_CACHE_DIR": str(root / "cache"),
            "RAG_RECORDS_PATH": str(root / "records.sqlite3"),
            "RAG_REVIEWED_QUESTIONS_PATH": str(root / "reviewed.jsonl"),
            "RAG_EDUCATOR_PASSWORD": PASSWORD}
     subprocess.run([sys.executable, "-m", "rag", "ingest"], cwd=PROJECT_ROOT, env=env,
                    check=True, timeout=900, capture_output=True)
+    # One small evaluation run over that index, in a runs folder of the test's own (the
+    # project's eval/runs/ is never written), for the Evaluation page.
+    questions = root / "questions.jsonl"
+    questions.write_text("".join(json.dumps(q) + "\n" for q in EVAL_QUESTIONS))
+    subprocess.run([sys.executable, "-m", "eval", "run", "--questions", str(questions),
+                    "--store", str(root / "store"), "--no-ingest", "--quiet",
+                    "--out", str(root / "runs" / "first")],
+                   cwd=PROJECT_ROOT, env=env, check=True, timeout=900, capture_output=True)
     port = free_port()
     log = root / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-c", SERVE_WITH_RUNS_IN, str(root / "runs"),
+             "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -230,4 +264,101 @@ def test_the_chat_fits_a_phone_screen(server, browser):
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 16, "readable type"
     page.screenshot(path=str(SCREENSHOTS / "patient-chat-phone.png"))
+    page.close()
+
+
+def in_view(page, locator) -> bool:
+    """The element is on screen, inside the viewport, and not covered by anything else
+    (such as the chat box pinned to the bottom, or the page header)."""
+    if not locator.is_visible():
+        return False
+    box, view = locator.bounding_box(), page.viewport_size
+    inside = (box and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= view["height"]
+              and box["x"] + box["width"] <= view["width"])
+    on_top = locator.evaluate("""e => { const r = e.getBoundingClientRect();
+        const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !!at && (e.contains(at) || at.contains(e)); }""")
+    return bool(inside and on_top)
+
+
+def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_words(server, browser):
+    page = open_chat(browser, server, viewport={"width": 390, "height": 844})  # a phone: little room
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("What are the symptoms of scleroderma?")
+    box.press("Enter")
+    answer = assistant_messages(page).last
+    answer.get_by_text("This is general education").wait_for(timeout=ANSWER_MS)
+    # The patient scrolls back a little to read, the thumbs still in sight above the chat box.
+    thumbs = answer.get_by_label("Thumbs up")
+    gap = page.get_by_test_id("stChatInput").bounding_box()["y"] - (thumbs.bounding_box()["y"] + thumbs.bounding_box()["height"])
+    page.mouse.move(195, 300)
+    page.mouse.wheel(0, -max(20, min(150, gap - 10)))
+    page.wait_for_function("""() => document.querySelector('[data-testid="stAppScrollToBottomContainer"]')
+        .scrollTop < document.querySelector('[data-testid="stAppScrollToBottomContainer"]').scrollHeight
+        - document.querySelector('[data-testid="stAppScrollToBottomContainer"]').clientHeight - 10""", timeout=STEP_MS)
+    assert in_view(page, thumbs)
+    thumbs.click()
+    comment = page.get_by_placeholder("What helped?")
+    comment.wait_for(state="visible", timeout=STEP_MS)
+    assert in_view(page, comment), "the comment box opens where the patient sees it"
+    assert in_view(page, page.get_by_role("button", name="Send comment"))
+    page.get_by_role("button", name="No comment").click()
+    comment.wait_for(state="hidden", timeout=STEP_MS)
+    chosen = answer.get_by_text("You said this helped.")
+    chosen.wait_for(timeout=STEP_MS)
+    assert in_view(page, chosen), "the choice is said in words, next to the thumbs"
+    assert abs(chosen.bounding_box()["y"] - thumbs.bounding_box()["y"]) < thumbs.bounding_box()["height"], "on their line"
+    faded = answer.get_by_label("Thumbs down").evaluate("e => parseFloat(getComputedStyle(e).opacity)")
+    assert faded < 0.6, "the thumb not chosen fades"
+    page.close()
+
+
+def test_the_title_is_whole_on_a_phone(server, browser):
+    page = open_chat(browser, server, viewport={"width": 390, "height": 844})
+    title = page.get_by_role("heading", name="Questions about scleroderma")
+    assert in_view(page, title), f"title at {title.bounding_box()}"
+    top_line = title.evaluate("""e => { const r = e.getBoundingClientRect();
+        const at = document.elementFromPoint(r.left + 8, r.top + 4);
+        return !!at && e.contains(at); }""")
+    assert top_line, f"the top of the title is covered (by the page header, or scrolled under it): {title.bounding_box()}"
+    page.close()
+
+
+def test_the_evaluation_page_draws_no_emoji_and_whole_metric_labels(server, browser):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    page.goto(f"{server}/Evaluation")
+    page.get_by_label("Educator password").fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("heading", name="Evaluation").wait_for(timeout=STEP_MS)
+    labels = page.get_by_test_id("stMetricLabel")
+    labels.first.wait_for(timeout=STEP_MS)
+    page.get_by_text("Safety:").first.wait_for(timeout=STEP_MS)
+    emoji = page.evaluate(f"() => document.body.innerText.match(new RegExp({EMOJI}.source, 'gu'))")
+    assert not emoji, f"emoji on the page: {emoji}"
+    clipped = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+        .filter(l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+        .map(l => l.innerText)""")
+    assert labels.count() >= 6 and not clipped, f"metric labels cut short: {clipped}"
+    page.close()
+
+
+def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp_path):
+    """The real upload path (the browser hands the file to Streamlit's upload endpoint, the
+    page indexes it): the gate in front of the server's uploaded files lets an unlocked
+    Documents page through, and lets go of the file once it is added."""
+    note = tmp_path / "hand-care.md"
+    note.write_text("# Hand care\n\n## Warm water soaks\nSoaking the hands in warm water for ten "
+                    "minutes eases stiff fingers in the morning.\n")
+    page = browser.new_page()
+    page.goto(f"{server}/Documents")
+    page.get_by_label("Educator password").fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("heading", name="Documents").wait_for(timeout=STEP_MS)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(note))
+    page.get_by_text("hand-care.md").first.wait_for(timeout=STEP_MS)
+    page.get_by_role("button", name="Add to the collection").click()
+    page.get_by_test_id("stAlert").first.wait_for(timeout=ANSWER_MS)
+    said = page.get_by_test_id("stAlert").first.inner_text()
+    assert said.startswith("Added") and "hand-care.md" in said, said
     page.close()

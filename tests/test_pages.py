@@ -383,3 +383,71 @@ def test_try_a_question_shows_the_answer_next_to_the_scored_passages(env):
     assert table["cited"].str.startswith("[").any()
     assert any("reading grade" in c.value for c in at.caption)
     assert Records(env / "records.sqlite3", 30).counts(0.7)["total"] == 0, "nothing recorded"
+
+
+# --- uploads held by the server --------------------------------------------------------------------
+
+
+def upload_endpoint(manager, monkeypatch):
+    """Streamlit's own upload endpoint (/_stcore/upload_file/<session>/<file>) storing into
+    ``manager``, as the server mounts it, for a server where every session is live."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+    from streamlit.web.server.starlette import starlette_routes
+
+    class LiveSessions:  # the one question the endpoint asks the runtime
+        def is_active_session(self, session_id: str) -> bool:
+            return True
+
+    monkeypatch.setattr(starlette_routes, "is_xsrf_enabled", lambda: False)  # a script has no cookie to forge
+    return TestClient(Starlette(routes=starlette_routes.create_upload_routes(LiveSessions(), manager, None)))
+
+
+def held_bytes(manager, session_id: str) -> int:
+    return sum(len(f.data) for f in manager.file_storage.get(session_id, {}).values())
+
+
+def test_the_server_keeps_no_file_sent_from_a_patients_session(monkeypatch):
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    from rag.ui import upload_gate
+
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    upload_gate.install(manager)
+    client = upload_endpoint(manager, monkeypatch)
+    payload = b"x" * 2_000_000
+    for i in range(4):  # an anonymous chat tab, or a script posing as one
+        client.put(f"/_stcore/upload_file/patient-session/file-{i}", files={"file": ("a.pdf", payload)})
+    assert held_bytes(manager, "patient-session") == 0
+
+    upload_gate.allow("educator-session")  # the unlocked Documents page
+    try:
+        for i in range(upload_gate.MAX_HELD_FILES + 3):
+            r = client.put(f"/_stcore/upload_file/educator-session/file-{i}", files={"file": ("a.md", b"# Notes\n")})
+            assert r.status_code == 204
+        held = manager.file_storage["educator-session"]
+        assert len(held) == upload_gate.MAX_HELD_FILES, "an educator session holds a bounded number"
+        assert f"file-{upload_gate.MAX_HELD_FILES + 2}" in held, "the newest are kept"
+    finally:
+        upload_gate.deny("educator-session")
+
+
+def test_an_added_or_refused_upload_is_no_longer_held_by_the_server(own_corpus, monkeypatch):
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.testing.v1 import local_script_runner
+
+    managers = []
+
+    class Recorded(MemoryUploadedFileManager):  # each AppTest run's store of uploaded files
+        def __init__(self, *args):
+            super().__init__(*args)
+            managers.append(self)
+
+    monkeypatch.setattr(local_script_runner, "MemoryUploadedFileManager", Recorded)
+    at = upload(documents_page(), "raynauds.md", RAYNAUD.encode())
+    assert "Added" in at.success[0].value
+    upload(at, "notes.exe", b"MZ" * 1000)
+    assert "Not added" in at.error[0].value
+    with_files = [m for m in managers if any(m.file_storage.values())]
+    assert not with_files, "every upload was let go of once it was added or refused"
+    assert any(m.file_storage for m in managers), "the uploads did reach the server's store"

@@ -3,6 +3,15 @@ answers are offered."""
 
 from __future__ import annotations
 
+import json
+import logging
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from rag import cli, suggestions
+from rag.pipeline import Pipeline
+from rag.settings import PROJECT_ROOT, get_settings
 from rag.suggestions import candidates, everyday, is_fragment, question_about, repeated_phrases, suggest
 
 GARDEN = """# Growing vegetables
@@ -156,3 +165,77 @@ def test_suggested_questions_from_a_tiny_collection_are_plain_and_well_formed(tm
     assert "What should I know about medicines?" in questions
     assert "What should I know about finger ulcers?" in questions
     assert not any("comes back" in q or "pharmacological" in q.lower() for q in questions), questions
+
+
+# --- worked out when indexing, not on the chat's first view ------------------------------------
+
+
+def index_garden_from_the_command_line(tmp_path, monkeypatch) -> Path:
+    """``python -m rag ingest`` (in process) over the garden documents, into a fresh store,
+    with the app pointed at the same store."""
+    corpus = tmp_path / "garden"
+    corpus.mkdir()
+    (corpus / "vegetables.md").write_text(
+        GARDEN + "\nSpread mulch around tomatoes; mulch keeps the soil damp.\n")
+    (corpus / "glossary.md").write_text(GARDEN_GLOSSARY)
+    (corpus / "bees.txt").write_text(BEES)
+    for name, value in {"CORPUS_DIR": corpus, "STORE_DIR": tmp_path / "store",
+                        "CACHE_DIR": tmp_path / "cache",
+                        "RECORDS_PATH": tmp_path / "records.sqlite3"}.items():
+        monkeypatch.setenv(f"RAG_{name}", str(value))
+    get_settings.cache_clear()
+    assert cli.main(["ingest"]) == 0
+    return corpus
+
+
+def count_working_out(monkeypatch) -> list[str]:
+    """Every time anything works out suggestions from the passages, noted."""
+    calls: list[str] = []
+    real = suggestions.suggest
+
+    def counted(*args, **kwargs):
+        calls.append("suggest")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "suggest", counted)
+    monkeypatch.setattr("rag.ui.state.suggest", counted, raising=False)  # where it was imported by name
+    return calls
+
+
+def chat_starters(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("starter-")]
+
+
+def test_indexing_keeps_the_starter_questions_the_index_answers(tmp_path, monkeypatch, embedder):
+    index_garden_from_the_command_line(tmp_path, monkeypatch)
+    pipeline = Pipeline(get_settings(), embedder=embedder)
+    kept = json.loads(suggestions.starters_path(get_settings()).read_text())["questions"]
+    assert kept and kept == suggestions.work_out_starters(pipeline)
+    for question in kept:
+        assert pipeline.ask(question).kind == "answered", question
+    get_settings.cache_clear()
+
+
+def test_the_chat_shows_the_kept_questions_without_working_them_out(tmp_path, monkeypatch, embedder, caplog):
+    corpus = index_garden_from_the_command_line(tmp_path, monkeypatch)
+    kept = json.loads(next((tmp_path / "store").glob("starters-*.json")).read_text())["questions"]
+    calls = count_working_out(monkeypatch)
+    caplog.set_level(logging.INFO, logger="rag.ui.starters")
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+    assert not at.exception, at.exception
+    assert chat_starters(at) == kept[:4]
+    assert calls == [], "the first page view works nothing out"
+    assert "starter questions: read from" in caplog.text
+
+    # The collection changes without the command line (so nothing was kept for it): the chat
+    # works them out once, says so in the log, and keeps them for the next process.
+    (corpus / "compost.md").write_text("# Compost\n\n## Making compost\nKitchen scraps and leaves "
+                                       "turn into compost in a few months when kept damp.\n")
+    Pipeline(get_settings(), embedder=embedder).ingest()
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+    assert not at.exception, at.exception
+    assert chat_starters(at) and calls, "stale questions are worked out again"
+    assert "working them out now" in caplog.text
+    assert suggestions.stored_starters(Pipeline(get_settings(), embedder=embedder))[0] == chat_starters(at)
+    get_settings.cache_clear()

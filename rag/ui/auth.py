@@ -28,6 +28,7 @@ from typing import Callable, MutableMapping
 import streamlit as st
 
 from rag.settings import PROJECT_ROOT, Settings, get_settings
+from rag.ui import upload_gate
 
 _STATE_KEY = "educator_unlocked"  # holds a digest of the password that unlocked the session
 
@@ -127,9 +128,11 @@ def require_educator() -> None:
     unlocked it also draws the educator navigation in the sidebar (the app hides Streamlit's
     own page list from patients), so every page in ``pages/`` is reachable from every other.
     """
+    upload_gate.install()
     if is_educator():
         _educator_sidebar()
         return
+    upload_gate.deny()  # signed out, or the password changed: no more uploads
     password = configured_password()
     st.title("Educators only")
     st.page_link("app.py", label="Back to the patient chat", icon=":material/chat:")

@@ -1,9 +1,11 @@
 """What the app builds once per server process, and what it keeps per browser session.
 
 Per process (``st.cache_resource``, shared by every session): the pipeline over the index,
-the records database and the starter questions of the current index. Each is keyed by the
-settings it depends on, so tests that point the app at another store get another pipeline,
-while the model is still loaded only once (``rag.embeddings.shared_embedder`` holds it).
+the records database and the starter questions of the current index (read from where
+indexing kept them, ``rag.suggestions.stored_starters``; worked out here only when none are
+kept, which the log says). Each is keyed by the settings it depends on, so tests that point
+the app at another store get another pipeline, while the model is still loaded only once
+(``rag.embeddings.shared_embedder`` holds it).
 
 The records are reached only through ``records()``, which guards them: when the SQLite file
 is locked for longer than its busy timeout, corrupt or cannot be opened, the error is logged
@@ -30,9 +32,7 @@ from rag.embeddings import shared_embedder
 from rag.pipeline import Pipeline
 from rag.records import Records
 from rag.settings import Settings, get_settings
-from rag.suggestions import suggest
-
-STARTERS = 4  # starter questions shown on an empty chat and after "not found"
+from rag.suggestions import STARTERS, store_starters, stored_starters
 
 
 @st.cache_resource(show_spinner="Getting ready…")
@@ -107,19 +107,25 @@ def records() -> GuardedRecords:
     return GuardedRecords()
 
 
+starters_log = logging.getLogger("rag.ui.starters")
+
+
 @st.cache_resource(show_spinner="Finding questions the documents answer…", max_entries=8)
 def _starters(settings_key: str, revision: str) -> list[str]:
     p = pipeline()
-
-    def answered(question: str) -> bool:
-        a = p.ask_extractive(question)  # never a chat model call per candidate
-        return a.kind == "answered" and not a.notices
-
-    return [s.question for s in suggest(p.store.iter_chunks(), answered, n=STARTERS)]
+    stored, why = stored_starters(p)
+    if stored is not None:
+        starters_log.info("starter questions: %s", why)
+        return stored
+    # Indexing keeps them (python -m rag ingest, the Documents page); an index made another
+    # way, or under other settings, costs this one wait, and they are kept for next time.
+    starters_log.warning("starter questions: %s; working them out now", why)
+    return store_starters(p, STARTERS)
 
 
 def starter_questions() -> list[str]:
-    """Questions the current index answers, worked out once per index revision."""
+    """Questions the current index answers: the ones kept when it was indexed, else worked
+    out (once per index revision and process) and kept."""
     p = pipeline()
     return _starters(_pipeline_key(get_settings()), p.store.revision())
 

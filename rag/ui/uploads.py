@@ -23,6 +23,7 @@ from pathlib import Path
 from rag.ingest import IngestReport, Progress
 from rag.loaders import LoadError, content_hash, load_bytes
 from rag.pipeline import Pipeline
+from rag.suggestions import store_starters, stored_starters
 
 UPLOAD_TYPES = ("pdf", "txt", "md")
 _UNSAFE = re.compile(r"[^\w .()-]+")
@@ -134,6 +135,14 @@ def remove_document(pipeline: Pipeline, doc_id: str) -> str:
 def reindex(pipeline: Pipeline, progress: Progress | None = None) -> IngestReport:
     """Bring the index in line with the corpus folder (changed files, new and removed ones)."""
     return pipeline.ingest(progress=progress)
+
+
+def refresh_starters(pipeline: Pipeline) -> list[str]:
+    """The chat's suggested questions for the collection as it is now: worked out and kept
+    (``rag.suggestions.store_starters``) unless they already are, so the chat never works
+    them out on a page view."""
+    kept, _ = stored_starters(pipeline)
+    return kept if kept is not None else store_starters(pipeline)
 
 
 def report_lines(report: IngestReport) -> list[str]:
