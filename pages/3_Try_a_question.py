@@ -6,7 +6,7 @@ import streamlit as st
 from rag.ui import render, review, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Try a question", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Try a question", page_icon=":material/science:", layout="wide")
 require_educator()
 st.markdown(render.CSS, unsafe_allow_html=True)
 
