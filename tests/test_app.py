@@ -256,3 +256,36 @@ def test_records_locked_past_the_busy_timeout_give_nothing_back_and_say_so(
     finally:
         holder.close()
         get_settings.cache_clear()
+
+
+# --- when the index can't be opened ----------------------------------------------------------
+
+
+def test_an_index_held_by_another_process_gets_a_calm_word_not_a_traceback(
+        tmp_path, records_path, monkeypatch, caplog):
+    import subprocess
+    import sys
+
+    from tests.test_store_lock import ENV, HOLDER
+
+    store = tmp_path / "store"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                              cwd=PROJECT_ROOT)
+    monkeypatch.setenv("RAG_STORE_DIR", str(store))
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("RAG_RECORDS_PATH", str(records_path))
+    get_settings.cache_clear()
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with caplog.at_level("ERROR", logger="rag.ui.store"):
+            at = new_session()
+        assert not at.exception, "no traceback for the patient"
+        assert any("can't be opened right now" in w.value for w in at.warning)
+        assert "emergency" in " ".join(w.value for w in at.warning)
+        assert any(r.exc_info and "in use by another process" in str(r.exc_info[1]) for r in caplog.records), \
+            "the operator finds the reason, and the way out, in the log"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        get_settings.cache_clear()

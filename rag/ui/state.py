@@ -28,7 +28,8 @@ from typing import Any
 
 import streamlit as st
 
-from rag.embeddings import shared_embedder
+from rag.chroma_client import StoreError
+from rag.embeddings import EmbedderUnavailable, shared_embedder
 from rag.pipeline import Pipeline
 from rag.records import Records
 from rag.settings import Settings, get_settings
@@ -54,6 +55,25 @@ def pipeline() -> Pipeline:
     """The pipeline for the current settings, built once per process."""
     settings = get_settings()
     return _pipeline(_pipeline_key(settings), settings)
+
+
+store_log = logging.getLogger("rag.ui.store")
+STORE_DOWN = ("The documents can't be opened right now, so no question can be answered at the "
+              "moment. Please try again in a few minutes. In an emergency, call your local "
+              "emergency number.")
+
+
+def pipeline_or_none() -> Pipeline | None:
+    """``pipeline()``, or ``None`` after a calm word to the patient when the index can't be
+    opened (another process holds the embedded store, the folder is not writable, the Chroma
+    server is down, the model is missing). The error, with what to do about it, goes to the
+    log for the operator; nothing is cached, so the next question tries again."""
+    try:
+        return pipeline()
+    except (StoreError, EmbedderUnavailable):
+        store_log.exception("the index could not be opened")
+        st.warning(STORE_DOWN, icon=":material/cloud_off:")
+        return None
 
 
 @st.cache_resource(show_spinner=False)
