@@ -128,7 +128,10 @@ def test_say_that_more_simply_keeps_the_main_point_in_short_sentences(corpus_pip
     assert 1 <= len(again.sentences) <= 3
     assert again.sentences[0].text == first.sentences[0].text  # the lead, with its citation
     assert again.citations[0].chunk.chunk_id == first.citations[0].chunk.chunk_id
-    assert again.reading_grade <= first.reading_grade
+    # plainer: shorter, and no sentence harder than the hardest of the first answer (the
+    # whole text's grade can rise a little when an easy short sentence is left out)
+    assert len(again.answer) < len(first.answer)
+    assert max(reading_grade(s.text) for s in again.sentences) <= max(reading_grade(s.text) for s in first.sentences)
 
 
 def test_simplest_never_keeps_a_pointing_sentence_without_the_one_it_points_to():
