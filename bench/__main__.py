@@ -88,7 +88,7 @@ def passage_texts(docs_path: Path, settings: Settings) -> list[str]:
     texts = []
     for doc in iter_jsonl_documents(docs_path):
         if not isinstance(doc, Exception):
-            texts += [embedding_text(c) for c in chunk_document(doc, settings.chunk_size, settings.chunk_overlap)]
+            texts += [embedding_text(c, settings.embed_titles) for c in chunk_document(doc, settings.chunk_size, settings.chunk_overlap)]
     return texts
 
 
@@ -189,7 +189,7 @@ def main(argv=None) -> int:
 
     texts = passage_texts(docs_path, settings)
     key = {"name": name, "encode": args.encode, "plain": args.plain, "passages": len(texts),
-           "chunk": [settings.chunk_size, settings.chunk_overlap]}
+           "chunk": [settings.chunk_size, settings.chunk_overlap, settings.embed_titles]}
     saved = Path(args.store) / f"bench-{name}.json" if args.store else None
 
     def measure_encoders() -> dict:
@@ -233,6 +233,7 @@ def main(argv=None) -> int:
         indexed = len(report["added"]) + len(report["updated"]) + len(report["repaired"])
         share = report["passages_written"] / max(len(texts), 1)
         row = {"ingest": {"seconds": seconds, "cpu_seconds": cpu, "documents": indexed,
+                          "passages_backend": settings.ingest_backend or backend,
                           "passages_embedded": report.get("passages_embedded", report["passages_written"]), "documents_per_s": indexed / seconds,
                           "passages_written": report["passages_written"],
                           "tokens_per_s": all_tokens * share / seconds if indexed else None,

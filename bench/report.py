@@ -33,7 +33,7 @@ def format_results(r: dict, full: bool) -> str:
         q = s["quality"]
         lines += [
             "",
-            f"[{backend}] ingest {i['seconds']:.1f}s (cpu {i['cpu_seconds']:.1f}s) for {i['documents']} documents "
+            f"[{backend}, passages {i.get('passages_backend', backend)}] ingest {i['seconds']:.1f}s (cpu {i['cpu_seconds']:.1f}s) for {i['documents']} documents "
             f"({i['resumed']} already indexed), {i['documents_per_s']:.1f} documents/s, {tps}, "
             f"{i['passages_written']} passages written ({i['passages_embedded']} embedded), "
             f"peak {i['peak_rss_mb']:.0f} MB",

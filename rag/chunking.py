@@ -156,6 +156,12 @@ def _location(doc: Document, span: Span, start: int, end: int, para: list[int]) 
     return f"{span.label}, {where}" if span.label else where.capitalize()
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What the embedding model sees: the section label gives a short passage context."""
-    return f"{chunk.section}: {chunk.text}" if chunk.section else chunk.text
+def embedding_text(chunk: Chunk, with_title: bool = False) -> str:
+    """What the embedding model sees: the section label (and, ``with_title``, the
+    document's title, unless it is only the document's id) gives a passage context that
+    its own words may not say: "What are the symptoms of gout?" against a passage of
+    symptoms that never names gout."""
+    context = [chunk.section] if chunk.section else []
+    if with_title and chunk.title and chunk.title != chunk.doc_id:
+        context.insert(0, chunk.title)
+    return ": ".join([*context, chunk.text])

@@ -75,8 +75,23 @@ class IngestReport:
         }
 
 
-def fingerprint(chunk_size: int, chunk_overlap: int, model_id: str) -> str:
-    return f"c{CHUNKER_VERSION}/{chunk_size}/{chunk_overlap}/{model_id}"
+def fingerprint(chunk_size: int, chunk_overlap: int, model_id: str, titles: bool = False, passages: str = "") -> str:
+    return (f"c{CHUNKER_VERSION}/{chunk_size}/{chunk_overlap}/{model_id}" + ("/titled" if titles else "")
+            + (f"/passages:{passages}" if passages else ""))
+
+
+def passage_embedder(settings, query_model: Callable, injected: bool = False) -> tuple[Callable, str]:
+    """(factory of the embedder for passages, its tag for the fingerprint): the question
+    embedder unless ``settings.ingest_backend`` names another backend (and no embedder was
+    handed in, as tests do). int8 passages with fp32 questions: the index's vectors are
+    the same model's, quantised for the bulk work (mean cosine 0.993 to fp32)."""
+    backend = settings.ingest_backend or settings.embed_backend
+    if injected or backend == settings.embed_backend:
+        return query_model, ""
+    from .embeddings import build_embedder
+
+    return (lambda: build_embedder(backend, settings.model_path, settings.embed_batch_size, settings.cache_dir),
+            backend)
 
 
 @dataclass(frozen=True)
@@ -92,14 +107,15 @@ class Ingestor:
     """Writes documents into a ``ChunkStore``; the embedder is created only if needed."""
 
     def __init__(self, store: ChunkStore, embedder_factory: Callable, chunk_size: int,
-                 chunk_overlap: int, batch_passages: int = 2048):
+                 chunk_overlap: int, batch_passages: int = 2048, titles: bool = False, passages: str = ""):
         self.store = store
         self._embedder_factory = embedder_factory
         self._embedder = None
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.batch_passages = batch_passages
-        self.fingerprint = fingerprint(chunk_size, chunk_overlap, store.model_id)
+        self.titles = titles  # the document title in what is embedded (settings.embed_titles)
+        self.fingerprint = fingerprint(chunk_size, chunk_overlap, store.model_id, titles, passages)
         self._lock = threading.Lock()  # one store call at a time: the writer thread and this one
         self._vectors: dict[bytes, np.ndarray] = {}  # embedding text digest -> vector, this run
         self.embedded_texts = 0  # texts actually given to the model (the rest were reused)
@@ -235,13 +251,13 @@ class Ingestor:
     def _vectors_for(self, chunks: list, replaced: list) -> np.ndarray:
         """One vector per chunk, embedding only texts neither this run nor the store (the
         stored passages of a replaced document, same id = same document and text) has."""
-        texts = [embedding_text(c) for c in chunks]
+        texts = [embedding_text(c, self.titles) for c in chunks]
         keys = [_digest(t) for t in texts]
         if replaced:
             with self._lock:
                 stored, vecs = self.store.get([c.chunk_id for c in replaced], with_vectors=True)
             for c, v in zip(stored, vecs if vecs is not None else []):
-                self._vectors.setdefault(_digest(embedding_text(c)), v)
+                self._vectors.setdefault(_digest(embedding_text(c, self.titles)), v)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self._vectors))
         if todo:
             self.embedded_texts += len(todo)

