@@ -51,6 +51,7 @@ class Retriever:
         self.dense_weight = dense_weight
         self.candidate_k = candidate_k
         self.row_of = {cid: i for i, cid in enumerate(lexical.ids)}
+        self.total = store.count()  # counted once: a retriever lives as long as the index's revision
         self.abbreviations = {**COMMON_ABBREVIATIONS, **lexical.abbreviations}
         self.lay_terms = lay_terms()
 
@@ -86,7 +87,8 @@ class Retriever:
         lex = self.lexical.scores(weighted)
 
         dense = {} if mode == "lexical" else {
-            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND)}
+            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND,
+                                                         total=self.total)}
         matched = np.flatnonzero(lex > 0)
         lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]
         missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]
