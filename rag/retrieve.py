@@ -79,8 +79,7 @@ class Retriever:
     def _search(self, text: str, k: int, mode: str) -> Retrieval:
         found = expansions(text, self.abbreviations, self.lay_terms)
         query = with_expansions(text, found)
-        vector = self.embed([query])[0]
-        plain = self.embed([text])[0] if query != text else vector
+        vector, plain = self.embed([query, text]) if query != text else [self.embed([query])[0]] * 2  # one model run
         qterms = analyze_query(self.lexical, text, found)
         weighted = qterms.weighted()
         ceiling = self.lexical.max_score(weighted) or 1.0
