@@ -227,7 +227,9 @@ class Ingestor:
         with self._lock:  # before anything else: a run killed from here on is repaired next time
             self.store.record([self._entry(doc, 0, "indexing", now) for doc, _, _ in batch])
         all_chunks = [c for _, _, chunks in batch for c in chunks]
-        vectors = self._vectors_for(all_chunks, [c for doc, old, chunks in batch if old is not None for c in chunks])
+        # stored vectors are reused only if made the same way (model, titles, passage backend)
+        same = [c for doc, old, chunks in batch if old is not None and old.fingerprint == self.fingerprint for c in chunks]
+        vectors = self._vectors_for(all_chunks, same)
 
         def store_batch() -> None:
             with self._lock:
@@ -250,7 +252,8 @@ class Ingestor:
 
     def _vectors_for(self, chunks: list, replaced: list) -> np.ndarray:
         """One vector per chunk, embedding only texts neither this run nor the store (the
-        stored passages of a replaced document, same id = same document and text) has."""
+        stored passages of a replaced document embedded with the same fingerprint: same id =
+        same document and text) has."""
         texts = [embedding_text(c, self.titles) for c in chunks]
         keys = [_digest(t) for t in texts]
         if replaced:

@@ -258,3 +258,15 @@ def test_a_passage_text_already_embedded_is_never_embedded_again(fresh_pipeline,
     chunks, vectors = p.store.get([c.chunk_id for c in p.store.iter_chunks("b")], with_vectors=True)
     expected = embedder.embed([c.text for c in chunks])
     assert np.allclose(vectors, expected, atol=1e-5)  # reused vectors are the text's own
+
+
+def test_stored_vectors_made_another_way_are_not_reused(fresh_pipeline, tmp_path, embedder):
+    import json
+
+    f = tmp_path / "docs.jsonl"
+    f.write_text(json.dumps({"id": "a", "title": "Hand care", "text": "Warm gloves help cold fingers."}))
+    p = fresh_pipeline()
+    Ingestor(p.store, lambda: embedder, 600, 0).run([f])
+    counting = Counting(embedder)
+    report = Ingestor(p.store, lambda: counting, 600, 0, titles=True).run([f])  # the title is now embedded
+    assert report.updated == ["a"] and counting.texts == ["Hand care: Warm gloves help cold fingers."]
