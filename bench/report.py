@@ -36,7 +36,7 @@ def format_results(r: dict, full: bool) -> str:
             f"[{backend}, passages {i.get('passages_backend', backend)}] ingest {i['seconds']:.1f}s (cpu {i['cpu_seconds']:.1f}s) for {i['documents']} documents "
             f"({i['resumed']} already indexed), {i['documents_per_s']:.1f} documents/s, {tps}, "
             f"{i['passages_written']} passages written ({i['passages_embedded']} embedded), "
-            f"peak {i['peak_rss_mb']:.0f} MB",
+            f"peak {i['peak_rss_mb']:.0f} MB" + (" (measured by the run that indexed them)" if i.get("earlier_run") else ""),
         ]
         if i["documents"]:
             lines.append(f"ingest vs plain sentence-transformers, per document: {speed(b, p, 'seconds'):.2f}x "
