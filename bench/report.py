@@ -45,8 +45,13 @@ def format_results(r: dict, full: bool) -> str:
         rows = [("dense", q["dense"]), ("bm25", q["lexical"]), ("fused (document at its best passage)", q["hybrid"]),
                 (f"fused, documents by several passages ({q['aggregated']['weight']})", q["aggregated"]),
                 ("fused, weights fitted on held-out questions", q["fitted"]),
-                ("questions inside patient stories", q["story"]),
-                ("  the same, searched as one whole text", q["story_whole"])]
+                ("questions inside patient stories", q["story"])]
+        if "story_same" in q:
+            n = q["story_same"]["queries"]
+            rows += [(f"  first {n}: bare questions", q["bare_same"]), (f"  first {n}: stories", q["story_same"]),
+                     (f"  first {n}: stories as one whole text", q["story_whole"])]
+        else:
+            rows.append(("  the same, searched as one whole text", q["story_whole"]))
         lines += [f"{label:<44}{m['recall@10']:>10.3f}{m['mrr@10']:>8.3f}" for label, m in rows]
         fits = "; ".join(f"dense weight {f['dense_weight']}, aggregation {f['aggregation']}" for f in q["fitted"]["fitted"])
         lines += [
