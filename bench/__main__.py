@@ -173,7 +173,12 @@ def main(argv=None) -> int:
                     help="backend(s) to ingest and serve with (default: the configured one)")
     ap.add_argument("--store", help="keep the index here (and resume into it)")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--report", help="print the results a --json file holds, and measure nothing")
     args = ap.parse_args(argv)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        print(format_results(saved, full=bool(saved.get("full"))))
+        return 0
 
     settings = Settings()
     backends = args.backend or [settings.embed_backend]
@@ -263,7 +268,8 @@ def main(argv=None) -> int:
                              "ok": all(c == 0 for _, _, c in cold)}
         results["backends"][backend] = row
 
-    print(format_results(results, full=len(wl.documents) >= len(pairs)))
+    results["full"] = len(wl.documents) >= len(pairs)
+    print(format_results(results, full=results["full"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     if not args.store:
