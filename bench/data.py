@@ -1,12 +1,13 @@
 """The MedQuAD workload: each answer is a document (its text only), each question a query.
 
 Documents are written to a JSON-lines file in a temporary folder (``id``, ``title`` = the
-id, ``text`` = the answer) so ingest runs through ``python -m rag ingest`` exactly as an
+answer's focus, the subject of the web page it comes from, as any real document has a
+title; ``text`` = the answer) so ingest runs through ``python -m rag ingest`` exactly as an
 educator's would; the data set itself is never copied into the project. A query's relevant
 documents are its own answer and every other answer with word-for-word identical text
 (590 answers in MedQuAD have a twin).
 
-Left out: the question text, focus and question type are never indexed.
+Left out: the question text and question type are never indexed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Pair:
     question: str
     answer: str
     qtype: str
+    focus: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def read_pairs(path: Path) -> list[Pair]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    return [Pair(r["id"], r["question"], r["answer"], r.get("qtype", "")) for r in rows
+    return [Pair(r["id"], r["question"], r["answer"], r.get("qtype", ""), r.get("focus", "")) for r in rows
             if r.get("answer", "").strip() and r.get("question", "").strip()]
 
 
@@ -62,5 +64,5 @@ def workload(pairs: list[Pair], sample: int | None, seed: int, max_queries: int 
 def write_documents(pool: list[Pair], path: Path) -> Path:
     with open(path, "w", encoding="utf-8") as f:
         for p in pool:
-            f.write(json.dumps({"id": p.id, "title": p.id, "text": p.answer}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": p.id, "title": p.focus or p.id, "text": p.answer}, ensure_ascii=False) + "\n")
     return path

@@ -78,3 +78,52 @@ def measured_gflops(seconds: float = 3.0, rows: int = 2048, hidden: int = 384, i
             a @ b
         best = max(best, 10 * flop / (time.perf_counter() - t))
     return best / 1e9
+
+
+def documents_by_score(scored: Iterable[tuple[str, float]], more: float = 0.0, extra: int = 2) -> list[str]:
+    """Documents ranked by their best passage's score plus ``more`` times the sum of their
+    next ``extra`` best (a document with several matching passages gains); ``more=0`` is
+    the best-passage ranking."""
+    by_doc: dict[str, list[float]] = {}
+    for doc, score in scored:
+        by_doc.setdefault(doc, []).append(score)
+    total = {}
+    for doc, scores in by_doc.items():
+        scores.sort(reverse=True)
+        total[doc] = scores[0] + more * sum(scores[1 : 1 + extra])
+    return sorted(total, key=lambda d: (-total[d], d))
+
+
+def fused_ranking(candidates: list[tuple[str, float, float]], dense_weight: float, more: float = 0.0) -> list[str]:
+    """Documents from (document, cosine, normalised BM25) candidates, fused at ``dense_weight``."""
+    return documents_by_score(((d, dense_weight * c + (1 - dense_weight) * b) for d, c, b in candidates), more)
+
+
+WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+MORE = (0.0, 0.05, 0.1, 0.2, 0.3)
+
+
+def fit_fusion(candidates: dict[str, list[tuple[str, float, float]]], relevant: dict[str, frozenset[str]],
+               fit_on: Iterable[str]) -> tuple[float, float]:
+    """The (dense weight, document aggregation) pair with the best MRR@10 on ``fit_on``."""
+    ids = list(fit_on)
+    best, pick = -1.0, (0.5, 0.0)
+    for w in WEIGHTS:
+        for more in MORE:
+            mrr = ranking_quality({q: fused_ranking(candidates[q], w, more) for q in ids}, relevant)["mrr@10"]
+            if mrr > best + 1e-9:
+                best, pick = mrr, (w, more)
+    return pick
+
+
+def cross_fitted(candidates: dict[str, list[tuple[str, float, float]]], relevant: dict[str, frozenset[str]]) -> dict:
+    """Two-fold: fit on one half of the questions, score the other half, and swap; the
+    pooled quality is what fitted weights give on questions they were not fitted on."""
+    ids = sorted(candidates)
+    halves = (ids[0::2], ids[1::2])
+    ranked, picks = {}, []
+    for fit_half, test_half in ((halves[0], halves[1]), (halves[1], halves[0])):
+        w, more = fit_fusion(candidates, relevant, fit_half)
+        picks.append({"dense_weight": w, "aggregation": more})
+        ranked.update({q: fused_ranking(candidates[q], w, more) for q in test_half})
+    return {**ranking_quality(ranked, relevant), "fitted": picks}

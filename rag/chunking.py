@@ -1,9 +1,13 @@
 """Cut documents into passages that keep their provenance.
 
-Each section (or PDF page) is split on its own with LangChain's
-``RecursiveCharacterTextSplitter``, trying paragraph breaks first, then line breaks, then
-sentence ends, so a passage rarely stops mid-sentence; neighbouring passages share up to
-``chunk_overlap`` characters of whole sentences. A passage never spans two sections.
+Each section (or PDF page) is cut on its own: whole paragraphs (blocks between blank
+lines, then single lines) are packed together up to ``size`` characters, and a passage ends
+where a paragraph ends, with nothing repeated in the next one: a reader (and the embedding
+model) loses nothing at a paragraph break. Only a paragraph longer than ``size`` is cut
+inside, by LangChain's ``RecursiveCharacterTextSplitter`` at sentence ends (then clauses,
+then words), and only those cuts repeat up to ``chunk_overlap`` characters of whole
+sentences in the next passage, so a sentence cut from its context keeps some of it. A
+passage never spans two sections.
 
 Chunk ids are a hash of the document id and the passage text, so the same text always gets
 the same id and re-indexing adds nothing twice.
@@ -13,14 +17,18 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .schema import Chunk, Document, Span
 
-# Regex separators, tried in order; sentence ends keep their punctuation (keep_separator).
-_SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", r";\s+", r",\s+", r"\s+", ""]
+# Paragraph levels, tried in order: blocks between blank lines, then lines.
+_PARAGRAPHS = (re.compile(r"\n[ \t]*\n\s*"), re.compile(r"\n\s*"))
+# Inside one paragraph: regex separators, tried in order; sentence ends keep their
+# punctuation (keep_separator).
+_SEPARATORS = [r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", r";\s+", r",\s+", r"\s+", ""]
 
 
 @lru_cache(maxsize=8)
@@ -48,13 +56,9 @@ def chunk_document(doc: Document, size: int = 600, overlap: int = 120) -> list[C
     seen: dict[str, int] = {}
     for span in doc.spans:
         body = doc.text[span.start : span.end]
-        cursor = 0
-        for piece in splitter.split_text(body):
-            i = body.find(piece, cursor)
-            if i < 0:  # cannot happen with strip_whitespace, but never lose a passage
-                i = body.find(piece)
-            cursor = i + 1
-            start, end = span.start + i, span.start + i + len(piece)
+        for i, j in passage_bounds(body, size, splitter):
+            piece = body[i:j]
+            start, end = span.start + i, span.start + j
             repeat = seen.get(piece, 0)
             seen[piece] = repeat + 1
             chunks.append(
@@ -78,6 +82,59 @@ def chunk_document(doc: Document, size: int = 600, overlap: int = 120) -> list[C
     return chunks
 
 
+def passage_bounds(text: str, size: int, splitter: RecursiveCharacterTextSplitter,
+                   level: int = 0, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each passage of ``text[lo:hi]``: whole units of this paragraph level
+    packed up to ``size``; a unit longer than that is cut at the next level, and past the
+    last paragraph level by ``splitter`` (sentence ends, with its overlap)."""
+    hi = len(text) if hi is None else hi
+    if level == len(_PARAGRAPHS):
+        return _split_inside(text, lo, hi, splitter)
+    units, start = [], lo
+    for m in _PARAGRAPHS[level].finditer(text, lo, hi):
+        units.append(_trimmed(text, start, m.start()))
+        start = m.end()
+    units.append(_trimmed(text, start, hi))
+    out: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for s, e in units:
+        if s >= e:
+            continue
+        if e - s > size:
+            if current:
+                out.append(current)
+                current = None
+            out += passage_bounds(text, size, splitter, level + 1, s, e)
+        elif current and e - current[0] <= size:
+            current = (current[0], e)
+        else:
+            if current:
+                out.append(current)
+            current = (s, e)
+    if current:
+        out.append(current)
+    return out
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _split_inside(text: str, lo: int, hi: int, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
+    body, cursor, out = text[lo:hi], 0, []
+    for piece in splitter.split_text(body):
+        i = body.find(piece, cursor)
+        if i < 0:  # cannot happen with strip_whitespace, but never lose a passage
+            i = body.find(piece)
+        cursor = i + 1
+        out.append((lo + i, lo + i + len(piece)))
+    return out
+
+
 def _paragraph_starts(doc: Document) -> list[int]:
     """Offsets where a paragraph (a non-empty line inside a section) begins."""
     starts, pos = [], 0
@@ -99,6 +156,12 @@ def _location(doc: Document, span: Span, start: int, end: int, para: list[int]) 
     return f"{span.label}, {where}" if span.label else where.capitalize()
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What the embedding model sees: the section label gives a short passage context."""
-    return f"{chunk.section}: {chunk.text}" if chunk.section else chunk.text
+def embedding_text(chunk: Chunk, with_title: bool = False) -> str:
+    """What the embedding model sees: the section label (and, ``with_title``, the
+    document's title, unless it is only the document's id) gives a passage context that
+    its own words may not say: "What are the symptoms of gout?" against a passage of
+    symptoms that never names gout."""
+    context = [chunk.section] if chunk.section else []
+    if with_title and chunk.title and chunk.title != chunk.doc_id:
+        context.insert(0, chunk.title)
+    return ": ".join([*context, chunk.text])

@@ -11,21 +11,35 @@ Crash safety: before a document's passages are touched its ledger entry is set t
 halfway leaves ``indexing`` entries, which the next run treats as changed: their passages
 are deleted and written again. Work is done in batches of documents, so finished batches
 are never redone.
+
+Speed: a batch holds a few thousand passages, so the embedder's length bucketing (texts of
+similar length run together, less padding) works across many documents, not one; a
+passage text already embedded in this run, or already stored for the same document (an
+edited file's unchanged passages), is never embedded again; and one background thread
+writes a batch to the store while the next one is embedded (store calls are serialised by
+a lock, and a run that fails or is interrupted waits for the write in flight, so the
+ledger stays truthful).
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
+
 from .chunking import chunk_document, embedding_text
+from .embeddings import build_embedder
 from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file, read_source
 from .schema import Document
 from .store import ChunkStore, LedgerEntry
 
-CHUNKER_VERSION = "3"  # bump when chunking or cleaning changes what passages look like
+CHUNKER_VERSION = "4"  # bump when chunking or cleaning changes what passages look like
 
 Progress = Callable[[int, int, str], None]
 
@@ -40,6 +54,7 @@ class IngestReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, same as)
     failed: list[LoadError] = field(default_factory=list)
     passages_written: int = 0
+    passages_embedded: int = 0  # the rest reused a vector this run or the store already had
     seconds: float = 0.0
 
     @property
@@ -56,12 +71,26 @@ class IngestReport:
             "duplicates": [{"doc_id": d, "same_as": s} for d, s in self.duplicates],
             "failed": [{"name": e.name, "reason": e.reason} for e in self.failed],
             "passages_written": self.passages_written,
+            "passages_embedded": self.passages_embedded,
             "seconds": round(self.seconds, 2),
         }
 
 
-def fingerprint(chunk_size: int, chunk_overlap: int, model_id: str) -> str:
-    return f"c{CHUNKER_VERSION}/{chunk_size}/{chunk_overlap}/{model_id}"
+def fingerprint(chunk_size: int, chunk_overlap: int, model_id: str, titles: bool = False, passages: str = "") -> str:
+    return (f"c{CHUNKER_VERSION}/{chunk_size}/{chunk_overlap}/{model_id}" + ("/titled" if titles else "")
+            + (f"/passages:{passages}" if passages else ""))
+
+
+def passage_embedder(settings, query_model: Callable, injected: bool = False) -> tuple[Callable, str]:
+    """(factory of the embedder for passages, its tag for the fingerprint): the question
+    embedder unless ``settings.ingest_backend`` names another backend (and no embedder was
+    handed in, as tests do). int8 passages with fp32 questions: the index's vectors are
+    the same model's, quantised for the bulk work (mean cosine 0.993 to fp32)."""
+    backend = settings.ingest_backend or settings.embed_backend
+    if injected or backend == settings.embed_backend:
+        return query_model, ""
+    return (lambda: build_embedder(backend, settings.model_path, settings.embed_batch_size, settings.cache_dir),
+            backend)
 
 
 @dataclass(frozen=True)
@@ -77,14 +106,18 @@ class Ingestor:
     """Writes documents into a ``ChunkStore``; the embedder is created only if needed."""
 
     def __init__(self, store: ChunkStore, embedder_factory: Callable, chunk_size: int,
-                 chunk_overlap: int, batch_passages: int = 256):
+                 chunk_overlap: int, batch_passages: int = 2048, titles: bool = False, passages: str = ""):
         self.store = store
         self._embedder_factory = embedder_factory
         self._embedder = None
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.batch_passages = batch_passages
-        self.fingerprint = fingerprint(chunk_size, chunk_overlap, store.model_id)
+        self.titles = titles  # the document title in what is embedded (settings.embed_titles)
+        self.fingerprint = fingerprint(chunk_size, chunk_overlap, store.model_id, titles, passages)
+        self._lock = threading.Lock()  # one store call at a time: the writer thread and this one
+        self._vectors: dict[bytes, np.ndarray] = {}  # embedding text digest -> vector, this run
+        self.embedded_texts = 0  # texts actually given to the model (the rest were reused)
 
     @property
     def embedder(self):
@@ -129,24 +162,28 @@ class Ingestor:
         total = len(pending)
         batch: list[tuple[Document, LedgerEntry | None, list]] = []
         batch_size = 0
-        for i, item in enumerate(pending, 1):
-            try:
-                doc = item.load()
-            except LoadError as e:
-                report.failed.append(e)  # the old version, if any, stays indexed
-                continue
-            chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
-            batch.append((doc, ledger.get(item.doc_id), chunks))
-            batch_size += len(chunks)
-            if batch_size >= self.batch_passages:
-                self._write(batch, report)
-                batch, batch_size = [], 0
-                if progress:  # reported once documents are written, not merely read
-                    progress(i, total, item.doc_id)
-        self._write(batch, report)
+        with _Writer() as writer:
+            written = None  # (documents done, last id) of the batch being written
+            for i, item in enumerate(pending, 1):
+                try:
+                    doc = item.load()
+                except LoadError as e:
+                    report.failed.append(e)  # the old version, if any, stays indexed
+                    continue
+                chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
+                batch.append((doc, ledger.get(item.doc_id), chunks))
+                batch_size += len(chunks)
+                if batch_size >= self.batch_passages:
+                    self._write(batch, report, writer)  # returns once the batch before is stored
+                    batch, batch_size = [], 0
+                    if progress and written:  # reported once documents are written, not merely read
+                        progress(written[0], total, written[1])
+                    written = (i, item.doc_id)
+            self._write(batch, report, writer)
         if progress and total:
             progress(total, total, pending[-1].doc_id)
 
+        report.passages_embedded = self.embedded_texts
         if prune:
             self._prune(ledger, seen, roots, report)
         report.seconds = time.perf_counter() - started
@@ -180,19 +217,29 @@ class Ingestor:
             else:  # only the id and hash are kept: the text is read again when indexed
                 yield _Pending(item.doc_id, item.content_hash, lambda d=item.doc_id: reader.load(d))
 
-    def _write(self, batch: list[tuple[Document, LedgerEntry | None, list]], report: IngestReport) -> None:
+    def _write(self, batch: list[tuple[Document, LedgerEntry | None, list]], report: IngestReport,
+               writer: "_Writer") -> None:
+        """Embed one batch here, and hand its store writes to the writer thread."""
         if not batch:
             return
         now = time.time()
-        self.store.record([self._entry(doc, 0, "indexing", now) for doc, _, _ in batch])
-        for doc, old, _ in batch:
-            if old is not None:
-                self.store.delete_document(doc.doc_id)
+        with self._lock:  # before anything else: a run killed from here on is repaired next time
+            self.store.record([self._entry(doc, 0, "indexing", now) for doc, _, _ in batch])
         all_chunks = [c for _, _, chunks in batch for c in chunks]
-        vectors = self.embedder.embed([embedding_text(c) for c in all_chunks])
-        self.store.add(all_chunks, vectors)
-        self.store.record([self._entry(doc, len(chunks), "done", now) for doc, _, chunks in batch])
-        self.store.bump_revision()
+        # stored vectors are reused only if made the same way (model, titles, passage backend)
+        same = [c for doc, old, chunks in batch if old is not None and old.fingerprint == self.fingerprint for c in chunks]
+        vectors = self._vectors_for(all_chunks, same)
+
+        def store_batch() -> None:
+            with self._lock:
+                for doc, old, _ in batch:
+                    if old is not None:
+                        self.store.delete_document(doc.doc_id)
+                self.store.add(all_chunks, vectors)
+                self.store.record([self._entry(doc, len(chunks), "done", now) for doc, _, chunks in batch])
+                self.store.bump_revision()
+
+        writer.submit(store_batch)
         report.passages_written += len(all_chunks)
         for doc, old, _ in batch:
             if old is None:
@@ -201,6 +248,24 @@ class Ingestor:
                 report.repaired.append(doc.doc_id)
             else:
                 report.updated.append(doc.doc_id)
+
+    def _vectors_for(self, chunks: list, replaced: list) -> np.ndarray:
+        """One vector per chunk, embedding only texts neither this run nor the store (the
+        stored passages of a replaced document embedded with the same fingerprint: same id =
+        same document and text) has."""
+        texts = [embedding_text(c, self.titles) for c in chunks]
+        keys = [_digest(t) for t in texts]
+        if replaced:
+            with self._lock:
+                stored, vecs = self.store.get([c.chunk_id for c in replaced], with_vectors=True)
+            for c, v in zip(stored, vecs if vecs is not None else []):
+                self._vectors.setdefault(_digest(embedding_text(c, self.titles)), v)
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self._vectors))
+        if todo:
+            self.embedded_texts += len(todo)
+            for t, v in zip(todo, self.embedder.embed(todo)):
+                self._vectors[_digest(t)] = v
+        return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
     def _entry(self, doc: Document, n: int, state: str, now: float) -> LedgerEntry:
         return LedgerEntry(doc.doc_id, doc.content_hash, doc.title, doc.source, n, state, now, self.fingerprint)
@@ -216,6 +281,40 @@ class Ingestor:
         self.store.delete_document(doc_id)
         self.store.forget([doc_id])
         self.store.bump_revision()
+
+
+class _Writer:
+    """One background thread writing batches in order, at most one in flight: ``submit``
+    waits for the previous write (and raises its error) before handing over the next."""
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._last: Future | None = None
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self.wait()
+        self._last = self._pool.submit(fn)
+
+    def wait(self) -> None:
+        last, self._last = self._last, None
+        if last is not None:
+            last.result()
+
+    def __enter__(self) -> "_Writer":
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        try:
+            self.wait()  # also after a failure: the ledger must say what was written
+        except Exception:
+            if kind is None:
+                raise
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 class _ForwardReader:

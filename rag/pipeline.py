@@ -43,7 +43,7 @@ from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedde
 from .evidence import closest_word
 from .finisher import Finisher
 from .glossary import Glossary, asked_definitions, with_definitions
-from .ingest import Ingestor, IngestReport, Progress
+from .ingest import Ingestor, IngestReport, Progress, passage_embedder
 from .lexical import LexicalIndex, stem, terms
 from .llm import build_chat_model
 from .plain import plain_answer, reading_grade, simplest
@@ -83,6 +83,7 @@ class Pipeline:
         # otherwise the process's one model for these settings, loaded on first use.
         self.embed = CachingEmbedder((lambda: embedder) if embedder is not None else (lambda: shared_embedder(settings)))
         self.model_id = embedder.model_id if embedder is not None else model_id_for(settings)
+        self._embedder_given = embedder is not None
         self.store = ChunkStore(client or open_client(settings), settings.collection,
                                 self.model_id, DIMENSION)
         self.confidence = ConfidenceModel.load(settings.confidence_path)
@@ -101,8 +102,9 @@ class Pipeline:
         if rebuild:
             self.store.drop()
             self.store = ChunkStore(self.store.client, self.settings.collection, self.model_id, DIMENSION)
-        ingestor = Ingestor(self.store, self.embed.loaded, self.settings.chunk_size,
-                            self.settings.chunk_overlap)
+        model, passages = passage_embedder(self.settings, self.embed.loaded, self._embedder_given)
+        ingestor = Ingestor(self.store, model, self.settings.chunk_size, self.settings.chunk_overlap,
+                            titles=self.settings.embed_titles, passages=passages)
         return ingestor.run(list(paths or [self.settings.corpus_dir]), prune=prune, progress=progress)
 
     def documents(self) -> list[LedgerEntry]:

@@ -12,6 +12,11 @@ which the "not found" decision relies on.
 Abbreviations and lay words are expanded before both searches (see ``rag.query``): the
 dense query gets the long forms appended, and each BM25 query word also matches the words
 of its expansions.
+
+A long message (a story, then the question) is searched twice, whole and by its asking
+sentences alone (``rag.message.question_part``); each passage keeps the better of its two
+fused scores, so the story can neither drown the question nor lose a passage only it finds.
+The returned query, vectors and terms are the whole message's, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from .lexical import LexicalIndex, QueryTerms, analyze_query
+from .message import question_part
 from .query import COMMON_ABBREVIATIONS, expansions, lay_terms, with_expansions
 from .schema import REFERENCE_KIND, Passage
 from .store import ChunkStore
@@ -45,6 +51,7 @@ class Retriever:
         self.dense_weight = dense_weight
         self.candidate_k = candidate_k
         self.row_of = {cid: i for i, cid in enumerate(lexical.ids)}
+        self.total = store.count()  # counted once: a retriever lives as long as the index's revision
         self.abbreviations = {**COMMON_ABBREVIATIONS, **lexical.abbreviations}
         self.lay_terms = lay_terms()
 
@@ -57,17 +64,30 @@ class Retriever:
         return col is not None and self.lexical.idf[col] > 0.5
 
     def search(self, text: str, k: int, mode: str = "hybrid") -> Retrieval:
+        asked = question_part(text)
+        whole = self._search(text, k if asked is None else max(k, self.candidate_k), mode)
+        if asked is None:
+            return whole
+        focused = self._search(asked, max(k, self.candidate_k), mode)
+        best: dict[str, Passage] = {}
+        for p in whole.passages + focused.passages:
+            if p.chunk.chunk_id not in best or p.score > best[p.chunk.chunk_id].score:
+                best[p.chunk.chunk_id] = p
+        passages = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))[:k]
+        return Retrieval(whole.query, whole.vector, whole.plain_vector, whole.terms, passages)
+
+    def _search(self, text: str, k: int, mode: str) -> Retrieval:
         found = expansions(text, self.abbreviations, self.lay_terms)
         query = with_expansions(text, found)
-        vector = self.embed([query])[0]
-        plain = self.embed([text])[0] if query != text else vector
+        vector, plain = self.embed([query, text]) if query != text else [self.embed([query])[0]] * 2  # one model run
         qterms = analyze_query(self.lexical, text, found)
         weighted = qterms.weighted()
         ceiling = self.lexical.max_score(weighted) or 1.0
         lex = self.lexical.scores(weighted)
 
         dense = {} if mode == "lexical" else {
-            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND)}
+            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND,
+                                                         total=self.total)}
         matched = np.flatnonzero(lex > 0)
         lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]
         missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]

@@ -131,10 +131,12 @@ class ChunkStore:
     def count(self) -> int:
         return self.passages.count()
 
-    def query(self, vector: np.ndarray, k: int, exclude_kind: str | None = None) -> list[tuple[Chunk, float]]:
+    def query(self, vector: np.ndarray, k: int, exclude_kind: str | None = None,
+              total: int | None = None) -> list[tuple[Chunk, float]]:
         """Nearest passages with their cosine similarity, best first (optionally leaving out
-        passages of one document kind, e.g. the glossary)."""
-        total = self.count()
+        passages of one document kind, e.g. the glossary). ``total``: the passage count, when
+        the caller knows it (counting costs a store call per query)."""
+        total = self.count() if total is None else total
         if min(k, total) == 0:
             return []
         if exclude_kind:

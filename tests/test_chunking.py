@@ -53,3 +53,24 @@ def test_embedding_text_adds_the_section_label():
     doc = load_bytes(b"# T\n\n## Fibrosis\nFibrosis means thick scar-like tissue forms.", "g.md")
     (c,) = chunk_document(doc)
     assert embedding_text(c) == "Fibrosis: Fibrosis means thick scar-like tissue forms."
+
+
+def test_passages_end_at_paragraph_breaks_with_nothing_repeated():
+    paragraphs = [f"Paragraph {i} says one thing about hand care and warm gloves in winter." for i in range(12)]
+    doc = load_bytes("\n\n".join(paragraphs).encode(), "p.txt")
+    chunks = chunk_document(doc, 300, 120)
+    assert len(chunks) > 1
+    assert " ".join(c.text.replace("\n\n", " ") for c in chunks) == " ".join(paragraphs)  # no overlap
+    assert all(c.text.startswith("Paragraph") and c.text.endswith("winter.") for c in chunks)
+
+
+def test_only_a_paragraph_longer_than_a_passage_is_cut_inside_with_overlap():
+    long = " ".join(f"Sentence {i} is about breathing tests and the lungs." for i in range(20))
+    doc = load_bytes(f"Short opening paragraph.\n\n{long}\n\nShort closing paragraph.".encode(), "l.txt")
+    chunks = chunk_document(doc, 200, 60)
+    assert chunks[0].text == "Short opening paragraph."
+    assert chunks[-1].text == "Short closing paragraph."
+    inside = chunks[1:-1]
+    assert len(inside) > 2 and all(len(c.text) <= 200 for c in inside)
+    assert all(a.end > b.start for a, b in zip(inside, inside[1:]))  # neighbours share sentences
+    assert all(c.text.startswith("Sentence") and c.text.endswith(".") for c in inside)

@@ -221,3 +221,53 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(fresh_pipeline,
     assert r.added == ["ok.txt"]
     assert [(e.name, "too large" in e.reason) for e in r.failed] == [("huge.txt", True)]
     assert "huge.txt" not in read
+
+
+class Counting:
+    """The real model, counting the texts it is given."""
+
+    def __init__(self, model):
+        self.model, self.texts = model, []
+        self.model_id, self.dimension = model.model_id, model.dimension
+
+    def embed(self, texts):
+        self.texts += list(texts)
+        return self.model.embed(texts)
+
+
+def test_a_passage_text_already_embedded_is_never_embedded_again(fresh_pipeline, tmp_path, embedder):
+    import json
+
+    import numpy as np
+
+    shared = "Raynaud's phenomenon makes fingers turn white or blue in the cold."
+    paragraphs = {i: f"Paragraph {i} describes a separate topic, number {i}, at some length." for i in range(4)}
+    rows = [{"id": "a", "text": f"{shared}\n\n{paragraphs[0]}"}, {"id": "b", "text": f"{shared}\n\n{paragraphs[1]}"}]
+    f = tmp_path / "docs.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    p = fresh_pipeline()
+    counting = Counting(embedder)
+    first = Ingestor(p.store, lambda: counting, 100, 0).run([f])
+    assert first.passages_written == 4 and first.passages_embedded == 3
+    assert sorted(counting.texts) == sorted([shared, paragraphs[0], paragraphs[1]])
+
+    rows[1]["text"] = f"{shared}\n\n{paragraphs[2]}"  # b edited: only its new paragraph is new
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    counting.texts = []
+    again = Ingestor(p.store, lambda: counting, 100, 0).run([f])
+    assert again.updated == ["b"] and counting.texts == [paragraphs[2]]
+    chunks, vectors = p.store.get([c.chunk_id for c in p.store.iter_chunks("b")], with_vectors=True)
+    expected = embedder.embed([c.text for c in chunks])
+    assert np.allclose(vectors, expected, atol=1e-5)  # reused vectors are the text's own
+
+
+def test_stored_vectors_made_another_way_are_not_reused(fresh_pipeline, tmp_path, embedder):
+    import json
+
+    f = tmp_path / "docs.jsonl"
+    f.write_text(json.dumps({"id": "a", "title": "Hand care", "text": "Warm gloves help cold fingers."}))
+    p = fresh_pipeline()
+    Ingestor(p.store, lambda: embedder, 600, 0).run([f])
+    counting = Counting(embedder)
+    report = Ingestor(p.store, lambda: counting, 600, 0, titles=True).run([f])  # the title is now embedded
+    assert report.updated == ["a"] and counting.texts == ["Hand care: Warm gloves help cold fingers."]
