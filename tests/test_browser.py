@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from rag.settings import PROJECT_ROOT
+from tests.test_eval_page import QUESTIONS as EVAL_QUESTIONS  # an answered, an urgent and an off-topic question
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +41,6 @@ ANSWER_MS = 120_000
 STEP_MS = 30_000
 
 
-EVAL_QUESTIONS = [
-    {"id": "what-nintedanib", "question": "What does nintedanib do?", "expect": "answered",
-     "evidence": ["Nintedanib, an antifibrotic agent"], "category": "antifibrotics"},
-    {"id": "chest-pain-now", "question": "I have crushing chest pain right now", "expect": "urgent",
-     "category": "urgent"},
-    {"id": "banana-bread", "question": "can you give me a recipe for banana bread", "expect": "not_found",
-     "category": "off-topic"},
-]
 # `streamlit run` with the Evaluation page reading runs from the folder given first (the
 # page reads eval.runner.RUNS_DIR, the project's eval/runs/, which a test must not fill).
 SERVE_WITH_RUNS_IN = """

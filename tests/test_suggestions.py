@@ -52,13 +52,19 @@ Fruit trees near wild flowers are visited by bees more often.
 """
 
 
-def garden_chunks(tmp_path, fresh_pipeline):
+def write_garden(tmp_path) -> Path:
+    """The garden documents (two texts and a glossary) in a fresh folder."""
     corpus = tmp_path / "garden"
     corpus.mkdir()
     (corpus / "vegetables.md").write_text(
         GARDEN + "\nSpread mulch around tomatoes; mulch keeps the soil damp.\n")
     (corpus / "glossary.md").write_text(GARDEN_GLOSSARY)
     (corpus / "bees.txt").write_text(BEES)
+    return corpus
+
+
+def garden_chunks(tmp_path, fresh_pipeline):
+    corpus = write_garden(tmp_path)
     pipeline = fresh_pipeline(corpus_dir=corpus)
     pipeline.ingest()
     return pipeline, list(pipeline.store.iter_chunks())
@@ -173,12 +179,7 @@ def test_suggested_questions_from_a_tiny_collection_are_plain_and_well_formed(tm
 def index_garden_from_the_command_line(tmp_path, monkeypatch) -> Path:
     """``python -m rag ingest`` (in process) over the garden documents, into a fresh store,
     with the app pointed at the same store."""
-    corpus = tmp_path / "garden"
-    corpus.mkdir()
-    (corpus / "vegetables.md").write_text(
-        GARDEN + "\nSpread mulch around tomatoes; mulch keeps the soil damp.\n")
-    (corpus / "glossary.md").write_text(GARDEN_GLOSSARY)
-    (corpus / "bees.txt").write_text(BEES)
+    corpus = write_garden(tmp_path)
     for name, value in {"CORPUS_DIR": corpus, "STORE_DIR": tmp_path / "store",
                         "CACHE_DIR": tmp_path / "cache",
                         "RECORDS_PATH": tmp_path / "records.sqlite3"}.items():
