@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from . import wordlists
 from .lexical import STOPWORDS, raw_tokens, specificity, stem
 from .sentence_kinds import ASKING_WORDS
 
@@ -53,6 +54,9 @@ def everyday_specificity(word: str) -> float:
 # Below this Zipf-based specificity a word is everyday English: never a topic the documents
 # must name (6.5 - Zipf 4.6: "pregnant", "yoga" and rarer count).
 UNCOVERED_MIN_SPECIFICITY = 1.9
+# Words that hint at the kind of question and still name a topic ("diet", "genetic"):
+# outside the focus phrase, yet the question is about them (rag/data/topic_cue_words.tsv).
+TOPIC_CUE_WORDS = wordlists.words("topic_cue_words")
 # A word outside the focus phrases this specific ("exercise", "diet") names a topic of its
 # own; more everyday ones ("people", "hands", "good") don't.
 CUE_TOPIC_MIN_SPECIFICITY = 1.5
@@ -100,9 +104,12 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
 
     for i, m in enumerate(tokens):
         word = m.group(0)
+        topic_cue = word.lower() in TOPIC_CUE_WORDS
         if (not topical(word) or everyday_specificity(word) < UNCOVERED_MIN_SPECIFICITY or indexed(word)
-                or (focus is not None and word.lower() not in focus.lower())):
+                or (focus is not None and word.lower() not in focus.lower() and not topic_cue)):
             continue
+        if topic_cue:  # "can diet help scleroderma?": about diet, whatever else it names
+            return word, word
         if focus is not None:  # the whole phrase the question is about ("CBD oil")
             words = focus.strip("()[] ").split()
             named = word[:1].isupper() and m.start() > 0  # a name ("Mayo", "CBD"), not a word

@@ -67,6 +67,7 @@ TABLES: dict[str, Spec] = {
     "symptom_words": Spec("symptom_words.tsv", ("word", "note"), pattern=_WORD),
     "aspect_words": Spec("aspect_words.tsv", ("word",), pattern=_WORD),
     "asking_words": Spec("asking_words.tsv", ("word",), pattern=_WORD),
+    "topic_cue_words": Spec("topic_cue_words.tsv", ("word",), pattern=_WORD),
     "structural_headings": Spec("structural_headings.tsv", ("heading",), pattern=_WORD),
 }
 

@@ -36,6 +36,14 @@ def test_a_question_naming_a_known_topic_outside_its_focus_phrase_is_not_decline
                             focus="stiff hands") == "stiff hands"
 
 
+def test_a_topic_the_kind_words_name_is_declined_when_no_document_mentions_it():
+    # "diet" hints at a self-care question, so it is outside the focus phrase ("scleroderma"),
+    # yet it is what the question is about
+    assert uncovered_phrase("can diet help scleroderma?", INDEXED, focus="scleroderma") == "diet"
+    knows_diet = index_knows({**VOCAB, "diet": 99}, lambda stems: {})
+    assert uncovered_phrase("can diet help scleroderma?", knows_diet, focus="scleroderma") == ""
+
+
 def test_a_name_is_declined_even_beside_a_known_word():
     # "Clinic" is indexed (from "clinical"), but "Mayo" names a place the documents never do
     knows_clinic = index_knows({**VOCAB, "clinic": 99}, lambda stems: {})
