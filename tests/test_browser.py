@@ -144,6 +144,18 @@ def open_chat(browser, url: str, viewport: dict | None = None):
     return page
 
 
+def open_educator_page(browser, server: str, path: str, heading: str, viewport: dict | None = None):
+    """An educator page in a new tab, unlocked with the password, once its heading shows."""
+    page = browser.new_page()
+    if viewport:
+        page.set_viewport_size(viewport)
+    page.goto(f"{server}/{path}")
+    page.get_by_label("Educator password").fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=STEP_MS)
+    return page
+
+
 def focused(page) -> str:
     return page.evaluate(
         "() => { const e = document.activeElement; return [e.tagName, e.getAttribute('aria-label') || '',"
@@ -214,12 +226,7 @@ def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_review
     page.screenshot(path=str(SCREENSHOTS / "patient-chat.png"))
 
     # An educator signs in and finds the thumbs-down answer first in the queue.
-    educator = browser.new_page()
-    educator.set_viewport_size({"width": 1280, "height": 1100})
-    educator.goto(f"{server}/Review_queue")
-    educator.get_by_label("Educator password").fill(PASSWORD)
-    educator.get_by_role("button", name="Unlock").click()
-    educator.get_by_role("heading", name="Review queue").wait_for(timeout=STEP_MS)
+    educator = open_educator_page(browser, server, "Review_queue", "Review queue", {"width": 1280, "height": 1100})
     first = educator.locator('[class*="st-key-queue-item-"]').first
     first.get_by_text(QUESTION).first.wait_for(timeout=STEP_MS)
     assert "thumbs down" in first.inner_text() and COMMENT in first.inner_text()
@@ -318,12 +325,7 @@ def test_the_title_is_whole_on_a_phone(server, browser):
 
 
 def test_the_evaluation_page_draws_no_emoji_and_whole_metric_labels(server, browser):
-    page = browser.new_page()
-    page.set_viewport_size({"width": 1280, "height": 1100})
-    page.goto(f"{server}/Evaluation")
-    page.get_by_label("Educator password").fill(PASSWORD)
-    page.get_by_role("button", name="Unlock").click()
-    page.get_by_role("heading", name="Evaluation").wait_for(timeout=STEP_MS)
+    page = open_educator_page(browser, server, "Evaluation", "Evaluation", {"width": 1280, "height": 1100})
     labels = page.get_by_test_id("stMetricLabel")
     labels.first.wait_for(timeout=STEP_MS)
     page.get_by_text("Safety:").first.wait_for(timeout=STEP_MS)
@@ -343,11 +345,7 @@ def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp
     note = tmp_path / "hand-care.md"
     note.write_text("# Hand care\n\n## Warm water soaks\nSoaking the hands in warm water for ten "
                     "minutes eases stiff fingers in the morning.\n")
-    page = browser.new_page()
-    page.goto(f"{server}/Documents")
-    page.get_by_label("Educator password").fill(PASSWORD)
-    page.get_by_role("button", name="Unlock").click()
-    page.get_by_role("heading", name="Documents").wait_for(timeout=STEP_MS)
+    page = open_educator_page(browser, server, "Documents", "Documents")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(note))
     page.get_by_text("hand-care.md").first.wait_for(timeout=STEP_MS)
     page.get_by_role("button", name="Add to the collection").click()
