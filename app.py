@@ -32,7 +32,8 @@ restart.button("New conversation", on_click=state.new_conversation, width="stret
 with st.sidebar:
     st.page_link("pages/1_Review_queue.py", label="Patient educators: sign in",
                  icon=":material/lock:")
-if state.pipeline_or_none() is None:
+pipeline = state.pipeline_or_none()
+if pipeline is None:
     st.stop()  # a calm word was shown; the conversation stays in the session for when it's back
 
 for turn in turns:
@@ -51,7 +52,6 @@ if question:
     with st.chat_message("user"):
         render.show_text(question)
     with st.chat_message("assistant"):
-        pipeline = state.pipeline()  # opened above
         if pipeline.streams:  # a chat model writes the answer: show it as it is written
             answer = chat.answer_json(chat.ask_live(pipeline, question, history))
         else:
