@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .chunking import chunk_document, embedding_text
-from .embeddings import build_embedder
+from .embeddings import shared_embedder
 from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file, read_source
 from .schema import Document
 from .store import ChunkStore, LedgerEntry
@@ -89,8 +89,7 @@ def passage_embedder(settings, query_model: Callable, injected: bool = False) ->
     backend = settings.ingest_backend or settings.embed_backend
     if injected or backend == settings.embed_backend:
         return query_model, ""
-    return (lambda: build_embedder(backend, settings.model_path, settings.embed_batch_size, settings.cache_dir),
-            backend)
+    return (lambda: shared_embedder(settings, backend)), backend
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,14 @@ def build_embedder(backend: str, model_path: Path | None, batch_size: int, cache
     raise EmbedderUnavailable(f"Unknown embed_backend {backend!r}: use torch, onnx or onnx-int8.")
 
 
-def shared_embedder(settings) -> Embedder:
-    """The embedder for ``settings``, built once per process (a second caller waits for the
+def shared_embedder(settings, backend: str | None = None) -> Embedder:
+    """The embedder for ``settings`` (or for another ``backend`` with the same model, as
+    ingest's ``ingest_backend``), built once per process (a second caller waits for the
     first to finish loading rather than loading it again)."""
-    key = (settings.embed_backend, str(settings.model_path or ""), settings.embed_batch_size,
-           str(settings.cache_dir))
+    backend = backend or settings.embed_backend
+    key = (backend, str(settings.model_path or ""), settings.embed_batch_size, str(settings.cache_dir))
     with _LOCK:
         if key not in _LOADED:
-            _LOADED[key] = build_embedder(settings.embed_backend, settings.model_path,
-                                          settings.embed_batch_size, settings.cache_dir)
+            _LOADED[key] = build_embedder(backend, settings.model_path, settings.embed_batch_size,
+                                          settings.cache_dir)
         return _LOADED[key]
