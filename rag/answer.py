@@ -36,11 +36,11 @@ from .candidates import Candidate, candidates, previous_in_passage
 from .citations import Numbering
 from .evidence import evidence_features, word_support
 from .lexical import QueryTerms, stem, terms
+from .message import question_part
 from .plain import reading_grade
 from .safety import has_dose_or_instruction
 from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
-from .text import split_sentences
 
 
 @dataclass(frozen=True)
@@ -257,12 +257,10 @@ def compose(cands: list[Candidate], units: list[list[int]], passages: list[Passa
 
 
 def focus_of(question: str, min_words: int = 30) -> str | None:
-    """In a long message, the sentences that ask something: the rest is often background
-    ("I'm 45, diagnosed two years ago...") that blurs a single embedding."""
-    if len(question.split()) < min_words:
-        return None
-    asks = [question[a:b] for a, b in split_sentences(question) if question[a:b].rstrip().endswith("?")]
-    return " ".join(asks) if asks else None
+    """In a long message, the sentences that ask something (``rag.message.question_part``,
+    as retrieval uses): the rest is often background ("I'm 45, diagnosed two years ago...")
+    that blurs a single embedding."""
+    return question_part(question) if len(question.split()) >= min_words else None
 
 
 def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
