@@ -37,6 +37,7 @@ from typing import Iterator, Sequence
 
 from .answer import SelectionParams, extract
 from .calibration import ConfidenceModel
+from .chunking import embedding_text
 from .chroma_client import open_client
 from .draft import AnswerStream, Draft
 from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
@@ -60,7 +61,7 @@ from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_d
                          is_simpler_request, refers_back, uncovered)
 
 
-LEXICAL_FORMAT = "2"  # bump when what the lexical index holds changes
+LEXICAL_FORMAT = "3"  # bump when what the lexical index holds changes
 KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect is named") above this
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
@@ -131,11 +132,14 @@ class Pipeline:
 
     def _lexical(self, revision: str) -> LexicalIndex:
         path = self._lexical_cache_path()
-        revision = f"{revision}/{LEXICAL_FORMAT}"
+        titles = self.settings.embed_titles
+        revision = f"{revision}/{LEXICAL_FORMAT}/{'titles' if titles else 'untitled'}"
         index = LexicalIndex.load(path, revision)
         if index is None:
             chunks = [c for c in self.store.iter_chunks() if c.kind != REFERENCE_KIND]
-            texts = [f"{c.section}\n{c.text}" if c.section else c.text for c in chunks]
+            # BM25 reads what the model embeds: with titles on, "symptoms of gout" finds the
+            # symptom passage of the document titled "Gout" by its words too.
+            texts = [embedding_text(c, titles) for c in chunks]
             index = LexicalIndex.build([c.chunk_id for c in chunks], texts)
             index.abbreviations = defined_abbreviations("\n".join(c.text for c in chunks))
             try:

@@ -93,9 +93,9 @@ class Settings(BaseSettings):
 
     embed_titles: bool = Field(
         False,
-        description="Put each document's title before its passages' text in what the model "
-        "embeds (a title that is only the file name or id is left out). Changing it re-embeds "
-        "every document on the next ingest.",
+        description="Put each document's title before its passages' text in what is searched, "
+        "by the model and by BM25 (a title that is only the file name or id is left out). "
+        "Changing it re-embeds every document on the next ingest.",
     )
 
     # --- retrieval ---------------------------------------------------------------------

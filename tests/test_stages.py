@@ -140,6 +140,21 @@ def test_search_ranks_first_the_passage_that_holds_the_answer(tiny, question, do
     assert top.score > 0
 
 
+@pytest.mark.parametrize("titles", [True, False])
+def test_with_titles_on_bm25_also_reads_each_documents_title(tmp_path, titles):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "gout.md").write_text("---\ntitle: Gout\n---\nSudden pain and swelling in the big toe, often at night.\n")
+    (folder / "asthma.md").write_text("---\ntitle: Asthma\n---\nWheezing, coughing and a tight chest, often late at night.\n")
+    pipeline = Pipeline(make_settings(tmp_path / "store", embed_titles=titles), embedder=FakeEmbedder())
+    pipeline.ingest([folder])
+    scores = {p.chunk.doc_id: p.lexical for p in pipeline.search("gout at night", mode="lexical").passages}
+    if titles:  # the title word counts: the gout passage wins on words alone
+        assert scores["gout.md"] > scores["asthma.md"] > 0
+    else:  # only "night" is in the texts, which are as long
+        assert scores["gout.md"] == pytest.approx(scores["asthma.md"])
+
+
 # --- understand, retrieve, compose, decide: one draft --------------------------------------
 
 def test_the_draft_carries_each_stages_result(tiny):
