@@ -74,8 +74,14 @@ DOSE_IN_TEXT = _rx(r"""
 
 
 
+# "stop it from happening", "keep this from getting worse": preventing the disease, which
+# is a question for the documents, not a change of medicine.
+_PREVENTING = _rx(r"""\b(?:stop|stopping|keep|keeping)\s+(?:\w+\s+){1,3}?
+    (?:from\s+\w+ing|(?:getting|developing|catching|inheriting|having)\s+(?:it|this|that|the)\b)""")
+
+
 def wants_personal_advice(text: str, medicines: Path = MEDICINES_PATH) -> bool:
-    t = fold(text)
+    t = _PREVENTING.sub("prevent", fold(text))
     named, _ = _medicines(medicines)
     if _DOSE.search(t) and (named.search(t) or re.search(r"\b(?:i|my|me)\b", t)):
         return True

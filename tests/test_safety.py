@@ -84,6 +84,7 @@ ADVICE = [
     "after my HSCT can I just stop all my other meds?",
     "Should I get a stem cell transplant?",
     "Prescribe me a dose of cyclophosphamide",
+    "can I stop taking it from tomorrow? (methotrexate)",
 ]
 
 
@@ -97,6 +98,9 @@ def test_personal_advice_requests_are_recognised(text):
     "Can I take part in a clinical trial?", "what are the side effects of rituximab",
     # what doctors do, not what the patient should do
     "where do they get the stem cells from for the transplant?", "do they stop the chemo before the transplant?",
+    # stopping a disease from happening is prevention, not stopping a medicine
+    "can I stop it from happening to my kids?", "can we stop this from getting worse?",
+    "is there a way to stop my children getting it?",
 ])
 def test_general_questions_are_not_advice(text):
     assert not triage(text).advice
