@@ -48,7 +48,7 @@ def chunk_id(doc_id: str, text: str, repeat: int = 0) -> str:
     return h[:32]
 
 
-def chunk_document(doc: Document, size: int = 600, overlap: int = 120) -> list[Chunk]:
+def chunk_document(doc: Document, size: int = 600, overlap: int = 60) -> list[Chunk]:
     """Passages of ``doc``, in document order."""
     splitter = _splitter(size, overlap)
     paragraph_starts = _paragraph_starts(doc)

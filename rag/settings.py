@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     # --- chunking ----------------------------------------------------------------------
     chunk_size: int = Field(600, ge=100, description="Target passage size in characters.")
     chunk_overlap: int = Field(
-        120, ge=0, description="Characters of trailing sentences repeated in the next passage."
+        60, ge=0, description="Characters of trailing sentences repeated in the next passage "
+        "(only where a paragraph longer than a passage is cut)."
     )
 
     embed_titles: bool = Field(

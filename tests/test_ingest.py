@@ -159,7 +159,7 @@ def test_an_ingest_with_nothing_to_do_never_loads_the_model(tmp_path, corpus_cop
         raise AssertionError("the model was loaded")
 
     p = Pipeline(make_settings(tmp_path / "s"), embedder=embedder)
-    r = Ingestor(p.store, no_model, 600, 120).run([corpus_copy])
+    r = Ingestor(p.store, no_model, p.settings.chunk_size, p.settings.chunk_overlap).run([corpus_copy])
     assert len(r.unchanged) == len(CORPUS_DOCS)
 
 
