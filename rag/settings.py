@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         "two of 288 evaluation questions, so it is not the default. Changing it re-embeds "
         "every document on the next ingest.",
     )
-    embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embed_batch_size: int = Field(16, ge=1, description="Texts per embedding batch (small batches of "
+                                  "similar length run fastest on CPU).")
 
     # --- chunking ----------------------------------------------------------------------
     chunk_size: int = Field(600, ge=100, description="Target passage size in characters.")

@@ -111,3 +111,12 @@ def test_serving_never_imports_torch_or_sentence_transformers(onnx_cache, onnx_i
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"shape": [1, 384], "loaded": []}
+
+
+def test_batches_run_side_by_side_give_the_vectors_one_batch_at_a_time_gives(onnx_cache):
+    texts = [f"Passage {i}: " + "skin thickening and Raynaud's " * (i % 7 + 1) for i in range(40)]
+    side_by_side = OnnxEmbedder(quantized=True, cache_dir=onnx_cache, batch_size=4, threads=2)
+    one_at_a_time = OnnxEmbedder(quantized=True, cache_dir=onnx_cache, batch_size=4, threads=1)
+    got, ref = side_by_side.embed(texts), one_at_a_time.embed(texts)
+    assert side_by_side._bulk_session is not None and one_at_a_time._bulk_session is None
+    assert np.abs(got - ref).max() < 1e-6  # same batches, same kernels: in the caller's order
