@@ -49,7 +49,7 @@ from .lexical import LexicalIndex, stem, terms
 from .llm import build_chat_model
 from .plain import plain_answer, reading_grade, simplest
 from .prompts import Prompts, load_prompts
-from .query import clean_question, contextualize, defined_abbreviations, normalize_history
+from .query import clean_question, contextualize, defined_abbreviations, normalize_history, shared_subject
 from .question_kinds import KindModel, focus_phrase, is_yes_no
 from .retrieve import Retriever
 from .safety import follow_up_urgent, treatments_named, triage
@@ -93,6 +93,7 @@ class Pipeline:
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
         self._subject_terms: frozenset[str] = frozenset()
+        self._subject = ""  # what every document is about, from their titles ("IgA nephropathy")
         self._revision: str | None = None
         self._lock = threading.Lock()
 
@@ -127,6 +128,7 @@ class Pipeline:
                                             self.settings.dense_weight, self.settings.candidate_k)
                 self._glossary = Glossary(self.store.iter_chunks(kind=REFERENCE_KIND))
                 self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
+                self._subject = shared_subject(self._topic_titles())
                 self._revision = revision
             return self._retriever
 
@@ -239,7 +241,8 @@ class Pipeline:
     def _retrieve(self, d: Draft) -> None:
         u, retriever = d.understanding, self.retriever()
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
-        d.search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed)
+        d.search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed,
+                                      self._subject)
         d.retrieval = retriever.search(d.search_text, self.settings.top_k)
         d.answer.query, d.answer.retrieved = d.retrieval.query, d.retrieval.passages
 
@@ -355,15 +358,19 @@ class Pipeline:
         else:
             a.answer = self.prompts.message("not_found", topics=self.topics())
 
-    def topics(self) -> str:
-        if self.settings.topics:
-            return self.settings.topics
-        # The glossary explains words; it is not a topic to offer.
+    def _topic_titles(self) -> list[str]:
+        """Titles of the indexed documents, the glossary left out: it explains words; it is
+        not a topic to offer."""
         chunks = self._glossary.chunks.values() if self._glossary is not None else \
             self.store.iter_chunks(kind=REFERENCE_KIND)
         reference = {c.doc_id for c in chunks}
-        titles = sorted({e.title for e in self.store.ledger_entries().values()
-                         if e.state == "done" and e.doc_id not in reference})
+        return sorted({e.title for e in self.store.ledger_entries().values()
+                       if e.state == "done" and e.doc_id not in reference})
+
+    def topics(self) -> str:
+        if self.settings.topics:
+            return self.settings.topics
+        titles = self._topic_titles()
         if not titles:
             return "the documents an educator has added (none yet)"
         quoted = [f"\u201c{t}\u201d" for t in titles[:6]]

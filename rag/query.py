@@ -8,7 +8,8 @@
 - ``abbreviations``: common scleroderma abbreviations (``rag/data/abbreviations.tsv``),
   plus those a corpus defines itself ("autologous hematopoietic stem cell transplant
   (HSCT)"), and everyday words (``rag/data/lay_terms.tsv``), expanded for search.
-- ``contextualize``: a follow-up ("is it safe?") borrows the topic of the earlier turns.
+- ``contextualize``: a follow-up ("is it safe?") borrows the topic of the earlier turns; a
+  first question that says "it" for the library's shared subject is searched with it.
 
 Everything here is a pure function of its inputs and the reviewed word lists.
 """
@@ -23,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import wordlists
-from .lexical import STOPWORDS, raw_tokens
+from .lexical import STOPWORDS, raw_tokens, specificity
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
@@ -210,10 +211,15 @@ def is_follow_up(question: str, known_term, indexed=None) -> bool:
     return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
 
 
-def contextualize(question: str, history: list[dict], turns: int, known_term, indexed=None) -> str:
+def contextualize(question: str, history: list[dict], turns: int, known_term, indexed=None,
+                  subject: str = "") -> str:
     """The search text for ``question``: itself, or, for a follow-up, the last user turns
-    that had a topic of their own, followed by the question."""
-    if not history or turns <= 0 or not is_follow_up(question, known_term, indexed):
+    that had a topic of their own, followed by the question. A first question that points
+    at the library's own ``subject`` ("how do doctors find out you have it?") is searched
+    with it (see ``about_the_subject``)."""
+    if not history or turns <= 0:
+        return about_the_subject(question, subject) if turns > 0 else question
+    if not is_follow_up(question, known_term, indexed):
         return question
     earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
     picked: list[str] = []
@@ -222,6 +228,44 @@ def contextualize(question: str, history: list[dict], turns: int, known_term, in
         if len(picked) >= turns or not is_follow_up(text, known_term):
             break
     return " ".join(picked + [question]) if picked else question
+
+
+def shared_subject(titles: list[str]) -> str:
+    """What every document is about, from their titles: the words all of them share, in the
+    first title's order and spelling ("IgA nephropathy - diet" and "IgA nephropathy -
+    causes" give "IgA nephropathy"). Empty for a single document (its title says what it
+    covers, not what a library is about) or titles with nothing in common."""
+    if len(titles) < 2:
+        return ""
+    word = re.compile(r"\w+(?:['-]\w+)*")
+    shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
+    kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
+    return " ".join(dict.fromkeys(kept))
+
+
+_SUBJECT_POINTERS = {"it", "its", "it's", "this"}
+# Words this common ("stop", "doctors", "kids") name no topic of their own.
+EVERYDAY_SPECIFICITY = 2.0
+
+
+def about_the_subject(question: str, subject: str) -> str:
+    """A first question that points at something without naming it ("can I stop it
+    happening to my kids?", "can it be cured?") is, in a library about one subject, about
+    that subject: it is searched as "<subject>: <question>". Only when its words, besides
+    those asking about an aspect ("cured", "risks"), are everyday English: a question that
+    names something ("is it safe to get pregnant on mycophenolate?", "does the transplant
+    help, or does it wear off?"), known to the documents or not, is searched as asked."""
+    if not subject:
+        return question
+    words = raw_tokens(question)
+    if not any(w in _SUBJECT_POINTERS for w in words):
+        return question  # "they" and "there" are the doctors and the clinic more often
+    if set(raw_tokens(subject)) & set(words):
+        return question  # it names the subject itself
+    named = [w for w in content_words(question) if w not in _ASPECTS]
+    if any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named):
+        return question
+    return f"{subject}: {question}"
 
 
 def normalize_history(history) -> list[dict]:

@@ -2,8 +2,8 @@
 lay words and follow-ups."""
 
 from rag.query import (clean_question, contextualize, defined_abbreviations, expansions,
-                       is_follow_up, lay_expansions, lay_terms, normalize_history, strip_injection,
-                       with_expansions)
+                       is_follow_up, lay_expansions, lay_terms, normalize_history, shared_subject,
+                       strip_injection, with_expansions)
 
 
 def test_markup_does_not_reach_search():
@@ -64,6 +64,31 @@ def test_follow_up_borrows_the_topic_of_earlier_turns():
     assert contextualize("is it safe?", history, 2, known) == "what is a stem cell transplant? is it safe?"
     assert contextualize("what is methotrexate?", history, 2, known) == "what is methotrexate?"
     assert contextualize("is it safe?", [], 2, known) == "is it safe?"
+
+
+def test_the_subject_every_title_shares():
+    assert shared_subject(["IgA nephropathy - diagnosis, treatment and prevention",
+                           "IgA nephropathy - eating, diet and nutrition"]) == "IgA nephropathy"
+    assert shared_subject(["Scleroderma treatment review", "The Scleroderma clinical trials overview"]) == "Scleroderma"
+    assert shared_subject(["Gout", "Asthma"]) == ""
+    assert shared_subject(["Scleroderma treatment review"]) == ""  # one document is not a library
+
+
+def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
+    subject = "IgA nephropathy"
+    for question in ("how do doctors find out you have it?", "can I stop it happening to my kids?",
+                     "can it be cured?", "can this disease kill you?"):
+        assert contextualize(question, [], 2, known, subject=subject) == f"{subject}: {question}"
+    # not when it names the subject or anything else of its own, points at nothing, or
+    # has no subject to borrow
+    for question in ("is IgA nephropathy bad? I have it", "how do doctors find out?", "where do they find out?",
+                     "is it safe to get pregnant while on mycophenolate?", "does the transplant help or does it wear off?",
+                     "is it contagious?"):
+        assert contextualize(question, [], 2, known, subject=subject) == question
+    assert contextualize("can it be cured?", [], 2, known, subject="") == "can it be cured?"
+    # with a conversation, the earlier turns give the topic, as before
+    history = normalize_history(["what is a stem cell transplant?"])
+    assert contextualize("is it good?", history, 2, known, subject="Scleroderma") == "what is a stem cell transplant? is it good?"
 
 
 def test_history_accepts_strings_and_role_objects():

@@ -155,6 +155,21 @@ def test_with_titles_on_bm25_also_reads_each_documents_title(tmp_path, titles):
         assert scores["gout.md"] == pytest.approx(scores["asthma.md"])
 
 
+def test_a_first_question_that_says_it_is_searched_with_what_every_title_shares(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ntitle: Gout - symptoms\n---\nGout causes sudden pain in the big toe.\n")
+    (folder / "b.md").write_text("---\ntitle: Gout - tests\n---\nDoctors find gout crystals in fluid from the joint.\n")
+    pipeline = Pipeline(make_settings(tmp_path / "store"), embedder=FakeEmbedder())
+    pipeline.ingest([folder])
+    draft = pipeline.draft("how do doctors find out you have it?")
+    assert draft.search_text == "Gout: how do doctors find out you have it?"
+    assert draft.retrieval.passages[0].chunk.doc_id == "b.md"
+    # with a conversation, the earlier turn gives the topic instead
+    follow_up = pipeline.draft("is it painful?", history=["what are gout crystals?"])
+    assert follow_up.search_text == "what are gout crystals? is it painful?"
+
+
 # --- understand, retrieve, compose, decide: one draft --------------------------------------
 
 def test_the_draft_carries_each_stages_result(tiny):
