@@ -40,7 +40,9 @@ def format_results(r: dict, full: bool) -> str:
         ]
         if i["documents"]:
             lines.append(f"ingest vs plain sentence-transformers, per document: {speed(b, p, 'seconds'):.2f}x "
-                         f"wall, {speed(b, p, 'cpu_seconds'):.2f}x cpu")
+                         f"wall, {speed(b, p, 'cpu_seconds'):.2f}x cpu; per token: {token_speed(b, p):.2f}x "
+                         f"(ingest reads {c['tokens'] / r['documents']:.0f} tokens per document, the plain "
+                         f"encoding {p['tokens'] / p['documents']:.0f})")
         lines.append(f"{'ranking':<44}{'recall@10':>10}{'MRR@10':>8}")
         rows = [("dense", q["dense"]), ("bm25", q["lexical"]), ("fused (document at its best passage)", q["hybrid"]),
                 (f"fused, documents by several passages ({q['aggregated']['weight']})", q["aggregated"]),
@@ -75,6 +77,13 @@ def speed(b: dict, plain: dict, key: str) -> float:
     if not i["documents"] or not i[key]:
         return 0.0
     return (plain[key] / plain["documents"]) / (i[key] / i["documents"])
+
+
+def token_speed(b: dict, plain: dict) -> float:
+    """How many times more tokens per second ingest embeds than plain encoding (wall): the
+    encoder's speed, apart from how much of each document is read."""
+    tps = b["ingest"].get("tokens_per_s")
+    return tps / (plain["tokens"] / plain["seconds"]) if tps and plain["seconds"] else 0.0
 
 
 def targets(b: dict, plain: dict, full: bool) -> list[str]:

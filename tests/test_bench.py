@@ -10,7 +10,7 @@ import pytest
 from bench.data import Pair, workload, write_documents
 from bench.measures import (cross_fitted, documents_by_score, documents_in_order, flops_per_token, fused_ranking,
                             percentiles, ranking_quality)
-from bench.report import speed
+from bench.report import speed, token_speed
 from bench.stories import TEMPLATES, wrap_all
 from rag.loaders import iter_jsonl_documents
 
@@ -99,3 +99,6 @@ def test_ingest_speed_is_compared_per_document():
     run = {"ingest": {"documents": 200, "seconds": 50.0, "cpu_seconds": 100.0}}
     assert speed(run, plain, "seconds") == pytest.approx(2.0)
     assert speed(run, plain, "cpu_seconds") == pytest.approx(1.6)
+    # per token: 600 tokens/s for ingest against 20,000 tokens in 50 s (400/s) for plain encoding
+    run["ingest"]["tokens_per_s"] = 600.0
+    assert token_speed(run, {**plain, "tokens": 20_000}) == pytest.approx(1.5)
