@@ -63,6 +63,10 @@ from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_d
 
 LEXICAL_FORMAT = "3"  # bump when what the lexical index holds changes
 KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect is named") above this
+# The word documents use for a kind of answer, added to the dense query when the kind is sure:
+# "what makes IgA build up in the kidneys?" asks for causes without saying so.
+KIND_HINTS = {"cause": "causes", "symptoms": "symptoms", "diagnosis": "diagnosis", "treatment": "treatment",
+              "risks": "risks"}
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
 SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
@@ -243,7 +247,8 @@ class Pipeline:
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
         d.search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed,
                                       self._subject)
-        d.retrieval = retriever.search(d.search_text, self.settings.top_k)
+        hint = KIND_HINTS.get(u.kind, "") if u.kind_confidence >= KIND_SURE else ""
+        d.retrieval = retriever.search(d.search_text, self.settings.top_k, hint=hint)
         d.answer.query, d.answer.retrieved = d.retrieval.query, d.retrieval.passages
 
     def _compose(self, d: Draft) -> None:

@@ -63,12 +63,14 @@ class Retriever:
         col = self.lexical.vocab.get(t)
         return col is not None and self.lexical.idf[col] > 0.5
 
-    def search(self, text: str, k: int, mode: str = "hybrid") -> Retrieval:
+    def search(self, text: str, k: int, mode: str = "hybrid", hint: str = "") -> Retrieval:
+        """``hint``: words for what kind of answer is wanted ("causes"), added to the dense
+        query only, so "what makes IgA build up?" meets the passages about causes."""
         asked = question_part(text)
-        whole = self._search(text, k if asked is None else max(k, self.candidate_k), mode)
+        whole = self._search(text, k if asked is None else max(k, self.candidate_k), mode, hint)
         if asked is None:
             return whole
-        focused = self._search(asked, max(k, self.candidate_k), mode)
+        focused = self._search(asked, max(k, self.candidate_k), mode, hint)
         best: dict[str, Passage] = {}
         for p in whole.passages + focused.passages:
             if p.chunk.chunk_id not in best or p.score > best[p.chunk.chunk_id].score:
@@ -76,9 +78,9 @@ class Retriever:
         passages = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))[:k]
         return Retrieval(whole.query, whole.vector, whole.plain_vector, whole.terms, passages)
 
-    def _search(self, text: str, k: int, mode: str) -> Retrieval:
+    def _search(self, text: str, k: int, mode: str, hint: str = "") -> Retrieval:
         found = expansions(text, self.abbreviations, self.lay_terms)
-        query = with_expansions(text, found)
+        query = with_expansions(text, {**found, "": (hint,)} if hint and hint.lower() not in text.lower() else found)
         vector, plain = self.embed([query, text]) if query != text else [self.embed([query])[0]] * 2  # one model run
         qterms = analyze_query(self.lexical, text, found)
         weighted = qterms.weighted()

@@ -170,6 +170,15 @@ def test_a_first_question_that_says_it_is_searched_with_what_every_title_shares(
     assert follow_up.search_text == "what are gout crystals? is it painful?"
 
 
+def test_a_kind_hint_reaches_the_dense_query_only(tiny):
+    retriever = tiny.retriever()
+    hinted = retriever.search("what makes heartburn worse at night?", 3, hint="causes")
+    plain = retriever.search("what makes heartburn worse at night?", 3)
+    assert hinted.query.endswith("causes)") and "causes" not in plain.query
+    assert hinted.terms == plain.terms  # BM25 reads the question as asked
+    assert retriever.search("what causes heartburn?", 3, hint="causes").query == "what causes heartburn?"
+
+
 # --- understand, retrieve, compose, decide: one draft --------------------------------------
 
 def test_the_draft_carries_each_stages_result(tiny):
