@@ -128,9 +128,14 @@ class Pipeline:
         with self._lock:
             if self._retriever is None or revision != self._revision:
                 lexical = self._lexical(revision)
+                reference = list(self.store.iter_chunks(kind=REFERENCE_KIND))
+                self._glossary = Glossary(reference)
+                # Without a glossary there is nothing to leave out of dense search, and the
+                # nearest-neighbour query fetches half as many passages (4 ms against 7-8 ms at
+                # 50,570 passages).
                 self._retriever = Retriever(self.store, self.embed, lexical,
-                                            self.settings.dense_weight, self.settings.candidate_k)
-                self._glossary = Glossary(self.store.iter_chunks(kind=REFERENCE_KIND))
+                                            self.settings.dense_weight, self.settings.candidate_k,
+                                            exclude_kind=REFERENCE_KIND if reference else None)
                 self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
                 self._subject = shared_subject(self._topic_titles())
                 self._revision = revision

@@ -44,8 +44,10 @@ class Retrieval:
 
 class Retriever:
     def __init__(self, store: ChunkStore, embed: Callable[[list[str]], np.ndarray],
-                 lexical: LexicalIndex, dense_weight: float = 0.5, candidate_k: int = 30):
+                 lexical: LexicalIndex, dense_weight: float = 0.5, candidate_k: int = 30,
+                 exclude_kind: str | None = REFERENCE_KIND):
         self.store = store
+        self.exclude_kind = exclude_kind  # passages dense search leaves out (the glossary's)
         self.embed = embed
         self.lexical = lexical
         self.dense_weight = dense_weight
@@ -88,7 +90,7 @@ class Retriever:
         lex = self.lexical.scores(weighted)
 
         dense = {} if mode == "lexical" else {
-            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=REFERENCE_KIND,
+            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=self.exclude_kind,
                                                          total=self.total)}
         matched = np.flatnonzero(lex > 0)
         lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]

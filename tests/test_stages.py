@@ -179,6 +179,18 @@ def test_a_kind_hint_reaches_the_dense_query_only(tiny):
     assert retriever.search("what causes heartburn?", 3, hint="causes").query == "what causes heartburn?"
 
 
+def test_dense_search_leaves_the_glossary_out_only_when_there_is_one(tmp_path, tiny):
+    assert tiny.retriever().exclude_kind is None  # nothing to leave out: no filter, half the fetch
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "gloss.md").write_text("---\ntitle: Words\nkind: glossary\n---\n**Reflux**: acid coming up from the stomach.\n")
+    (folder / "heartburn.txt").write_text(HEARTBURN)
+    pipeline = Pipeline(make_settings(tmp_path / "store"), embedder=FakeEmbedder())
+    pipeline.ingest([folder])
+    assert pipeline.retriever().exclude_kind == "glossary"
+    assert {p.chunk.doc_id for p in pipeline.search("reflux acid stomach", mode="dense").passages} == {"heartburn.txt"}
+
+
 # --- understand, retrieve, compose, decide: one draft --------------------------------------
 
 def test_the_draft_carries_each_stages_result(tiny):
