@@ -167,9 +167,11 @@ def expansions(text: str, abbreviations: dict[str, str], lay: dict[str, tuple[st
     return {w: tuple(dict.fromkeys(v)) for w, v in out.items()}
 
 
-def with_expansions(text: str, found: dict[str, tuple[str, ...]]) -> str:
-    """``text`` followed by its expansions in brackets, for the embedding model."""
-    extra = list(dict.fromkeys(x for v in found.values() for x in v))
+def with_expansions(text: str, found: dict[str, tuple[str, ...]], hint: str = "") -> str:
+    """``text`` followed by its expansions in brackets, for the embedding model, and by
+    ``hint`` (the word for the kind of answer wanted) unless the text already says it."""
+    hints = [hint] if hint and hint.lower() not in text.lower() else []
+    extra = list(dict.fromkeys([*(x for v in found.values() for x in v), *hints]))
     return f"{text} ({'; '.join(extra)})" if extra else text
 
 
@@ -217,8 +219,10 @@ def contextualize(question: str, history: list[dict], turns: int, known_term, in
     that had a topic of their own, followed by the question. A first question that points
     at the library's own ``subject`` ("how do doctors find out you have it?") is searched
     with it (see ``about_the_subject``)."""
-    if not history or turns <= 0:
-        return about_the_subject(question, subject) if turns > 0 else question
+    if turns <= 0:
+        return question
+    if not history:
+        return about_the_subject(question, subject)
     if not is_follow_up(question, known_term, indexed):
         return question
     earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]

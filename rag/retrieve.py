@@ -82,7 +82,7 @@ class Retriever:
 
     def _search(self, text: str, k: int, mode: str, hint: str = "") -> Retrieval:
         found = expansions(text, self.abbreviations, self.lay_terms)
-        query = with_expansions(text, {**found, "": (hint,)} if hint and hint.lower() not in text.lower() else found)
+        query = with_expansions(text, found, hint)
         vector, plain = self.embed([query, text]) if query != text else [self.embed([query])[0]] * 2  # one model run
         qterms = analyze_query(self.lexical, text, found)
         weighted = qterms.weighted()
