@@ -1,7 +1,8 @@
 """Reading retrieved passages into candidate sentences for the extractive answer.
 
 Every sentence of a passage is a candidate unless it is a heading, too short to say
-anything, a source line with a web address, or a lead-in whose list lies in another passage.
+anything, a source line with a web address, a line that only points elsewhere ("check out
+the information here"), or a lead-in whose list lies in another passage.
 A list keeps its shape: each item knows its list (``group``) and the sentence announcing it
 (``lead_in``), so the answerer can tell the list whole or not at all.
 
@@ -34,6 +35,12 @@ class Candidate:
 
 
 _URL = re.compile(r"https?://|www\.", re.I)
+# A sentence that only sends the reader elsewhere ("Check out the information here.", "Also,
+# see 'Key Words' related to gout.", "For more information, visit ..."): web pages carry
+# them, and they answer nothing. "See a doctor if ..." is advice, and stays.
+_POINTER = re.compile(r"""^(?:also,?\s+)?(?:check\s+out|click\b|learn\s+more|read\s+more|find\s+out\s+more
+    |for\s+more\s+(?:information|details|about)|visit\s+(?:the|our|this)\b
+    |see\s+(?:also\b|["\u201c]|our\b|the\s+(?:list|page|section|links?|website|web\s+site)\b))""", re.I | re.X)
 # A sentence that stops where what it announces should follow ("... more likely if").
 _DANGLING = re.compile(r"\b(?:if|include|includes|including|such as|following|as|are|is|be|the|of|to|and|or|"
                        r"with|by|from|may)\s*$", re.I)
@@ -74,7 +81,7 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
             elif not item:
                 current = -1
             key = " ".join(s.lower().split())
-            if key in seen or _URL.search(s) or len(s.split()) < (2 if item else min_words):
+            if key in seen or _URL.search(s) or _POINTER.match(s) or len(s.split()) < (2 if item else min_words):
                 continue
             if not lead_in and not item and (s.endswith(":") or _DANGLING.search(s)):
                 continue  # a heading, or a lead-in whose list is not in this passage

@@ -1,0 +1,26 @@
+"""rag.candidates: which sentences of the retrieved passages may be quoted."""
+
+from rag.candidates import candidates
+from rag.schema import Chunk, Passage
+
+
+def passage(text: str) -> Passage:
+    chunk = Chunk(chunk_id="c1", doc_id="d.md", title="Gout", location="Paragraph 1", text=text,
+                  start=0, end=len(text), source_start=0, source_end=len(text), ordinal=0)
+    return Passage(chunk, 0.5, dense=0.5, lexical=0.5)
+
+
+def test_lines_that_only_point_elsewhere_are_never_quoted():
+    text = ("Check out the information here. Also, see \"Key Words\" related to gout. "
+            "For more information, visit the arthritis pages of this site. "
+            "Gout is a form of arthritis that causes sudden pain and swelling in the joints. "
+            "See a doctor the same day if a joint is hot, red and swollen.")
+    quoted = [c.text for c in candidates([passage(text)])]
+    assert quoted == ["Gout is a form of arthritis that causes sudden pain and swelling in the joints.",
+                      "See a doctor the same day if a joint is hot, red and swollen."]
+
+
+def test_source_lines_with_a_web_address_are_never_quoted():
+    text = "Gout is a form of arthritis that causes sudden joint pain. Source: https://example.org/gout today."
+    assert [c.text for c in candidates([passage(text)])] == [
+        "Gout is a form of arthritis that causes sudden joint pain."]
