@@ -26,12 +26,13 @@ sentences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
+from .answer_scorer import AnswerScorer, scalar_features
 from .candidates import Candidate, candidates, previous_in_passage
 from .citations import Numbering
 from .evidence import evidence_features, word_support
@@ -71,6 +72,7 @@ class Extraction:
     sentences: list[AnswerSentence]
     citations: list[Citation]
     features: dict[str, float]
+    best: float | None = None  # the learned scorer's best P(answers), None under the rules
 
     @property
     def text(self) -> str:
@@ -148,13 +150,14 @@ def asking_stems() -> frozenset[str]:
 def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, params: SelectionParams,
            max_sentences: int, max_words: int, allowed: list[bool] | None = None,
            cues: np.ndarray | None = None, on_topic: list[bool] | None = None,
-           kind: str = "other") -> tuple[list[list[int]], set[int]]:
+           kind: str = "other", floor: float | None = None) -> tuple[list[list[int]], set[int]]:
     """The sentences to use, as *units* in the order they are told: the lead unit first
     (the on-topic sentence that best answers this kind of question), then supporting ones.
     A unit is a sentence with the sentence it points back to right before it, so nothing
     ever comes between "X is a new treatment." and "It has risks."; or a list: an item of
     an announced list brings the announcement and its items, and a question about options
-    whose best sentence is an item is answered with the whole list. Returns (units, the
+    whose best sentence is an item is answered with the whole list. With ``floor`` (the
+    learned scorer's), a supporting sentence must score at least that. Returns (units, the
     indices of the units that are lists)."""
     n = len(cands)
     cues = np.zeros(n, dtype=np.float32) if cues is None else cues
@@ -201,6 +204,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
     words = 0
     for i in order:
         if len(placed) >= max_sentences or float(ranked[i]) < best - params.margin:
+            break
+        if placed and floor is not None and float(ranked[i]) < floor:
             break
         if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
             continue
@@ -267,9 +272,12 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             embed: Callable[[list[str]], np.ndarray], max_sentences: int, max_words: int,
             advice: bool = False, params: SelectionParams = SelectionParams(),
             question: str = "", expanded_vec: np.ndarray | None = None,
-            kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False) -> Extraction:
+            kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
+            scorer: AnswerScorer | None = None) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
-    features. ``common`` holds the stems of the corpus's own subject (rag.lexical)."""
+    features. ``common`` holds the stems of the corpus's own subject (rag.lexical). With a
+    ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
+    cues (``learned_choice``)."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -288,6 +296,9 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     if focus:
         sims = np.maximum(sims, vectors @ embed([focus])[0])
     base = base_score(cands, sims, passages, params)
+    if scorer is not None:
+        return learned_choice(cands, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms, qterms,
+                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
@@ -298,10 +309,39 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
+    add_sentence_features(features, cands, sims, qterms, passages, params, base)
+    sentences, citations = compose(cands, units, passages, lists)
+    return Extraction(sentences, citations, features)
+
+
+def add_sentence_features(features: dict[str, float], cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms,
+                          passages: list[Passage], params: SelectionParams, base: np.ndarray) -> None:
+    """The sentence-level evidence the fitted answer/not-found decision reads."""
     plain_scores, cover = score(cands, sims, qterms, passages, params, base)
     best = int(np.argmax(plain_scores))
     features.update(sentence_top=float(sims.max()), sentence_coverage=float(cover[best]),
                     sentence_margin=float(sims.max() - np.median(sims)),
                     dense_margin=float(max(p.dense for p in passages) - np.median([p.dense for p in passages])))
+
+
+def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.ndarray, qvec: np.ndarray,
+                   topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
+                   max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
+                   sims: np.ndarray, base: np.ndarray) -> Extraction:
+    """The answer as the learned scorer ranks it: the lead is the most likely answering
+    sentence; a supporting one stays only if it reaches ``scorer.support`` (or is the
+    sentence a chosen one points back to), so an answer is as long as what answers."""
+    plain_sims = vectors @ qvec
+    coverage = local_coverage(cands, topic_terms)
+    scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
+    logits = scorer.logits(qvec, vectors, scalars)
+    allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
+    floor = float(np.log(scorer.support / (1.0 - scorer.support)))
+    # the floor, not a margin below the lead, decides what supports it
+    units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
+                          allowed, kind=kind, floor=floor)
+    usable = [i for i in range(len(cands)) if allowed is None or allowed[i]]
+    best = float(1.0 / (1.0 + np.exp(-logits[usable].max()))) if usable else 0.0
+    add_sentence_features(features, cands, sims, qterms, passages, params, base)
     sentences, citations = compose(cands, units, passages, lists)
-    return Extraction(sentences, citations, features)
+    return Extraction(sentences, citations, features, best)

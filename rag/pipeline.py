@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .answer import SelectionParams, extract
+from .answer import Extraction, SelectionParams, extract
+from .answer_scorer import AnswerScorer
 from .calibration import ConfidenceModel
 from .chunking import embedding_text
 from .chroma_client import open_client
@@ -49,7 +50,7 @@ from .lexical import LexicalIndex, stem, terms
 from .llm import build_chat_model
 from .plain import plain_answer, reading_grade, simplest
 from .prompts import Prompts, load_prompts
-from .query import clean_question, contextualize, defined_abbreviations, normalize_history, shared_subject
+from .query import clean_question, defined_abbreviations, normalize_history, readings, shared_subject
 from .question_kinds import KindModel, focus_phrase, is_yes_no
 from .retrieve import Retriever
 from .safety import follow_up_urgent, treatments_named, triage
@@ -69,7 +70,20 @@ KIND_HINTS = {"cause": "causes", "symptoms": "symptoms", "diagnosis": "diagnosis
               "risks": "risks"}
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
-SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
+SIMPLER_GRADE = 6.0
+READING_MARGIN = 0.02  # a later reading of a follow-up must answer this much better to be kept  # ... each reading at about this school grade or below
+
+
+def load_scorer(settings: Settings) -> AnswerScorer | None:
+    """The learned answer scorer when the settings ask for it (an error that says how to get
+    it when its file is missing), or None for the rules."""
+    if settings.answer_scorer != "learned":
+        return None
+    scorer = AnswerScorer.load()
+    if scorer is None:
+        raise RuntimeError("RAG_ANSWER_SCORER=learned but rag/data/answer_scorer.npz is missing: "
+                           "run `python -m eval.train_ranker`, or set RAG_ANSWER_SCORER=rules")
+    return scorer
 
 
 class Pipeline:
@@ -93,6 +107,7 @@ class Pipeline:
                                 self.model_id, DIMENSION)
         self.confidence = ConfidenceModel.load(settings.confidence_path)
         self.kinds = KindModel.load()
+        self.scorer = load_scorer(settings)
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
@@ -248,23 +263,39 @@ class Pipeline:
             focus=foci, uncovered=phrase, uncovered_word=word)
 
     def _retrieve(self, d: Draft) -> None:
+        """Search for the question. A follow-up that names no topic of its own has several
+        readings (``rag.query.readings``: with the conversation's topic, with the library's
+        subject, as asked); each is searched and composed, and the one whose best sentence
+        answers best is kept (ties go to the earlier reading)."""
         u, retriever = d.understanding, self.retriever()
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
-        d.search_text = contextualize(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed,
-                                      self._subject)
+        options = readings(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed,
+                           self._subject)
         hint = KIND_HINTS.get(u.kind, "") if u.kind_confidence >= KIND_SURE else ""
-        d.retrieval = retriever.search(d.search_text, self.settings.top_k, hint=hint)
+        best: tuple[float, str, object, object] | None = None
+        for text in options:
+            found = retriever.search(text, self.settings.top_k, hint=hint)
+            extraction = self._extract(d, found) if len(options) > 1 else None
+            strength = 0.0 if extraction is None else (
+                extraction.best if extraction.best is not None else self.confidence(extraction.features))
+            if best is None or strength > best[0] + READING_MARGIN:
+                best = (strength, text, found, extraction)
+        _, d.search_text, d.retrieval, d.extraction = best
         d.answer.query, d.answer.retrieved = d.retrieval.query, d.retrieval.passages
 
     def _compose(self, d: Draft) -> None:
-        """Pick and order the sentences; a definition question leads with the glossary."""
-        u, r = d.understanding, d.retrieval
-        d.extraction = extract(r.passages, r.plain_vector, r.terms, self.embed,
-                               self.settings.answer_max_sentences, self.settings.answer_max_words,
-                               advice=d.triage.advice, params=self.selection, question=u.asked,
-                               expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
-                               yes_no=u.yes_no)
+        """Pick and order the sentences (already done when readings were compared)."""
+        if d.extraction is None:
+            d.extraction = self._extract(d, d.retrieval)
         d.answer.evidence = d.extraction.features
+
+    def _extract(self, d: Draft, r) -> Extraction:
+        u = d.understanding
+        return extract(r.passages, r.plain_vector, r.terms, self.embed,
+                       self.settings.answer_max_sentences, self.settings.answer_max_words,
+                       advice=d.triage.advice, params=self.selection, question=u.asked,
+                       expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
+                       yes_no=u.yes_no, scorer=self.scorer)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they
@@ -285,19 +316,19 @@ class Pipeline:
             named = {stem(w) for n in treatments_named(u.asked) for w in n.split()}
             confident = any(named & set(terms(s.text)) for s in x.sentences)
         sentences, citations = (x.sentences, x.citations) if confident else ([], [])
-        if (sentences and u.kind in KINDS_NEEDING_CUES and u.kind_confidence >= KIND_SURE
-                and not d.triage.advice and not answers_kind(sentences[0].text, u.kind)):
+        definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
+            if self.settings.plain_language and u.definition else []
+        if (sentences and not definitions and u.kind_confidence >= KIND_SURE and not d.triage.advice
+                and not self._answers(x, u.kind)):
             # "what side effects does nintedanib have?": the documents speak of nintedanib,
-            # but the sentence they lead with names no side effect; say so, don't pad.
+            # but no sentence of theirs says what its side effects are; say so, don't pad.
             # a follow-up ("does it have side effects?") is about the topic it borrowed
             foci = u.focus or focus_phrase(d.search_text)
-            if foci:
+            if foci and self.prompts.has_message(f"kind_{u.kind}"):
                 self._not_found(d, kind_missing=(foci[0], u.kind))
             else:
                 self._not_found(d)
             return
-        definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
-            if self.settings.plain_language and u.definition else []
         if definitions:
             # "What does X mean?": the glossary's definition first, then what the documents say.
             sentences, citations = with_definitions(definitions, sentences, citations, self._glossary)
@@ -305,6 +336,14 @@ class Pipeline:
             self._not_found(d)
             return
         a.sentences, a.citations = sentences, citations
+
+    def _answers(self, x, kind: str) -> bool:
+        """Whether the chosen sentences answer this kind of question: the learned scorer's
+        best sentence reaches its ``answers`` level; under the rules, a kind that needs its
+        cues ("what are the risks") leads with a sentence holding one."""
+        if self.scorer is not None and x.best is not None:
+            return x.best >= self.scorer.answers
+        return kind not in KINDS_NEEDING_CUES or answers_kind(x.sentences[0].text, kind)
 
     def _plain(self, d: Draft) -> None:
         a, u = d.answer, d.understanding

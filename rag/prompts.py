@@ -60,6 +60,9 @@ class Prompts:
     def message(self, key: str, **values) -> str:
         return self.messages[key].format(**values)
 
+    def has_message(self, key: str) -> bool:
+        return key in self.messages
+
 
 def _check(where: str, text: object, expected: set[str]) -> str:
     if not isinstance(text, str) or not text.strip():

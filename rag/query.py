@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import wordlists
 from .lexical import STOPWORDS, raw_tokens, specificity
+from .question_kinds import focus_phrase
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
@@ -215,23 +216,57 @@ def is_follow_up(question: str, known_term, indexed=None) -> bool:
 
 def contextualize(question: str, history: list[dict], turns: int, known_term, indexed=None,
                   subject: str = "") -> str:
-    """The search text for ``question``: itself, or, for a follow-up, the last user turns
-    that had a topic of their own, followed by the question. A first question that points
-    at the library's own ``subject`` ("how do doctors find out you have it?") is searched
-    with it (see ``about_the_subject``)."""
-    if turns <= 0:
-        return question
-    if not history:
-        return about_the_subject(question, subject)
-    if not is_follow_up(question, known_term, indexed):
-        return question
-    earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
-    picked: list[str] = []
+    """The one search text for ``question`` when there is no choice to make: itself, or a
+    first question that points at the library's own ``subject`` ("how do doctors find out
+    you have it?") searched with it (see ``about_the_subject``). A follow-up has several
+    readings instead (``readings``); this returns the first of them."""
+    return readings(question, history, turns, known_term, indexed, subject)[0]
+
+
+def conversation_topic(history: list[dict], turns: int, known_term, indexed=None) -> tuple[str, ...]:
+    """What the conversation is about: the topic phrases of the last user turn (of the last
+    ``turns``) that named a topic of its own ("what is nintedanib used for?" -> nintedanib;
+    "risks of the stem cell transplant for the lungs" -> stem cell transplant, lungs). Empty
+    when no recent turn named one."""
+    earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")][-turns:]
     for text in reversed(earlier):
-        picked.insert(0, text)
-        if len(picked) >= turns or not is_follow_up(text, known_term):
-            break
-    return " ".join(picked + [question]) if picked else question
+        if is_follow_up(text, known_term, indexed):
+            continue
+        foci = tuple(f for f in focus_phrase(text) if f.lower() not in _ANAPHORA)
+        if not foci:
+            named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)]
+            foci = (" ".join(named),) if named else ()
+        if foci:
+            return foci
+    return ()
+
+
+def readings(question: str, history: list[dict], turns: int, known_term, indexed=None,
+             subject: str = "") -> list[str]:
+    """The ways to read ``question`` for search, most likely first; the pipeline keeps the
+    one whose evidence answers best. A question that names its own topic has one reading:
+    itself. A follow-up ("is it safe?", "is there a cure?", "and for the skin?") is read
+    with the conversation's topic ("is it safe? (stem cell transplant)"; when it names a
+    new aspect of its own, with the main topic only: "and for the skin? (stem cell
+    transplant)"), with the library's subject ("Scleroderma: is there a cure?"), and as
+    asked. The earlier question itself is never glued on: its other words would pull the
+    old answer back."""
+    if turns <= 0:
+        return [question]
+    if not history:
+        return [about_the_subject(question, subject)]
+    if not is_follow_up(question, known_term, indexed):
+        return [question]
+    topic = conversation_topic(history, turns, known_term, indexed)
+    own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
+    out: list[str] = []
+    if topic:
+        kept = topic[:1] if own else topic
+        out.append(f"{question} ({', '.join(kept)})")
+    if subject and not set(raw_tokens(subject)) & set(raw_tokens(question)):
+        out.append(f"{subject}: {question}")
+    out.append(question)
+    return list(dict.fromkeys(out))
 
 
 def shared_subject(titles: list[str]) -> str:

@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         "it cites; a sentence below it is dropped.",
     )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences in an answer.")
+    answer_scorer: Literal["learned", "rules"] = Field(
+        "learned",
+        description="How answer sentences are chosen: `learned` = the network fitted on MedQuAD "
+        "(rag/data/answer_scorer.npz, `python -m eval.train_ranker`); `rules` = the hand-set weights "
+        "and cue patterns it replaced (kept for comparison).",
+    )
     plain_language: bool = Field(
         True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
     )

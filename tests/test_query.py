@@ -1,7 +1,7 @@
 """rag.query: cleaning questions, removing injected instructions, abbreviations,
 lay words and follow-ups."""
 
-from rag.query import (clean_question, contextualize, defined_abbreviations, expansions,
+from rag.query import (clean_question, contextualize, conversation_topic, readings, defined_abbreviations, expansions,
                        is_follow_up, lay_expansions, lay_terms, normalize_history, shared_subject,
                        strip_injection, with_expansions)
 
@@ -59,11 +59,24 @@ def test_follow_ups_are_recognised():
     assert not is_follow_up("what is methotrexate?", known)
 
 
-def test_follow_up_borrows_the_topic_of_earlier_turns():
+def test_a_follow_up_is_read_with_the_conversations_topic_not_the_earlier_question():
     history = normalize_history(["what is a stem cell transplant?", {"role": "assistant", "content": "It is..."}])
-    assert contextualize("is it safe?", history, 2, known) == "what is a stem cell transplant? is it safe?"
-    assert contextualize("what is methotrexate?", history, 2, known) == "what is methotrexate?"
-    assert contextualize("is it safe?", [], 2, known) == "is it safe?"
+    assert readings("is it safe?", history, 2, known) == ["is it safe? (stem cell transplant)", "is it safe?"]
+    assert contextualize("is it safe?", history, 2, known) == "is it safe? (stem cell transplant)"
+    assert readings("what is methotrexate?", history, 2, known) == ["what is methotrexate?"]
+    assert readings("is it safe?", [], 2, known) == ["is it safe?"]
+
+
+def test_a_follow_up_naming_a_new_aspect_keeps_the_main_topic_and_drops_the_old_aspect():
+    history = normalize_history(["what are the risks of a stem cell transplant for the lungs?"])
+    assert conversation_topic(history, 2, known) == ("stem cell transplant", "lungs")
+    assert readings("and for the skin?", history, 2, known)[0] == "and for the skin? (stem cell transplant)"
+
+
+def test_a_follow_up_is_also_read_with_the_librarys_subject():
+    history = normalize_history(["what is nintedanib used for?"])
+    options = readings("is there a cure?", history, 2, lambda w: w == "nintedanib", subject="Scleroderma")
+    assert options == ["is there a cure? (nintedanib)", "Scleroderma: is there a cure?", "is there a cure?"]
 
 
 def test_the_subject_every_title_shares():
@@ -86,9 +99,10 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
                      "is it contagious?"):
         assert contextualize(question, [], 2, known, subject=subject) == question
     assert contextualize("can it be cured?", [], 2, known, subject="") == "can it be cured?"
-    # with a conversation, the earlier turns give the topic, as before
+    # with a conversation, the earlier turns give the topic first
     history = normalize_history(["what is a stem cell transplant?"])
-    assert contextualize("is it good?", history, 2, known, subject="Scleroderma") == "what is a stem cell transplant? is it good?"
+    assert readings("is it good?", history, 2, known, subject="Scleroderma") == [
+        "is it good? (stem cell transplant)", "Scleroderma: is it good?", "is it good?"]
 
 
 def test_history_accepts_strings_and_role_objects():

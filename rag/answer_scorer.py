@@ -1,0 +1,130 @@
+"""The learned answer-sentence scorer: how likely each candidate sentence is to be part of
+the answer to this question.
+
+A small network (one hidden layer) over what the pipeline already has: the question's
+MiniLM vector ``q``, each sentence's vector ``s`` (read in context, as ``rag.answer`` embeds
+it), their product, and a few plain numbers about the sentence (``SCALARS``: its similarity
+and its passage's, relative to the best; rarity-weighted word coverage; where it stands in
+its paragraph; its length; whether it is a list item, a lead-in, points back or asks a
+question). It was fitted on MedQuAD by ``python -m eval.train_ranker`` (questions of other
+conditions with the sentences of their own pages; whole conditions held out) and ships as
+``rag/data/answer_scorer.npz``; prediction is numpy only, well under a millisecond for 60
+sentences.
+
+``probabilities`` is the one entry: P(sentence answers) for each candidate. The composer
+leads with the best and keeps a supporting sentence only above ``support``; the decision
+stage says "my documents don't say" when no sentence reaches ``answers``.
+
+Left out: reading the passages' words beyond coverage (a cross-encoder would; see the
+training report for why it is not the one shipped), and any hand cue of question kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .candidates import Candidate
+from .sentence_kinds import points_back
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "answer_scorer.npz"
+
+SCALARS: tuple[str, ...] = ("sim", "sim_gap", "passage_sim", "passage_gap", "coverage", "opens",
+                            "order", "log_words", "list_item", "lead_in", "points_back", "asks")
+_PARAGRAPH_START = re.compile(r"(?:^|\n[ \t]*\n)[ \t]*$")
+
+
+def opens_paragraph(passage_text: str, start: int) -> bool:
+    """The sentence starts its passage or follows a blank line."""
+    return bool(_PARAGRAPH_START.search(passage_text[:start]))
+
+
+def scalar_features(cands: list[Candidate], passage_texts: list[str], sims: np.ndarray,
+                    vectors: np.ndarray, qvec: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """The plain numbers the scorer reads for each candidate, in ``SCALARS`` order.
+
+    A passage's similarity is that of the mean of its candidates' vectors: the same number
+    whether the passage came from a store or from a training page."""
+    n = len(cands)
+    if n == 0:
+        return np.zeros((0, len(SCALARS)), np.float32)
+    by_passage: dict[int, list[int]] = {}
+    for i, c in enumerate(cands):
+        by_passage.setdefault(c.passage, []).append(i)
+    psim = np.zeros(n, np.float32)
+    for members in by_passage.values():
+        mean = vectors[members].mean(axis=0)
+        norm = float(np.linalg.norm(mean)) or 1.0
+        psim[members] = float(mean @ qvec) / norm
+    order = np.zeros(n, np.float32)
+    opens = np.zeros(n, np.float32)
+    for members in by_passage.values():
+        k = 0
+        for i in sorted(members, key=lambda i: cands[i].start):
+            c = cands[i]
+            if opens_paragraph(passage_texts[c.passage], c.start):
+                k = 0
+                opens[i] = 1.0
+            order[i] = min(k, 5) / 5.0
+            k += 1
+    cols = {
+        "sim": sims, "sim_gap": sims - sims.max(), "passage_sim": psim, "passage_gap": psim - psim.max(),
+        "coverage": coverage, "opens": opens, "order": order,
+        "log_words": np.log1p([c.words for c in cands]),
+        "list_item": [c.list_item for c in cands], "lead_in": [c.lead_in for c in cands],
+        "points_back": [points_back(c.text) for c in cands], "asks": [c.text.rstrip().endswith("?") for c in cands],
+    }
+    return np.stack([np.asarray(cols[k], np.float32) for k in SCALARS], axis=1)
+
+
+def vector_features(qvec: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """[q * s, s, q] for each sentence: what it shares with the question, what it is, and
+    what was asked (so the network can tell which kind of sentence this question wants)."""
+    q = np.broadcast_to(np.asarray(qvec, np.float32), vectors.shape)
+    return np.hstack([q * vectors, vectors, q]).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class AnswerScorer:
+    w1: np.ndarray  # (inputs, hidden)
+    b1: np.ndarray
+    w2: np.ndarray  # (hidden,)
+    b2: float
+    mean: np.ndarray  # scalar features' mean and scale, from training
+    scale: np.ndarray
+    support: float  # a supporting sentence must reach this probability
+    answers: float  # below this for every sentence, nothing answers the question
+    version: str = ""
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> "AnswerScorer | None":
+        """The shipped scorer, or None when the file is absent (the rules then choose)."""
+        if not Path(path).is_file():
+            return None
+        with np.load(path, allow_pickle=False) as d:
+            names = tuple(str(x) for x in d["scalars"])
+            if names != SCALARS:
+                raise ValueError(f"{path} was trained on features {names}, this code computes {SCALARS}: "
+                                 "run `python -m eval.train_ranker` again")
+            return cls(d["w1"], d["b1"], d["w2"], float(d["b2"]), d["mean"], d["scale"],
+                       float(d["support"]), float(d["answers"]), str(d["version"]))
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(path, w1=self.w1.astype(np.float32), b1=self.b1.astype(np.float32),
+                            w2=self.w2.astype(np.float32), b2=np.float32(self.b2),
+                            mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32),
+                            support=np.float32(self.support), answers=np.float32(self.answers),
+                            scalars=np.array(SCALARS), version=np.array(self.version))
+
+    def logits(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+        if len(vectors) == 0:
+            return np.zeros(0, np.float32)
+        x = np.hstack([vector_features(qvec, vectors), (scalars - self.mean) / self.scale])
+        h = np.maximum(x @ self.w1 + self.b1, 0.0)
+        return h @ self.w2 + self.b2
+
+    def probabilities(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(qvec, vectors, scalars)))
