@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.medquad import usable_rows
 from rag.calibration import FEATURES, ConfidenceModel, fit, model_from
 from rag.settings import PROJECT_ROOT, Settings
 
@@ -79,7 +80,8 @@ class Sample:
 def read_medquad(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") if str(path).endswith(".gz") else open(path) as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    return [r for r in rows if r.get("answer", "").strip() and r.get("question", "").strip()
+    # reserved and project conditions are never fitted on (eval.medquad)
+    return [r for r in usable_rows(rows) if r.get("answer", "").strip() and r.get("question", "").strip()
             and r.get("focus", "").strip()]
 
 

@@ -99,16 +99,18 @@ def judge(sentences: list[str], answer: str, declined: bool) -> dict:
 
 
 def ask_all(pipe: Pipeline, questions: list[tuple[dict, str]], naive: bool = False) -> list[dict]:
+    """Each question asked once; its judged figures and the answer's sentences."""
     out = []
     for row, q in questions:
         if naive:
             top = pipe.search(q, k=1, mode="dense").passages[:1]
             sents = [c.text for c in candidates(top)]
-            out.append(judge(sents, row["answer"], not sents))
+            out.append({**judge(sents, row["answer"], not sents), "sentences": sents[:3]})
         else:
             a = pipe.ask(q, finish=False)
             sents = [s.quote or s.text for s in a.sentences]
-            out.append(judge(sents, row["answer"], a.kind == "not_found"))
+            out.append({**judge(sents, row["answer"], a.kind == "not_found"),
+                        "sentences": sents if sents else [a.answer]})
     return out
 
 
@@ -134,12 +136,27 @@ def report(names: list[str], runs: dict[str, list[dict]], groups: dict[str, list
     return lines
 
 
+def side_by_side(questions, runs: dict[str, list[dict]], count: int, seed: int) -> list[str]:
+    """``count`` seeded questions with the rules' and the learned scorer's answers."""
+    picked = sorted(random.Random(seed).sample(range(len(questions)), min(count, len(questions))))
+    lines = []
+    for i in picked:
+        row, q = questions[i]
+        lines += ["", f"**{q}** ({row['source']}, {row['qtype']})"]
+        for m in ("rules", "learned"):
+            r = runs[m][i]
+            mark = "led" if r["lead@1"] else "declined" if r["declined"] else "not led"
+            lines.append(f"- {m} ({mark}): " + " ".join(r["sentences"])[:400])
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.pages", description=__doc__.split("\n")[0])
     ap.add_argument("--conditions", type=int, default=60)
     ap.add_argument("--per", type=int, default=3, help="questions per condition")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--show", type=int, default=0, help="print this many answers, rules beside learned")
     args = ap.parse_args(argv)
     t0 = time.time()
     _, held = condition_split(usable_rows(read_rows()))
@@ -168,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"Patient pages: {len(chosen)} held-out conditions, {len(questions)} questions "
              f"(`python -m eval.pages --seed {args.seed}`, {time.time() - t0:.0f} s)", "", *report(names, runs, groups)]
     print("\n".join(lines))
+    if args.show:
+        print("\n".join(side_by_side(questions, runs, args.show, args.seed)))
     if args.json:
         args.json.write_text(json.dumps({m: summarize(runs[m]) for m in names}, indent=2), encoding="utf-8")
     return 0

@@ -6,12 +6,13 @@ headings. The page goes through the product's own loader, chunker and candidate 
 (``rag.loaders``, ``rag.chunking``, ``rag.candidates``), so a sentence is cut and filtered
 exactly as it is at run time.
 
-For one question of the condition, the candidates are the sentences of the page's passages
-most like the question (as retrieval would hand them over, ``PASSAGES``) plus one passage
-of another condition. A sentence is *answering* when it is part of the question's own
+For one question of the condition, the candidates are the sentences of the passages most
+like the question (as retrieval would hand them over, ``PASSAGES``) among the page's and
+those of the ``NEIGHBOURS`` pages nearest the question, plus one passage of an unrelated
+condition. A sentence is *answering* when it is part of the question's own
 answer text; the first sentences of that answer weigh most (``POSITION_WEIGHTS``). The
-same condition's answers to other kinds of question are the hard negatives; the other
-condition's passage gives easy ones.
+same condition's answers to other kinds of question are the hard negatives, with sentences
+of neighbouring conditions that read alike; the unrelated passage gives easy ones.
 
 Left out: retrieval itself (the page stands for what retrieval found; the benchmark in
 ``eval.pages`` asks through the real pipeline instead).
@@ -38,6 +39,7 @@ from rag.schema import Passage
 from .medquad import condition
 
 PASSAGES = 6  # passages retrieval hands the answerer (Settings.top_k)
+NEIGHBOURS = 3  # other pages whose passages compete, as in a library of many documents
 POSITION_WEIGHTS = (1.0, 1.0, 0.6)  # first, second, later sentences of the own answer
 
 
@@ -128,14 +130,36 @@ def own_answer_flags(cands: list[Candidate], passages: list[Passage], answer: st
     return labels, weights
 
 
-def example(page: Page, row: dict, question: str, other: Page | None, embed: Callable[[list[str]], np.ndarray],
-            lexical: LexicalIndex, rng: random.Random) -> Example | None:
-    """The candidates retrieval-like selection would give for ``question`` on ``page``."""
+def passage_means(page: Page, embed) -> np.ndarray:
+    """Each passage's unit mean candidate vector (zeros for a passage with no candidate):
+    the passage similarity the scorer itself reads (``rag.answer_scorer``)."""
+    rows = []
+    for p in page.passages:
+        cands = candidates([p])
+        if not cands:
+            rows.append(np.zeros(384, np.float32))
+            continue
+        prev = previous_in_passage(cands)
+        v = embed([_in_context(cands, i, prev, [p]) for i in range(len(cands))]).mean(axis=0)
+        rows.append(v / (float(np.linalg.norm(v)) or 1.0))
+    return np.stack(rows) if rows else np.zeros((0, 384), np.float32)
+
+
+def example(page: Page, row: dict, question: str, pool: list[tuple[Passage, np.ndarray, bool]], easy: Passage | None,
+            embed: Callable[[list[str]], np.ndarray], lexical: LexicalIndex) -> Example | None:
+    """The candidates a retrieval over a library would hand over for ``question``: the
+    ``PASSAGES`` passages of ``pool`` (this page's and the nearest other pages', as
+    ``(passage, mean vector, own page)``) most like the question, always with this page's
+    best one, plus the ``easy`` passage of an unrelated page."""
     qvec = embed([question])[0]
-    ranked = _passages_by_similarity(page.passages, qvec, embed)[:PASSAGES]
-    chosen = [page.passages[i] for i in ranked]
-    if other is not None and other.passages:
-        chosen.append(rng.choice(other.passages))
+    order = sorted(range(len(pool)), key=lambda i: -float(pool[i][1] @ qvec))
+    chosen_idx = order[:PASSAGES]
+    own_best = next((i for i in order if pool[i][2]), None)
+    if own_best is not None and own_best not in chosen_idx:
+        chosen_idx[-1] = own_best
+    chosen = [pool[i][0] for i in chosen_idx]
+    if easy is not None:
+        chosen.append(easy)
     cands = candidates(chosen)
     if not cands:
         return None
@@ -150,29 +174,20 @@ def example(page: Page, row: dict, question: str, other: Page | None, embed: Cal
                    scalars, labels, weights, qterms)
 
 
-def _passages_by_similarity(passages: list[Passage], qvec: np.ndarray, embed) -> list[int]:
-    """Passages in order of their candidates' mean vector's cosine to the question."""
-    scores = []
-    for p in passages:
-        cands = candidates([p])
-        if not cands:
-            scores.append(-1.0)
-            continue
-        prev = previous_in_passage(cands)
-        v = embed([_in_context(cands, i, prev, [p]) for i in range(len(cands))]).mean(axis=0)
-        scores.append(float(v @ qvec) / (float(np.linalg.norm(v)) or 1.0))
-    return sorted(range(len(passages)), key=lambda i: -scores[i])
-
-
 def page_lexicon(page: Page) -> LexicalIndex:
     return LexicalIndex.build([p.chunk.chunk_id for p in page.passages], [p.chunk.text for p in page.passages])
 
 
 def examples(pages: list[Page], embed, seed: int, questions: Callable[[dict, random.Random], str] | None = None,
-             per_page: int | None = None) -> list[Example]:
-    """Every (or ``per_page``) question of each page as an example, with a passage of a
-    seeded other page as the easy negative."""
+             per_page: int | None = None, neighbours: int = NEIGHBOURS) -> list[Example]:
+    """Every (or ``per_page``) question of each page as an example. Its candidates come from
+    the page and the ``neighbours`` pages nearest the question (sentences about another
+    condition that read alike are the negatives a library gives), plus one passage of a
+    seeded unrelated page."""
     rng = random.Random(seed)
+    means = [passage_means(p, embed) for p in pages]
+    centroids = np.stack([m.mean(axis=0) if len(m) else np.zeros(384, np.float32) for m in means])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-9
     out = []
     for n, page in enumerate(pages):
         lexical = page_lexicon(page)
@@ -180,10 +195,16 @@ def examples(pages: list[Page], embed, seed: int, questions: Callable[[dict, ran
         if per_page:
             rng.shuffle(rows)
             rows = rows[:per_page]
-        other = pages[(n + 1 + rng.randrange(max(len(pages) - 1, 1))) % len(pages)] if len(pages) > 1 else None
         for row in rows:
             q = questions(row, rng) if questions else row["question"]
-            ex = example(page, row, q, other, embed, lexical, rng)
+            qvec = embed([q])[0]
+            near = [int(j) for j in np.argsort(-(centroids @ qvec)) if int(j) != n][:neighbours]
+            pool = [(p, means[n][i], True) for i, p in enumerate(page.passages)]
+            pool += [(p, means[j][i], False) for j in near for i, p in enumerate(pages[j].passages)]
+            unrelated = pages[rng.randrange(len(pages))] if len(pages) > 1 else None
+            easy = rng.choice(unrelated.passages) if unrelated is not None and unrelated is not page \
+                and unrelated.passages else None
+            ex = example(page, row, q, pool, easy, embed, lexical)
             if ex is not None and ex.labels.any():
                 out.append(ex)
     return out

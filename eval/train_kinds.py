@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.medquad import usable_rows
 from rag.embeddings import build_embedder, model_id_for
 from rag.question_kinds import (DEFAULT_PATH, MEDQUAD_KINDS, QUESTION_KINDS, KindModel,
                                 cue_features, rule_cues, rule_kind)
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.time()
 
-    medquad = [{**r, "kind": MEDQUAD_KINDS[r["qtype"]]} for r in read_jsonl(args.medquad)
+    medquad = [{**r, "kind": MEDQUAD_KINDS[r["qtype"]]} for r in usable_rows(read_jsonl(args.medquad))
                if r["qtype"] in MEDQUAD_KINDS]
     mq_train, mq_val, mq_test = split_medquad(medquad, args.seed)
     mq_train = cap_per_kind(mq_train, args.per_kind, args.seed)

@@ -298,7 +298,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     base = base_score(cands, sims, passages, params)
     if scorer is not None:
         return learned_choice(cands, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms, qterms,
-                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base)
+                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base, common)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
@@ -327,10 +327,12 @@ def add_sentence_features(features: dict[str, float], cands: list[Candidate], si
 def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.ndarray, qvec: np.ndarray,
                    topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
                    max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
-                   sims: np.ndarray, base: np.ndarray) -> Extraction:
+                   sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset()) -> Extraction:
     """The answer as the learned scorer ranks it: the lead is the most likely answering
     sentence; a supporting one stays only if it reaches ``scorer.support`` (or is the
-    sentence a chosen one points back to), so an answer is as long as what answers."""
+    sentence a chosen one points back to), so an answer is as long as what answers. As
+    under the rules, a sentence linked to the question only by the library's own subject
+    is not used while one linked by another word exists (``topical``)."""
     plain_sims = vectors @ qvec
     coverage = local_coverage(cands, topic_terms)
     scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
@@ -338,8 +340,9 @@ def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.
     allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
     floor = float(np.log(scorer.support / (1.0 - scorer.support)))
     # the floor, not a margin below the lead, decides what supports it
+    on_topic = topical(cands, previous_in_passage(cands), topic_terms, common, np.zeros(len(cands), np.float32))
     units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
-                          allowed, kind=kind, floor=floor)
+                          allowed, on_topic=on_topic, kind=kind, floor=floor)
     usable = [i for i in range(len(cands)) if allowed is None or allowed[i]]
     best = float(1.0 / (1.0 + np.exp(-logits[usable].max()))) if usable else 0.0
     add_sentence_features(features, cands, sims, qterms, passages, params, base)

@@ -99,10 +99,32 @@ def asked_definitions(question: str, glossary: Glossary | None, common: frozense
     ("what does X mean?"). Any other question is answered, not defined: "my doctor wants
     me on mycophenolate, what does it do?" must not open by defining "doctor". The
     corpus's own subject is never defined this way."""
-    if not glossary or not len(glossary) or not is_definition_question(question):
+    if not glossary or not len(glossary) or not (is_definition_question(question) or bare_definition(question, glossary, common)):
         return []
     named = [d for _, d in glossary.terms_in(question) if not _is_subject(d, common)]
     return named[:most]
+
+
+# What is left of "whats a cytopenia", "what's remission mean", "fibrosis meaning" or
+# "fibrosis?" once the term is taken out: the words of asking what a term means, nothing else.
+_ONLY_ASKING_MEANING = re.compile(
+    r"^(?:\s|[?.!,:'\"]|\b(?:what|whats|what's|wat|is|are|a|an|the|does|do|mean|means|meaning|define|definition|"
+    r"of|exactly|by|term|word|pls|please|again|that|called|explain|tell|me)\b)*$", re.I)
+
+
+def bare_definition(question: str, glossary: Glossary | None, common: frozenset[str] = frozenset()) -> bool:
+    """The question asks only what a glossary term means, in any wording ("whats a
+    cytopenia", "what does remission mean", "remission?"): whatever kind the question
+    model guesses, the glossary's definition answers it."""
+    if not glossary or not len(glossary):
+        return False
+    for pos, name, d in glossary.names_in(question):
+        if _is_subject(d, common):
+            continue
+        rest = question[:pos] + " " + question[pos + len(name):]
+        if _ONLY_ASKING_MEANING.match(rest):
+            return True
+    return False
 
 
 def definition_citation(d: Definition, glossary: Glossary, n: int) -> Citation:

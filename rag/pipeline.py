@@ -44,7 +44,7 @@ from .draft import AnswerStream, Draft
 from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
 from .evidence import closest_word
 from .finisher import Finisher
-from .glossary import Glossary, asked_definitions, with_definitions
+from .glossary import Glossary, asked_definitions, bare_definition, with_definitions
 from .ingest import Ingestor, IngestReport, Progress, passage_embedder
 from .lexical import LexicalIndex, stem, terms
 from .llm import build_chat_model
@@ -57,6 +57,7 @@ from .safety import follow_up_urgent, treatments_named, triage
 from .schema import REFERENCE_KIND, Answer, Notice, answer_text, sentence_pieces
 from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from .settings import Settings
+from .spelling import Vocabulary, correct
 from .store import ChunkStore, LedgerEntry
 from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
                          is_simpler_request, refers_back, uncovered)
@@ -111,6 +112,7 @@ class Pipeline:
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
+        self._vocabulary: tuple[str | None, Vocabulary | None] = (None, None)
         self._subject_terms: frozenset[str] = frozenset()
         self._subject = ""  # what every document is about, from their titles ("IgA nephropathy")
         self._revision: str | None = None
@@ -155,6 +157,18 @@ class Pipeline:
                 self._subject = shared_subject(self._topic_titles())
                 self._revision = revision
             return self._retriever
+
+    def vocabulary(self) -> Vocabulary:
+        """The words the documents use (with the glossary's terms and the reviewed word
+        lists), for spelling correction; read once per index revision, on first use."""
+        revision = self.store.revision()
+        built_for, vocabulary = self._vocabulary
+        if vocabulary is None or built_for != revision:
+            self.retriever()
+            names = [d.term for d in self._glossary.definitions] if self._glossary else []
+            vocabulary = Vocabulary.from_texts((c.text for c in self.store.iter_chunks()), extra=names)
+            self._vocabulary = (revision, vocabulary)
+        return vocabulary
 
     def _lexical(self, revision: str) -> LexicalIndex:
         path = self._lexical_cache_path()
@@ -252,14 +266,22 @@ class Pipeline:
             self._not_found(d)
             return
         retriever = self.retriever()
+        fixed = correct(asked, self.vocabulary())
+        if fixed.changed:
+            # "wat is mycofenolate for": every later stage reads the corrected words
+            asked = fixed.corrected
+            d.answer.notices.append(Notice("spelling", self.prompts.message("spelling", question=asked)))
         guess = self.kinds.predict(self.embed([asked]), [asked])[0]
         indexed = index_knows(retriever.lexical.vocab, retriever.lexical.expand, retriever.abbreviations)
         foci = tuple(focus_phrase(asked))
         subject = lambda w: stem(w.lower()) in self._subject_terms  # noqa: E731 - the corpus's own subject
         phrase, word = uncovered(asked, indexed, foci[0] if foci else None, foci[1:], subject)
+        # "whats a cytopenia", "remission?": asks only what a glossary term means
+        bare = bare_definition(asked, self._glossary, self._subject_terms)
         d.understanding = Understanding(
-            asked=asked, kind=guess.kind, kind_confidence=guess.confidence, yes_no=is_yes_no(asked),
-            simpler=simpler, definition=guess.kind == "definition" and is_definition_question(asked),
+            asked=asked, kind="definition" if bare else guess.kind,
+            kind_confidence=1.0 if bare else guess.confidence, yes_no=is_yes_no(asked), simpler=simpler,
+            definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
             focus=foci, uncovered=phrase, uncovered_word=word)
 
     def _retrieve(self, d: Draft) -> None:

@@ -13,17 +13,19 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .question_kinds import QUESTION_KINDS
 from .safety import SYMPTOMS
 
 # key -> placeholders it must use (exactly).
+
 MESSAGE_VARIABLES: dict[str, set[str]] = {
     "disclaimer": set(),
     "not_found": {"topics"},
     "not_covered": {"topic", "topics"},
     "kind_not_covered": {"focus", "what", "topics"},
-    "kind_risks": set(),
-    "kind_frequency": set(),
-    "kind_diagnosis": set(),
+    # what each kind of question asks for, in kind_not_covered's "they don't say ..."
+    **{f"kind_{k}": set() for k in QUESTION_KINDS if k != "other"},
+    "spelling": {"question"},
     "invalid_empty": set(),
     "invalid_too_long": {"length", "limit"},
     "personal_advice": set(),
