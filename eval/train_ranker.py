@@ -9,16 +9,20 @@ held-out conditions, per source, in the same run:
 
 - ``similarity``: the sentence most similar to the question (a naive answerer);
 - ``rules``: today's composer (``rag.answer.extract`` with its cue patterns and weights);
-- ``linear``: a logistic model over the same inputs as the network;
-- ``network``: one hidden layer (the shipped scorer);
-- ``network+cues``: the network also reading the hand cue strength of the question's kind;
+- ``linear (kind)``: a logistic model over the scalar features and the kind agreement
+  (``rag.answer_scorer.KindHeads``, fitted here first);
+- ``network (kind)``: one hidden layer over the same (the shipped scorer, ``--ship``);
+- ``network (kind) + cues``: also reading the hand cue strength of the question's kind
+  (``rag.sentence_kinds``), to see whether the hand patterns still add anything;
+- ``network (vectors)``: one hidden layer over the raw question and sentence vectors and
+  the scalar features;
 - ``cross-encoder`` (``--cross-encoder MINUTES``): all-MiniLM-L6-v2 fine-tuned as a
   cross-encoder on (question, sentence) pairs, within a time budget.
 
-The best of ``network`` and ``linear`` on the validation conditions is written to
-``rag/data/answer_scorer.npz`` with its two thresholds (``support``: a supporting sentence
-must reach it; ``answers``: below it nothing answers), and the report to
-``eval/ranker_report.md``. Sentence vectors are cached under ``.rag/cache/``.
+The ``--ship`` variant is written to ``rag/data/answer_scorer.npz`` with its two thresholds
+fitted on the validation conditions (``support``: a supporting sentence must reach it;
+``answers``: below it nothing answers), and the report to ``eval/ranker_report.md``.
+Sentence vectors are cached under ``.rag/cache/``.
 
 Left out: GPU training, and any question of a reserved or project condition.
 """
@@ -37,9 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer import extract
-from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, vector_features
+from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, vector_features
 from rag.embeddings import shared_embedder
-from rag.question_kinds import KindModel
+from rag.question_kinds import MEDQUAD_KINDS, KindModel
 from rag.sentence_kinds import kind_strength
 from rag.settings import PROJECT_ROOT, Settings
 
@@ -110,23 +114,83 @@ def is_validation(key: tuple[str, str], seed: int) -> bool:
 # --- the fitted models ---------------------------------------------------------------------
 
 
-def design(ex: Example, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(vector inputs, scalar inputs) of one example."""
-    scalars = ex.scalars if extra is None else np.hstack([ex.scalars, extra[:, None]])
-    return vector_features(ex.qvec, ex.vectors), scalars
+DROPPED: tuple[str, ...] = ()  # scalar features the network may not read (``--drop``)
 
 
-def fit_network(train: list[Example], hidden: int, epochs: int, seed: int,
+def scalars_of(ex: Example) -> np.ndarray:
+    """The example's scalar features, dropped ones read as 0."""
+    scalars = ex.scalars.copy()
+    for name in DROPPED:
+        scalars[:, SCALARS.index(name)] = 0.0
+    return scalars
+
+
+def vector_rows(ex: Example, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(raw inputs, numeric inputs to normalise) over the raw vectors."""
+    numeric = scalars_of(ex) if extra is None else np.hstack([scalars_of(ex), extra[:, None]])
+    return vector_features(ex.qvec, ex.vectors), numeric
+
+
+def kind_rows(heads: KindHeads, kinds: KindModel):
+    """(raw inputs, numeric inputs) over the scalar features and the kind agreement, with the
+    question's kind from the pipeline's own kind model, as at run time."""
+    asked: dict[int, dict[str, float]] = {}
+
+    def rows(ex: Example, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        if id(ex) not in asked:
+            asked[id(ex)] = kinds.predict(ex.qvec[None, :], [ex.question])[0].scores
+        numeric = np.hstack([scalars_of(ex), heads.agreement(ex.qvec, ex.vectors, asked[id(ex)])[:, None]])
+        numeric = numeric if extra is None else np.hstack([numeric, extra[:, None]])
+        return np.zeros((len(ex.cands), 0), np.float32), numeric
+    return rows
+
+
+def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A weighted multinomial logistic regression (weight decay), full batch."""
+    import torch
+
+    torch.manual_seed(seed)
+    xt, yt, wt = (torch.tensor(x, dtype=torch.float32), torch.tensor(y), torch.tensor(w, dtype=torch.float32))
+    lin = torch.nn.Linear(x.shape[1], classes)
+    opt = torch.optim.AdamW(lin.parameters(), lr=0.05, weight_decay=1e-3)
+    for _ in range(300):
+        loss = (torch.nn.functional.cross_entropy(lin(xt), yt, reduction="none") * wt).sum() / wt.sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return lin.weight.detach().numpy().T.copy(), lin.bias.detach().numpy().copy()
+
+
+def fit_heads(train: list[Example], seed: int) -> KindHeads:
+    """Which kind a question asks, and which kind a sentence of an answer answers, from the
+    training examples (MedQuAD question types mapped onto the bot's kinds)."""
+    kinds = tuple(sorted({MEDQUAD_KINDS[ex.qtype] for ex in train if ex.qtype in MEDQUAD_KINDS}))
+    index = {k: i for i, k in enumerate(kinds)}
+    asked = [ex for ex in train if ex.qtype in MEDQUAD_KINDS]
+    qw, qb = fit_softmax(np.stack([ex.qvec for ex in asked]), np.array([index[MEDQUAD_KINDS[ex.qtype]] for ex in asked]),
+                         np.ones(len(asked)), len(kinds), seed)
+    xs, ys, ws = [], [], []
+    for ex in asked:
+        on = ex.labels > 0
+        xs.append(ex.vectors[on])
+        ys += [index[MEDQUAD_KINDS[ex.qtype]]] * int(on.sum())
+        ws.append(ex.weights[on])
+    sw, sb = fit_softmax(np.vstack(xs), np.array(ys), np.concatenate(ws), len(kinds), seed)
+    return KindHeads(kinds, qw, qb, sw, sb)
+
+
+def fit_network(train: list[Example], hidden: int, epochs: int, seed: int, rows=vector_rows,
                 extra: dict[int, np.ndarray] | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
-    """A listwise + pointwise fit of one hidden layer (``hidden`` = 0: logistic)."""
+    """A listwise + pointwise fit of one hidden layer (``hidden`` = 0: logistic) over
+    ``rows(example)``: the raw inputs, then the numeric ones it normalises."""
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(2)
-    parts = [design(ex, extra.get(id(ex)) if extra else None) for ex in train]
-    scal = np.vstack([s for _, s in parts])
-    mean, scale = scal.mean(axis=0), scal.std(axis=0) + 1e-6
-    xs = [torch.tensor(np.hstack([v, (s - mean) / scale]), dtype=torch.float32) for v, s in parts]
+    parts = [rows(ex, extra.get(id(ex)) if extra else None) for ex in train]
+    numeric = np.vstack([n for _, n in parts])
+    mean, scale = numeric.mean(axis=0), numeric.std(axis=0) + 1e-6
+    xs = [torch.tensor(np.hstack([r, (n - mean) / scale]), dtype=torch.float32) for r, n in parts]
     ys = [torch.tensor(ex.labels) for ex in train]
     ws = [torch.tensor(ex.weights) for ex in train]
     dim = xs[0].shape[1]
@@ -135,7 +199,7 @@ def fit_network(train: list[Example], hidden: int, epochs: int, seed: int,
                                   torch.nn.Linear(hidden, 1))
     else:
         net = torch.nn.Sequential(torch.nn.Linear(dim, 1))
-    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-3)
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3 if dim > 100 else 1e-2, weight_decay=1e-3)
     order = list(range(len(train)))
     rng = random.Random(seed)
     for _ in range(epochs):
@@ -155,6 +219,12 @@ def fit_network(train: list[Example], hidden: int, epochs: int, seed: int,
             opt.step()
     net.eval()
     state = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
+    first = "1.weight" if hidden else "0.weight"
+    raw_inputs = dim - numeric.shape[1]
+    for name in DROPPED:  # never seen varying: must not weigh anything at run time
+        k = SCALARS.index(name)
+        state[first][:, raw_inputs + k] = 0.0
+        mean[k], scale[k] = 0.0, 1.0
     if hidden:
         params = {"w1": state["1.weight"].T, "b1": state["1.bias"], "w2": state["3.weight"][0], "b2": float(state["3.bias"][0])}
     else:  # a logistic model is a network whose hidden layer passes its one unit through
@@ -164,10 +234,10 @@ def fit_network(train: list[Example], hidden: int, epochs: int, seed: int,
     return params, mean, scale
 
 
-def network_scores(params: dict, mean: np.ndarray, scale: np.ndarray, ex: Example,
+def network_scores(params: dict, mean: np.ndarray, scale: np.ndarray, ex: Example, rows=vector_rows,
                    extra: np.ndarray | None = None) -> np.ndarray:
-    v, s = design(ex, extra)
-    x = np.hstack([v, (s - mean) / scale])
+    raw, numeric = rows(ex, extra)
+    x = np.hstack([raw, (numeric - mean) / scale])
     return np.maximum(x @ params["w1"] + params["b1"], 0.0) @ params["w2"] + params["b2"]
 
 
@@ -219,6 +289,20 @@ def thresholds(scored: list[tuple[Example, np.ndarray]]) -> tuple[float, float]:
     return support, float(np.quantile(tops, 0.02))
 
 
+def scoring_ms(scorer: AnswerScorer, n: int = 60, runs: int = 200) -> float:
+    """Median time to score ``n`` candidates of one question."""
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=384).astype(np.float32)
+    vecs = rng.normal(size=(n, 384)).astype(np.float32)
+    scal = rng.normal(size=(n, len(SCALARS))).astype(np.float32)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        scorer.probabilities(q, vecs, scal)
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.median(times))
+
+
 def table(rows: dict[str, dict[str, dict[str, float]]], sources: list[str]) -> list[str]:
     head = "| scorer | all: P@1 | lead@2 | first@1 | " + " | ".join(f"{s} P@1" for s in sources) + " |"
     lines = [head, "|" + " --- |" * (4 + len(sources))]
@@ -242,15 +326,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--per-source", type=int, default=220, help="training pages per MedQuAD source")
     ap.add_argument("--heldout-per-source", type=int, default=40, help="held-out pages per source")
-    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--hidden", type=int, default=16, help="hidden units of the kind-input network")
+    ap.add_argument("--ship", default="network (kind)",
+                    choices=("linear (kind)", "network (kind)", "network (vectors)"), help="the variant written")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--cross-encoder", type=float, default=0.0, metavar="MINUTES",
                     help="also fine-tune a cross-encoder for this many minutes and score it")
+    ap.add_argument("--drop", default="", help="comma-separated scalar features the network may not read")
     ap.add_argument("--out", type=Path, default=DEFAULT_PATH)
     ap.add_argument("--report", type=Path, default=REPORT)
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
     args = ap.parse_args(argv)
     t0 = time.time()
+    global DROPPED
+    DROPPED = tuple(n for n in args.drop.split(",") if n)
+    unknown = [n for n in DROPPED if n not in SCALARS]
+    if unknown:
+        ap.error(f"unknown features {unknown}; known: {', '.join(SCALARS)}")
     settings = Settings()
     embed = DiskVectors(shared_embedder(settings), Path(settings.cache_dir) / "ranker-vectors.npz")
     kinds = KindModel.load()
@@ -277,25 +369,31 @@ def main(argv: list[str] | None = None) -> int:
     results["similarity"] = [(ex, ex.scalars[:, SCALARS.index("sim")]) for ex in held]
     results["rules (today)"] = [(ex, rules_scores(ex, embed, kinds)) for ex in held]
     log("baselines scored")
+    heads = fit_heads(fit, args.seed)
+    by_kind = kind_rows(heads, kinds)
+    variants = {"linear (kind)": (0, by_kind), "network (kind)": (args.hidden, by_kind),
+                "network (vectors)": (64, vector_rows)}
     fitted = {}
-    for name, hidden in (("linear", 0), ("network", args.hidden)):
-        params, mean, scale = fit_network(fit, hidden, args.epochs, args.seed)
-        fitted[name] = (params, mean, scale)
-        results[name] = [(ex, network_scores(params, mean, scale, ex)) for ex in held]
+    for name, (hidden, rows) in variants.items():
+        params, mean, scale = fit_network(fit, hidden, args.epochs, args.seed, rows)
+        fitted[name] = (params, mean, scale, rows)
+        results[name] = [(ex, network_scores(params, mean, scale, ex, rows)) for ex in held]
         log(f"{name} fitted")
     cues = {id(ex): cue(ex) for ex in fit + held}
-    params, mean, scale = fit_network(fit, args.hidden, args.epochs, args.seed, cues)
-    results["network+cues"] = [(ex, network_scores(params, mean, scale, ex, cues[id(ex)])) for ex in held]
-    log("network+cues fitted")
+    params, mean, scale = fit_network(fit, args.hidden, args.epochs, args.seed, by_kind, cues)
+    results["network (kind) + cues"] = [(ex, network_scores(params, mean, scale, ex, by_kind, cues[id(ex)]))
+                                        for ex in held]
+    log("network (kind) + cues fitted")
     if args.cross_encoder > 0:
         from .cross_encoder import train_and_score
 
         results["cross-encoder"] = train_and_score(fit, held, args.cross_encoder, args.seed, log)
 
-    val_figures = {name: figures([(ex, network_scores(*fitted[name], ex)) for ex in val])["p@1"] for name in fitted}
-    chosen = max(val_figures, key=val_figures.get)
-    params, mean, scale = fitted[chosen]
-    support, answers = thresholds([(ex, network_scores(params, mean, scale, ex)) for ex in val])
+    val_figures = {name: figures([(ex, network_scores(p, m, sc, ex, rows)) for ex in val])["p@1"]
+                   for name, (p, m, sc, rows) in fitted.items()}
+    chosen = args.ship
+    params, mean, scale, rows = fitted[chosen]
+    support, answers = thresholds([(ex, network_scores(params, mean, scale, ex, rows)) for ex in val])
     sources = sorted({ex.source for ex in held})
     report = [
         "# Answer-sentence scorer: held-out report",
@@ -303,8 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Written by `python -m eval.train_ranker --seed {args.seed}` in {time.time() - t0:.0f} s. "
         f"Pages (one per condition, answers shuffled, no headings): {len(fit_pages)} to fit, "
         f"{len(val_pages)} for validation, {len(held_pages)} held out (whole conditions; reserved and "
-        "project conditions never read). Candidates: the sentences of the 6 passages of the page most like "
-        "the question, plus one passage of another condition.",
+        "project conditions never read). Candidates: the sentences of the 6 passages most like the question "
+        "among the page's and those of the 3 pages nearest it, plus one passage of an unrelated condition.",
         "",
         f"Examples: {len(fit)} to fit, {len(val)} validation, {len(held)} held out.",
         "",
@@ -313,15 +411,21 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *table({k: by_source(v) for k, v in results.items()}, sources),
         "",
-        f"Validation P@1: " + ", ".join(f"{k} {v:.3f}" for k, v in val_figures.items()) + f"; shipped: **{chosen}**.",
+        f"Features not read: {', '.join(DROPPED) or 'none'}.",
+        f"Validation P@1: " + ", ".join(f"{k} {v:.3f}" for k, v in val_figures.items()) + f"; shipped: **{chosen}** "
+        "(`--ship`; the raw-vector network learns the look of MedQuAD's sentences and did not carry over to "
+        "the committed corpora, see the README).",
         f"Thresholds (validation): support {support:.2f}, answers {answers:.2f}.",
     ]
+    shipped = AnswerScorer(np.asarray(params["w1"]), np.asarray(params["b1"]), np.asarray(params["w2"]),
+                           float(params["b2"]), mean, scale, support, answers, version=f"{chosen}-seed{args.seed}",
+                           heads=heads if rows is by_kind else None, inputs="kind" if rows is by_kind else "vectors")
+    report.append(f"Scoring 60 candidate sentences: {scoring_ms(shipped):.2f} ms (median of 200, numpy; "
+                  "the sentence vectors are computed by the composer anyway).")
     text = "\n".join(report) + "\n"
     print(text)
     if not args.dry_run:
-        AnswerScorer(np.asarray(params["w1"]), np.asarray(params["b1"]), np.asarray(params["w2"]),
-                     float(params["b2"]), mean, scale, support, answers,
-                     version=f"{chosen}-seed{args.seed}").save(args.out)
+        shipped.save(args.out)
         args.report.write_text(text, encoding="utf-8")
         log(f"wrote {args.out} and {args.report}")
     return 0

@@ -273,7 +273,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             advice: bool = False, params: SelectionParams = SelectionParams(),
             question: str = "", expanded_vec: np.ndarray | None = None,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
-            scorer: AnswerScorer | None = None) -> Extraction:
+            scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
@@ -298,7 +298,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     base = base_score(cands, sims, passages, params)
     if scorer is not None:
         return learned_choice(cands, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms, qterms,
-                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base, common)
+                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base, common,
+                              kind_scores)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
@@ -327,7 +328,8 @@ def add_sentence_features(features: dict[str, float], cands: list[Candidate], si
 def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.ndarray, qvec: np.ndarray,
                    topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
                    max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
-                   sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset()) -> Extraction:
+                   sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset(),
+                   kind_scores: dict[str, float] | None = None) -> Extraction:
     """The answer as the learned scorer ranks it: the lead is the most likely answering
     sentence; a supporting one stays only if it reaches ``scorer.support`` (or is the
     sentence a chosen one points back to), so an answer is as long as what answers. As
@@ -336,7 +338,7 @@ def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.
     plain_sims = vectors @ qvec
     coverage = local_coverage(cands, topic_terms)
     scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
-    logits = scorer.logits(qvec, vectors, scalars)
+    logits = scorer.logits(qvec, vectors, scalars, kind_scores)
     allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
     floor = float(np.log(scorer.support / (1.0 - scorer.support)))
     # the floor, not a margin below the lead, decides what supports it

@@ -1,12 +1,12 @@
 """The learned answer-sentence scorer: how likely each candidate sentence is to be part of
 the answer to this question.
 
-A small network (one hidden layer) over what the pipeline already has: the question's
-MiniLM vector ``q``, each sentence's vector ``s`` (read in context, as ``rag.answer`` embeds
-it), their product, and a few plain numbers about the sentence (``SCALARS``: its similarity
-and its passage's, relative to the best; rarity-weighted word coverage; where it stands in
-its paragraph; its length; whether it is a list item, a lead-in, points back or asks a
-question). It was fitted on MedQuAD by ``python -m eval.train_ranker`` (questions of other
+A small network (one hidden layer) over a few numbers the pipeline already has
+(``SCALARS``: the sentence's similarity to the question and its passage's, relative to the
+best; rarity-weighted word coverage; where it stands in its paragraph; its length; whether
+it is a list item, a lead-in, points back or asks a question) and one learned number: how
+well the kind of question the sentence answers agrees with the kind asked (``KindHeads``,
+two softmax regressions over the MiniLM vectors of question and sentence). It was fitted on MedQuAD by ``python -m eval.train_ranker`` (questions of other
 conditions with the sentences of their own pages; whole conditions held out) and ships as
 ``rag/data/answer_scorer.npz``; prediction is numpy only, well under a millisecond for 60
 sentences.
@@ -87,17 +87,56 @@ def vector_features(qvec: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return np.hstack([q * vectors, vectors, q]).astype(np.float32)
 
 
+def softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class KindHeads:
+    """Two softmax regressions over MiniLM vectors onto the same kinds of question: which
+    kind a *question* asks (``question_w``) and which kind a *sentence* answers
+    (``sentence_w``, fitted on the sentences of answers to each kind). Their agreement says
+    whether a sentence answers the kind of question asked, whatever its words."""
+
+    kinds: tuple[str, ...]
+    question_w: np.ndarray  # (384, K)
+    question_b: np.ndarray
+    sentence_w: np.ndarray  # (384, K)
+    sentence_b: np.ndarray
+
+    def agreement(self, qvec: np.ndarray, vectors: np.ndarray, asked: dict[str, float] | None = None) -> np.ndarray:
+        """For each sentence, the chance that the kind it answers is the kind asked. ``asked``
+        (the pipeline's question-kind model, ``rag.question_kinds``, trained on patients'
+        questions as well) replaces the question head when given: probability it puts on
+        kinds MedQuAD has no answers for ("risks", "how it works") agrees with nothing, so
+        such a question is judged on its words."""
+        if asked:
+            p = np.array([asked.get(k, 0.0) for k in self.kinds], np.float32)
+        else:
+            p = softmax(np.asarray(qvec, np.float32) @ self.question_w + self.question_b)
+        answered = softmax(vectors @ self.sentence_w + self.sentence_b)
+        return answered @ p
+
+
 @dataclass(frozen=True)
 class AnswerScorer:
+    """P(a sentence answers) from ``inputs``: "kind" = the scalar features and the kind
+    agreement of ``heads`` (the shipped form: a few numbers, so it cannot learn one corpus's
+    sentences by heart); "vectors" = the scalar features and the raw vectors
+    (``vector_features``), kept to compare in training."""
+
     w1: np.ndarray  # (inputs, hidden)
     b1: np.ndarray
     w2: np.ndarray  # (hidden,)
     b2: float
-    mean: np.ndarray  # scalar features' mean and scale, from training
+    mean: np.ndarray  # the numeric features' mean and scale, from training
     scale: np.ndarray
     support: float  # a supporting sentence must reach this probability
     answers: float  # below this for every sentence, nothing answers the question
     version: str = ""
+    heads: KindHeads | None = None
+    inputs: str = "kind"
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> "AnswerScorer | None":
@@ -109,22 +148,40 @@ class AnswerScorer:
             if names != SCALARS:
                 raise ValueError(f"{path} was trained on features {names}, this code computes {SCALARS}: "
                                  "run `python -m eval.train_ranker` again")
+            heads = KindHeads(tuple(str(k) for k in d["kinds"]), d["question_w"], d["question_b"],
+                              d["sentence_w"], d["sentence_b"]) if "kinds" in d else None
             return cls(d["w1"], d["b1"], d["w2"], float(d["b2"]), d["mean"], d["scale"],
-                       float(d["support"]), float(d["answers"]), str(d["version"]))
+                       float(d["support"]), float(d["answers"]), str(d["version"]), heads,
+                       str(d["inputs"]) if "inputs" in d else "vectors")
 
     def save(self, path: Path) -> None:
+        extra = {} if self.heads is None else {
+            "kinds": np.array(self.heads.kinds), "question_w": self.heads.question_w.astype(np.float32),
+            "question_b": self.heads.question_b.astype(np.float32),
+            "sentence_w": self.heads.sentence_w.astype(np.float32),
+            "sentence_b": self.heads.sentence_b.astype(np.float32)}
         np.savez_compressed(path, w1=self.w1.astype(np.float32), b1=self.b1.astype(np.float32),
                             w2=self.w2.astype(np.float32), b2=np.float32(self.b2),
                             mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32),
                             support=np.float32(self.support), answers=np.float32(self.answers),
-                            scalars=np.array(SCALARS), version=np.array(self.version))
+                            scalars=np.array(SCALARS), version=np.array(self.version),
+                            inputs=np.array(self.inputs), **extra)
 
-    def logits(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    def features(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray,
+                 asked: dict[str, float] | None = None) -> np.ndarray:
+        """The network's input rows."""
+        if self.inputs == "kind":
+            numeric = np.hstack([scalars, self.heads.agreement(qvec, vectors, asked)[:, None]])
+            return (numeric - self.mean) / self.scale
+        return np.hstack([vector_features(qvec, vectors), (scalars - self.mean) / self.scale])
+
+    def logits(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray,
+               asked: dict[str, float] | None = None) -> np.ndarray:
         if len(vectors) == 0:
             return np.zeros(0, np.float32)
-        x = np.hstack([vector_features(qvec, vectors), (scalars - self.mean) / self.scale])
-        h = np.maximum(x @ self.w1 + self.b1, 0.0)
+        h = np.maximum(self.features(qvec, vectors, scalars, asked) @ self.w1 + self.b1, 0.0)
         return h @ self.w2 + self.b2
 
-    def probabilities(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(qvec, vectors, scalars)))
+    def probabilities(self, qvec: np.ndarray, vectors: np.ndarray, scalars: np.ndarray,
+                      asked: dict[str, float] | None = None) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(qvec, vectors, scalars, asked)))

@@ -282,7 +282,7 @@ class Pipeline:
             asked=asked, kind="definition" if bare else guess.kind,
             kind_confidence=1.0 if bare else guess.confidence, yes_no=is_yes_no(asked), simpler=simpler,
             definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
-            focus=foci, uncovered=phrase, uncovered_word=word)
+            focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores)
 
     def _retrieve(self, d: Draft) -> None:
         """Search for the question. A follow-up that names no topic of its own has several
@@ -317,7 +317,7 @@ class Pipeline:
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
-                       yes_no=u.yes_no, scorer=self.scorer)
+                       yes_no=u.yes_no, scorer=self.scorer, kind_scores=u.kind_scores)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they

@@ -15,7 +15,8 @@ rules that keep its meaning and its citation:
 The quoted passage shown beside the answer is never changed. ``plain_answer`` is the
 stage: every sentence reworded, then hard words explained after the answer
 (``rag.glossary.explain_terms``). ``simplest`` answers "say that more simply": the main
-point in a few short sentences. ``reading_grade`` is the Flesch-Kincaid grade (textstat
+point in a few short sentences of everyday words, each at reading grade 6 or below (the
+rules are in ``rag.simpler``). ``reading_grade`` is the Flesch-Kincaid grade (textstat
 0.7.3, which needs no download).
 
 Left out: the glossary itself (``rag.glossary``), telling that a patient asked for it more
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -265,67 +265,14 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
                                      max_sentences))
 
 
-# Clause boundaries where the rest can stand as a sentence of its own, and how it starts.
-_CLAUSE_CUTS = [
-    (re.compile(r",\s+and\s+(?=(?:it|they|this|these|the|its|their|many|most|some|people|patients)\b)"), ""),
-    (re.compile(r",\s+but\s+"), "But "),
-    (re.compile(r",\s+which\s+(?=\w+s\b)"), "This "),
-    (re.compile(r",\s+making\s+"), "This makes "),
-    (re.compile(r",\s+so\s+(?=(?:it|they|this|the)\b)"), "So "),
-    (re.compile(r"\s+to\s+(?=help\b|[a-z]+\s+(?:a|an|the|new|their|your|its)\b)"), "This is to "),
-]
-
-
-def short_pieces(sentence: str, min_words: int = 4) -> list[str]:
-    """A plain sentence cut once more at a clause boundary where both halves stand alone:
-    "say that more simply" wants short sentences. Uncut when there is no such boundary, or
-    when the sentence is a list ("Examples are A, B, and the C"), which a cut would break."""
-    if re.match(r"^(?:examples\s+are|this\s+includes|these\s+include)\b", sentence, re.I) or sentence.count(",") >= 2:
-        return [sentence]
-    for pattern, lead in _CLAUSE_CUTS:
-        m = pattern.search(sentence)
-        if not m:
-            continue
-        head, tail = sentence[: m.start()].strip(), sentence[m.end():].strip()
-        if len(head.split()) >= min_words and len(tail.split()) >= min_words:
-            return [_finish(head), _finish(lead + tail)]
-    return [sentence]
-
-
 def simplest(sentences, citations, glossary: Glossary | None = None, most: int = 3, grade: float = 6.0):
     """"Say that more simply": the main point of an answer in at most ``most`` short
-    sentences. The answer's opening sentences are kept in order (a sentence that points back
-    only with the one it points to), each cut at a clause boundary while it reads above
-    ``grade`` and there is room; what room is left goes to a glossary definition the answer
-    carries."""
-    def is_gloss(s) -> bool:
-        return glossary is not None and glossary.quoted(citations, s.citation)
+    sentences of everyday words, each reading at ``grade`` or below. The rules live in
+    ``rag.simpler`` (``simpler``); this name stays for the pipeline. Returns (sentences,
+    citations)."""
+    from .simpler import simpler  # imported here: rag.simpler builds on this module
 
-    # a definition that opens the answer ("what does X mean?") is its main point
-    opening = next((i for i, s in enumerate(sentences) if not is_gloss(s)), len(sentences))
-    body = [s for i, s in enumerate(sentences) if s.text.strip() and (i < opening or not is_gloss(s))]
-    out = []
-    for s in body:
-        if len(out) >= most or (out and points_back(s.text) and s.citation != out[-1].citation):
-            break
-        if out and not points_back(s.text) and len(out) >= 2:
-            break  # a third sentence only when it finishes the second's thought
-        out.append(s)
-    i = 0
-    while i < len(out) and len(out) < most:
-        cut = short_pieces(out[i].text) if reading_grade(out[i].text) > grade else [out[i].text]
-        if len(cut) > 1:
-            quote = out[i].quote or out[i].text
-            out[i:i + 1] = [replace(out[i], text=c, quote=quote) for c in cut]
-        else:
-            i += 1
-    out = out[:most]
-    for s in (s for s in sentences[opening:] if is_gloss(s)):
-        if len(out) >= most:
-            break
-        if reading_grade(s.text) <= grade and any(d.text == s.text for t in out for _, d in glossary.terms_in(t.text)):
-            out.append(s)
-    return only_cited(out, citations)
+    return simpler(sentences, citations, glossary, most, grade)
 
 
 def _without_repeats(sentences):

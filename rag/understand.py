@@ -31,7 +31,7 @@ asking about X").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from . import wordlists
@@ -75,6 +75,7 @@ class Understanding:
     focus: tuple[str, ...] = ()  # the phrases it is about, best first (rag.question_kinds.focus_phrase)
     uncovered: str = ""  # what the question is about that no passage mentions, as typed
     uncovered_word: str = ""  # the word of it the index lacks (checked for a paraphrase later)
+    kind_scores: dict[str, float] = field(default_factory=dict)  # the probability of every kind
 
 
 def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None,

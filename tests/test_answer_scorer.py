@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rag.answer import SelectionParams, choose
-from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, opens_paragraph, scalar_features
+from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, opens_paragraph, scalar_features
 from rag.candidates import Candidate
 
 
@@ -50,15 +50,29 @@ def test_weights_trained_on_other_features_are_refused_with_a_way_out(tmp_path):
 
 def test_a_saved_scorer_loads_back_and_scores_the_same(tmp_path):
     rng = np.random.default_rng(0)
-    inputs = 3 * 384 + len(SCALARS)
+    kinds = ("cause", "symptoms", "treatment")
+    heads = KindHeads(kinds, rng.normal(size=(384, 3)).astype(np.float32), np.zeros(3, np.float32),
+                      rng.normal(size=(384, 3)).astype(np.float32), np.zeros(3, np.float32))
+    inputs = len(SCALARS) + 1  # the scalar features and the kind agreement
     scorer = AnswerScorer(rng.normal(size=(inputs, 8)).astype(np.float32), np.zeros(8, np.float32),
-                          rng.normal(size=8).astype(np.float32), 0.1, np.zeros(len(SCALARS), np.float32),
-                          np.ones(len(SCALARS), np.float32), 0.4, 0.3, "test")
+                          rng.normal(size=8).astype(np.float32), 0.1, np.zeros(inputs, np.float32),
+                          np.ones(inputs, np.float32), 0.4, 0.3, "test", heads)
     scorer.save(tmp_path / "s.npz")
     again = AnswerScorer.load(tmp_path / "s.npz")
     q, vecs, scal = rng.normal(size=384), rng.normal(size=(5, 384)), rng.normal(size=(5, len(SCALARS)))
     assert np.allclose(scorer.probabilities(q, vecs, scal), again.probabilities(q, vecs, scal), atol=1e-5)
-    assert (again.support, again.answers) == pytest.approx((0.4, 0.3))
+    assert (again.support, again.answers, again.heads.kinds) == (pytest.approx(0.4), pytest.approx(0.3), kinds)
+
+
+def test_kind_agreement_is_high_when_the_sentence_answers_the_kind_asked():
+    eye = np.eye(384, 2, dtype=np.float32) * 10  # dimension 0 = cause, 1 = treatment
+    heads = KindHeads(("cause", "treatment"), eye, np.zeros(2, np.float32), eye, np.zeros(2, np.float32))
+    q = np.zeros(384, np.float32)
+    q[0] = 1.0  # asks for causes
+    sentences = np.zeros((2, 384), np.float32)
+    sentences[0, 0] = sentences[1, 1] = 1.0  # a cause sentence, a treatment sentence
+    agree = heads.agreement(q, sentences)
+    assert agree[0] > 0.9 > 0.1 > agree[1]
 
 
 def test_with_a_floor_a_supporting_sentence_must_score_as_answering():
@@ -73,9 +87,8 @@ def test_with_a_floor_a_supporting_sentence_must_score_as_answering():
     assert [i for u in units for i in u] == [0]  # the lead always stays
 
 
-@pytest.mark.skipif(not DEFAULT_PATH.is_file(), reason="no shipped scorer")
 def test_the_shipped_scorer_prefers_the_sentence_that_answers_the_kind_asked(embedder):
-    scorer = AnswerScorer.load()
+    scorer = AnswerScorer.load(DEFAULT_PATH)
     sentences = ["Gout is caused by too much uric acid in the blood, which forms crystals in a joint.",
                  "Gout is treated with medicines that ease the pain and lower uric acid.",
                  "Symptoms of gout include sudden, severe pain, swelling and redness in a joint."]
