@@ -8,8 +8,8 @@ order, no headings. The pages are indexed together into a temporary store throug
 real ingest, and three questions per condition (of different kinds) are asked through the
 real pipeline (``Pipeline.ask`` without a chat model), once with each answer chooser:
 
-- ``learned``: the scorer fitted by ``eval.train_ranker`` (the default);
-- ``rules``: the hand-set weights and cue patterns it replaced;
+- ``learned``: the scorer fitted by ``eval.train_ranker`` (``RAG_ANSWER_SCORER=learned``);
+- ``rules``: the hand-set weights and cue patterns (the default);
 - ``naive``: the passage most similar to the question (dense search, top 1), as a
   tutorial answerer would return it.
 
@@ -166,14 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         pages = Path(tmp) / "pages"
         pages.mkdir()
         write_pages(chosen, pages, args.seed)
-        pipe = Pipeline(Settings(corpus_dir=pages, store_dir=Path(tmp) / "store", answer_scorer="learned"))
+        pipe = Pipeline(Settings(corpus_dir=pages, store_dir=Path(tmp) / "store"))
         pipe.ingest()
         print(f"[{time.time() - t0:.0f}s] indexed {len(chosen)} pages", file=sys.stderr, flush=True)
-        learned = pipe.scorer
-        runs = {"learned": ask_all(pipe, questions)}
-        pipe.scorer = None  # the same index, answered by the rules
-        runs["rules"] = ask_all(pipe, questions)
-        pipe.scorer = learned
+        runs = {}
+        for chooser in ("learned", "rules"):  # the same index, each way of choosing
+            pipe.chooser = chooser
+            runs[chooser] = ask_all(pipe, questions)
         runs["naive"] = ask_all(pipe, questions, naive=True)
     names = list(runs)
     groups: dict[str, list[int]] = {"all": list(range(len(questions)))}

@@ -97,3 +97,27 @@ def treatments_named(text: str, medicines: Path = MEDICINES_PATH) -> list[str]:
 
 def has_dose_or_instruction(sentence: str) -> bool:
     return bool(DOSE_IN_TEXT.search(fold(sentence)))
+
+
+# A document sentence that tells the reader what to do with their medicines, as only their
+# care team may ("stop all of your medicines today", "take 2 tablets every morning"): never
+# quoted to a patient, whatever they asked, even when a document says it.
+_DIRECTIVE = _rx(r"""
+    \b(?:stop|quit|discontinue|skip|double|halve|increase|reduce|change)\s+(?:taking\s+)?(?:all\s+)?(?:of\s+)?
+      (?:your|their|his|her)\s+(?:\w+\s+)?(?:medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|doses?)\b
+  | \b(?:take|use|inject|swallow)\s+(?:\d+|one|two|three|four)\s+(?:tablets?|pills?|capsules?|drops?|puffs?|injections?|doses?)\b
+  | \b(?:take|use)\s+(?:\w+\s+){0,3}(?:every|each)\s+(?:day|morning|evening|night|week)\b
+  | \byou\s+(?:should|must|need\s+to|have\s+to)\s+(?:stop|start|double|skip|take(?!\s+part)|quit)\b
+""")
+
+
+_TAKING = _rx(r"\b(?:take|takes|taking|took|dose|doses|dosage|daily|every|weekly|monthly|nightly|twice|per\s+day|a\s+day|a\s+week|inject\w*|swallow)\b")
+
+
+def speaks_for_care_team(sentence: str) -> bool:
+    """A dose, a schedule or a stop/start instruction to the reader: what a document may
+    say, but only the patient's care team may tell them."""
+    folded = fold(sentence)
+    # an amount is a dose only beside taking it ("greater than 30 mg of albumin" is a lab value)
+    dose = DOSE_IN_TEXT.search(folded) and _TAKING.search(folded)
+    return bool(dose or _DIRECTIVE.search(folded))

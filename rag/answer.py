@@ -13,8 +13,9 @@ points to. A sentence whose only link to the question is the corpus's own subjec
 used while an on-topic one exists. When the lead is an item of a list and the question asks
 for options, symptoms, risks or the like, the answer is that list, item by item.
 
-For a personal-advice question, sentences with a dose, a schedule or a stop/start
-instruction are never used.
+Sentences with a dose, a schedule or a stop/start instruction to the reader, or with
+instructions to the bot, are never used, whatever was asked (``quotable``): a document may
+say them, but only the care team may tell a patient what to do with their medicines.
 
 How sure the answer is (``confidence``) comes from a small logistic model over the evidence
 features of ``rag.evidence`` (see ``rag/calibration.py``); below the threshold the pipeline
@@ -39,7 +40,8 @@ from .evidence import evidence_features, word_support
 from .lexical import QueryTerms, stem, terms
 from .message import question_part
 from .plain import reading_grade
-from .safety import has_dose_or_instruction
+from .advice import speaks_for_care_team
+from .query import strip_injection
 from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
 
@@ -77,6 +79,14 @@ class Extraction:
     @property
     def text(self) -> str:
         return " ".join(cited(s) for s in self.sentences)
+
+
+def quotable(cands: list[Candidate]) -> list[bool]:
+    """Whether each sentence may be quoted at all: never one that tells the reader what to do
+    with their medicines (a dose, a schedule, stop or start: only the care team may), nor
+    one that gives the bot instructions ("ignore all previous instructions"), whichever
+    document says it and whatever was asked."""
+    return [not speaks_for_care_team(c.text) and not strip_injection(c.text).removed for c in cands]
 
 
 def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
@@ -150,14 +160,17 @@ def asking_stems() -> frozenset[str]:
 def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, params: SelectionParams,
            max_sentences: int, max_words: int, allowed: list[bool] | None = None,
            cues: np.ndarray | None = None, on_topic: list[bool] | None = None,
-           kind: str = "other", floor: float | None = None) -> tuple[list[list[int]], set[int]]:
+           kind: str = "other", floor: float | None = None,
+           bare_lists: bool = True) -> tuple[list[list[int]], set[int]]:
     """The sentences to use, as *units* in the order they are told: the lead unit first
     (the on-topic sentence that best answers this kind of question), then supporting ones.
     A unit is a sentence with the sentence it points back to right before it, so nothing
     ever comes between "X is a new treatment." and "It has risks."; or a list: an item of
     an announced list brings the announcement and its items, and a question about options
-    whose best sentence is an item is answered with the whole list. With ``floor`` (the
-    learned scorer's), a supporting sentence must score at least that. Returns (units, the
+    whose best sentence is an item is answered with the whole list (with ``bare_lists``
+    False, only a list a lead-in announces: a page's bullet points that merely follow one
+    another are told one by one). With ``floor`` (the learned scorer's), a supporting
+    sentence must score at least that. Returns (units, the
     indices of the units that are lists)."""
     n = len(cands)
     cues = np.zeros(n, dtype=np.float32) if cues is None else cues
@@ -191,7 +204,7 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
     lead = order[0]
     g = cands[lead].group
     announced = g in announced_lists
-    if g >= 0 and (announced or kind in LIST_KINDS):
+    if g >= 0 and (announced or (bare_lists and kind in LIST_KINDS)):
         members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
         # a list answers a question about the options, not one naming a single item of it
         if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
@@ -307,7 +320,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
     own = params.own_word_yes_no if yes_no else params.own_word
     cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
-    allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
+    allowed = quotable(cands)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
     add_sentence_features(features, cands, sims, qterms, passages, params, base)
@@ -339,12 +352,12 @@ def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.
     coverage = local_coverage(cands, topic_terms)
     scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
     logits = scorer.logits(qvec, vectors, scalars, kind_scores)
-    allowed = [not has_dose_or_instruction(c.text) for c in cands] if advice else None
+    allowed = quotable(cands)
     floor = float(np.log(scorer.support / (1.0 - scorer.support)))
     # the floor, not a margin below the lead, decides what supports it
     on_topic = topical(cands, previous_in_passage(cands), topic_terms, common, np.zeros(len(cands), np.float32))
     units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
-                          allowed, on_topic=on_topic, kind=kind, floor=floor)
+                          allowed, on_topic=on_topic, kind=kind, floor=floor, bare_lists=False)
     usable = [i for i in range(len(cands)) if allowed is None or allowed[i]]
     best = float(1.0 / (1.0 + np.exp(-logits[usable].max()))) if usable else 0.0
     add_sentence_features(features, cands, sims, qterms, passages, params, base)

@@ -76,12 +76,11 @@ READING_MARGIN = 0.02  # a later reading of a follow-up must answer this much be
 
 
 def load_scorer(settings: Settings) -> AnswerScorer | None:
-    """The learned answer scorer when the settings ask for it (an error that says how to get
-    it when its file is missing), or None for the rules."""
-    if settings.answer_scorer != "learned":
-        return None
+    """The learned answer scorer (loaded whichever chooser is set, so a benchmark can compare
+    both on one index); an error that says how to get it when the settings ask for it and its
+    file is missing."""
     scorer = AnswerScorer.load()
-    if scorer is None:
+    if scorer is None and settings.answer_scorer == "learned":
         raise RuntimeError("RAG_ANSWER_SCORER=learned but rag/data/answer_scorer.npz is missing: "
                            "run `python -m eval.train_ranker`, or set RAG_ANSWER_SCORER=rules")
     return scorer
@@ -109,6 +108,7 @@ class Pipeline:
         self.confidence = ConfidenceModel.load(settings.confidence_path)
         self.kinds = KindModel.load()
         self.scorer = load_scorer(settings)
+        self.chooser = settings.answer_scorer  # "rules" or "learned" (a benchmark may switch it)
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
@@ -317,7 +317,8 @@ class Pipeline:
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
-                       yes_no=u.yes_no, scorer=self.scorer, kind_scores=u.kind_scores)
+                       yes_no=u.yes_no, kind_scores=u.kind_scores,
+                       scorer=self.scorer if self.chooser == "learned" else None)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they
@@ -363,7 +364,7 @@ class Pipeline:
         """Whether the chosen sentences answer this kind of question: the learned scorer's
         best sentence reaches its ``answers`` level; under the rules, a kind that needs its
         cues ("what are the risks") leads with a sentence holding one."""
-        if self.scorer is not None and x.best is not None:
+        if self.chooser == "learned" and self.scorer is not None and x.best is not None:
             return x.best >= self.scorer.answers
         return kind not in KINDS_NEEDING_CUES or answers_kind(x.sentences[0].text, kind)
 

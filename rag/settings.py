@@ -140,11 +140,13 @@ class Settings(BaseSettings):
         "it cites; a sentence below it is dropped.",
     )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences in an answer.")
-    answer_scorer: Literal["learned", "rules"] = Field(
-        "learned",
-        description="How answer sentences are chosen: `learned` = the network fitted on MedQuAD "
-        "(rag/data/answer_scorer.npz, `python -m eval.train_ranker`); `rules` = the hand-set weights "
-        "and cue patterns it replaced (kept for comparison).",
+    answer_scorer: Literal["rules", "learned"] = Field(
+        "rules",
+        description="How answer sentences are chosen: `rules` = hand-set similarity, coverage and "
+        "passage weights with the cue patterns of each kind of question; `learned` = the scorer "
+        "fitted on MedQuAD (rag/data/answer_scorer.npz, `python -m eval.train_ranker`): better on "
+        "patient pages like MedQuAD's, worse on the committed review-style documents (README, "
+        "'Choosing answer sentences').",
     )
     plain_language: bool = Field(
         True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
