@@ -1,8 +1,8 @@
 """Training and held-out examples for the answer-sentence scorer, built from MedQuAD pages.
 
 Each condition's answers (``eval.medquad``) are written as one page, the way an educator's
-document would read: every answer a paragraph block, in a seeded shuffled order, no
-headings. The page goes through the product's own loader, chunker and candidate reader
+document would read: every answer a paragraph block, in a seeded shuffled order; half the
+pages (seeded) put each answer under its question as a heading, half have no headings. The page goes through the product's own loader, chunker and candidate reader
 (``rag.loaders``, ``rag.chunking``, ``rag.candidates``), so a sentence is cut and filtered
 exactly as it is at run time.
 
@@ -65,20 +65,37 @@ class Page:
         return self.key[1]
 
 
+def heading_of(question: str) -> str:
+    """MedQuAD's "What is (are) X ?" as a page heading: "What is X?"."""
+    q = re.sub(r"\s*\((?:are|is)\)\s*", " ", question)
+    return re.sub(r"\s+\?", "?", " ".join(q.split()))
+
+
 def page_text(answers: list[str]) -> str:
     return "\n\n".join(answers) + "\n"
 
 
 def build_page(key: tuple[str, str], rows: list[dict], seed: int, chunk_size: int = 600,
-               overlap: int = 60) -> Page | None:
-    """The condition as one document, cut into passages as ingest would cut it."""
-    answers = list(dict.fromkeys(tidy(r["answer"]) for r in rows))
+               overlap: int = 60, headings: bool | None = None) -> Page | None:
+    """The condition as one document, cut into passages as ingest would cut it. With
+    ``headings`` (by default, half the pages, seeded), each answer sits under its question as
+    a Markdown heading, as many patient pages are written; otherwise no headings at all."""
+    rng = random.Random(f"{seed}|{key}")
+    by_answer = {}
+    for r in rows:
+        by_answer.setdefault(tidy(r["answer"]), r["question"])
+    answers = list(by_answer)
     if len(answers) < 2:
         return None
-    random.Random(f"{seed}|{key}").shuffle(answers)
+    rng.shuffle(answers)
+    headings = rng.random() < 0.5 if headings is None else headings
     slug = re.sub(r"[^a-z0-9]+", "-", f"{key[0]} {key[1]}".lower()).strip("-")[:80] or "page"
     try:
-        doc = load_text(page_text(answers).encode("utf-8"), f"{slug}.txt")
+        if headings:
+            text = f"# {key[1]}\n\n" + "\n\n".join(f"## {heading_of(by_answer[a])}\n\n{a}" for a in answers) + "\n"
+            doc = load_text(text.encode("utf-8"), f"{slug}.md", markdown=True)
+        else:
+            doc = load_text(page_text(answers).encode("utf-8"), f"{slug}.txt")
     except LoadError:
         return None
     chunks = chunk_document(doc, chunk_size, overlap)

@@ -248,8 +248,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     itself. A follow-up ("is it safe?", "is there a cure?", "and for the skin?") is read
     with the conversation's topic ("is it safe? (stem cell transplant)"; when it names a
     new aspect of its own, with the main topic only: "and for the skin? (stem cell
-    transplant)"), with the library's subject ("Scleroderma: is there a cure?"), and as
-    asked. The earlier question itself is never glued on: its other words would pull the
+    transplant)"), with the library's subject unless it points back with a pronoun
+    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked. The earlier question itself is never glued on: its other words would pull the
     old answer back."""
     if turns <= 0:
         return [question]
@@ -263,7 +263,10 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     if topic:
         kept = topic[:1] if own else topic
         out.append(f"{question} ({', '.join(kept)})")
-    if subject and not set(raw_tokens(subject)) & set(raw_tokens(question)):
+    # "is it safe?" points at what was just discussed; only a question that points at
+    # nothing ("is there a cure?") may be about the library's subject instead
+    points = topic and any(w in _POINTERS for w in raw_tokens(question))
+    if subject and not points and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
     out.append(question)
     return list(dict.fromkeys(out))
@@ -283,6 +286,7 @@ def shared_subject(titles: list[str]) -> str:
 
 
 _SUBJECT_POINTERS = {"it", "its", "it's", "this"}
+_POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
 # Words this common ("stop", "doctors", "kids") name no topic of their own.
 EVERYDAY_SPECIFICITY = 2.0
 

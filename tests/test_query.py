@@ -102,7 +102,9 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
     # with a conversation, the earlier turns give the topic first
     history = normalize_history(["what is a stem cell transplant?"])
     assert readings("is it good?", history, 2, known, subject="Scleroderma") == [
-        "is it good? (stem cell transplant)", "Scleroderma: is it good?", "is it good?"]
+        "is it good? (stem cell transplant)", "is it good?"]  # "it" is the transplant
+    assert readings("is there a cure?", history, 2, known, subject="Scleroderma") == [
+        "is there a cure? (stem cell transplant)", "Scleroderma: is there a cure?", "is there a cure?"]
 
 
 def test_history_accepts_strings_and_role_objects():
