@@ -45,7 +45,8 @@ for turn in turns:
             if turn.get("turn_id"):
                 chat.show_feedback(turn["turn_id"])
 
-question = st.chat_input("Ask a question about scleroderma") or chat.take_pending()
+question = st.chat_input("Ask a question about scleroderma",  # longer is refused: stop it at the box
+                         max_chars=pipeline.settings.max_question_chars) or chat.take_pending()
 if question:
     history = chat.history_of(turns)
     turns.append({"role": "user", "content": question})

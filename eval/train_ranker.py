@@ -399,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         "# Answer-sentence scorer: held-out report",
         "",
         f"Written by `python -m eval.train_ranker --seed {args.seed}` in {time.time() - t0:.0f} s. "
-        f"Pages (one per condition, answers shuffled, no headings): {len(fit_pages)} to fit, "
+        f"Pages (one per condition, answers shuffled; half with each answer under its question as a heading): "
+        f"{len(fit_pages)} to fit, "
         f"{len(val_pages)} for validation, {len(held_pages)} held out (whole conditions; reserved and "
         "project conditions never read). Candidates: the sentences of the 6 passages most like the question "
         "among the page's and those of the 3 pages nearest it, plus one passage of an unrelated condition.",

@@ -5,8 +5,11 @@ on, why it was refused: a corrupt, encrypted, empty or image-only PDF, a binary 
 that is not UTF-8, an empty file, an unsupported type. Callers report it and go on with the
 other files.
 
-A PDF is read by ``rag.pdf`` (pypdf), bounded in what it may unpack to (``PdfLimits``,
-from the settings): a decompression bomb is refused with that reason.
+A PDF is read by ``rag.pdf`` (pypdf), bounded in what it may unpack to and in the work
+its text takes to read (``PdfLimits``): a decompression bomb, or a small file whose pages
+all draw one huge stream, is refused with that reason. A page whose text repeats an earlier
+page's (spacing aside) is not made a passage again: 1,000 pages of the same stray
+characters are one passage, not 1,000.
 
 Markdown front matter may give a ``title`` and a ``kind`` (``kind: glossary`` marks a
 document of term definitions, used to explain words in answers).
@@ -211,15 +214,16 @@ def _section_spans(text: str, headings, body_start: int) -> list[Span]:
 
 
 def load_pdf(data: bytes, doc_id: str, source: str = "", limits: PdfLimits | None = None) -> Document:
-    """Text of every page (``rag.pdf``), cleaned, with one span per page. A PDF over
-    ``limits`` (pages, inflated stream size, characters of text) is refused."""
+    """Text of every page (``rag.pdf``), cleaned, with one span per page; a page that
+    repeats an earlier one is left out (``without_repeats``). A PDF over ``limits`` (pages,
+    inflated stream size, characters of text, work to read it) is refused."""
     if not data.strip():
         raise LoadError(doc_id, "the file is empty")
     try:
         pdf = read_pdf(data, limits or PdfLimits.from_settings(get_settings()))
     except PdfRefused as e:
         raise LoadError(doc_id, e.reason) from e
-    pages = pdf.pages
+    pages = without_repeats(pdf.pages)
     if sum(len(t.strip()) for t in pages) < _MIN_TEXT_CHARS:
         raise LoadError(
             doc_id,
@@ -256,6 +260,20 @@ def load_pdf(data: bytes, doc_id: str, source: str = "", limits: PdfLimits | Non
         source_offsets=cleaned.source_offsets,
         metadata={"format": "pdf", "pages": len(pages)},
     )
+
+
+def without_repeats(pages: list[str]) -> list[str]:
+    """The pages' texts with each page that repeats an earlier page's text (spacing aside)
+    blanked: another copy adds nothing to find, and a file of one junk page drawn 1,000 times
+    would otherwise be 1,000 passages. Pages keep their numbers. Left out: pages that differ
+    only in a page number or a header; they are kept."""
+    seen: set[str] = set()
+    kept = []
+    for text in pages:
+        key = " ".join(text.split())
+        kept.append("" if key in seen else text)
+        seen.add(key)
+    return kept
 
 
 def _plausible_title(t: str | None) -> bool:

@@ -4,15 +4,41 @@ of corpus/ and a real records database in a temporary folder."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.records import Records
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.ui.render import answer_pieces, passage_html, typed_html, urgent_markdown
+from rag.ui.render import WORD_JOINER, answer_pieces, passage_html, typed_html, urgent_markdown
 
 OFF_TOPIC = "who won the world cup in 2018"
+TITLE_WITH_ADDRESSES = "Visit www.evil.example or https://evil.example/x"
+
+# GitHub-flavoured Markdown's own links ("autolink literals"), as remark-gfm finds them in
+# Streamlit: in the text once backslash escapes are undone (mdast-util-gfm-autolink-literal),
+# not inside an HTML block (up to a blank line), which it leaves as it is.
+_GFM_AUTOLINK = re.compile(r"(?i)(?:https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_HTML_BLOCK = re.compile(r"\s*</?(?:div|p)[\s/>]")
+
+
+def autolinks(markdown: str) -> list[str]:
+    """The web and e-mail addresses Streamlit's Markdown would make live links of."""
+    return [address for block in re.split(r"\n\s*\n", markdown) if not _HTML_BLOCK.match(block)
+            for address in _GFM_AUTOLINK.findall(_ESCAPE.sub(r"\1", block))]
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: the escapes undone, the word joiners invisible."""
+    return _ESCAPE.sub(r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def assert_no_links(values: list[str]) -> None:
+    """No link of any kind: no HTML anchor, no Markdown link, no address made a link."""
+    for value in values:
+        assert "<a" not in value and "](" not in value and not autolinks(value), value
 
 
 @pytest.fixture
@@ -130,7 +156,7 @@ def test_new_conversation_empties_the_chat_and_gets_a_new_id(app, records_path):
 @pytest.mark.parametrize("question", [
     "<script>alert('x')</script> what is HSCT?",
     "[click me](http://evil.example) **bold** `code` $x^2$ :red[red] what is HSCT?",
-    "what is HSCT? " + "<b>very long</b> " * 400,
+    "what is HSCT? " + "<b>very long</b> " * 200,  # 3,414 characters: under what the chat box takes
 ])
 def test_markup_in_a_question_is_shown_as_text(app, question):
     ask(app, question)
@@ -142,10 +168,18 @@ def test_markup_in_a_question_is_shown_as_text(app, question):
     assert html.unescape(inside) == question.strip(), "and reads as typed"
 
 
-def test_an_over_long_message_gets_a_clear_message(app):
-    ask(app, "is it safe? " * 500)
+def test_an_over_long_message_is_stopped_at_the_chat_box(app):
+    limit = get_settings().max_question_chars
+    assert app.chat_input[0].proto.max_chars == limit  # the browser stops typing and pasting there
+    ask(app, "is it safe? " * 500)  # 6,000 characters sent anyway: the server keeps the first `limit`
+    assert app.session_state.turns[-2]["content"] == ("is it safe? " * 500)[:limit]
+    assert app.session_state.turns[-1]["answer"]["kind"] != "invalid"
+
+
+def test_a_message_with_no_question_in_it_gets_a_clear_message(app):
+    ask(app, "<script>alert(1)</script>")
     message, _ = last_answer(app)
-    assert message.warning and "characters" in message.warning[0].value
+    assert message.warning and "Please type a question" in message.warning[0].value
 
 
 def test_a_patient_never_sees_another_patients_questions(app_env):
@@ -201,6 +235,30 @@ def test_a_list_answer_is_shown_as_bullets_and_its_words_stay_text():
     assert lines[1].startswith("- High \\*blood\\* pressure") and lines[2].startswith("- Kidney failure")
     # a patient's "- " is only a bullet at the start of a line; everything else is escaped
     assert as_text("a - b") == "a \\- b"
+
+
+def test_web_addresses_in_titles_and_answers_read_as_written_but_are_never_links():
+    from rag.schema import Chunk, Citation
+    from rag.ui.render import as_text, piece_markdown, source_label
+
+    assert autolinks(TITLE_WITH_ADDRESSES) == ["www.evil.example", "https://evil.example"], \
+        "escaped or not, Streamlit would link these"
+    assert autolinks(re.sub(r"([.:/])", r"\\\1", TITLE_WITH_ADDRESSES)), "escaping alone does not stop it"
+    chunk = Chunk(chunk_id="c1", doc_id="evil.md", title=TITLE_WITH_ADDRESSES, location="Page 2",
+                  text="Gloves help.", start=0, end=12, source_start=0, source_end=12, ordinal=0)
+    label = as_text(source_label(Citation(n=1, chunk=chunk, score=0.9)))
+    topics = f"I couldn't find that. I can answer questions on the topics in “{TITLE_WITH_ADDRESSES}”."
+    email = "Write to bob@evil.example or mailto:bob@evil.example."
+    shown = [label, as_text(topics), piece_markdown(topics + " "), as_text(email),
+             urgent_markdown(f"Call 911 now. Then see {TITLE_WITH_ADDRESSES}.")]
+    assert_no_links(shown[:-1])
+    assert autolinks(shown[-1]) == [] and "](tel:911)" in shown[-1], "only the phone number is a link"
+    assert as_read(label) == f"[1] {TITLE_WITH_ADDRESSES} — Page 2"
+    assert as_read(shown[1]) == topics and as_read(shown[3]) == email
+    typed = typed_html(TITLE_WITH_ADDRESSES)  # an HTML block: Markdown leaves its text alone
+    assert_no_links([typed])
+    assert TITLE_WITH_ADDRESSES in html.unescape(typed)
+    assert autolinks(f"{typed}\n\n{TITLE_WITH_ADDRESSES}"), "but not what follows a blank line"
 
 
 # --- when the records file fails -------------------------------------------------------------

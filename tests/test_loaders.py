@@ -134,6 +134,137 @@ def test_a_pdf_with_too_many_pages_is_refused_before_its_pages_are_read():
     assert "3 pages; the limit is 2" in err.value.reason
 
 
+def shared_content_pdf(pages: int, content: bytes, forms: dict[bytes, bytes] | None = None) -> bytes:
+    """A small PDF whose ``pages`` pages all draw one compressed content stream, written
+    once (pypdf parses it again for every page), optionally with form XObjects the content
+    can draw with ``/name Do``."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    def packed(data: bytes, **entries) -> StreamObject:
+        stream = StreamObject()
+        stream._data = zlib.compress(data, 9)  # written as is, marked FlateDecode
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        stream[NameObject("/Length")] = NumberObject(len(stream._data))
+        stream.update({NameObject(k): v for k, v in entries.items()})
+        return stream
+
+    w = PdfWriter()
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    if forms:
+        resources[NameObject("/XObject")] = DictionaryObject({
+            NameObject("/" + name.decode()): w._add_object(packed(
+                body, **{"/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"), "/Resources": resources}))
+            for name, body in forms.items()})
+    shared = w._add_object(packed(content))
+    for _ in range(pages):
+        page = w.add_blank_page(612, 792)
+        page[NameObject("/Contents")] = shared
+        page[NameObject("/Resources")] = resources
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+STRAY = b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n"  # one character of text
+LINES = b"123456.789 123456.789 m 98765.4321 98765.4321 l S\n"  # a line drawn, no text
+
+
+def test_a_small_pdf_whose_pages_all_draw_one_huge_stream_is_refused_by_its_second_page():
+    # The probe's file: 1,000 pages sharing one 9.5 MB content stream, one character of
+    # text. The bulk here is an inline image, quick to parse, so the default limits can be
+    # tried at full size in a second; with drawing instructions it took 14 minutes.
+    bulk = b"BI /W 1 /H 1 /CS /G /BPC 8 ID " + b"\x00" * 9_500_000 + b" EI\n"
+    data = shared_content_pdf(1_000, STRAY + bulk)
+    assert len(data) < 250_000, "a small file, as the probe's 168 KB"
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "probe.pdf")  # the default limits (settings) apply
+    assert err.value.name == "probe.pdf"
+    assert err.value.reason.startswith("this PDF asks for far more work than its text needs (by "
+                                       "page 2 of 1,000 its pages hold 19 MB of drawing "
+                                       "instructions for 1 character of text)")
+    assert "it was not read" in err.value.reason and "text version" in err.value.reason
+
+
+def test_a_stream_of_drawing_instructions_counts_once_for_each_page_that_draws_it():
+    limits = PdfLimits(max_pages=1_000, max_stream_bytes=10_000_000, max_text_chars=1_000_000,
+                       free_content_bytes=500_000, content_bytes_per_char=500)
+    data = shared_content_pdf(1_000, STRAY + LINES * 4_000)  # 200 KB of lines a page
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "lines.pdf", pdf_limits=limits)
+    assert "far more work than its text needs (by page 3 of 1,000" in err.value.reason
+
+
+def test_past_the_total_a_pdf_is_refused_however_much_text_it_has():
+    limits = PdfLimits(max_pages=1_000, max_stream_bytes=10_000_000, max_text_chars=1_000_000,
+                       max_content_bytes=1_000_000, free_content_bytes=1_000_000)
+    text = b"BT /F1 12 Tf 72 720 Td (" + b"Nintedanib slows lung fibrosis. " * 60 + b") Tj ET\n"
+    data = shared_content_pdf(1_000, text + LINES * 4_000)
+    with pytest.raises(LoadError) as err:
+        load_bytes(data, "heavy.pdf", pdf_limits=limits)
+    assert "(by page 5 of 1,000 its pages hold more than 1.0 MB of drawing instructions to " \
+           "read, the limit)" in err.value.reason
+
+
+def test_a_page_past_the_readers_own_cap_on_instructions_is_refused_in_the_same_words():
+    from pypdf import apply_configuration
+
+    data = shared_content_pdf(1, STRAY + LINES * 1_000)  # 6,000 tokens
+    with apply_configuration(stream_parsing_work_maximum_count=1_000), pytest.raises(LoadError) as err:
+        load_bytes(data, "dense.pdf")
+    assert err.value.reason.startswith("this PDF asks for far more work than its text needs (one "
+                                       "of its pages holds more drawing instructions than the "
+                                       "reader takes at once)")
+
+
+def test_forms_drawn_over_and_over_are_stopped_by_the_clock_inside_the_page():
+    from rag.pdf import PdfRefused, read_pdf
+
+    class Clock:  # one second passes at every look
+        def __init__(self):
+            self.looks = 0
+
+        def __call__(self) -> float:
+            self.looks += 1
+            return float(self.looks)
+
+    form = STRAY + LINES * 1_000  # 3,000 instructions each time it is drawn
+    data = shared_content_pdf(1, b"/Fm0 Do\n" * 5_000, forms={b"Fm0": form})
+    clock = Clock()
+    limits = PdfLimits(max_pages=10, max_stream_bytes=10_000_000, max_text_chars=1_000_000, max_seconds=5)
+    with pytest.raises(PdfRefused) as err:
+        read_pdf(data, limits, clock=clock)
+    assert "(reading its text took more than 5 seconds, by page 1 of 1)" in err.value.reason
+    assert clock.looks < 10, "stopped at once, not after the 5,000 forms"
+
+
+def test_pages_that_repeat_an_earlier_page_are_not_passages_again():
+    data = pdf_bytes(["Skin care for scleroderma: moisturise twice a day.", "x", "x",
+                      "Skin care for scleroderma:   moisturise twice a day.", "x",
+                      "Raynaud attacks ease when the hands are kept warm."])
+    doc = load_bytes(data, "repeats.pdf")
+    assert [s.page for s in doc.spans] == [1, 2, 6]
+    assert doc.text.count("moisturise") == 1 and doc.metadata["pages"] == 6
+
+
+def test_a_thousand_pages_of_one_stray_character_are_one_passage_at_most():
+    limits = PdfLimits(max_pages=1_000, max_stream_bytes=10_000_000, max_text_chars=1_000_000)
+    first = pdf_bytes(["Hand exercises keep the fingers moving in scleroderma."])
+    junk = shared_content_pdf(200, STRAY)
+    from pypdf import PdfReader, PdfWriter
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
+    w.append(PdfReader(io.BytesIO(junk)))
+    out = io.BytesIO()
+    w.write(out)
+    doc = load_bytes(out.getvalue(), "junk.pdf", pdf_limits=limits)
+    assert [s.page for s in doc.spans] == [1, 2] and doc.metadata["pages"] == 201
+
+
 def test_the_pdf_limits_live_in_the_settings_with_descriptions():
     from rag.settings import Settings
 

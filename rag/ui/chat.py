@@ -85,7 +85,7 @@ def show_starters(questions: list[str], key: str, heading: str) -> None:
         return
     st.markdown(f"**{heading}**")
     for i, q in enumerate(questions):
-        st.button(q, key=f"{key}-{i}", on_click=_ask_later, args=(q,), width="stretch")
+        st.button(render.as_text(q), key=f"{key}-{i}", on_click=_ask_later, args=(q,), width="stretch")
 
 
 COMMENTING = "comment-open"  # the turn whose comment box is open (one at a time)

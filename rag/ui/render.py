@@ -3,9 +3,11 @@
 Everything a person typed and every passage from a document is shown as text, never
 interpreted. What people type is drawn as one HTML block of fully entity-escaped text
 (``typed_html``: no Markdown, no links); a passage with the answer's sentences highlighted
-likewise (``passage_html``); answer text and labels go through Markdown with every
-punctuation character backslash-escaped (``as_text``). These pure functions are the core;
-``show_*`` draw with Streamlit.
+likewise (``passage_html``); answer text and labels (document titles among them) go through
+Markdown with every punctuation character backslash-escaped and every web or e-mail address
+broken by an invisible word joiner (``as_text``, ``unlinked``): Streamlit's Markdown makes
+"www.example.org", "https://..." and "name@example.org" live links even when each
+character is escaped. These pure functions are the core; ``show_*`` draw with Streamlit.
 
 ``show_answer`` takes the answer's text as an iterator of pieces, so it streams whatever
 produces text: today the extractive answer sentence by sentence (``answer_pieces``),
@@ -15,7 +17,8 @@ Answers are drawn from the typed ``Answer``; the JSON an answer is kept in (the 
 session, a record, an evaluation run) is read back with ``Answer.from_json`` first.
 
 Left out: links from a ``[n]`` marker that jump into the page. The sources are listed right
-under the answer as "[n] title — location", each opening its passage.
+under the answer as "[n] title — location", each opening its passage. An address copied from
+an answer or a label carries its invisible joiner (pasted into a browser, it may not work).
 """
 
 from __future__ import annotations
@@ -46,15 +49,37 @@ CSS = """
 """
 
 
+# Where GitHub-flavoured Markdown starts a link of its own (an "autolink literal"): "www."
+# and "http://" or "https://" (any "://" here), and the domain right after an "@". Its
+# renderer (remark-gfm, in Streamlit) looks for them in the text once backslash escapes are
+# undone, so escaping does not stop them; a character in between does.
+_LINK_STARTS = re.compile(r"(?i)(?<=www)(?=\.)|(?=://)|(?<=@)(?=[-\w])")
+WORD_JOINER = "\u2060"  # invisible, keeps the word whole; screen readers skip it
+
+
+def unlinked(text: str) -> str:
+    """``text`` with an invisible word joiner where Markdown would start a link: "www.x.org",
+    "https://x.org/a" and "bob@x.org" show as they are written but are not links. Left out:
+    Markdown's own link syntax ("[a](b)", "<https://...>"), which escaping already stops."""
+    return _LINK_STARTS.sub(WORD_JOINER, text)
+
+
+def _escaped(text: str) -> str:
+    """``text`` as Markdown that shows it as written: special characters escaped, addresses
+    ``unlinked``."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked(text))
+
+
 def as_text(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every special character escaped, line breaks
-    kept, and no indentation that Markdown would read as code. A line that starts with
-    "- " (an item of a list answer) stays a bullet; its words are escaped like the rest."""
+    """Markdown that shows ``text`` exactly: every special character escaped, no web or
+    e-mail address a link (``unlinked``), line breaks kept, and no indentation that Markdown
+    would read as code. A line that starts with "- " (an item of a list answer) stays a
+    bullet; its words are escaped like the rest."""
     text = _BLANK_LINES.sub("\n", str(text).replace("\r", ""))
     lines = []
     for line in (raw.lstrip() for raw in text.split("\n")):
         bullet = "- " if line.startswith("- ") and line[2:].strip() else ""
-        lines.append(bullet + _MARKDOWN_SPECIAL.sub(r"\\\1", line[len(bullet):]))
+        lines.append(bullet + _escaped(line[len(bullet):]))
     return "  \n".join(line for line in lines if line.strip())
 
 
@@ -173,11 +198,11 @@ def _escaped_with_tel_links(text: str) -> str:
     links, ``tel:`` links a phone dials with one tap."""
     parts, pos = [], 0
     for m in _PHONE.finditer(text):
-        parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[pos:m.start()]))
-        label, digits = _MARKDOWN_SPECIAL.sub(r"\\\1", m.group(0)), re.sub(r"\D", "", m.group(0))
+        parts.append(_escaped(text[pos:m.start()]))
+        label, digits = _escaped(m.group(0)), re.sub(r"\D", "", m.group(0))
         parts.append(f"[{label}](tel:{digits})")
         pos = m.end()
-    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[pos:]))
+    parts.append(_escaped(text[pos:]))
     return "".join(parts)
 
 
