@@ -12,7 +12,12 @@ then shares with retrieval); without one nothing is matched.
 ``follow_up_urgent`` reads a follow-up statement with the turn before it, by the rules
 (``rag.emergency_rules``) and by paraphrase.
 
-Left out: languages other than English; any training (the descriptions are the whole model).
+Bounded on any message: only its first ``EMBEDDED_CHARS`` characters are read and embedded
+(the model reads its first 256 tokens anyway), so one huge message costs what a long one
+does.
+
+Left out: languages other than English; any training (the descriptions are the whole model);
+whatever a message says after its first ``EMBEDDED_CHARS`` characters (the rules read more).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import wordlists
-from .emergency_rules import ALWAYS_URGENT, SYMPTOMS, for_embedding, urgent_category
+from .emergency_rules import ALWAYS_URGENT, EMBEDDED_CHARS, SYMPTOMS, for_embedding, urgent_category
 from .lexical import fold
 
 EMERGENCIES_PATH = wordlists.path_of("emergencies")
@@ -115,7 +120,9 @@ def paraphrase_category(text: str, embed: Callable | None, paraphrases: Paraphra
     similarity to the reviewed descriptions. A question must be about someone ("my", "I",
     "she") and closer still, so a question about a topic never counts; nor does something
     said to be mild or recurring ("a bit", "sometimes", "in the cold"; thoughts of suicide
-    never count as mild); nor anything without an embedder."""
+    never count as mild); nor anything without an embedder. Only the first
+    ``EMBEDDED_CHARS`` characters of ``text`` are read."""
+    text = text[:EMBEDDED_CHARS]
     t = fold(text).strip()
     question = bool(_QUESTION.search(t))
     if embed is None or not t or (question and not _SOMEONE.search(t)):
@@ -135,7 +142,7 @@ def follow_up_urgent(previous: str, question: str, embed: Callable | None = None
         return None
     prefix = previous + " \n "
     category, _ = urgent_category(prefix + question, focus_start=len(prefix))
-    if category or embed is None or _QUESTION.search(fold(question)):
+    if category or embed is None or _QUESTION.search(fold(question[:EMBEDDED_CHARS])):
         return category
     together = paraphrase_category(for_embedding(prefix + question), embed)
     if together and paraphrase_category(for_embedding(previous), embed) is None:

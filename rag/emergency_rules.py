@@ -3,7 +3,8 @@
 ``SYMPTOMS`` is one rule per urgent category, run on folded text (lower-case, ASCII quotes)
 whose misspelt symptom words are repaired first (``repair_typos``, the words in
 ``rag/data/symptom_words.tsv``): chest pain, trouble breathing, a racing heart with
-faintness, fainting or stroke signs, thoughts of suicide said directly or indirectly, an
+faintness, fainting or stroke signs (a face drooping or lopsided, one side weak or numb,
+slurred or garbled speech, words that won't come), thoughts of suicide said directly or indirectly, an
 overdose, and scleroderma's own emergencies: renal crisis (a very high blood-pressure
 reading, a new severe headache, blurred vision, confusion, much less urine, sudden
 swelling), a finger or toe turning black or staying white for hours, an infected ulcer,
@@ -16,9 +17,24 @@ the person describes them as happening (first person, "right now", a reading) or
 with no question around them. A general question about a symptom ("can scleroderma cause
 chest pain?") is returned as the symptom asked about, so the answer carries a notice.
 
-Left out: languages other than English; severity the words do not carry ("my hands are
-swollen" is not escalated, "suddenly swollen" is). Emergencies said in other words are the
-paraphrase matcher's (``rag.emergency_paraphrases``).
+The rules run before the length limit (an emergency in an over-long message is still
+caught), so what they read is bounded and the work is linear in it (``rules_read``): a
+message longer than 2 x ``READ_CHARS`` is read as its first and last ``READ_CHARS``
+characters, and a word longer than ``MAX_WORD_LETTERS`` (no symptom word is near that
+long) as its first ``MAX_WORD_LETTERS``. Typo repair looks up at most
+``MAX_REPAIRED_WORDS`` distinct words per text, never one longer than
+``MAX_WORD_LETTERS``; the paraphrase matcher gets at most the first ``EMBEDDED_CHARS``
+characters (``for_embedding``). Messages of the length the app answers are read whole.
+
+Chest pain, trouble breathing, stroke signs and thoughts of suicide are also recognised in
+their commonest wording in Spanish, French, Portuguese, Chinese and Arabic
+(``other_language_category``; ``urgent_language`` names the language, for a one-line
+translation of "call your emergency number now").
+
+Left out: other emergencies and other wordings in languages other than English; severity the words do not carry ("my hands are
+swollen" is not escalated, "suddenly swollen" is); the middle of a message longer than
+2 x ``READ_CHARS`` characters. Emergencies said in other words are the paraphrase matcher's
+(``rag.emergency_paraphrases``).
 """
 
 from __future__ import annotations
@@ -48,6 +64,33 @@ _FEVERISH = r"""(?:fever\w*|chills|rigou?rs|shiver\w*|shivery|shak\w+\s+(?:chill
 _REACTION = r"(?:swell\w*|swollen|puff\w*|wheez\w*|hives|itch\w*\s+all\s+over|(?:throat|chest)\s+(?:feels\s+)?tight\w*)"
 _GIVEN = r"(?:infusion|injection|shot|drip|jab|rituximab|iloprost|tocilizumab|cyclophosphamide|first\s+dose)"
 _DIGIT = r"(?:fingers?|fingertips?|finger\s+tips?|toes?|digits?|knuckles?|thumbs?)"
+
+# Stroke signs in patients' words (the collapse rule; it comes before renal crisis, so a
+# drooping face or slurred speech with a sudden headache or confusion is read as a stroke):
+# a face drooping, dropped or lopsided, one side of the face numb; an arm or leg weak or numb
+# on one side, or suddenly; speech slurred or garbled, words that won't come. An arm weak
+# "after the gym" is not one of them: one side, "suddenly", or another sign is needed.
+_STROKE = r"""
+      | (?:one|left|right|other)\s+side\s+of\s+(?:my|her|his|their|the)\s+(?:face|mouth|body)\W+(?:\w+\W+){0,4}?
+          (?:droop\w*|dropp?\w*|fall\w*|fell|sag\w*|slid\w*|slipp\w*|numb\w*|weak\w*|lopsided|crooked|paraly[sz]\w*|dead|tingl\w*|heavy|frozen|won'?t\s+move)
+      | half\s+(?:of\s+)?(?:my|her|his|the)\s+(?:face|body)\W+(?:\w+\W+){0,3}?(?:droop\w*|dropp?\w*|numb\w*|weak\w*|sag\w*|paraly[sz]\w*|dead|won'?t\s+move)
+      | (?:face|mouth|smile)\s+(?:is\s+|has\s+|looks\s+|has\s+gone\s+|gone\s+|went\s+|suddenly\s+|all\s+)*(?:droop\w*|lopsided|crooked|sagg\w*|uneven|twisted)
+      | (?:face|mouth|smile)\s+(?:\w+\s+){0,3}(?:droop\w*|dropp\w*|sagg\w*|slipp\w*|fallen|numb)\s+(?:on\s+)?(?:one|the\s+(?:left|right))\s+side
+      | (?:arm|leg|hand)\s+(?:and\s+(?:\w+\s+)?(?:arm|leg|hand)\s+)?on\s+(?:one|the\s+(?:left|right))\s+side\s+(?:\w+\s+){0,3}(?:weak\w*|numb\w*|dead|limp|heavy|paraly[sz]\w*|won'?t\s+move)
+      | sudden\w*\s+(?:\w+\s+){0,4}(?:weak|numb)\w*\s+(?:in\s+|on\s+)?(?:my|her|his|the|one)\s+(?:left\s+|right\s+)?(?:arm|leg|face|side)
+      | (?:arm|leg|face)\s+(?:\w+\s+){0,3}sudden\w*\s+(?:\w+\s+){0,2}(?:weak|numb|dead|limp|heavy|paraly[sz]\w*)
+      | sudden\w*\W+(?:\w+\W+){0,5}?(?:arm|leg|side|face)\s+(?:\w+\s+){0,3}(?:weak|numb|dead|limp|heavy|paraly[sz])\w*
+      | (?:left|right)\s+(?:arm|leg)\s+(?:\w+\s+){0,3}(?:limp|dead|paraly[sz]\w*|won'?t\s+move|gave\s+way)
+      | (?:can'?t|cannot|unable\s+to)\s+(?:lift|raise)\s+(?:my|her|his|their)\s+(?:left\s+|right\s+)?(?:arm|leg)
+      | (?:arm|leg)\s+(?:\w+\s+){0,3}(?:weak|numb)\w*\W+.{0,60}?(?:face|mouth|speech|talk\w*|words|[sb]lurr\w*)
+          \W+(?:\w+\W+){0,3}?(?:droop\w*|dropp\w*|numb\w*|lopsided|crooked|[sb]lurr\w*|garbled|jumbled|wrong|funny|strange)
+      | [sb]lurr(?:ing|ed|s)\s+(?:\w+\s+)?(?:words|speech|talk\w*|everything) | garbled | jumbled\s+(?:up\s+)?(?:words|speech)
+      | (?:speech|words|talking|voice)\s+(?:\w+\s+){0,3}(?:[sb]lurr\w*|garbled|jumbled|muddled|mixed\s+up|coming\s+out\s+(?:all\s+)?(?:wrong|funny|strange|jumbled))
+      | (?:can'?t|cannot|unable\s+to|struggling\s+to)\s+find\s+(?:my|the|her|his|any)\s+words
+      | (?:can'?t|cannot)\s+(?:talk|speak)\b(?!\s+(?:to|about|with|english|spanish|french|much|for))
+      | (?:think|signs?\s+of|symptoms?\s+of)\s+(?:\w+\s+){0,3}(?:a\s+)?(?:mini[\s-]?)?stroke\b(?!\s+of)
+      | (?:is|am|i'm|was)\s+(?:having|had)\s+a\s+(?:mini[\s-]?)?stroke\b(?!\s+of) | \btia\b
+"""
 
 # Each symptom rule: (category, pattern). Patterns run on folded text (lowercase, ASCII
 # quotes) after common misspellings of symptom words are repaired (``repair_typos``). The
@@ -112,6 +155,15 @@ _RULES: list[tuple[str, re.Pattern | None]] = [
       | (?:really|very|so|extremely|severely|badly)\s+short\s+of\s+breath | can'?t\s+(?:finish|complete|say)\s+(?:a\s+)?(?:sentence|full\s+sentence)
       | too\s+(?:breathless|out\s+of\s+breath|short\s+of\s+breath)\s+to | drowning
     """)),
+    ("collapse", _rx(r"""
+        faint(?:ed|ing)\b | pass(?:ed|ing)\s+out | blacked\s+out | los(?:t|ing)\s+consciousness | unconscious | unresponsive
+      | collaps(?:ed|ing)\b | not\s+respond\w* | won'?t\s+wake\s+up | (?:had|having)\s+a\s+fit\b
+      | seizure | convuls\w*
+      | face\s+(?:is\s+)?droop\w* | slurr\w+\s+(?:speech|words) | speech\s+(?:is\s+|was\s+|sounds\s+)?slurr\w* | (?:weak|numb)\w*\s+(?:on\s+)?one\s+side | having\s+a\s+stroke
+      | droop\w*\s+(?:on\s+)?one\s+side
+      | can'?t\s+(?:talk|speak)\s+(?:properly|clearly|right|straight) | can'?t\s+get\s+(?:my|her|his|the)\s+words\s+out
+      | (?:can'?t|cannot|unable\s+to)\s+move\s+(?:her|his|my|their)\s+(?:\w+\s+)?(?:arm|leg|side|face|hand)
+    """ + _STROKE)),
     ("renal_crisis", _rx(r"""
         (?:blood\s*pressure|bp)\s*(?:is|was|of|at|reading|readings|went|shot|up\s+to|:)?\s*(?:up\s+to\s+|at\s+|over\s+|about\s+|around\s+)?(?:1[89]\d|2\d\d)\s*(?:/|over)\s*\d{2,3}
       | \b(?:1[89]\d|2\d\d)\s*(?:/|over)\s*(?:1[0-4]\d|9\d)\b
@@ -157,15 +209,6 @@ _RULES: list[tuple[str, re.Pattern | None]] = [
       | (?:black|tarry|bloody)\s+(?:stool|stools|poo|poop|bowel\s+movements?)\b | coffee[\s-]grounds?
       | (?:stool|stools|poo|poop|bowel\s+movements?)\W+(?:\w+\W+){0,4}(?:black|tarry|like\s+tar)
     """)),
-    ("collapse", _rx(r"""
-        faint(?:ed|ing)\b | pass(?:ed|ing)\s+out | blacked\s+out | los(?:t|ing)\s+consciousness | unconscious | unresponsive
-      | collaps(?:ed|ing)\b | not\s+respond\w* | won'?t\s+wake\s+up | (?:had|having)\s+a\s+fit\b
-      | seizure | convuls\w*
-      | face\s+(?:is\s+)?droop\w* | slurr\w+\s+(?:speech|words) | speech\s+(?:is\s+|was\s+|sounds\s+)?slurr\w* | (?:weak|numb)\w*\s+(?:on\s+)?one\s+side | having\s+a\s+stroke
-      | droop\w*\s+(?:on\s+)?one\s+side
-      | can'?t\s+(?:talk|speak)\s+(?:properly|clearly|right|straight) | can'?t\s+get\s+(?:my|her|his|the)\s+words\s+out
-      | (?:can'?t|cannot|unable\s+to)\s+move\s+(?:her|his|my|their)\s+(?:\w+\s+)?(?:arm|leg|side|face|hand)
-    """)),
     ("fever_after_treatment", None),  # _fever_rule: it reads the medicines list
     ("abdominal", _rx(r"""
         (?:severe|terrible|worst|unbearable)\s+(?:\w+\s+){0,2}(?:belly|stomach|abdominal|tummy)\s+pain.{0,80}(?:vomit\w*|swollen|can'?t\s+keep|not\s+passing|bloated)
@@ -209,6 +252,183 @@ _GENERAL = _rx(r"""
 ALWAYS_URGENT = {"self_harm", "overdose"}
 
 
+# --- other languages ---------------------------------------------------------------------------
+
+# The commonest ways to say chest pain, can't breathe, stroke signs and thoughts of suicide in
+# Spanish, French, Portuguese, Chinese (simplified) and Arabic: (language, category, pattern),
+# tried after the English rules, on text folded the same way (lower-case, accents dropped:
+# "no puedo respirar", "n'arrive pas a respirer", "nao consigo respirar"; Chinese and Arabic
+# letters are kept, Arabic hamza seats folded, so each Arabic pattern is folded too). These
+# read the text before long words are cut: Chinese has no spaces between words. The language
+# picks the one-line translation of "call your emergency number" (``urgent_<language>`` in
+# prompts/messages.toml). Suicide is always urgent; the others unless asked as a question
+# with no one named ("¿qué es el dolor de pecho?" is answered with the notice).
+def _folded_rx(pattern: str) -> re.Pattern:
+    return _rx(fold(pattern))
+
+
+OTHER_LANGUAGES = ("es", "fr", "pt", "zh", "ar")
+
+_LANGUAGE_RULES: list[tuple[str, str, re.Pattern]] = [
+    # Spanish
+    ("es", "self_harm", _rx(r"""
+        suicidarme | suicidio | (?<!no\s)quiero\s+morir\w* | (?<!no\s)quiero\s+matarme | (?<!no\s)me\s+quiero\s+(?:matar|morir)
+      | matarme | quitarme\s+la\s+vida | no\s+quiero\s+(?:seguir\s+)?vivir | acabar\s+con\s+mi\s+vida | ganas\s+de\s+morir\w*
+    """)),
+    ("es", "chest_pain", _rx(r"""
+        dolor\s+(?:\w+\s+){0,2}(?:de|en\s+el|en\s+mi)\s+pecho | dolor\s+toracico | me\s+duele\s+(?:\w+\s+){0,2}el\s+pecho
+      | (?:presion|opresion)\s+en\s+el\s+pecho | pecho\s+me\s+(?:duele|aprieta) | infarto | ataque\s+(?:al|del)\s+corazon
+    """)),
+    ("es", "breathing", _rx(r"""
+        no\s+(?:puedo|puede)\s+respirar | me\s+falta\s+(?:el\s+)?(?:aire|aliento) | le\s+falta\s+el\s+aire | (?:me|le)\s+cuesta\s+(?:mucho\s+)?respirar
+      | me\s+ahogo | se\s+ahoga | (?:dificultad|problemas)\s+para\s+respirar | no\s+me\s+entra\s+(?:el\s+)?aire
+    """)),
+    ("es", "collapse", _rx(r"""
+        (?:cara|boca)\s+(?:\w+\s+){0,3}(?:caida|torcida|paralizada|colgando|dormida|adormecida|chueca)
+      | se\s+(?:me|le)\s+(?:cayo|cae|torcio|tuerce|durmio)\s+(?:la\s+mitad\s+de\s+)?(?:la\s+)?(?:cara|boca)
+      | (?:debilidad|adormecimiento|entumecimiento|hormigueo|paralisis)\s+(?:\w+\s+){0,3}(?:un|el)\s+lado | (?:un|el)\s+lado\s+del\s+cuerpo
+      | de\s+repente\s+(?:\w+\s+){0,4}(?:debil\w*|dormid\w*|adormecid\w*|sin\s+fuerza)
+      | no\s+(?:puedo|puede)\s+(?:mover|levantar)\s+(?:el|la|mi|su)\s+(?:brazo|pierna)
+      | (?:hablo|habla)\s+(?:muy\s+)?(?:raro|mal|arrastrando|enredad\w*) | arrastr\w+\s+las\s+palabras | no\s+(?:puedo|puede)\s+hablar
+      | no\s+(?:encuentro|encuentra)\s+las\s+palabras | derrame\s+cerebral | ictus
+    """)),
+    # French
+    ("fr", "self_harm", _rx(r"""
+        me\s+suicider | suicidaire | je\s+veux\s+mourir | envie\s+de\s+mourir | me\s+tuer | mettre\s+fin\s+a\s+mes\s+jours
+      | (?:je\s+)?ne\s+veux\s+plus\s+vivre | en\s+finir\s+avec\s+(?:la\s+vie|tout)
+    """)),
+    ("fr", "chest_pain", _rx(r"""
+        douleurs?\s+(?:\w+\s+){0,2}(?:a|dans)\s+la\s+poitrine | douleurs?\s+(?:\w+\s+)?thoracique\w* | mal\s+(?:a|dans)\s+la\s+poitrine
+      | (?:oppression|serrement|pression)\s+(?:\w+\s+){0,2}poitrine | poitrine\s+(?:me\s+)?(?:serre|fait\s+mal|brule)
+      | crise\s+cardiaque | infarctus
+    """)),
+    ("fr", "breathing", _rx(r"""
+        n'?(?:arrive|parviens|arrivons)\s+(?:plus|pas)\s+a\s+respirer | ne\s+(?:peux|peut)\s+(?:plus|pas)\s+respirer
+      | j'?etouffe | (?:du\s+)?mal\s+a\s+respirer | manque\s+d'?air | suffoqu\w*
+    """)),
+    ("fr", "collapse", _rx(r"""
+        (?:visage|bouche)\s+(?:\w+\s+){0,3}(?:paralys\w*|tordu\w*|de\s+travers|affaiss\w*|tombe\w*|engourdi\w*)
+      | (?:faiblesse|engourdissement|paralysie)\s+(?:\w+\s+){0,3}(?:d'?un|du)\s+(?:seul\s+)?cote
+      | (?:bras|jambe)\s+(?:\w+\s+){0,3}(?:paralys\w*|ne\s+bouge\s+plus)
+      | n'?(?:arrive|arrivons)\s+(?:plus|pas)\s+a\s+(?:parler|trouver\s+(?:mes|ses|les)\s+mots)
+      | (?:parle|parole)\s+(?:\w+\s+){0,2}(?:difficilement|bizarrement|pateuse|confuse|mal) | \bavc\b | attaque\s+cerebrale
+    """)),
+    # Portuguese
+    ("pt", "self_harm", _rx(r"""
+        (?:me\s+)?suicidar | suicidio | (?<!nao\s)quero\s+morrer | me\s+matar | tirar\s+(?:a\s+)?minha\s+(?:propria\s+)?vida
+      | nao\s+quero\s+mais\s+viver | acabar\s+com\s+(?:a\s+)?minha\s+vida
+    """)),
+    ("pt", "chest_pain", _rx(r"""
+        dor\s+(?:\w+\s+){0,2}(?:no|em\s+meu|no\s+meu)\s+peito | dor\s+toracica | (?:aperto|pressao)\s+no\s+peito
+      | peito\s+(?:\w+\s+)?(?:doendo|doi|apertado) | ataque\s+cardiaco
+    """)),
+    ("pt", "breathing", _rx(r"""
+        nao\s+(?:consigo|consegue|posso)\s+respirar | falta\s+de\s+ar | (?:me\s+)?falta\s+o\s+ar
+      | dificuldade\s+(?:para|de|em)\s+respirar | sufoc\w+
+    """)),
+    ("pt", "collapse", _rx(r"""
+        (?:rosto|boca)\s+(?:\w+\s+){0,3}(?:caid[oa]|tort[oa]|paralisad[oa]|dormente)
+      | (?:fraqueza|dormencia|formigamento|paralisia)\s+(?:\w+\s+){0,3}(?:de\s+um|num|em\s+um)\s+lado
+      | (?:braco|perna)\s+(?:\w+\s+){0,3}(?:paralisad[oa]|nao\s+mexe)
+      | nao\s+(?:consigo|consegue)\s+(?:falar|levantar\s+o\s+braco|mexer\s+o\s+braco)
+      | fala\s+(?:\w+\s+){0,2}(?:enrolada|arrastada|embolada) | \bavc\b | derrame
+    """)),
+    # Chinese (simplified)
+    ("zh", "self_harm", _rx(r"(?<!不)想死 | 自杀 | 不想活 | 轻生 | 结束(?:自己的)?生命")),
+    ("zh", "chest_pain", _rx(r"""
+        胸(?:口|部)?(?:很|非常|好|特别|有点|剧烈|突然)?(?:痛|疼|闷|发紧|压迫) | 心口(?:很|好)?(?:痛|疼) | 心脏病发作 | 心梗
+    """)),
+    ("zh", "breathing", _rx(r"喘不(?:过|上)气 | 呼吸困难 | (?:无法|不能|没法)呼吸 | 透不过气 | 窒息")),
+    ("zh", "collapse", _rx(r"""
+        (?:脸|嘴)(?:突然|有点)?(?:歪|斜) | 口眼歪斜 | 半边(?:脸|身体?).{0,3}(?:麻|无力|动不了)
+      | (?:一侧|一边).{0,4}(?:无力|麻木|动不了) | 突然.{0,6}(?:手臂|胳膊|腿).{0,3}(?:无力|没力气|抬不起来|麻木)
+      | (?:手臂|胳膊)抬不起来 | 说话.{0,2}(?:不清|含糊|困难) | 口齿不清 | 中风 | 脑卒中
+    """)),
+    # Arabic (folded: hamza seats dropped, so each pattern is folded as the text is)
+    ("ar", "self_harm", _folded_rx(r"""
+        (?<!لا\s)أريد\s+أن\s+أموت | انتحار | أنتحر | أقتل\s+نفسي | قتل\s+نفسي | لا\s+أريد\s+(?:أن\s+)?(?:أعيش|العيش) | أتمنى\s+الموت
+      | إنهاء\s+حياتي
+    """)),
+    ("ar", "chest_pain", _folded_rx(r"""
+        (?:ألم|آلام|وجع)\s+(?:\w+\s+){0,2}(?:في\s+|ب)?(?:ال)?صدر | صدري\s+(?:\w+\s+){0,2}(?:يؤلمني|يوجعني) | نوبة\s+قلبية | ذبحة
+    """)),
+    ("ar", "breathing", _folded_rx(r"""
+        لا\s+(?:أستطيع|أقدر|يمكنني)\s+(?:أن\s+)?(?:التنفس|أتنفس) | صعوبة\s+(?:في\s+)?التنفس | ضيق\s+(?:في\s+)?(?:التنفس|النفس)
+      | أختنق | اختناق
+    """)),
+    ("ar", "collapse", _folded_rx(r"""
+        (?:وجهي|وجهه|وجهها|الوجه|فمي)\s+(?:\w+\s+){0,2}(?:مائل|متدل\w*|تدلى|مشلول|منحرف|اعوج)
+      | (?:ارتخاء|تدلي|شلل|ميلان)\s+(?:في\s+)?(?:الوجه|وجهي|نصف)
+      | (?:ضعف|تنميل|خدر)\s+(?:\w+\s+){0,3}(?:جانب\s+واحد|نصف\s+الجسم|أحد\s+الجانبين)
+      | لا\s+(?:أستطيع|أقدر)\s+(?:الكلام|التكلم|أن\s+أتكلم) | (?:ثقل|صعوبة)\s+(?:في\s+)?(?:الكلام|النطق)
+      | جلطة\s+(?:دماغية|في\s+الدماغ) | سكتة\s+دماغية
+    """)),
+]
+
+# Someone named (I, my, a loved one) or now; a question mark or a question word.
+_OTHER_PERSONAL = _folded_rx(r"""
+    \b(?:yo|me|mi|mis|tengo|estoy|siento|ahora|je|j'|moi|mon|ma|mes|maintenant|eu|meu|minha|tenho|estou|sinto|agora
+        |ella|il|elle|ele|ela)\b | 我 | 现在 | 他 | 她
+  | أنا | عندي | لدي | الآن | أشعر | أستطيع | أريد | صدري | وجهي | ذراعي | أمي | أبي | زوجي | زوجتي
+""")
+_OTHER_QUESTION = _folded_rx(r"""
+    [?？؟¿] | 吗 | 什么 | 为什么 | 怎么 | ^\s*(?:que|qu'|como|comment|pourquoi|por\s*que|o\s+que|هل|ما|كيف|لماذا)\b
+""")
+
+
+def _other_read(text: str) -> str:
+    """What the other-language rules read: ``rules_read`` without cutting long words."""
+    if len(text) > 2 * READ_CHARS:
+        text = f"{text[:READ_CHARS]} \n {text[-READ_CHARS:]}"
+    return fold(text)
+
+
+def other_language_category(text: str, focus_start: int = 0) -> tuple[str | None, str | None, str | None]:
+    """(language, emergency category or None, symptom asked about in general or None) by the
+    other-language rules alone; (None, None, None) when none matches after ``focus_start``."""
+    head, tail = _other_read(text[:focus_start]), _other_read(text[focus_start:])
+    t, start = head + tail, len(head)
+    for language, category, rx in _LANGUAGE_RULES:
+        if not any(m.end() > start for m in rx.finditer(t)):
+            continue
+        if category in ALWAYS_URGENT or _OTHER_PERSONAL.search(t) or not _OTHER_QUESTION.search(t):
+            return language, category, None
+        return language, None, category
+    return None, None, None
+
+
+def urgent_language(text: str) -> str | None:
+    """For an emergency in ``text``, the language (one of ``OTHER_LANGUAGES``) of the first
+    other-language rule that matches it; None when none does (English) or it is no emergency."""
+    if urgent_category(text)[0] is None:
+        return None
+    return other_language_category(text)[0]
+
+
+# --- how much is read -----------------------------------------------------------------------
+
+READ_CHARS = 10_000  # of a longer message the rules read the first and the last this many characters
+MAX_WORD_LETTERS = 30  # no symptom word is longer than 16 letters; longer words are cut to this
+# Distinct words one text looks up as possible misspellings: a 4,000-character message (the
+# app's default limit) has at most 800 words of four letters or more.
+MAX_REPAIRED_WORDS = 1000
+# What the paraphrase matcher embeds at most: the app's default message limit. The model
+# reads only its first 256 tokens (about 1,000-1,500 characters) anyway.
+EMBEDDED_CHARS = 4000
+
+_LONG_WORD = re.compile(rf"\w{{{MAX_WORD_LETTERS + 1},}}")
+
+
+def rules_read(text: str) -> str:
+    """What the rules read of ``text``: all of it, or its first and last ``READ_CHARS``
+    characters when it is longer than twice that, folded (``fold``), each word longer than
+    ``MAX_WORD_LETTERS`` cut to its first ``MAX_WORD_LETTERS`` (so no pattern backtracks
+    over a huge word). The work is bounded whatever the length of ``text``."""
+    if len(text) > 2 * READ_CHARS:
+        text = f"{text[:READ_CHARS]} \n {text[-READ_CHARS:]}"
+    return _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD_LETTERS], fold(text))
+
+
 # --- misspelt symptom words ------------------------------------------------------------------
 
 # Words the rules and descriptions hinge on. A word that is not a known English word (the
@@ -232,22 +452,36 @@ def _typo_index() -> dict[str, set[str]]:
 _TYPO_INDEX = _typo_index()
 
 
+def _meant(word: str) -> str:
+    """The one symptom keyword ``word`` is an edit (or a transposition) from, or ``word``
+    itself when there is none or no single nearest one."""
+    found = set(_TYPO_INDEX.get(word, ()))
+    for d in _deletes(word):
+        found |= {k for k in _TYPO_INDEX.get(d, ()) if k == d or len(k) == len(word)}
+    return min(found, key=lambda k: (abs(len(k) - len(word)), k)) if len(found) == 1 or (
+        found and len({abs(len(k) - len(word)) for k in found}) == len(found)) else word
+
+
 def repair_typos(text: str, known: frozenset[str]) -> str:
     """``text`` (folded) with each unknown word one edit (or one transposition) from a
     symptom keyword replaced by it. With no ``known`` vocabulary nothing is changed: a
-    real word is never "repaired" into a symptom."""
+    real word is never "repaired" into a symptom. Bounded on any text: a word longer than
+    ``MAX_WORD_LETTERS`` is never repaired (no symptom word is near that long), and only
+    the first ``MAX_REPAIRED_WORDS`` distinct words that need looking up are looked up;
+    later new ones are left as typed."""
     if not known:
         return text
+    looked_up: dict[str, str] = {}
 
     def fix(m: re.Match) -> str:
         w = m.group(0)
-        if len(w) < 4 or w in KEYWORDS or w in known:
+        if len(w) < 4 or len(w) > MAX_WORD_LETTERS or w in KEYWORDS or w in known:
             return w
-        found = set(_TYPO_INDEX.get(w, ()))
-        for d in _deletes(w):
-            found |= {k for k in _TYPO_INDEX.get(d, ()) if k == d or len(k) == len(w)}
-        return min(found, key=lambda k: (abs(len(k) - len(w)), k)) if len(found) == 1 or (
-            found and len({abs(len(k) - len(w)) for k in found}) == len(found)) else w
+        if w not in looked_up:
+            if len(looked_up) >= MAX_REPAIRED_WORDS:
+                return w
+            looked_up[w] = _meant(w)
+        return looked_up[w]
 
     return re.sub(r"[a-z]+", fix, text)
 
@@ -266,9 +500,10 @@ def known_words() -> frozenset[str]:
 
 
 def _repaired(text: str, focus_start: int = 0) -> tuple[str, int]:
-    """Folded text with misspelt symptom words repaired, and where the focus now starts."""
-    t, known = fold(text), known_words()
-    head, tail = repair_typos(t[:focus_start], known), repair_typos(t[focus_start:], known)
+    """What the rules read of the text before the focus and of the rest (``rules_read``:
+    folded), with misspelt symptom words repaired; and where the focus now starts."""
+    known = known_words()
+    head, tail = (repair_typos(rules_read(part), known) for part in (text[:focus_start], text[focus_start:]))
     return head + tail, len(head)
 
 
@@ -277,6 +512,16 @@ def urgent_category(text: str, focus_start: int = 0,
     """(emergency category, or None; symptom named only in a general question, or None),
     by the rules alone. Only symptom matches that end after ``focus_start`` count.
     ``medicines``: the medicines list the fever rule reads."""
+    found = urgent_category_en(text, focus_start, medicines)
+    if found != (None, None):
+        return found
+    _, category, symptom = other_language_category(text, focus_start)
+    return category, symptom
+
+
+def urgent_category_en(text: str, focus_start: int = 0,
+                       medicines: Path = MEDICINES_PATH) -> tuple[str | None, str | None]:
+    """``urgent_category`` by the English rules alone."""
     t, focus_start = _repaired(text, focus_start)
     for category, rx in symptom_rules(medicines):
         if not any(m.end() > focus_start for m in rx.finditer(t)):
@@ -289,7 +534,9 @@ def urgent_category(text: str, focus_start: int = 0,
 
 def for_embedding(text: str) -> str:
     """The text as typed (so the pipeline's embedding cache is shared with retrieval),
-    or with its misspelt symptom words repaired when it has any."""
+    or with its misspelt symptom words repaired when it has any; of a text longer than
+    ``EMBEDDED_CHARS`` characters only its beginning, that long."""
+    text = text[:EMBEDDED_CHARS]
     folded = fold(text)
-    repaired, _ = _repaired(text)
+    repaired = repair_typos(folded, known_words())
     return text if repaired == folded else repaired

@@ -41,6 +41,7 @@ from .calibration import ConfidenceModel
 from .chunking import embedding_text
 from .chroma_client import open_client
 from .draft import AnswerStream, Draft
+from .emergency_rules import urgent_language
 from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
 from .evidence import closest_word
 from .finisher import Finisher
@@ -236,7 +237,9 @@ class Pipeline:
         urgent = tri.urgent or self._urgent_in_context(cleaned, d.history)
         if urgent:
             a.kind, a.confidence = "urgent", 1.0
-            a.answer = " ".join([msgs.urgent[urgent], msgs.message("urgent_intro"), msgs.message("urgent_outro")])
+            lang = urgent_language(cleaned)  # "tengo dolor de pecho...": the line in their language too
+            a.answer = " ".join([msgs.urgent[urgent], msgs.message("urgent_intro"), msgs.message("urgent_outro")]
+                                + ([msgs.message(f"urgent_{lang}")] if lang else []))
             a.notices.append(Notice("urgent", msgs.urgent[urgent]))
             d.settled = True
         elif not cleaned:

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .emergency_rules import OTHER_LANGUAGES
 from .question_kinds import QUESTION_KINDS
 from .safety import SYMPTOMS
 
@@ -34,6 +35,8 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
     "symptom_notice": {"symptom"},
     "urgent_intro": set(),
     "urgent_outro": set(),
+    # "Call your local emergency number now." in the language an emergency was written in
+    **{f"urgent_{lang}": set() for lang in OTHER_LANGUAGES},
 }
 URGENT_CATEGORIES = [name for name, _ in SYMPTOMS]
 

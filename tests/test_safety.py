@@ -2,17 +2,22 @@
 rag.advice): emergencies are escalated, personal advice is recognised, general questions
 about symptoms are not mistaken for emergencies."""
 
+import random
+import string
+
 import numpy as np
 import pytest
 
+from rag import emergency_rules
 from rag.prompts import URGENT_CATEGORIES, load_prompts
 from rag.advice import has_dose_or_instruction, treatments_named
 from rag.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
-from rag.emergency_rules import known_words, repair_typos, urgent_category
+from rag.emergency_rules import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, OTHER_LANGUAGES,
+                                 READ_CHARS, known_words, repair_typos, rules_read, urgent_category, urgent_language)
 from rag.safety import triage
 from rag.settings import PROJECT_ROOT
 from rag.ui.render import urgent_markdown
-from tests.conftest import load_table
+from tests.conftest import FakeEmbedder, load_table
 
 TABLE = load_table("emergencies.jsonl")  # tuned on; tests/data/emergencies_heldout.jsonl is not
 EMERGENCIES = [(r["text"], r["kind"]) for r in TABLE if r["kind"] != CALM]
@@ -70,6 +75,101 @@ def test_general_questions_about_symptoms_are_answered_with_a_notice(text, sympt
 def test_ordinary_questions_are_not_urgent(text):
     assert triage(text).urgent is None
 
+
+# --- stroke signs in patients' words, and other languages (issue 22, item 10) ---------------
+
+STROKE = [
+    "one side of my face has dropped and my arm feels weak",
+    "her face is lopsided", "my mouth is drooping on one side", "the left side of her face has dropped",
+    "one side of my face is numb", "my left arm and leg suddenly went numb", "my arm suddenly went weak",
+    "he is slurring his words", "my words are coming out wrong", "I can't find my words",
+    "my wife is suddenly confused and her speech is garbled",
+    # a sudden severe headache with a stroke sign is read as a stroke, not a renal crisis
+    "my speech is slurred and I have a sudden severe headache", "sudden severe headache and her face is drooping",
+]
+
+
+@pytest.mark.parametrize("text", STROKE)
+def test_stroke_signs_in_patients_words_are_escalated_as_a_stroke(text):
+    assert triage(text).urgent == "collapse"
+    assert urgent_language(text) is None
+
+
+OTHER_LANGUAGE_URGENT = [
+    ("tengo dolor de pecho muy fuerte y no puedo respirar", "chest_pain", "es"),
+    ("me duele mucho el pecho", "chest_pain", "es"),
+    ("no puedo respirar", "breathing", "es"),
+    ("me falta el aire", "breathing", "es"),
+    ("quiero morir", "self_harm", "es"),
+    ("quiero suicidarme", "self_harm", "es"),
+    ("se le cayó la cara y no puede hablar", "collapse", "es"),
+    ("j'ai une douleur à la poitrine", "chest_pain", "fr"),
+    ("douleur thoracique depuis ce matin", "chest_pain", "fr"),
+    ("je n'arrive pas à respirer", "breathing", "fr"),
+    ("je veux mourir", "self_harm", "fr"),
+    ("je pense à me suicider", "self_harm", "fr"),
+    ("il a le visage paralysé d'un côté", "collapse", "fr"),
+    ("estou com dor no peito", "chest_pain", "pt"),
+    ("não consigo respirar", "breathing", "pt"),
+    ("quero morrer", "self_harm", "pt"),
+    ("minha mãe está com o rosto caído e a fala enrolada", "collapse", "pt"),
+    ("我胸痛", "chest_pain", "zh"),
+    ("胸口疼", "chest_pain", "zh"),
+    ("我喘不过气", "breathing", "zh"),
+    ("呼吸困难", "breathing", "zh"),
+    ("我想死", "self_harm", "zh"),
+    ("我想自杀", "self_harm", "zh"),
+    ("我妈妈脸歪了", "collapse", "zh"),
+    ("他说话不清", "collapse", "zh"),
+    ("ألم في الصدر", "chest_pain", "ar"),
+    ("لا أستطيع التنفس", "breathing", "ar"),
+    ("أريد أن أموت", "self_harm", "ar"),
+    ("أفكر في الانتحار", "self_harm", "ar"),
+    ("أمي وجهها مائل", "collapse", "ar"),
+]
+
+
+@pytest.mark.parametrize("text,category,language", OTHER_LANGUAGE_URGENT)
+def test_emergencies_in_other_languages_are_escalated_and_their_language_named(text, category, language):
+    assert triage(text).urgent == category
+    assert urgent_language(text) == language
+
+
+@pytest.mark.parametrize("text", [
+    "¿qué es la esclerodermia?", "c'est quoi la sclérodermie", "o que é esclerodermia?", "什么是硬皮病？",
+    "ما هو تصلب الجلد؟", "mi pecho está bien, gracias", "I had a stroke of luck",
+    "my arm is weak after the gym yesterday, is that normal?", "my face dropped when I heard the news",
+    "I can't talk to my doctor until monday",
+    # "I don't want to die" is not "I want to die"
+    "no quiero morir, ¿qué tratamientos hay?", "não quero morrer", "我不想死", "لا أريد أن أموت",
+])
+def test_calm_look_alikes_in_any_language_are_not_urgent(text):
+    assert triage(text).urgent is None
+    assert urgent_language(text) is None
+
+
+@pytest.mark.parametrize("text,symptom", [
+    ("¿la esclerodermia puede causar dolor de pecho?", "chest_pain"),
+    ("什么是呼吸困难？", "breathing"),
+    ("what are the signs of a stroke?", "collapse"),
+])
+def test_a_general_question_in_any_language_gets_the_notice(text, symptom):
+    t = triage(text)
+    assert t.urgent is None and t.symptom == symptom
+
+
+def test_a_long_chinese_sentence_is_read_whole_not_cut_like_a_long_word():
+    # no spaces: one "word" longer than MAX_WORD_LETTERS, the symptom past its cut
+    text = "我今天早上起床以后一直觉得很不舒服而且头也有点晕晕的我很害怕现在突然喘不过气来"
+    assert len(text) > MAX_WORD_LETTERS and text.index("喘不过气") > MAX_WORD_LETTERS - 4
+    assert "喘不过气" not in rules_read(text)  # the English rules' reading cuts it...
+    assert triage(text).urgent == "breathing"  # ...the other-language rules read it whole
+
+
+def test_every_other_language_has_its_call_now_line():
+    prompts = load_prompts(PROJECT_ROOT / "prompts")
+    lines = [prompts.message(f"urgent_{lang}") for lang in OTHER_LANGUAGES]
+    assert len(set(lines)) == len(lines) == 5
 
 ADVICE = [
     "How many mg of methotrexate should I take?",
@@ -191,6 +291,90 @@ def test_misspelt_symptom_words_are_read_as_meant_and_real_words_are_left_alone(
         "worst headache, blood pressure high, finger black, chest pain"
     assert repair_typos("i never took chemo in the rain", known) == "i never took chemo in the rain"
     assert repair_typos("i never took chemo", frozenset()) == "i never took chemo"
+
+
+# --- one huge message costs what a long one does ---------------------------------------------
+# The emergency check runs before the length limit, so it reads any message, however long.
+
+def _huge_word(letters: int = 60_000) -> str:
+    rng = random.Random(22)
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(letters))
+
+
+def _huge_message(chars: int = 100_000) -> str:
+    """Distinct made-up words (none a known word, each a candidate misspelling)."""
+    rng = random.Random(22)
+    words = (("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(5, 9))))
+             for _ in range(chars))
+    return " ".join(words)[:chars]
+
+
+class _RecordingEmbedder(FakeEmbedder):
+    """The fake embedder, remembering the length of every text it was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.lengths: list[int] = []
+
+    def embed(self, texts):
+        self.lengths += [len(t) for t in texts]
+        return super().embed(texts)
+
+
+@pytest.fixture
+def deletes_asked(monkeypatch):
+    """The words typo repair took apart letter by letter (``_deletes``), in this test."""
+    asked: list[str] = []
+    real = emergency_rules._deletes
+
+    def spy(word):
+        asked.append(word)
+        return real(word)
+
+    monkeypatch.setattr(emergency_rules, "_deletes", spy)
+    return asked
+
+
+def test_no_symptom_word_is_anywhere_near_the_longest_word_typo_repair_looks_at():
+    assert max(map(len, KEYWORDS)) + 1 < MAX_WORD_LETTERS  # one edit adds at most one letter
+
+
+def test_a_60000_letter_word_is_never_taken_apart_letter_by_letter(deletes_asked):
+    embedder = _RecordingEmbedder()
+    t = triage(_huge_word(), embedder.embed)
+    assert t.urgent is None and not t.advice
+    assert all(len(w) <= MAX_WORD_LETTERS for w in deletes_asked)
+    assert max(embedder.lengths) <= EMBEDDED_CHARS
+
+
+def test_a_100000_character_message_looks_up_a_bounded_number_of_words(deletes_asked):
+    embedder = _RecordingEmbedder()
+    message = _huge_message()
+    assert triage(message, embedder.embed).urgent is None
+    # urgent_category and for_embedding each repair the text once
+    assert len(deletes_asked) <= 2 * MAX_REPAIRED_WORDS
+    assert max(embedder.lengths) <= EMBEDDED_CHARS
+    deletes_asked.clear()
+    assert follow_up_urgent(message, "thanks, that helps", embedder.embed) is None
+    assert len(deletes_asked) <= 4 * MAX_REPAIRED_WORDS  # the two turns, for the rules and by paraphrase
+    assert max(embedder.lengths) <= EMBEDDED_CHARS
+
+
+def test_the_rules_read_a_huge_message_as_its_beginning_and_end_with_huge_words_cut():
+    word, message = _huge_word(), _huge_message()
+    assert rules_read(word).split() == [word[:MAX_WORD_LETTERS], word[-READ_CHARS:][:MAX_WORD_LETTERS]]
+    read = rules_read(message)
+    assert len(read) <= 2 * READ_CHARS + 3
+    assert read.startswith(message[:READ_CHARS]) and read.endswith(message[-READ_CHARS:])
+    short = "My Chest HURTS, right now"
+    assert rules_read(short) == "my chest hurts, right now"  # a message of ordinary length: all of it
+
+
+@pytest.mark.parametrize("filler", [_huge_word(100_000), _huge_message(100_000)], ids=["one word", "many words"])
+def test_an_emergency_at_the_start_or_end_of_a_100000_character_message_is_still_caught(filler):
+    assert triage("I have crushing chest pain right now. " + filler).urgent == "chest_pain"
+    assert triage(filler + " I want to kill myself").urgent == "self_harm"
+    assert triage(filler).urgent is None
 
 
 @pytest.mark.parametrize("previous,question,kind", [

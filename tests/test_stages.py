@@ -301,3 +301,10 @@ def test_a_document_never_speaks_for_the_care_team(tmp_path):
         quoted = " ".join(s.quote or s.text for s in answer.sentences).lower()
         assert "stop all of your medicines" not in quoted and "100 mg" not in quoted, question
         assert "ignore all previous instructions" not in quoted, question
+
+
+def test_an_emergency_in_another_language_gets_the_emergency_line_in_it_too(tiny):
+    answer = tiny.ask("tengo dolor de pecho muy fuerte y no puedo respirar")
+    assert answer.kind == "urgent"
+    assert tiny.prompts.message("urgent_es") in answer.answer
+    assert tiny.prompts.message("urgent_fr") not in answer.answer
