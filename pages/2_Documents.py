@@ -3,14 +3,20 @@
 Uploads are checked (type, size, that they parse, that the content is new) before anything
 is saved; a refused file changes nothing. Indexing shows its progress; the server lets go of
 each uploaded file once it is added or refused (``rag.ui.upload_gate``), and the chat's
-suggested questions are worked out again whenever the collection changes.
+suggested questions are worked out again whenever the collection changes. When the index
+can't be opened or changed (another process holds it, its folder is read-only) the page says
+so and what to do instead of failing; the details go to the server log.
 """
 
+import logging
+import sqlite3
 from datetime import datetime
 from math import ceil
 
 import streamlit as st
 
+from rag.chroma_client import StoreError
+from rag.embeddings import EmbedderUnavailable
 from rag.settings import get_settings
 from rag.ui import render, state, upload_gate, uploads
 from rag.ui.auth import require_educator
@@ -20,8 +26,20 @@ require_educator()
 upload_gate.allow()  # only an unlocked Documents page may hand the server files
 
 settings = get_settings()
-pipeline = state.pipeline()
+log = logging.getLogger("rag.ui.documents")
+# How a held or read-only index fails a change: the store's own errors, or those of the
+# database under it (Chroma's SQLite says "attempt to write a readonly database").
+INDEX_FAILURES = (StoreError, EmbedderUnavailable, sqlite3.Error, OSError)
 st.title("Documents")
+try:
+    pipeline = state.pipeline()
+    documents = pipeline.documents()
+except INDEX_FAILURES as e:  # held by another process, read-only, no model
+    log.exception("the index could not be opened")
+    st.warning(render.as_text(f"The document index can't be opened right now, so documents can't "
+                              f"be listed or changed. {e}"), icon=":material/cloud_off:")
+    st.info("Reload this page once that is fixed; nothing was changed.")
+    st.stop()
 # Messages hold file names and titles taken from the documents: shown as text, never Markdown
 # (a title "![x](http://...)" would otherwise make every educator's browser fetch it).
 for level, message in st.session_state.pop("documents_flash", []):
@@ -39,13 +57,19 @@ def progress_bar(text: str):
     return moved
 
 
+def not_changed(what: str, e: Exception) -> str:
+    """What an educator is told when the index refused a change (the rest goes to the log)."""
+    log.error("%s failed", what, exc_info=e)
+    return (f"{what} failed: the index can't be changed right now ({e}). Another process may "
+            "hold it, or its folder may be read-only; ask whoever runs the app, then try again.")
+
+
 def refresh_starters() -> None:
     """The chat's suggested questions, worked out again for the changed collection."""
     with st.spinner("Updating the questions the chat suggests…"):
         uploads.refresh_starters(pipeline)
 
 
-documents = pipeline.documents()
 st.caption(f"{len(documents)} documents, {sum(d.chunks for d in documents)} passages. "
            f"Corpus folder: {settings.corpus_dir}")
 st.dataframe(
@@ -74,6 +98,8 @@ if add and files:
                                            progress_bar(f"Indexing {f.name}…"))
         except uploads.UploadRefused as refused:
             flash.append(("error", f"Not added. {refused}"))
+        except INDEX_FAILURES as e:
+            flash.append(("warning", not_changed(f"Adding {f.name}", e)))
         else:
             verb = "Replaced" if added.replaced else "Added"
             flash.append(("success", f"{verb} “{added.title}” ({added.doc_id}): {added.passages} passages."))
@@ -101,15 +127,21 @@ if remove:
             refresh_starters()
         except uploads.UploadRefused as refused:
             st.session_state.documents_flash = [("error", str(refused))]
+        except INDEX_FAILURES as e:
+            st.session_state.documents_flash = [("warning", not_changed(f"Removing {doc_id}", e))]
         st.rerun()
 
 st.subheader("Re-index")
 st.caption("Reads the corpus folder again: changed files are re-indexed, new ones added, "
            "deleted ones removed. Unchanged files are skipped.")
 if st.button("Re-index the corpus folder"):
-    with st.spinner("Re-indexing the corpus folder…"):
-        report = uploads.reindex(pipeline, progress_bar("Indexing…"))
-    refresh_starters()
-    st.session_state.documents_flash = [("error" if report.failed else "success", line)
-                                        for line in uploads.report_lines(report)]
+    try:
+        with st.spinner("Re-indexing the corpus folder…"):
+            report = uploads.reindex(pipeline, progress_bar("Indexing…"))
+        refresh_starters()
+    except INDEX_FAILURES as e:
+        st.session_state.documents_flash = [("warning", not_changed("Re-indexing", e))]
+    else:
+        st.session_state.documents_flash = [("error" if report.failed else "success", line)
+                                            for line in uploads.report_lines(report)]
     st.rerun()

@@ -4,12 +4,18 @@ One seam: ``Records`` is the only code that touches the database. Each call open
 connection and runs one short transaction, so several Streamlit sessions (threads) and
 several server processes can write at once: the database is in WAL mode (readers never
 block the writer), writers take the lock up front (``BEGIN IMMEDIATE``) and wait for it
-(``busy_timeout``) instead of failing.
+(``busy_timeout``) instead of failing. The wait is short (``BUSY_TIMEOUT_MS``, 1.5 s): a
+write takes milliseconds, so a lock held longer means something else holds the file (a
+backup, a stuck process), and the patient should not wait for it; the call then fails with
+``sqlite3.OperationalError`` ("database is locked"), which the pages show as a calm note
+(``rag.ui.state.GuardedRecords``) while the answer is still given.
 
 What is kept, and no more: a random conversation id (made per browser session, linked to
-no person), the question with e-mail addresses, phone-like numbers and "my name is ..."
-names blanked out (``rag.redact``), the answer with its passages and scores (the shape
-``Answer.to_json`` gives, read back typed by ``Turn.recorded_answer``), the thumbs up/down with an
+no person), the question with e-mail addresses, dates, street addresses, phone-like numbers
+and stated names ("my name is ...", "I'm Jane Doe") blanked out (``rag.redact``), the answer
+with its passages and scores (the shape ``Answer.to_json`` gives, read back typed by
+``Turn.recorded_answer``), its text, search query and notices blanked the same way (with
+the names the question stated, which a decline may quote), the thumbs up/down with an
 optional comment, and an educator's verdict with a note. Never IP addresses, names of
 accounts, browser details or cookies. Everything older than the retention period is
 deleted by ``purge`` (feedback and reviews go with their question).
@@ -30,11 +36,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from .redact import redact
+from .redact import redact, stated_names
 from .schema import Answer
 
 SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 1_500  # how long a call waits for a lock someone else holds
 PURGE_EVERY_SECONDS = 3600.0  # retention is in days: checking hourly is plenty
 MAX_COMMENT_CHARS = 2000
 MAX_NOTE_CHARS = 4000
@@ -138,7 +144,8 @@ class Records:
         # Held open, unused, for the object's life: closing the last connection to a WAL
         # database checkpoints and deletes the WAL, which made every short write cost a
         # full checkpoint (8 ms and growing, against 0.3 ms).
-        self._keeper = sqlite3.connect(self.path, check_same_thread=False)
+        self._keeper = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       check_same_thread=False)
         with self._connection() as con:
             con.execute("PRAGMA journal_mode=WAL")  # persistent: set once for the file
             with self._write(con):
@@ -193,9 +200,11 @@ class Records:
         if answer.kind not in RECORDED_KINDS:
             return None
         kept = answer.to_json()
+        names = stated_names(answer.question)  # blanked wherever the answer repeats them
         detail = {key: kept[key] for key in ("citations", "retrieved", "evidence")}
         detail.update(
-            query=redact(answer.query), notices=kept["notices"], reading_grade=answer.reading_grade,
+            query=redact(answer.query, names), reading_grade=answer.reading_grade,
+            notices=[{**n, "text": redact(n["text"], names)} for n in kept["notices"]],
             # which answerer wrote it, and why a chat model's answer was not used (if so)
             answerer=answer.answerer, llm_error=answer.llm.get("error"))
         notices = " ".join(n.code for n in answer.notices)
@@ -203,8 +212,9 @@ class Records:
             cur = con.execute(
                 "INSERT INTO turns (session_id, created_at, question, kind, answer, confidence,"
                 " notices, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, now or time.time(), redact(answer.question), answer.kind,
-                 answer.answer, answer.confidence, notices, json.dumps(detail, ensure_ascii=False)),
+                (session_id, now or time.time(), redact(answer.question, names), answer.kind,
+                 redact(answer.answer, names), answer.confidence, notices,
+                 json.dumps(detail, ensure_ascii=False)),
             )
             return int(cur.lastrowid)
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from rag.records import RecordError, Records
+from rag.records import BUSY_TIMEOUT_MS, RecordError, Records
 from rag.schema import Answer
 from rag.ui.review import passage_rows
 from rag.settings import PROJECT_ROOT
@@ -202,6 +202,42 @@ def test_names_emails_and_numbers_are_blanked_before_storing(records):
     assert "[name]" in stored and "[e-mail]" in stored and "15 mg" in stored
 
 
+@pytest.mark.parametrize("detail, secrets", [
+    ("I'm Jane Doe", ("Jane", "Doe")),
+    ("Name: John Smith", ("John", "Smith")),
+    ("born 12/03/1961", ("12/03/1961", "1961")),
+    ("born 12/3/61", ("12/3/61",)),
+    ("born 3 March 1961", ("March 1961", "1961")),
+    ("born March 3, 1961", ("March 3", "1961")),
+    ("I live at 12 Oak Street", ("Oak", "Street")),
+    ("I live at 221B Baker St", ("221B", "Baker")),
+    ("I live at 45 Elm Road, Springfield", ("Elm", "Springfield")),
+])
+def test_each_personal_detail_is_blanked_in_the_stored_question(records, detail, secrets):
+    stored = records.turn(records.record_turn("s1", answer(f"{detail}. What does nintedanib do?"))).question
+    assert "nintedanib" in stored
+    for secret in secrets:
+        assert secret not in stored
+
+
+def test_a_stored_answer_row_holds_no_personal_detail_from_the_question(records):
+    question = ("I'm Jane Doe born 12/03/1961, 45 Elm Road, Springfield, jane@example.org: "
+                "can Jane's lungs get better?")
+    decline = answer(question, kind="not_found")
+    decline["answer"] = ("My documents don't cover “Jane Doe born 12/03/1961, 45 Elm Road, Springfield, "
+                         "jane@example.org”, so I can't answer that without guessing about your health.")
+    decline["notices"] = [{"code": "spelling", "text": f"Showing results for “{question}”"}]
+    decline["query"] = "Jane Doe lungs better"
+    tid = records.record_turn("s1", decline)
+    with sqlite3.connect(records.path) as con:
+        row = " ".join(map(str, con.execute("SELECT * FROM turns WHERE id = ?", (tid,)).fetchone()))
+    for secret in ("Jane", "Doe", "1961", "Elm", "Springfield", "jane@example.org"):
+        assert secret not in row
+    turn = records.turn(tid)
+    assert turn.answer.startswith("My documents don't cover “[name] born [date], [address], [e-mail]”")
+    assert "lungs" in turn.question and "lungs" in turn.detail["query"]
+
+
 def test_the_database_holds_no_ip_or_person_columns(records):
     with sqlite3.connect(records.path) as con:
         columns = {row[1] for t in ("turns", "feedback", "reviews")
@@ -239,6 +275,23 @@ def test_two_tabs_giving_feedback_at_the_same_moment_lose_nothing(tmp_path):
     assert all(records.turn(t).comment == "comment from tab-b" for t in tab_b)
     assert len(set(more)) == 100
     assert records.counts(0.7)["thumbs_down"] == 300
+
+
+def test_a_database_locked_by_someone_else_fails_after_a_short_wait_not_a_long_one(records):
+    """The patient's answer waits for the records at most the busy timeout: a second or
+    two, then the failure the pages turn into a calm note (``GuardedRecords``)."""
+    assert 500 <= BUSY_TIMEOUT_MS <= 2000
+    with records._connection() as con:
+        assert con.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    other = sqlite3.connect(records.path, isolation_level=None)  # another process, say
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            records.record_turn("s1", answer())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert records.record_turn("s1", answer()) is not None, "and works again once let go"
 
 
 def test_a_purged_question_is_gone_from_the_database_files(records):

@@ -3,15 +3,19 @@
 The password comes from settings (``RAG_EDUCATOR_PASSWORD``) or, when that is unset, from
 ``educator_password`` in ``.streamlit/secrets.toml``. Passing it unlocks the educator pages
 for this browser session only. The password is compared in constant time, and guessing is
-slowed then stopped (``LoginLimiter``): from the third wrong password in a browser session
-each try waits longer, after five the session is locked out for a quarter of an hour, and
-after twenty wrong passwords across the whole server within ten minutes every login waits
-until that window has room again (a new browser session per guess gains nothing). A refused
-try does not look at the password, so even the right one waits.
+slowed per client (``LoginLimiter``): from the third wrong password a client must wait before
+its next try, 1 s, then 2 s, 4 s... up to a minute, counted on the server under a key for the
+client (``client_key``), so a reload or a new tab starts nothing afresh. A refused try does
+not look at the password, so even the right one waits, but only on the client that guessed:
+nobody can lock the educators out from elsewhere. Many wrong passwords across the server
+(twenty in ten minutes) only slow every try down by a couple of seconds.
 
 Left out on purpose: user accounts and roles (one shared educator password is what the team
-asked for), and limits per IP address (the app records none; bind it to localhost or put it
-behind a proxy that limits, as the README says).
+asked for); a hard lock-out (it would be a way to keep the educators out); and a limit on
+many clients guessing at once (a client that changes its address, or browser and cookies on
+a local connection, is a new client: put the app behind a proxy that limits, as the README
+says). Behind a proxy on another machine every client has the proxy's address and so shares
+one back-off; the back-off is capped at a minute so that costs a wait, never a lock-out.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ import math
 import re
 import threading
 import time
-from collections import deque
-from typing import Callable, MutableMapping
+from collections import OrderedDict, deque
+from typing import Callable, Mapping
 
 import streamlit as st
 
@@ -45,59 +49,111 @@ def configured_password(settings: Settings | None = None) -> str | None:
     return str(secret) or None
 
 
-class LoginLimiter:
-    """How long a login must wait, per browser session and across this server process.
+def client_key(ip: object, headers: Mapping[str, str], cookies: Mapping[str, str]) -> str:
+    """A name for the client that survives reloads and new tabs: a hash (the address itself
+    is not kept) of, in this order,
 
-    ``session`` is any mapping kept per browser session (``st.session_state``; a dict in
-    tests); ``clock`` gives seconds and is injectable so tests need not sleep. Thread-safe:
-    every Streamlit session runs in its own thread of the one process."""
+    - the address of the connection, when it is not local: the client can't choose it;
+    - on a local connection, the address the proxy in front added last to
+      ``X-Forwarded-For`` (earlier entries are whatever the client sent);
+    - else the browser's user agent and Streamlit's XSRF cookie (local development).
+    """
+    if ip := _text(ip):
+        who = f"ip:{ip}"
+    elif forwarded := _text(headers.get("X-Forwarded-For")).split(",")[-1].strip():
+        who = f"forwarded:{forwarded}"
+    else:
+        who = (f"browser:{_text(headers.get('User-Agent'))}"
+               f"|{_text(cookies.get('_streamlit_xsrf'))}")
+    return hashlib.sha256(who.encode("utf-8")).hexdigest()[:32]
+
+
+def _text(value: object) -> str:
+    """A header's, cookie's or address's text; "" for anything else (none, or the stand-ins
+    a test run of Streamlit gives)."""
+    return value if isinstance(value, str) else ""
+
+
+def this_client() -> str:
+    """``client_key`` of the browser running this script (from ``st.context``)."""
+    return client_key(st.context.ip_address, st.context.headers, st.context.cookies)
+
+
+class LoginLimiter:
+    """How long a client must wait before its next password, and how much every try is
+    slowed down when the whole server sees many wrong passwords.
+
+    Clients are named by ``client_key``; what is kept per client is a count of wrong
+    passwords and the time of the last, forgotten after ``forget_after_s`` of quiet (and the
+    oldest first beyond ``max_clients``, so made-up clients can't fill the memory).
+    ``clock`` gives seconds and is injectable so tests need not sleep. Thread-safe: every
+    Streamlit session runs in its own thread of the one process."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, free_tries: int = 2,
-                 session_limit: int = 5, session_lockout_s: float = 900.0,
-                 server_limit: int = 20, server_window_s: float = 600.0):
+                 first_wait_s: float = 1.0, max_wait_s: float = 60.0,
+                 forget_after_s: float = 3600.0, max_clients: int = 10_000,
+                 server_limit: int = 20, server_window_s: float = 600.0,
+                 server_delay_s: float = 2.0):
         self.clock = clock
         self.free_tries = free_tries
-        self.session_limit = session_limit
-        self.session_lockout_s = session_lockout_s
+        self.first_wait_s = first_wait_s
+        self.max_wait_s = max_wait_s
+        self.forget_after_s = forget_after_s
+        self.max_clients = max_clients
         self.server_limit = server_limit
         self.server_window_s = server_window_s
+        self.server_delay_s = server_delay_s
         self._lock = threading.Lock()
+        self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()  # oldest first
         self._server: deque[float] = deque()  # times of recent failures, oldest first
 
-    _KEY = "educator_login_failures"  # (count, time of the last failure) in the session
+    def back_off(self, count: int) -> float:
+        """Seconds a client waits after ``count`` wrong passwords: none for the free tries,
+        then 1 s, 2 s, 4 s... never more than ``max_wait_s``."""
+        if count <= self.free_tries:
+            return 0.0
+        return min(self.max_wait_s, self.first_wait_s * 2.0 ** (count - self.free_tries - 1))
 
-    def wait(self, session: MutableMapping) -> float:
-        """Seconds before this session may try a password again (0: it may now)."""
+    def wait(self, client: str) -> float:
+        """Seconds before this client may try a password again (0: it may now)."""
         now = self.clock()
-        count, last = session.get(self._KEY, (0, now))
-        if count >= self.session_limit:
-            own = last + self.session_lockout_s - now
-        elif count > self.free_tries:
-            own = last + 2.0 ** (count - self.free_tries) - now  # 2 s, 4 s...
-        else:
-            own = 0.0
         with self._lock:
             self._forget_old(now)
-            server = (self._server[-self.server_limit] + self.server_window_s - now
-                      if len(self._server) >= self.server_limit else 0.0)
-        return max(0.0, own, server)
+            count, last = self._clients.get(client, (0, now))
+        return max(0.0, last + self.back_off(count) - now)
 
-    def failed(self, session: MutableMapping) -> None:
-        """A wrong password was given in this session."""
+    def slowdown(self) -> float:
+        """Seconds every try is held before its password is looked at: ``server_delay_s``
+        while the server has seen ``server_limit`` wrong passwords in its window, else 0.
+        A delay, never a refusal: the right password still gets in."""
+        with self._lock:
+            self._forget_old(self.clock())
+            return self.server_delay_s if len(self._server) >= self.server_limit else 0.0
+
+    def failed(self, client: str) -> None:
+        """A wrong password came from this client."""
         now = self.clock()
-        count, _ = session.get(self._KEY, (0, now))
-        session[self._KEY] = (count + 1, now)
         with self._lock:
             self._forget_old(now)
+            count, _ = self._clients.pop(client, (0, now))
+            self._clients[client] = (count + 1, now)  # now the newest
+            while len(self._clients) > self.max_clients:
+                self._clients.popitem(last=False)
             self._server.append(now)
 
-    def succeeded(self, session: MutableMapping) -> None:
-        """The right password: this session starts afresh (the server's count stays)."""
-        session.pop(self._KEY, None)
+    def succeeded(self, client: str) -> None:
+        """The right password: this client starts afresh (the server's count stays)."""
+        with self._lock:
+            self._clients.pop(client, None)
 
     def _forget_old(self, now: float) -> None:
         while self._server and self._server[0] <= now - self.server_window_s:
             self._server.popleft()
+        while self._clients:
+            oldest, (_, last) = next(iter(self._clients.items()))
+            if last > now - self.forget_after_s:
+                break
+            del self._clients[oldest]
 
 
 LIMITER = LoginLimiter()  # one per server process, shared by every session
@@ -105,7 +161,7 @@ LIMITER = LoginLimiter()  # one per server process, shared by every session
 
 def _in_words(seconds: float) -> str:
     if seconds < 90:
-        return f"{math.ceil(seconds)} seconds"
+        return "1 second" if seconds <= 1 else f"{math.ceil(seconds)} seconds"
     return f"{math.ceil(seconds / 60)} minutes"
 
 
@@ -148,15 +204,17 @@ def require_educator() -> None:
         given = st.text_input("Educator password", type="password")
         submitted = st.form_submit_button("Unlock")
     if submitted:
-        if wait := LIMITER.wait(st.session_state):
+        client = this_client()
+        if wait := LIMITER.wait(client):
             st.error(f"Too many attempts with a wrong password. Nothing was checked; try "
                      f"again in {_in_words(wait)}.")
             st.stop()
+        time.sleep(LIMITER.slowdown())  # a couple of seconds while many guesses arrive
         if hmac.compare_digest(_digest(given), _digest(password)):
-            LIMITER.succeeded(st.session_state)
+            LIMITER.succeeded(client)
             st.session_state[_STATE_KEY] = _digest(password)
             st.rerun()
-        LIMITER.failed(st.session_state)
+        LIMITER.failed(client)
         st.error("That password is not right. Nothing was unlocked.")
     st.stop()
 
