@@ -1,0 +1,48 @@
+"""The conversation gate: real conversations (follow-ups without a topic, pronouns, "say
+that more simply"), misspelt questions beside their correctly spelt twins, and questions
+the documents don't cover, asked against a temporary index of corpus/, must score at least
+as well as eval/conversation_baseline.json allows (``python -m eval.conversation`` prints
+the same figures)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from eval import conversation
+from rag.pipeline import Pipeline
+from rag.schema import REFERENCE_KIND
+from rag.settings import PROJECT_ROOT
+
+from tests.conftest import make_settings
+
+BASELINE = PROJECT_ROOT / "eval" / "conversation_baseline.json"
+
+
+@pytest.fixture(scope="module")
+def figures(corpus_store, embedder):
+    pipeline = Pipeline(make_settings(corpus_store), embedder=embedder)
+    ask = conversation.asker(pipeline)
+    reference_ids = {c.chunk_id for c in pipeline.store.iter_chunks() if c.kind == REFERENCE_KIND}
+    return {
+        "conversations": conversation.conversation_figures(
+            conversation.run_conversations(ask, conversation.load_conversations(), reference_ids)),
+        "misspelt": conversation.misspelt_figures(conversation.run_misspelt(ask, conversation.load_misspelt())),
+        "uncovered": conversation.uncovered_figures(
+            conversation.run_uncovered(ask, conversation.load_uncovered(), pipeline.topics())),
+    }
+
+
+def _value(figures: dict, key: str) -> float:
+    group, name = key.split(".")
+    return figures[group][name]
+
+
+def test_conversations_misspellings_and_declines_score_no_worse_than_the_baseline(figures):
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    short = [f"{k}: {_value(figures, k)} < {v} - {tol}" for k, (v, tol) in baseline["min"].items()
+             if _value(figures, k) is None or _value(figures, k) < v - tol]
+    short += [f"{k}: {_value(figures, k)} > {v} + {tol}" for k, (v, tol) in baseline["max"].items()
+              if _value(figures, k) > v + tol]
+    assert not short, "Below eval/conversation_baseline.json:\n- " + "\n- ".join(short) + f"\n{figures}"
