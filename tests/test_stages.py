@@ -308,3 +308,21 @@ def test_an_emergency_in_another_language_gets_the_emergency_line_in_it_too(tiny
     assert answer.kind == "urgent"
     assert tiny.prompts.message("urgent_es") in answer.answer
     assert tiny.prompts.message("urgent_fr") not in answer.answer
+
+
+@pytest.mark.parametrize("message", ["word " * 200_000, "a" * 100_000, "sclerodem" * 11_000],
+                         ids=["a million characters", "one 100,000-letter word", "one long misspelt word"])
+def test_any_message_is_answered_within_bounded_memory(tiny, message):
+    """The whole pipeline (triage, spelling, the length limit) on hostile input: it ends in
+    the "too long" reply, and what it allocates stays far below the 200 MB the issue allows."""
+    import tracemalloc
+
+    tiny.ask("warm up: what is gout?")  # the model and the index are loaded before measuring
+    tracemalloc.start()
+    try:
+        answer = tiny.ask(message)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert answer.kind == "invalid"
+    assert peak < 50 * 2**20, f"peak {peak / 2**20:.0f} MB"
