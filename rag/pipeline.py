@@ -7,8 +7,9 @@ pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
     triage -> understand -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
 
-- triage (``rag.safety``): emergencies, empty or over-long input, advice and injected
-  instructions; an emergency ends the line at once.
+- triage (``rag.safety``): emergencies (in English and five other languages), empty,
+  over-long or non-English input (``rag.language``), advice and injected instructions; an
+  emergency ends the line at once.
 - understand (``rag.understand``, ``rag.question_kinds``): the question to answer ("say
   that more simply" points back), its kind, whether it is yes/no or a definition, and what
   it names that no document mentions.
@@ -48,6 +49,7 @@ from .finisher import Finisher
 from .glossary import Glossary, asked_definitions, bare_definition, with_definitions
 from .ingest import Ingestor, IngestReport, Progress, passage_embedder
 from .lexical import LexicalIndex, stem, terms
+from .language import reads_english
 from .llm import build_chat_model
 from .plain import plain_answer, reading_grade, simplest
 from .prompts import Prompts, load_prompts
@@ -248,6 +250,9 @@ class Pipeline:
             a.kind, d.settled = "invalid", True
             a.answer = msgs.message("invalid_too_long", length=len(a.question),
                                     limit=self.settings.max_question_chars)
+        elif not reads_english(cleaned):
+            # the documents and the answerer read English; the emergency line goes to everyone
+            a.kind, a.answer, d.settled = "invalid", msgs.message("not_english"), True
         else:
             if tri.injection:
                 a.notices.append(Notice("instructions_ignored", msgs.message("instructions_ignored")))

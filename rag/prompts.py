@@ -28,6 +28,7 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
     **{f"kind_{k}": set() for k in QUESTION_KINDS if k != "other"},
     "spelling": {"question"},
     "invalid_empty": set(),
+    "not_english": set(),
     "invalid_too_long": {"length", "limit"},
     "personal_advice": set(),
     "instructions_ignored": set(),

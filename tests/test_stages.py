@@ -326,3 +326,14 @@ def test_any_message_is_answered_within_bounded_memory(tiny, message):
         tracemalloc.stop()
     assert answer.kind == "invalid"
     assert peak < 50 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_a_message_in_another_language_is_told_the_bot_reads_english_with_the_emergency_line(tiny):
+    for message in ("qué medicamentos hay para la esclerodermia", "quels sont les traitements de la sclérodermie",
+                    "什么是硬皮病"):
+        answer = tiny.ask(message)
+        assert answer.kind == "invalid" and answer.answer == tiny.prompts.message("not_english"), message
+        assert "emergency number" in answer.answer
+    # an emergency in that language is escalated first; English with a foreign word is read
+    assert tiny.ask("je veux mourir").kind == "urgent"
+    assert tiny.ask("what is gout? gracias").kind != "invalid"
