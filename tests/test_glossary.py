@@ -138,3 +138,22 @@ def test_the_store_leaves_out_a_kind_whether_or_not_it_crowds_the_nearest(fresh_
         assert got[0][0].doc_id == "body.txt"
     every = p.store.query(vector, 50, exclude_kind="glossary")
     assert {c.doc_id for c, _ in every} == {"body.txt"}
+
+
+def test_every_glossary_term_asked_in_any_wording_leads_with_its_definition(corpus_pipeline):
+    """"whats a X", "what's X mean", "X meaning", "what is X" and "X?" all open with the
+    glossary's definition of X, for every term that isn't the library's own subject."""
+    from rag.glossary import _is_subject
+
+    pipeline = corpus_pipeline
+    pipeline.retriever()
+    glossary, subject = pipeline._glossary, pipeline._subject_terms
+    missed = []
+    for d in glossary.definitions:
+        if _is_subject(d, subject):
+            continue
+        for form in ("whats a {}", "what's {} mean", "{} meaning", "what is {}", "{}?"):
+            answer = pipeline.ask(form.format(d.names[0]), finish=False)
+            if not answer.citations or answer.citations[0].chunk.chunk_id != d.chunk_id:
+                missed.append(form.format(d.names[0]))
+    assert len(glossary.definitions) > 20 and not missed, missed
