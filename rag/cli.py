@@ -70,14 +70,17 @@ def _read_requests(key: str):
 # --- commands ------------------------------------------------------------------------------
 
 
-def _keep_starters(pipeline) -> None:
+def _keep_starters(pipeline) -> float:
     """Work out the chat's starter questions now, while indexing, unless they are already
-    kept for this index (so the chat's first page shows them at once)."""
+    kept for this index (so the chat's first page shows them at once). Returns the seconds
+    it took, for the ingest summary."""
     from .suggestions import store_starters, stored_starters
 
+    started = time.monotonic()
     if stored_starters(pipeline)[0] is None:
         questions = store_starters(pipeline)
         print(f"ingest: {len(questions)} starter questions kept for the chat", file=sys.stderr)
+    return time.monotonic() - started
 
 
 def cmd_ingest(args) -> int:
@@ -98,13 +101,15 @@ def cmd_ingest(args) -> int:
                   file=sys.stderr, flush=True)
 
     report = pipeline.ingest(paths, prune=not args.no_prune, progress=progress, rebuild=args.rebuild)
-    _keep_starters(pipeline)
+    starters = _keep_starters(pipeline)
+    wall = time.monotonic() - started  # everything this command waited for, as a clock on the wall shows
     if args.json:
-        _print_json(report.to_json())
+        _print_json({**report.to_json(), "starter_seconds": round(starters, 2), "wall_seconds": round(wall, 2)})
     else:
         print(f"Indexed in {report.seconds:.1f}s: {len(report.added)} added, {len(report.updated)} "
               f"updated, {len(report.repaired)} repaired, {len(report.unchanged)} unchanged, "
-              f"{len(report.removed)} removed; {report.passages_written} passages written.")
+              f"{len(report.removed)} removed; {report.passages_written} passages written. "
+              f"Starter questions {starters:.1f}s; {wall:.1f}s in all.")
         for doc_id, twin in report.duplicates:
             print(f"  skipped {doc_id}: same content as {twin}")
         for e in report.failed:

@@ -27,6 +27,8 @@ def store(tmp_path_factory):
     r = rag("ingest", str(CORPUS), "--json", store=s)
     report = json.loads(r.stdout)
     assert len(report["added"]) == len(list(CORPUS.iterdir())) and report["passages_written"] > 0
+    # the summary tells the whole time: indexing, then the starter questions, within the wall time
+    assert 0 < report["starter_seconds"] and report["seconds"] + report["starter_seconds"] <= report["wall_seconds"]
     return s
 
 
