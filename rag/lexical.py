@@ -36,6 +36,7 @@ STOPWORDS = frozenset(
     what what's when when's where where's which while who who's whom why why's with won't would
     wouldn't you you'd you'll you're you've your yours yourself yourselves
     im ive dont doesnt cant wont isnt arent whats hows hi hello hey please thanks thank
+    exactly actually basically literally simply kindly honestly anyway maybe perhaps probably
     tell know want wanted wondering wonder question ask asking explain mean means meant
     mom mum mother dad father husband wife partner son daughter sister sisters brother
     brothers aunt uncle cousin grandma grandpa grandmother grandfather friend friends kid kids

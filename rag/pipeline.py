@@ -66,7 +66,7 @@ from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_d
                          is_simpler_request, refers_back, uncovered)
 
 
-LEXICAL_FORMAT = "3"  # bump when what the lexical index holds changes
+LEXICAL_FORMAT = "4"  # bump when what the lexical index holds changes
 KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect is named") above this
 # The word documents use for a kind of answer, added to the dense query when the kind is sure:
 # "what makes IgA build up in the kidneys?" asks for causes without saying so.

@@ -74,3 +74,11 @@ def test_index_round_trips_through_a_file_and_checks_its_version(tmp_path):
 def test_empty_index_scores_nothing():
     idx = LexicalIndex.build([], [])
     assert len(idx.scores({"x": 1.0})) == 0
+
+
+def test_filler_adverbs_name_no_topic():
+    """"what is scleroderma exactly?" is about scleroderma: "exactly", "actually", "basically"
+    and the like would otherwise weigh as the rarest word of the question."""
+    from rag.lexical import terms
+
+    assert terms("what is scleroderma exactly? actually, basically, maybe") == terms("what is scleroderma")
