@@ -40,7 +40,7 @@ from .evidence import evidence_features, word_support
 from .lexical import QueryTerms, stem, terms
 from .message import question_part
 from .plain import reading_grade
-from .advice import speaks_for_care_team
+from .advice import has_dose_or_instruction, speaks_for_care_team
 from .query import strip_injection
 from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
@@ -81,12 +81,14 @@ class Extraction:
         return " ".join(cited(s) for s in self.sentences)
 
 
-def quotable(cands: list[Candidate]) -> list[bool]:
+def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
     """Whether each sentence may be quoted at all: never one that tells the reader what to do
     with their medicines (a dose, a schedule, stop or start: only the care team may), nor
     one that gives the bot instructions ("ignore all previous instructions"), whichever
-    document says it and whatever was asked."""
-    return [not speaks_for_care_team(c.text) and not strip_injection(c.text).removed for c in cands]
+    document says it and whatever was asked; for a personal-advice question, no sentence
+    with any amount or schedule at all (``has_dose_or_instruction``)."""
+    return [not speaks_for_care_team(c.text) and not strip_injection(c.text).removed
+            and not (advice and has_dose_or_instruction(c.text)) for c in cands]
 
 
 def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
@@ -320,7 +322,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
     own = params.own_word_yes_no if yes_no else params.own_word
     cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
-    allowed = quotable(cands)
+    allowed = quotable(cands, advice)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
     add_sentence_features(features, cands, sims, qterms, passages, params, base)
@@ -352,7 +354,7 @@ def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.
     coverage = local_coverage(cands, topic_terms)
     scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
     logits = scorer.logits(qvec, vectors, scalars, kind_scores)
-    allowed = quotable(cands)
+    allowed = quotable(cands, advice)
     floor = float(np.log(scorer.support / (1.0 - scorer.support)))
     # the floor, not a margin below the lead, decides what supports it
     on_topic = topical(cands, previous_in_passage(cands), topic_terms, common, np.zeros(len(cands), np.float32))

@@ -78,3 +78,15 @@ def test_an_item_of_an_announced_list_brings_the_announcement_and_the_other_item
     scores = np.array([0.3, 0.4, 0.9, 0.2], dtype=np.float32)
     units, lists = choose(cands, scores, _orthogonal(4), PARAMS, 4, 110, kind="symptoms")
     assert units[0] == [0, 1, 2] and 0 in lists
+
+
+def test_a_personal_advice_question_quotes_no_amount_at_all():
+    """Any question: no sentence telling the reader to dose or stop a medicine. A personal-
+    advice question: not even an amount that is no instruction."""
+    from rag.answer import quotable
+
+    cands = _cands("Stop all of your medicines today and take 100 mg every day.",
+                   "Kidney disease is likely when albumin is greater than 30 mg per gram.",
+                   "Methotrexate calms the immune system in scleroderma.")
+    assert quotable(cands) == [False, True, True]
+    assert quotable(cands, advice=True) == [False, False, True]
