@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from rag.settings import PROJECT_ROOT
@@ -80,3 +81,9 @@ def condition_split(rows: list[dict], seed: int = 0) -> tuple[list[dict], list[d
     for r in rows:
         (heldout if is_heldout(condition(r), seed) else train).append(r)
     return train, heldout
+
+
+def template_free(question: str) -> str:
+    """MedQuAD's "What is (are) X ?" as a person writes it: "What is X?"."""
+    q = re.sub(r"\s*\((?:are|is)\)\s*", " ", question)
+    return re.sub(r"\s+\?", "?", " ".join(q.split()))

@@ -36,9 +36,8 @@ from rag.pipeline import Pipeline
 from rag.question_kinds import MEDQUAD_KINDS
 from rag.settings import Settings
 
-from .medquad import condition, condition_split, read_rows, usable_rows
-from .ranker_data import page_text, squash, tidy
-from .train_ranker import template_free
+from .medquad import condition, condition_split, read_rows, template_free, usable_rows
+from .ranker_data import page_text, shuffled_answers, squash, tidy
 
 PATIENT_SOURCES = ("NIDDK", "NHLBI", "NINDS", "NIHSeniorHealth", "CancerGov", "CDC", "MPlusHealthTopics")
 
@@ -81,8 +80,7 @@ def choose_conditions(rows: list[dict], count: int, per: int, seed: int) -> list
 
 def write_pages(chosen, folder: Path, seed: int) -> None:
     for key, _, rows in chosen:
-        answers = list(dict.fromkeys(tidy(r["answer"]) for r in rows))
-        random.Random(f"{seed}|{key}").shuffle(answers)
+        answers = shuffled_answers(rows, random.Random(f"{seed}|{key}"))
         name = "".join(ch if ch.isalnum() else "-" for ch in f"{key[0]}-{key[1]}".lower())[:80]
         (folder / f"{name}.txt").write_text(f"{key[1]}\n\n" + page_text(answers), encoding="utf-8")
 

@@ -36,7 +36,7 @@ from rag.lexical import LexicalIndex, analyze_query
 from rag.loaders import LoadError, load_text
 from rag.schema import Passage
 
-from .medquad import condition
+from .medquad import condition, template_free
 
 PASSAGES = 6  # passages retrieval hands the answerer (Settings.top_k)
 NEIGHBOURS = 3  # other pages whose passages compete, as in a library of many documents
@@ -65,10 +65,11 @@ class Page:
         return self.key[1]
 
 
-def heading_of(question: str) -> str:
-    """MedQuAD's "What is (are) X ?" as a page heading: "What is X?"."""
-    q = re.sub(r"\s*\((?:are|is)\)\s*", " ", question)
-    return re.sub(r"\s+\?", "?", " ".join(q.split()))
+def shuffled_answers(rows: list[dict], rng: random.Random) -> list[str]:
+    """A condition's distinct answers, tidied, in the order ``rng`` shuffles them to."""
+    answers = list(dict.fromkeys(tidy(r["answer"]) for r in rows))
+    rng.shuffle(answers)
+    return answers
 
 
 def page_text(answers: list[str]) -> str:
@@ -81,18 +82,17 @@ def build_page(key: tuple[str, str], rows: list[dict], seed: int, chunk_size: in
     ``headings`` (by default, half the pages, seeded), each answer sits under its question as
     a Markdown heading, as many patient pages are written; otherwise no headings at all."""
     rng = random.Random(f"{seed}|{key}")
-    by_answer = {}
+    asked = {}  # each distinct answer, with the first question it answers
     for r in rows:
-        by_answer.setdefault(tidy(r["answer"]), r["question"])
-    answers = list(by_answer)
+        asked.setdefault(tidy(r["answer"]), r["question"])
+    answers = shuffled_answers(rows, rng)
     if len(answers) < 2:
         return None
-    rng.shuffle(answers)
     headings = rng.random() < 0.5 if headings is None else headings
     slug = re.sub(r"[^a-z0-9]+", "-", f"{key[0]} {key[1]}".lower()).strip("-")[:80] or "page"
     try:
         if headings:
-            text = f"# {key[1]}\n\n" + "\n\n".join(f"## {heading_of(by_answer[a])}\n\n{a}" for a in answers) + "\n"
+            text = f"# {key[1]}\n\n" + "\n\n".join(f"## {template_free(asked[a])}\n\n{a}" for a in answers) + "\n"
             doc = load_text(text.encode("utf-8"), f"{slug}.md", markdown=True)
         else:
             doc = load_text(page_text(answers).encode("utf-8"), f"{slug}.txt")

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import re
 import sys
 import time
 from collections import defaultdict
@@ -47,17 +46,11 @@ from rag.question_kinds import MEDQUAD_KINDS, KindModel
 from rag.sentence_kinds import kind_strength
 from rag.settings import PROJECT_ROOT, Settings
 
-from .medquad import condition_split, read_rows, usable_rows
+from .medquad import condition_split, read_rows, template_free, usable_rows
 from .ranker_data import Example, examples, pages_of, squash
 
 REPORT = PROJECT_ROOT / "eval" / "ranker_report.md"
 LEAD_INS = ("", "", "hi, ", "quick question: ", "my doctor mentioned this. ", "sorry if this is silly, ")
-
-
-def template_free(question: str) -> str:
-    """MedQuAD's "What is (are) X ?" as a person writes it: "What is X?"."""
-    q = re.sub(r"\s*\((?:are|is)\)\s*", " ", question)
-    return re.sub(r"\s+\?", "?", " ".join(q.split()))
 
 
 def patient_style(row: dict, rng: random.Random) -> str:
@@ -413,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         *table({k: by_source(v) for k, v in results.items()}, sources),
         "",
         f"Features not read: {', '.join(DROPPED) or 'none'}.",
-        f"Validation P@1: " + ", ".join(f"{k} {v:.3f}" for k, v in val_figures.items()) + f"; shipped: **{chosen}** "
+        "Validation P@1: " + ", ".join(f"{k} {v:.3f}" for k, v in val_figures.items()) + f"; shipped: **{chosen}** "
         "(`--ship`; the raw-vector network learns the look of MedQuAD's sentences and did not carry over to "
         "the committed corpora, see the README).",
         f"Thresholds (validation): support {support:.2f}, answers {answers:.2f}.",

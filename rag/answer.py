@@ -312,9 +312,9 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         sims = np.maximum(sims, vectors @ embed([focus])[0])
     base = base_score(cands, sims, passages, params)
     if scorer is not None:
-        return learned_choice(cands, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms, qterms,
-                              scorer, params, max_sentences, max_words, advice, kind, features, sims, base, common,
-                              kind_scores)
+        return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
+                              qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
+                              common, kind_scores)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
@@ -340,7 +340,8 @@ def add_sentence_features(features: dict[str, float], cands: list[Candidate], si
                     dense_margin=float(max(p.dense for p in passages) - np.median([p.dense for p in passages])))
 
 
-def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.ndarray, qvec: np.ndarray,
+def learned_choice(cands: list[Candidate], prev: list[int | None], passages: list[Passage], vectors: np.ndarray,
+                   qvec: np.ndarray,
                    topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
                    max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
                    sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset(),
@@ -357,10 +358,10 @@ def learned_choice(cands: list[Candidate], passages: list[Passage], vectors: np.
     allowed = quotable(cands, advice)
     floor = float(np.log(scorer.support / (1.0 - scorer.support)))
     # the floor, not a margin below the lead, decides what supports it
-    on_topic = topical(cands, previous_in_passage(cands), topic_terms, common, np.zeros(len(cands), np.float32))
+    on_topic = topical(cands, prev, topic_terms, common, np.zeros(len(cands), np.float32))
     units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
                           allowed, on_topic=on_topic, kind=kind, floor=floor, bare_lists=False)
-    usable = [i for i in range(len(cands)) if allowed is None or allowed[i]]
+    usable = [i for i in range(len(cands)) if allowed[i]]
     best = float(1.0 / (1.0 + np.exp(-logits[usable].max()))) if usable else 0.0
     add_sentence_features(features, cands, sims, qterms, passages, params, base)
     sentences, citations = compose(cands, units, passages, lists)

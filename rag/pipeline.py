@@ -74,8 +74,8 @@ KIND_HINTS = {"cause": "causes", "symptoms": "symptoms", "diagnosis": "diagnosis
               "risks": "risks"}
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
-SIMPLER_GRADE = 6.0
-READING_MARGIN = 0.02  # a later reading of a follow-up must answer this much better to be kept  # ... each reading at about this school grade or below
+SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
+READING_MARGIN = 0.02  # a later reading of a follow-up must answer this much better to be kept
 
 
 def load_scorer(settings: Settings) -> AnswerScorer | None:

@@ -8,8 +8,9 @@
 - ``abbreviations``: common scleroderma abbreviations (``rag/data/abbreviations.tsv``),
   plus those a corpus defines itself ("autologous hematopoietic stem cell transplant
   (HSCT)"), and everyday words (``rag/data/lay_terms.tsv``), expanded for search.
-- ``contextualize``: a follow-up ("is it safe?") borrows the topic of the earlier turns; a
-  first question that says "it" for the library's shared subject is searched with it.
+- ``readings``: a follow-up ("is it safe?") is read with the conversation's topic
+  (``conversation_topic``), with the library's shared subject and as asked; a first
+  question that says "it" for the library's shared subject is searched with it.
 
 Everything here is a pure function of its inputs and the reviewed word lists.
 """
@@ -214,15 +215,6 @@ def is_follow_up(question: str, known_term, indexed=None) -> bool:
     return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
 
 
-def contextualize(question: str, history: list[dict], turns: int, known_term, indexed=None,
-                  subject: str = "") -> str:
-    """The one search text for ``question`` when there is no choice to make: itself, or a
-    first question that points at the library's own ``subject`` ("how do doctors find out
-    you have it?") searched with it (see ``about_the_subject``). A follow-up has several
-    readings instead (``readings``); this returns the first of them."""
-    return readings(question, history, turns, known_term, indexed, subject)[0]
-
-
 def conversation_topic(history: list[dict], turns: int, known_term, indexed=None) -> tuple[str, ...]:
     """What the conversation is about: the topic phrases of the last user turn (of the last
     ``turns``) that named a topic of its own ("what is nintedanib used for?" -> nintedanib;
@@ -249,8 +241,10 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     with the conversation's topic ("is it safe? (stem cell transplant)"; when it names a
     new aspect of its own, with the main topic only: "and for the skin? (stem cell
     transplant)"), with the library's subject unless it points back with a pronoun
-    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked. The earlier question itself is never glued on: its other words would pull the
-    old answer back."""
+    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked. The
+    earlier question itself is never glued on: its other words would pull the old answer
+    back. A first question that points at the library's own ``subject`` ("how do doctors
+    find out you have it?") has one reading, with it (``about_the_subject``)."""
     if turns <= 0:
         return [question]
     if not history:

@@ -5,7 +5,7 @@ One stage, one typed result (``Understanding``), computed before anything is ret
 
 - ``asked``: the question to answer. "Say that more simply" points back at the last
   question with a topic of its own; any other question is answered on its own words
-  (follow-ups borrow earlier turns for *search* only, in ``rag.query.contextualize``).
+  (follow-ups borrow the conversation's topic for *search* only, in ``rag.query.readings``).
 - ``kind``: what sort of answer it wants (``rag.question_kinds.QUESTION_KINDS``: risks,
   outlook, how a treatment works ...), from the classifier trained on MedQuAD and patient
   phrasings; a yes/no question takes the kind of what it asks about.

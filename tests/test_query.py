@@ -1,7 +1,7 @@
 """rag.query: cleaning questions, removing injected instructions, abbreviations,
 lay words and follow-ups."""
 
-from rag.query import (clean_question, contextualize, conversation_topic, readings, defined_abbreviations, expansions,
+from rag.query import (clean_question, conversation_topic, readings, defined_abbreviations, expansions,
                        is_follow_up, lay_expansions, lay_terms, normalize_history, shared_subject,
                        strip_injection, with_expansions)
 
@@ -62,7 +62,7 @@ def test_follow_ups_are_recognised():
 def test_a_follow_up_is_read_with_the_conversations_topic_not_the_earlier_question():
     history = normalize_history(["what is a stem cell transplant?", {"role": "assistant", "content": "It is..."}])
     assert readings("is it safe?", history, 2, known) == ["is it safe? (stem cell transplant)", "is it safe?"]
-    assert contextualize("is it safe?", history, 2, known) == "is it safe? (stem cell transplant)"
+    assert readings("is it safe?", history, 2, known)[0] == "is it safe? (stem cell transplant)"
     assert readings("what is methotrexate?", history, 2, known) == ["what is methotrexate?"]
     assert readings("is it safe?", [], 2, known) == ["is it safe?"]
 
@@ -91,14 +91,14 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
     subject = "IgA nephropathy"
     for question in ("how do doctors find out you have it?", "can I stop it happening to my kids?",
                      "can it be cured?", "can this disease kill you?"):
-        assert contextualize(question, [], 2, known, subject=subject) == f"{subject}: {question}"
+        assert readings(question, [], 2, known, subject=subject) == [f"{subject}: {question}"]
     # not when it names the subject or anything else of its own, points at nothing, or
     # has no subject to borrow
     for question in ("is IgA nephropathy bad? I have it", "how do doctors find out?", "where do they find out?",
                      "is it safe to get pregnant while on mycophenolate?", "does the transplant help or does it wear off?",
                      "is it contagious?"):
-        assert contextualize(question, [], 2, known, subject=subject) == question
-    assert contextualize("can it be cured?", [], 2, known, subject="") == "can it be cured?"
+        assert readings(question, [], 2, known, subject=subject) == [question]
+    assert readings("can it be cured?", [], 2, known, subject="") == ["can it be cured?"]
     # with a conversation, the earlier turns give the topic first
     history = normalize_history(["what is a stem cell transplant?"])
     assert readings("is it good?", history, 2, known, subject="Scleroderma") == [
