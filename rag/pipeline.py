@@ -164,13 +164,12 @@ class Pipeline:
     def vocabulary(self) -> Vocabulary:
         """The words the documents use (with the glossary's terms and the reviewed word
         lists), for spelling correction; read once per index revision, on first use."""
-        revision = self.store.revision()
+        self.retriever()  # brings the revision (and the glossary) up to date: one read of it
         built_for, vocabulary = self._vocabulary
-        if vocabulary is None or built_for != revision:
-            self.retriever()
+        if vocabulary is None or built_for != self._revision:
             names = [d.term for d in self._glossary.definitions] if self._glossary else []
             vocabulary = Vocabulary.from_texts((c.text for c in self.store.iter_chunks()), extra=names)
-            self._vocabulary = (revision, vocabulary)
+            self._vocabulary = (self._revision, vocabulary)
         return vocabulary
 
     def _lexical(self, revision: str) -> LexicalIndex:
@@ -273,8 +272,8 @@ class Pipeline:
         if not asked.strip():
             self._not_found(d)
             return
-        retriever = self.retriever()
-        fixed = correct(asked, self.vocabulary())
+        fixed = correct(asked, self.vocabulary())  # also brings the retriever up to date
+        retriever = self._retriever
         if fixed.changed:
             # "wat is mycofenolate for": every later stage reads the corrected words
             asked = fixed.corrected
