@@ -298,7 +298,12 @@ class Pipeline:
         answers best is kept (ties go to the earlier reading)."""
         u, retriever = d.understanding, self.retriever()
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
-        options = readings(u.asked, d.history, self.settings.history_turns, retriever.known_term, indexed,
+        # the earlier turns are read with their misspellings corrected too: "wat causes gowt?"
+        # then "is it serious?" is about gout
+        vocabulary = self.vocabulary()
+        history = [{**t, "content": correct(t["content"], vocabulary).corrected} if t["role"] == "user" else t
+                   for t in d.history]
+        options = readings(u.asked, history, self.settings.history_turns, retriever.known_term, indexed,
                            self._subject)
         hint = KIND_HINTS.get(u.kind, "") if u.kind_confidence >= KIND_SURE else ""
         best: tuple[float, str, object, object] | None = None

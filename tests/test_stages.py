@@ -337,3 +337,16 @@ def test_a_message_in_another_language_is_told_the_bot_reads_english_with_the_em
     # an emergency in that language is escalated first; English with a foreign word is read
     assert tiny.ask("je veux mourir").kind == "urgent"
     assert tiny.ask("what is gout? gracias").kind != "invalid"
+
+
+def test_a_follow_up_finds_the_topic_of_a_misspelt_earlier_question(tmp_path):
+    """"wat causes gowt?" then "is it painful?": the earlier turn is read corrected, so the
+    follow-up is about gout, not about whatever else the library holds."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "gout.md").write_text("# Gout\n\nGout causes sudden pain and swelling in the big toe.\n")
+    (folder / "asthma.md").write_text("# Asthma\n\nAsthma makes the airways narrow and breathing hard.\n")
+    pipeline = Pipeline(make_settings(tmp_path / "store"), embedder=FakeEmbedder())
+    pipeline.ingest([folder])
+    follow_up = pipeline.draft("is it painful?", history=["wat causes gowt?"])
+    assert follow_up.search_text == "is it painful? (gout)"
