@@ -135,13 +135,13 @@ def report(names: list[str], runs: dict[str, list[dict]], groups: dict[str, list
 
 
 def side_by_side(questions, runs: dict[str, list[dict]], count: int, seed: int) -> list[str]:
-    """``count`` seeded questions with the rules' and the learned scorer's answers."""
+    """``count`` seeded questions with each chooser's answers."""
     picked = sorted(random.Random(seed).sample(range(len(questions)), min(count, len(questions))))
     lines = []
     for i in picked:
         row, q = questions[i]
         lines += ["", f"**{q}** ({row['source']}, {row['qtype']})"]
-        for m in ("rules", "learned"):
+        for m in runs:
             r = runs[m][i]
             mark = "led" if r["lead@1"] else "declined" if r["declined"] else "not led"
             lines.append(f"- {m} ({mark}): " + " ".join(r["sentences"])[:400])
@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per", type=int, default=3, help="questions per condition")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--show", type=int, default=0, help="print this many answers, rules beside learned")
+    ap.add_argument("--show", type=int, default=0, help="print this many answers, each chooser's beside the others")
+    ap.add_argument("--choosers", default="reranked,learned,rules",
+                    help="answer choosers compared (reranked is skipped when its model is not shipped)")
     args = ap.parse_args(argv)
     t0 = time.time()
     _, held = condition_split(usable_rows(read_rows()))
@@ -168,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         pipe.ingest()
         print(f"[{time.time() - t0:.0f}s] indexed {len(chosen)} pages", file=sys.stderr, flush=True)
         runs = {}
-        for chooser in ("learned", "rules"):  # the same index, each way of choosing
+        for chooser in args.choosers.split(","):  # the same index, each way of choosing
+            if chooser == "reranked" and pipe.reranker is None:
+                continue
             pipe.chooser = chooser
             runs[chooser] = ask_all(pipe, questions)
         runs["naive"] = ask_all(pipe, questions, naive=True)

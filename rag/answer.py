@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from .answer_reranker import Reranker
 from .answer_scorer import AnswerScorer, scalar_features
 from .candidates import Candidate, candidates, previous_in_passage
 from .citations import Numbering
@@ -288,11 +289,14 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             advice: bool = False, params: SelectionParams = SelectionParams(),
             question: str = "", expanded_vec: np.ndarray | None = None,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
-            scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None) -> Extraction:
+            scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
+            reranker: Reranker | None = None, reading: str = "") -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
-    cues (``learned_choice``)."""
+    cues (``learned_choice``); with a ``reranker`` as well, a cross-encoder rereads the
+    scorer's best few (``rag.answer_reranker``) with the ``reading`` of the question that was
+    searched (a follow-up with the topic it borrowed)."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -314,7 +318,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     if scorer is not None:
         return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
                               qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
-                              common, kind_scores)
+                              common, kind_scores, reranker, reading or question)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
@@ -345,18 +349,24 @@ def learned_choice(cands: list[Candidate], prev: list[int | None], passages: lis
                    topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
                    max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
                    sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset(),
-                   kind_scores: dict[str, float] | None = None) -> Extraction:
+                   kind_scores: dict[str, float] | None = None, reranker: Reranker | None = None,
+                   question: str = "") -> Extraction:
     """The answer as the learned scorer ranks it: the lead is the most likely answering
     sentence; a supporting one stays only if it reaches ``scorer.support`` (or is the
     sentence a chosen one points back to), so an answer is as long as what answers. As
     under the rules, a sentence linked to the question only by the library's own subject
-    is not used while one linked by another word exists (``topical``)."""
+    is not used while one linked by another word exists (``topical``). A ``reranker``
+    rereads the scorer's best few with the ``question`` and its own levels then apply."""
     plain_sims = vectors @ qvec
     coverage = local_coverage(cands, topic_terms)
     scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
     logits = scorer.logits(qvec, vectors, scalars, kind_scores)
     allowed = quotable(cands, advice)
-    floor = float(np.log(scorer.support / (1.0 - scorer.support)))
+    support = scorer.support
+    if reranker is not None and question:
+        logits = reranker.rescore(question, [c.text for c in cands], logits, allowed)
+        support = reranker.support
+    floor = float(np.log(support / (1.0 - support)))
     # the floor, not a margin below the lead, decides what supports it
     on_topic = topical(cands, prev, topic_terms, common, np.zeros(len(cands), np.float32))
     units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .answer import Extraction, SelectionParams, extract
+from .answer_reranker import Reranker
 from .answer_scorer import AnswerScorer
 from .calibration import ConfidenceModel
 from .chunking import embedding_text
@@ -89,6 +90,16 @@ def load_scorer(settings: Settings) -> AnswerScorer | None:
     return scorer
 
 
+def load_reranker(settings: Settings) -> Reranker | None:
+    """The cross-encoder that rereads the learned scorer's best sentences; an error that says
+    how to get it when the settings ask for it and its folder is missing."""
+    reranker = Reranker.load()
+    if reranker is None and settings.answer_scorer == "reranked":
+        raise RuntimeError("RAG_ANSWER_SCORER=reranked but rag/data/answer_reranker/ is missing: "
+                           "run `python -m eval.train_cross_encoder`, or set RAG_ANSWER_SCORER=learned")
+    return reranker
+
+
 class Pipeline:
     def __init__(self, settings: Settings, embedder=None, client=None, chat_model=None):
         self.settings = settings
@@ -111,7 +122,8 @@ class Pipeline:
         self.confidence = ConfidenceModel.load(settings.confidence_path)
         self.kinds = KindModel.load()
         self.scorer = load_scorer(settings)
-        self.chooser = settings.answer_scorer  # "rules" or "learned" (a benchmark may switch it)
+        self.chooser = settings.answer_scorer  # "rules", "learned" or "reranked" (a benchmark may switch it)
+        self._reranker: tuple[Reranker | None] | None = None  # loaded on first use
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
@@ -309,7 +321,7 @@ class Pipeline:
         best: tuple[float, str, object, object] | None = None
         for text in options:
             found = retriever.search(text, self.settings.top_k, hint=hint)
-            extraction = self._extract(d, found) if len(options) > 1 else None
+            extraction = self._extract(d, found, text) if len(options) > 1 else None
             strength = 0.0 if extraction is None else (
                 extraction.best if extraction.best is not None else self.confidence(extraction.features))
             if best is None or strength > best[0] + READING_MARGIN:
@@ -320,17 +332,25 @@ class Pipeline:
     def _compose(self, d: Draft) -> None:
         """Pick and order the sentences (already done when readings were compared)."""
         if d.extraction is None:
-            d.extraction = self._extract(d, d.retrieval)
+            d.extraction = self._extract(d, d.retrieval, d.search_text)
         d.answer.evidence = d.extraction.features
 
-    def _extract(self, d: Draft, r) -> Extraction:
+    @property
+    def reranker(self) -> Reranker | None:
+        if self._reranker is None:
+            self._reranker = (load_reranker(self.settings),)
+        return self._reranker[0]
+
+    def _extract(self, d: Draft, r, reading: str) -> Extraction:
+        """Sentences for one reading of the question (the words it was searched with)."""
         u = d.understanding
         return extract(r.passages, r.plain_vector, r.terms, self.embed,
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
                        yes_no=u.yes_no, kind_scores=u.kind_scores,
-                       scorer=self.scorer if self.chooser == "learned" else None)
+                       scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
+                       reranker=self.reranker if self.chooser == "reranked" else None, reading=reading)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they
@@ -376,6 +396,8 @@ class Pipeline:
         """Whether the chosen sentences answer this kind of question: the learned scorer's
         best sentence reaches its ``answers`` level; under the rules, a kind that needs its
         cues ("what are the risks") leads with a sentence holding one."""
+        if self.chooser == "reranked" and self.reranker is not None and x.best is not None:
+            return x.best >= self.reranker.answers
         if self.chooser == "learned" and self.scorer is not None and x.best is not None:
             return x.best >= self.scorer.answers
         return kind not in KINDS_NEEDING_CUES or answers_kind(x.sentences[0].text, kind)

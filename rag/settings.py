@@ -140,13 +140,15 @@ class Settings(BaseSettings):
         "it cites; a sentence below it is dropped.",
     )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences in an answer.")
-    answer_scorer: Literal["rules", "learned"] = Field(
+    answer_scorer: Literal["rules", "learned", "reranked"] = Field(
         "rules",
         description="How answer sentences are chosen: `rules` = hand-set similarity, coverage and "
         "passage weights with the cue patterns of each kind of question; `learned` = the scorer "
         "fitted on MedQuAD (rag/data/answer_scorer.npz, `python -m eval.train_ranker`): better on "
         "patient pages like MedQuAD's, worse on the committed review-style documents (README, "
-        "'Choosing answer sentences').",
+        "'Choosing answer sentences'); `reranked` = the learned scorer's best few sentences reread "
+        "by a cross-encoder fine-tuned on MedQuAD (rag/data/answer_reranker/, "
+        "`python -m eval.train_cross_encoder`).",
     )
     plain_language: bool = Field(
         True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
