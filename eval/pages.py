@@ -8,6 +8,8 @@ order, no headings. The pages are indexed together into a temporary store throug
 real ingest, and three questions per condition (of different kinds) are asked through the
 real pipeline (``Pipeline.ask`` without a chat model), once with each answer chooser:
 
+- ``reranked``: the learned scorer's best few reread by the cross-encoder of
+  ``eval.train_cross_encoder`` (``RAG_ANSWER_SCORER=reranked``), when it is shipped;
 - ``learned``: the scorer fitted by ``eval.train_ranker`` (``RAG_ANSWER_SCORER=learned``);
 - ``rules``: the hand-set weights and cue patterns (the default);
 - ``naive``: the passage most similar to the question (dense search, top 1), as a
