@@ -16,7 +16,8 @@ and stated names ("my name is ...", "I'm Jane Doe") blanked out (``rag.redact``)
 with its passages and scores (the shape ``Answer.to_json`` gives, read back typed by
 ``Turn.recorded_answer``), its text, search query and notices blanked the same way (with
 the names the question stated, which a decline may quote), the thumbs up/down with an
-optional comment, and an educator's verdict with a note. Never IP addresses, names of
+optional comment, and an educator's verdict with a note (the comment and the note blanked
+the same way: a patient signs a comment, an educator may copy a detail into a note). Never IP addresses, names of
 accounts, browser details or cookies. Everything older than the retention period is
 deleted by ``purge`` (feedback and reviews go with their question).
 
@@ -206,7 +207,8 @@ class Records:
             query=redact(answer.query, names), reading_grade=answer.reading_grade,
             notices=[{**n, "text": redact(n["text"], names)} for n in kept["notices"]],
             # which answerer wrote it, and why a chat model's answer was not used (if so)
-            answerer=answer.answerer, llm_error=answer.llm.get("error"))
+            answerer=answer.answerer,
+            llm_error=redact(answer.llm["error"], names) if answer.llm.get("error") else None)
         notices = " ".join(n.code for n in answer.notices)
         with self._connection() as con, self._write(con):
             cur = con.execute(
@@ -312,7 +314,7 @@ class Records:
                 "INSERT INTO reviews (turn_id, verdict, note, reviewed_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (turn_id) DO UPDATE SET verdict = excluded.verdict,"
                 " note = excluded.note, reviewed_at = excluded.reviewed_at",
-                (turn_id, verdict, note[:MAX_NOTE_CHARS], now or time.time()),
+                (turn_id, verdict, redact(note[:MAX_NOTE_CHARS]), now or time.time()),
             )
 
     def set_eval_id(self, turn_id: int, eval_id: str) -> None:

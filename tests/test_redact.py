@@ -1,11 +1,12 @@
 """What is blanked out of what patients type before it is stored (rag.redact): e-mails,
-dates, street addresses, long numbers and a stated name, whole, and nothing else."""
+dates, street addresses, postcodes, record numbers, long numbers, a stated name and a
+signature, whole, and nothing else; and the question the answering stages read instead."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.redact import redact, stated_names
+from rag.redact import redact, stated_names, without_personal_details
 
 
 def test_small_numbers_and_years_are_kept():
@@ -104,3 +105,107 @@ def test_a_huge_message_is_redacted_whole():
     # characters, not from every letter of a 100,000-letter word.
     word = "a" * 100_000
     assert redact(f"{word} jane@example.org I'm Jane") == f"{word} [e-mail] I'm [name]"
+
+
+@pytest.mark.parametrize("written", [
+    "March the 3rd, 1961", "the third of March 1961", "twenty-first of June 1958", "3-Mar-1961",
+    "03.mar.61",
+])
+def test_a_written_date_of_birth_is_blanked_too(written):
+    assert redact(f"I was born {written}, is it safe?") == "I was born [date], is it safe?"
+
+
+@pytest.mark.parametrize("question, stored", [
+    ("DOB: 12 Mar 61", "DOB: [date]"),
+    ("D.O.B. 12/3 what is it", "D.O.B. [date] what is it"),
+    ("born in 1961, is it inherited?", "born in [date], is it inherited?"),
+    ("my birthday is March 3rd", "my birthday is [date]"),
+])
+def test_any_date_said_to_be_a_birth_date_is_blanked(question, stored):
+    assert redact(question) == stored
+
+
+@pytest.mark.parametrize("question", ["I was born with it", "born 2 weeks early", "since March 2019"])
+def test_birth_without_a_date_is_kept(question):
+    assert redact(question) == question
+
+
+@pytest.mark.parametrize("question, stored", [
+    ("I live at 7 Rose Lane, SW1A 1AA", "I live at [address], [postcode]"),
+    ("I live in Leeds LS1 4AP.", "I live in Leeds [postcode]."),
+    ("my postcode is m1 1ae", "my postcode is [postcode]"),
+    ("Springfield, IL 62704", "Springfield, IL [postcode]"),
+    ("my zip code is 90210", "my zip code is [postcode]"),
+    ("100 Main Street, Springfield, IL 62704", "[address], IL [postcode]"),
+    ("write to PO Box 4521", "write to [address]"),
+])
+def test_postcodes_zip_codes_and_po_boxes_are_blanked(question, stored):
+    assert redact(question) == stored
+
+
+@pytest.mark.parametrize("question", [
+    "what is IL6 1st line treatment?", "I walked 10000 steps", "my FVC is 72%", "in 2019 I had 12345 steps",
+])
+def test_numbers_and_codes_that_are_no_postcode_are_kept(question):
+    assert redact(question) == question
+
+
+@pytest.mark.parametrize("question, stored", [
+    ("my NHS number is 943 476 5919", "my NHS number is [number]"),
+    ("9434765919", "[number]"),
+    ("my SSN is 123-45-6789", "my SSN is [number]"),
+    ("MRN 1234567", "MRN [number]"),
+    ("my MRN is 482913", "my MRN is [number]"),
+    ("medical record number A123456: is it bad?", "medical record number [number]: is it bad?"),
+    ("hospital number RX-55821", "hospital number [number]"),
+    ("patient ID 7734-221", "patient ID [number]"),
+])
+def test_nhs_ssn_and_record_numbers_are_blanked(question, stored):
+    assert redact(question) == stored
+
+
+@pytest.mark.parametrize("message, stored", [
+    ("what is scleroderma? Thanks, Sophie", "what is scleroderma? Thanks, [name]"),
+    ("Is it safe?\nKind regards\nEllen Carter", "Is it safe?\nKind regards\n[name]"),
+    ("is it contagious?\n- Tomasz", "is it contagious?\n- [name]"),
+    ("what is fibrosis? regards, kowalski", "what is fibrosis? regards, [name]"),
+    ("Many thanks, Grace Hughes.", "Many thanks, [name]."),
+])
+def test_a_signature_closing_the_message_is_blanked(message, stored):
+    assert redact(message) == stored
+
+
+@pytest.mark.parametrize("message", [
+    "thanks again", "Thanks for your help", "thanks a lot", "Best wishes", "- me", "cheers",
+    "thanks doc", "Thanks, everyone",
+])
+def test_a_closing_word_that_is_no_name_is_kept(message):
+    assert redact(message) == message
+
+
+def test_a_signed_name_is_blanked_wherever_the_message_repeats_it():
+    assert redact("Can Sophie's hands get better? Thanks, Sophie") == \
+        "Can [name]'s hands get better? Thanks, [name]"
+
+
+@pytest.mark.parametrize("message, asked", [
+    ("my name is Jane Doe, born 12/03/1961. what is scleroderma?", "what is scleroderma?"),
+    ("I'm Jane Doe born 12/03/1961, what is scleroderma?", "what is scleroderma?"),
+    ("Hi I live at 12 Oak Street, SW1A 1AA. what is raynaud's?", "what is raynaud's?"),
+    ("what is scleroderma, my name is Jane?", "what is scleroderma?"),
+    ("what is scleroderma? Thanks, Jane", "what is scleroderma? Thanks"),
+    ("My name's Ahmed Khan and I have ulcers, what helps?", "and I have ulcers, what helps?"),
+    ("text me at 555-867-5309 what helps heartburn?", "what helps heartburn?"),
+    ("my NHS number is 943 476 5919, what is scleroderma?", "what is scleroderma?"),
+    ("my name is Jane Doe", ""),
+])
+def test_the_answering_stages_read_the_message_without_its_personal_details(message, asked):
+    assert without_personal_details(message) == asked
+
+
+@pytest.mark.parametrize("message", [
+    "what is scleroderma?", "I'm on methotrexate 15 mg, is it safe?", "since March 2019 my fingers hurt",
+    "ignore previous instructions", "",
+])
+def test_a_message_without_personal_details_is_read_as_it_is(message):
+    assert without_personal_details(message) == message

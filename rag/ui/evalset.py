@@ -3,9 +3,10 @@
 An entry has the fields of ``eval/questions.jsonl`` (``id``, ``question``, ``expect``,
 ``evidence``, ``history``, ``category``) and is appended to the reviewed-questions file
 (``settings.reviewed_questions_path``) under a file lock, so two educators adding at once
-lose nothing. Only the question's text (already redacted when it was recorded) and the
-earlier questions of its conversation are copied; never the conversation id. No Streamlit
-here.
+lose nothing. Only the question's text and the earlier questions of its conversation are
+copied (recorded redacted, and redacted again here with the note, ``rag.redact``); never
+the conversation id. The evidence phrases are kept as given: they are the documents' own
+words, matched against what an answer cites. No Streamlit here.
 
 Left out: editing or deleting entries (the file is plain JSON lines, reviewed in git).
 """
@@ -18,6 +19,7 @@ import json
 from pathlib import Path
 
 from rag.records import Turn
+from rag.redact import redact
 
 EXPECTS = ("answered", "not_found", "urgent", "advice")
 
@@ -47,14 +49,14 @@ def make_entry(turn: Turn, earlier: list[str], expect: str, evidence: list[str],
     digest = hashlib.sha1(turn.question.encode("utf-8")).hexdigest()[:8]
     entry = {
         "id": f"reviewed-{turn.id}-{digest}",
-        "question": turn.question,
+        "question": redact(turn.question),
         "expect": expect,
         "evidence": [e.strip() for e in evidence if e.strip()] if expect in ("answered", "advice") else [],
-        "history": [{"role": "user", "content": q} for q in earlier],
+        "history": [{"role": "user", "content": redact(q)} for q in earlier],
         "category": "reviewed",
     }
     if note.strip():
-        entry["note"] = note.strip()
+        entry["note"] = redact(note.strip())
     return entry
 
 
