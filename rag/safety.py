@@ -21,6 +21,11 @@ Three questions, each answered by its own module; ``triage`` asks all three:
 3. Does the text try to give the bot instructions? Those spans are removed (see
    ``rag.query.strip_injection``); they change nothing else.
 
+The question triage hands on (``Triage.question``) is what every later stage reads: the
+instructions removed, and the personal details too (``rag.redact.without_personal_details``:
+"my name is Jane Doe, born 12/03/1961. what is scleroderma?" is answered about scleroderma,
+not declined for "Jane Doe born 12/03/1961"). Emergencies are looked for in the whole text.
+
 A false alarm costs a patient a minute, a missed emergency may cost far more. Recall and
 false alarms per kind: ``python -m eval.triage``. Left out: languages other than English;
 severity the words do not carry ("my hands are swollen" is not escalated, "suddenly
@@ -37,6 +42,7 @@ from .emergency_paraphrases import (CALM, EMERGENCIES_PATH, MARGIN, QUESTION_THR
                                     follow_up_urgent, paraphrase_category, paraphrases_for, read_descriptions)
 from .emergency_rules import KEYWORDS, SYMPTOMS, for_embedding, known_words, repair_typos, urgent_category
 from .query import strip_injection
+from .redact import without_personal_details
 
 __all__ = [
     "CALM", "DOSE_IN_TEXT", "EMERGENCIES_PATH", "KEYWORDS", "MARGIN", "QUESTION_THRESHOLD", "SYMPTOMS",
@@ -50,7 +56,7 @@ __all__ = [
 class Triage:
     """What the rules found in one question."""
 
-    question: str  # the question with any injected instructions removed
+    question: str  # the question with any injected instructions and personal details removed
     urgent: str | None = None  # emergency category, if this is one
     symptom: str | None = None  # urgent symptom asked about in general terms
     advice: bool = False  # asks for a dose or a change of treatment
@@ -66,10 +72,11 @@ def triage(question: str, embed: Callable | None = None) -> Triage:
     if urgent is None:
         urgent = paraphrase_category(for_embedding(question), embed)
         symptom = None if urgent else symptom
+    asked = without_personal_details(stripped.text)
     return Triage(
-        question=stripped.text,
+        question=asked,
         urgent=urgent,
         symptom=symptom,
-        advice=urgent is None and wants_personal_advice(stripped.text),
+        advice=urgent is None and wants_personal_advice(asked),
         injection=stripped.removed,
     )

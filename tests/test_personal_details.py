@@ -67,3 +67,18 @@ def test_no_personal_detail_of_the_table_reaches_any_records_file(corpus_pipelin
     assert "[name]" in kept and "[date]" in kept  # the files were read, and redacted
     leaks = [(row["message"], d) for row in TABLE for d in row["details"] if found(d, kept)]
     assert leaks == []
+
+
+@pytest.mark.parametrize("message", [
+    "my name is Jane Doe, born 12/03/1961. what is scleroderma?",
+    "I'm Jane Doe born 12/03/1961, what is scleroderma?",
+    "Hi I live at 12 Oak Street, SW1A 1AA. what is scleroderma?",
+    "what is scleroderma? Thanks, Jane",
+])
+def test_a_question_with_personal_details_is_answered_as_the_question_alone(corpus_pipeline, message):
+    alone = corpus_pipeline.ask("what is scleroderma?")
+    answer = corpus_pipeline.ask(message)
+    assert answer.kind == "answered", answer.answer
+    assert answer.answer == alone.answer
+    for detail in ("Jane", "Doe", "1961", "Oak", "SW1A"):
+        assert detail not in answer.answer and detail not in answer.query
