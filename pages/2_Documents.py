@@ -103,6 +103,7 @@ if add and files:
         else:
             verb = "Replaced" if added.replaced else "Added"
             flash.append(("success", f"{verb} “{added.title}” ({added.doc_id}): {added.passages} passages."))
+            flash += [("warning", line) for line in uploads.flag_lines(added.flagged)]
         finally:
             upload_gate.release([f])  # the server lets go of the bytes now, not when the tab closes
     if any(level == "success" for level, _ in flash):

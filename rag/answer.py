@@ -41,8 +41,8 @@ from .evidence import evidence_features, word_support
 from .lexical import QueryTerms, stem, terms
 from .message import question_part
 from .plain import reading_grade
-from .advice import has_dose_or_instruction, speaks_for_care_team
-from .query import strip_injection
+from .advice import has_dose_or_instruction
+from .flags import unquotable_reason
 from .schema import AnswerSentence, Citation, Passage, cited
 from .sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, about_earlier, asked_cues, in_context, kind_strength, points_back
 
@@ -88,8 +88,8 @@ def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
     one that gives the bot instructions ("ignore all previous instructions"), whichever
     document says it and whatever was asked; for a personal-advice question, no sentence
     with any amount or schedule at all (``has_dose_or_instruction``)."""
-    return [not speaks_for_care_team(c.text) and not strip_injection(c.text).removed
-            and not (advice and has_dose_or_instruction(c.text)) for c in cands]
+    return [unquotable_reason(c.text) is None and not (advice and has_dose_or_instruction(c.text))
+            for c in cands]
 
 
 def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:

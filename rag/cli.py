@@ -114,6 +114,8 @@ def cmd_ingest(args) -> int:
             print(f"  skipped {doc_id}: same content as {twin}")
         for e in report.failed:
             print(f"  not indexed: {e.name}: {e.reason}")
+        for f in report.flagged:  # what the chat will never quote: an educator should look
+            print(f"  never quoted, check it: {f.doc_id}: {f.describe()}")
     return 1 if report.failed and not (report.added or report.updated or report.unchanged or report.repaired) else 0
 
 

@@ -12,6 +12,11 @@ halfway leaves ``indexing`` entries, which the next run treats as changed: their
 are deleted and written again. Work is done in batches of documents, so finished batches
 are never redone.
 
+What it tells: the report (``IngestReport``) lists what was added, changed, removed,
+repaired, refused and why, and the sentences of each added or changed document that the
+chat will never quote (``rag.flags``: a dose or stop/start instruction to the reader, an
+instruction to the model), for an educator to look at.
+
 Speed: a batch holds a few thousand passages, so the embedder's length bucketing (texts of
 similar length run together, less padding) works across many documents, not one; a
 passage text already embedded in this run, or already stored for the same document (an
@@ -35,6 +40,7 @@ import numpy as np
 
 from .chunking import chunk_document, embedding_text
 from .embeddings import shared_embedder
+from .flags import Flag, flagged_sentences
 from .loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file, read_source
 from .schema import Document
 from .store import ChunkStore, LedgerEntry
@@ -56,6 +62,8 @@ class IngestReport:
     passages_written: int = 0
     passages_embedded: int = 0  # the rest reused a vector this run or the store already had
     seconds: float = 0.0
+    # sentences of the added or changed documents the chat never quotes (rag.flags), for an educator
+    flagged: list[Flag] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -73,6 +81,7 @@ class IngestReport:
             "passages_written": self.passages_written,
             "passages_embedded": self.passages_embedded,
             "seconds": round(self.seconds, 2),
+            "flagged": [f.to_json() for f in self.flagged],
         }
 
 
@@ -240,6 +249,8 @@ class Ingestor:
 
         writer.submit(store_batch)
         report.passages_written += len(all_chunks)
+        for doc, _, chunks in batch:
+            report.flagged.extend(flagged_sentences(doc.doc_id, chunks))
         for doc, old, _ in batch:
             if old is None:
                 report.added.append(doc.doc_id)

@@ -9,6 +9,10 @@ here: the Documents page draws the widgets and shows the messages these function
 The messages are plain text holding file names and document titles as they came (a title
 may be "![x](http://...)"): the page shows them with ``render.as_text``, never as Markdown.
 
+An added document's sentences that the chat will never quote (a dose or a stop/start
+instruction to the reader, an instruction to the model: ``rag.flags``) come back with it
+(``Added.flagged``, ``flag_lines``) so the page shows them to the educator.
+
 Left out on purpose: uploads into sub-folders, and formats the loaders don't read.
 """
 
@@ -20,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.flags import Flag
 from rag.ingest import IngestReport, Progress
 from rag.loaders import LoadError, content_hash, load_bytes
 from rag.pipeline import Pipeline
@@ -39,6 +44,7 @@ class Added:
     title: str
     passages: int
     replaced: bool
+    flagged: tuple[Flag, ...] = ()  # its sentences the chat never quotes (rag.flags)
 
 
 def safe_name(name: str) -> str:
@@ -98,7 +104,7 @@ def add_upload(pipeline: Pipeline, name: str, data: bytes, max_bytes: int,
         raise UploadRefused(_failure(filename, report))
     entry = pipeline.store.ledger_entries().get(filename)
     return Added(filename, entry.title if entry else filename, entry.chunks if entry else 0,
-                 replaced=previous is not None)
+                 replaced=previous is not None, flagged=tuple(report.flagged))
 
 
 def _restore(target: Path, previous: bytes | None) -> None:
@@ -158,4 +164,12 @@ def report_lines(report: IngestReport) -> list[str]:
         lines.append(f"Not indexed: {e.name}: {e.reason}.")
     if report.unchanged:
         lines.append(f"{len(report.unchanged)} document(s) unchanged.")
+    lines += flag_lines(report.flagged)
     return lines or ["Nothing to do: the index matches the corpus folder."]
+
+
+def flag_lines(flags: list[Flag] | tuple[Flag, ...]) -> list[str]:
+    """The sentences the chat will never quote, one line each, for the educator to check:
+    a document that tells patients what to do with their medicines, or tells the chat what to
+    do, may need fixing at its source."""
+    return [f"Check {f.doc_id}: the chat will never quote {f.describe()}." for f in flags]
