@@ -191,6 +191,9 @@ class Settings(BaseSettings):
         description="Password of the educator pages; unset = `educator_password` in "
         ".streamlit/secrets.toml; neither = the pages stay locked.",
     )
+    educator_session_hours: float = Field(
+        12.0, gt=0, description="An educator sign-in lasts this long, then asks for the password again."
+    )
     upload_max_mb: float = Field(
         20.0, gt=0, description="Largest document an educator can upload, in megabytes."
     )

@@ -1,12 +1,18 @@
-"""The educator login's limiter: guessing is slowed per client, a reload or a new tab does
-not start afresh, and nobody can lock the educators out from elsewhere."""
+"""The educator login: guessing is slowed per client, a reload or a new tab does not start
+afresh, and nobody can lock the educators out from elsewhere; a sign-in belongs to the
+browser that made it (a signed token checked on every rerun), not to the session id."""
 
 from __future__ import annotations
 
 import inspect
 
+import pytest
+from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
 from rag.ui import auth
-from rag.ui.auth import LoginLimiter, client_key
+from rag.ui.auth import LoginLimiter, browser_binding, client_key, sign_in_token, token_holds, xsrf_token
+from tests.test_pages import (PAGES, clock, env, fresh_settings, open_page, sign_in,  # noqa: F401 - fixtures
+                              titles)
 
 GUESSER = client_key("203.0.113.7", {}, {})
 EDUCATOR = client_key("198.51.100.20", {}, {})
@@ -113,3 +119,92 @@ def test_the_client_is_named_by_what_it_cannot_choose_first():
 def test_the_password_is_still_compared_in_constant_time():
     source = inspect.getsource(auth.require_educator)
     assert "hmac.compare_digest(_digest(given), _digest(password))" in source
+
+
+# --- a sign-in belongs to the browser that made it ------------------------------------------------
+
+KEY = b"k" * 32
+PASSWORD_DIGEST = "d" * 64
+EDUCATORS_TOKEN = b"\x01" * 16
+ATTACKERS_TOKEN = b"\x02" * 16
+
+
+def browser(token: bytes = EDUCATORS_TOKEN, agent: str = "Firefox", ip: str | None = "198.51.100.20") -> str:
+    """The binding of a browser whose XSRF cookie holds ``token``, as Streamlit writes it
+    (a fresh random mask each time, as on every page load)."""
+    return browser_binding(ip, {"User-Agent": agent}, {"_streamlit_xsrf": generate_xsrf_token_string(token)})
+
+
+def test_the_xsrf_token_is_read_through_the_mask_that_changes_with_every_page_load():
+    first, second = generate_xsrf_token_string(EDUCATORS_TOKEN), generate_xsrf_token_string(EDUCATORS_TOKEN)
+    assert first != second
+    assert xsrf_token(first) == xsrf_token(second) == EDUCATORS_TOKEN.hex()
+    assert xsrf_token(EDUCATORS_TOKEN.hex()) == EDUCATORS_TOKEN.hex()  # version 1
+    assert xsrf_token("2|zz|00|1") == xsrf_token("") == xsrf_token(None) == ""
+
+
+def test_a_sign_in_token_holds_for_its_browser_until_it_expires():
+    token = sign_in_token(KEY, browser(), PASSWORD_DIGEST, expires=5000)
+    assert token_holds(KEY, token, browser(), PASSWORD_DIGEST, now=4999)  # a reload: a new mask
+    assert not token_holds(KEY, token, browser(), PASSWORD_DIGEST, now=5000), "expired"
+
+
+@pytest.mark.parametrize("elsewhere", [
+    browser(ATTACKERS_TOKEN),                     # another browser, same user agent and address
+    browser(agent="curl"),                        # the cookie copied, not the browser
+    browser(ip="203.0.113.7"),                    # the cookie and agent copied, from elsewhere
+    browser_binding("198.51.100.20", {"User-Agent": "Firefox"}, {}),  # no cookie at all
+])
+def test_the_token_fails_on_any_other_browser(elsewhere):
+    token = sign_in_token(KEY, browser(), PASSWORD_DIGEST, expires=5000)
+    assert not token_holds(KEY, token, elsewhere, PASSWORD_DIGEST, now=1000)
+
+
+def test_the_token_cannot_be_forged_or_stretched_without_the_key():
+    token = sign_in_token(KEY, browser(), PASSWORD_DIGEST, expires=5000)
+    _, mac = token.split(":")
+    assert not token_holds(KEY, f"9999999999:{mac}", browser(), PASSWORD_DIGEST, now=1000), "a later expiry"
+    assert not token_holds(KEY, sign_in_token(b"x" * 32, browser(), PASSWORD_DIGEST, 5000), browser(),
+                           PASSWORD_DIGEST, now=1000), "another key"
+    assert not token_holds(KEY, token, browser(), "e" * 64, now=1000), "the password changed"
+    for junk in (None, True, "", "abc", ":", "-1:x", PASSWORD_DIGEST):
+        assert not token_holds(KEY, junk, browser(), PASSWORD_DIGEST, now=1000)
+
+
+def test_the_back_off_of_a_local_browser_survives_the_cookies_new_mask_on_reload():
+    first = client_key(None, {"User-Agent": "Firefox"}, {"_streamlit_xsrf": generate_xsrf_token_string(EDUCATORS_TOKEN)})
+    again = client_key(None, {"User-Agent": "Firefox"}, {"_streamlit_xsrf": generate_xsrf_token_string(EDUCATORS_TOKEN)})
+    other = client_key(None, {"User-Agent": "Firefox"}, {"_streamlit_xsrf": generate_xsrf_token_string(ATTACKERS_TOKEN)})
+    assert first == again != other
+
+
+# The pages themselves (AppTest): a session taken over by another browser is signed out.
+
+
+def test_a_session_taken_over_by_another_browser_is_signed_out_on_its_next_rerun(env, monkeypatch):
+    monkeypatch.setattr(auth, "this_browser", lambda: browser())
+    at = sign_in(open_page(PAGES[0]))
+    assert titles(at) == ["Review queue"]
+    at.run()
+    assert titles(at) == ["Review queue"], "the same browser stays signed in"
+    # Another browser attaches to this session (its id sent in the websocket handshake):
+    # the session's connection, and so st.context, is now that browser's.
+    monkeypatch.setattr(auth, "this_browser", lambda: browser(ATTACKERS_TOKEN))
+    at.run()
+    assert titles(at) == ["Educators only"] and not at.dataframe
+    assert "signed out" in at.info[0].value
+    # ... and the educator's own browser coming back must sign in again: nothing was left unlocked.
+    monkeypatch.setattr(auth, "this_browser", lambda: browser())
+    at.run()
+    assert titles(at) == ["Educators only"]
+
+
+def test_a_sign_in_expires_after_the_configured_hours(env, monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(auth, "clock", lambda: now[0])
+    monkeypatch.setenv("RAG_EDUCATOR_SESSION_HOURS", "2")
+    at = sign_in(open_page(PAGES[0]))
+    now[0] += 2 * 3600 - 1
+    assert titles(at.run()) == ["Review queue"]
+    now[0] += 1
+    assert titles(at.run()) == ["Educators only"]

@@ -10,6 +10,27 @@ not look at the password, so even the right one waits, but only on the client th
 nobody can lock the educators out from elsewhere. Many wrong passwords across the server
 (twenty in ten minutes) only slow every try down by a couple of seconds.
 
+A sign-in is bound to the browser that made it, not only to Streamlit's session id. Anyone
+who learns a session id can attach their own browser to that session (the id is sent in the
+websocket handshake to resume it), and would then share its session state. So the session
+state holds no "unlocked" flag but a token: an HMAC (SHA-256) of its expiry time, a digest of
+the password and what only the signing-in browser sends with every connection
+(``browser_binding``): the random token inside Streamlit's XSRF cookie (the cookie's mask
+changes with each page load, the token in it never; the attacker's browser has its own), with
+the browser's user agent and the connection's address. Every rerun of an educator page
+recomputes it from the connection the session has now (``st.context``, which is the
+attacker's after a takeover) and signs the session out when it differs, when it is past
+``educator_session_hours``, or when the password changed. The key is random, made once per
+server process and never written anywhere: Streamlit's session state lives in the process's
+memory only, so a key that lives exactly as long is all the token needs, and there is no key
+file to steal or share. Why not a cookie of our own: Streamlit cannot set one from Python
+(``st.context.cookies`` is read-only), and one set by a script in the page would be readable
+by that script, no stronger than the XSRF cookie, which Streamlit already keeps per browser.
+Its limits: the XSRF cookie is readable by JavaScript in the page (it has to be), so script
+injected into the app could copy it, and with XSRF protection turned off
+(``server.enableXsrfProtection = false``) only the user agent and address are left, which an
+attacker on the same network could copy: keep XSRF protection on.
+
 Left out on purpose: user accounts and roles (one shared educator password is what the team
 asked for); a hard lock-out (it would be a way to keep the educators out); and a limit on
 many clients guessing at once (a client that changes its address, or browser and cookies on
@@ -24,6 +45,7 @@ import hashlib
 import hmac
 import math
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict, deque
@@ -34,7 +56,10 @@ import streamlit as st
 from rag.settings import PROJECT_ROOT, Settings, get_settings
 from rag.ui import upload_gate
 
-_STATE_KEY = "educator_unlocked"  # holds a digest of the password that unlocked the session
+_STATE_KEY = "educator_unlocked"  # holds the sign-in token (``sign_in_token``)
+XSRF_COOKIE = "_streamlit_xsrf"
+SESSION_KEY = secrets.token_bytes(32)  # signs this process's sign-in tokens; never stored
+clock: Callable[[], float] = time.time  # wall time: a token's expiry (a seam for tests)
 
 
 def configured_password(settings: Settings | None = None) -> str | None:
@@ -56,7 +81,8 @@ def client_key(ip: object, headers: Mapping[str, str], cookies: Mapping[str, str
     - the address of the connection, when it is not local: the client can't choose it;
     - on a local connection, the address the proxy in front added last to
       ``X-Forwarded-For`` (earlier entries are whatever the client sent);
-    - else the browser's user agent and Streamlit's XSRF cookie (local development).
+    - else the browser's user agent and the token in Streamlit's XSRF cookie (local
+      development; the cookie's mask changes with every page load, the token never).
     """
     if ip := _text(ip):
         who = f"ip:{ip}"
@@ -64,7 +90,8 @@ def client_key(ip: object, headers: Mapping[str, str], cookies: Mapping[str, str
         who = f"forwarded:{forwarded}"
     else:
         who = (f"browser:{_text(headers.get('User-Agent'))}"
-               f"|{_text(cookies.get('_streamlit_xsrf'))}")
+               # the token, not its per-load mask (a cookie of another shape, as it is)
+               f"|{xsrf_token(cookies.get(XSRF_COOKIE)) or _text(cookies.get(XSRF_COOKIE))}")
     return hashlib.sha256(who.encode("utf-8")).hexdigest()[:32]
 
 
@@ -169,12 +196,62 @@ def _digest(password: str) -> str:
     return hashlib.sha256(password.encode("utf-8")).hexdigest()
 
 
+def xsrf_token(cookie: str) -> str:
+    """The random token inside Streamlit's XSRF cookie, in hex ("" when there is none):
+    version 2 is "2|mask|masked token|time", whose mask changes with every page load while
+    the token stays; version 1 is the token itself."""
+    parts = _text(cookie).strip("\"'").split("|")
+    try:
+        if len(parts) == 4 and parts[0] == "2":
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex() if mask else ""
+        return bytes.fromhex(parts[0]).hex() if len(parts) == 1 else ""
+    except ValueError:
+        return ""
+
+
+def browser_binding(ip: object, headers: Mapping[str, str], cookies: Mapping[str, str]) -> str:
+    """What only the browser that signed in sends with each connection: its XSRF token,
+    its user agent and its address (an empty part where it has none)."""
+    return "|".join((xsrf_token(cookies.get(XSRF_COOKIE)), _text(headers.get("User-Agent")), _text(ip)))
+
+
+def this_browser() -> str:
+    """``browser_binding`` of the connection this session has now (from ``st.context``)."""
+    return browser_binding(st.context.ip_address, st.context.headers, st.context.cookies)
+
+
+def sign_in_token(key: bytes, binding: str, password_digest: str, expires: float) -> str:
+    """"<expiry>:<HMAC-SHA256 of the expiry, the password's digest and the browser>"."""
+    message = f"{int(expires)}|{password_digest}|{binding}".encode("utf-8")
+    return f"{int(expires)}:{hmac.new(key, message, hashlib.sha256).hexdigest()}"
+
+
+def token_holds(key: bytes, token: object, binding: str, password_digest: str, now: float) -> bool:
+    """True when ``token`` was signed with ``key`` for this browser and this password and
+    has not expired."""
+    if not isinstance(token, str) or ":" not in token:
+        return False
+    expires, _ = token.split(":", 1)
+    if not expires.isdigit() or now >= int(expires):
+        return False
+    return hmac.compare_digest(token, sign_in_token(key, binding, password_digest, int(expires)))
+
+
 def is_educator() -> bool:
-    """True when this session has entered the current password (a changed password locks
-    every session again)."""
+    """True when this session signed in with the current password, from the browser it is
+    connected to now, less than ``educator_session_hours`` ago. A session that fails this
+    with a token is signed out (another browser took it over, it expired, or the password
+    changed)."""
     password = configured_password()
-    unlocked = st.session_state.get(_STATE_KEY)
-    return bool(password and unlocked and hmac.compare_digest(unlocked, _digest(password)))
+    token = st.session_state.get(_STATE_KEY)
+    if not (password and token):
+        return False
+    if token_holds(SESSION_KEY, token, this_browser(), _digest(password), clock()):
+        return True
+    st.session_state.pop(_STATE_KEY, None)
+    st.session_state["educator_signed_out"] = True
+    return False
 
 
 def require_educator() -> None:
@@ -200,6 +277,9 @@ def require_educator() -> None:
             '`educator_password = "..."` to `.streamlit/secrets.toml`, then restart the app.'
         )
         st.stop()
+    if st.session_state.pop("educator_signed_out", False):
+        st.info("You were signed out: the sign-in expired, the password changed, or this "
+                "session was opened from another browser. Enter the password again.")
     with st.form("educator_login", clear_on_submit=True):
         given = st.text_input("Educator password", type="password")
         submitted = st.form_submit_button("Unlock")
@@ -212,7 +292,9 @@ def require_educator() -> None:
         time.sleep(LIMITER.slowdown())  # a couple of seconds while many guesses arrive
         if hmac.compare_digest(_digest(given), _digest(password)):
             LIMITER.succeeded(client)
-            st.session_state[_STATE_KEY] = _digest(password)
+            expires = clock() + get_settings().educator_session_hours * 3600
+            st.session_state[_STATE_KEY] = sign_in_token(SESSION_KEY, this_browser(),
+                                                         _digest(password), expires)
             st.rerun()
         LIMITER.failed(client)
         st.error("That password is not right. Nothing was unlocked.")
