@@ -13,7 +13,9 @@ words (``wordfreq``) come before the ones that stay technical. ``suggest`` then 
 the candidates the pipeline really answers (it is handed a yes/no function), so a
 suggestion never ends in "not found".
 
-Finding them asks the pipeline a dozen questions (seconds on a small machine), so it is done
+Finding them asks the pipeline a dozen questions (seconds on a small machine), and is bounded
+on any collection: topics come from at most ``SAMPLED_DOCUMENTS`` documents spread over it
+(``sampled_chunks``), and no candidate is tried after ``STARTER_SECONDS``. It is done
 when the documents are indexed (``python -m rag ingest``, the Documents page): ``store_starters``
 keeps them in a JSON file beside the index, keyed by the index's revision and the settings
 an answer depends on, and the chat reads them back with ``stored_starters``; the chat works
@@ -29,6 +31,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -103,11 +106,16 @@ def candidates(chunks: Iterable[Chunk], limit: int = 12) -> list[Suggestion]:
 
 
 def suggest(chunks: Iterable[Chunk], answers: Callable[[str], bool], n: int = 4,
-            tries: int | None = None) -> list[Suggestion]:
+            tries: int | None = None, seconds: float | None = None,
+            clock: Callable[[], float] = time.monotonic) -> list[Suggestion]:
     """The first ``n`` candidates that ``answers`` says the pipeline answers, trying at most
-    ``tries`` (default ``3 * n``) so a store with odd headings costs a bounded time."""
+    ``tries`` (default ``3 * n``) so a store with odd headings costs a bounded time, and
+    none after ``seconds`` have gone by (what was found by then is kept)."""
     out: list[Suggestion] = []
+    started = clock()
     for s in candidates(chunks, limit=tries or 3 * n):
+        if seconds is not None and clock() - started >= seconds:
+            break
         if answers(s.question):
             out.append(s)
             if len(out) == n:
@@ -256,6 +264,10 @@ def _in_running_text(label: str, names: set[str]) -> str:
 # --- kept beside the index -------------------------------------------------------------------
 
 STARTERS = 4  # starter questions shown on an empty chat and after "not found"
+# Working them out is bounded, whatever the size of the collection: topics come from this
+# many documents at most (and the glossary), and candidates are tried for this long at most.
+SAMPLED_DOCUMENTS = 24
+STARTER_SECONDS = 30.0
 _STORED_FORMAT = 1  # raise when what is stored, or how it is worked out, changes
 # Settings that say where things are kept, how the app is run or what a chat model does: an
 # extractive answer, hence which questions are answered, does not depend on them.
@@ -268,14 +280,29 @@ _NOT_ANSWERING = frozenset({
     "reviewed_questions_path", "chunk_size", "chunk_overlap"})
 
 
-def work_out_starters(pipeline, n: int = STARTERS) -> list[str]:
+def sampled_chunks(store, documents: int = SAMPLED_DOCUMENTS) -> list[Chunk]:
+    """The passages topics are drawn from: every reference document's (the glossary), and
+    those of at most ``documents`` other documents, spread evenly over the collection in
+    the order of their names. A collection of that many documents or fewer is read whole."""
+    reference = list(store.iter_chunks(kind=REFERENCE_KIND))
+    glossaries = {c.doc_id for c in reference}
+    body = sorted(d for d, e in store.ledger_entries().items() if e.state == "done" and d not in glossaries)
+    if len(body) <= documents:
+        return reference + [c for c in store.iter_chunks() if c.doc_id not in glossaries]
+    step = len(body) / documents
+    picked = [body[int(i * step)] for i in range(documents)]
+    return reference + [c for doc_id in picked for c in store.iter_chunks(doc_id=doc_id)]
+
+
+def work_out_starters(pipeline, n: int = STARTERS, seconds: float | None = STARTER_SECONDS) -> list[str]:
     """The first ``n`` suggested questions the pipeline answers from its documents alone
-    (never a chat model call per candidate)."""
+    (never a chat model call per candidate), from a sample of the documents
+    (``sampled_chunks``) and within ``seconds``."""
     def answered(question: str) -> bool:
         a = pipeline.ask_extractive(question)
         return a.kind == "answered" and not a.notices
 
-    return [s.question for s in suggest(pipeline.store.iter_chunks(), answered, n=n)]
+    return [s.question for s in suggest(sampled_chunks(pipeline.store), answered, n=n, seconds=seconds)]
 
 
 def starters_path(settings) -> Path:

@@ -240,3 +240,37 @@ def test_the_chat_shows_the_kept_questions_without_working_them_out(tmp_path, mo
     assert "working them out now" in caplog.text
     assert suggestions.stored_starters(Pipeline(get_settings(), embedder=embedder))[0] == chat_starters(at)
     get_settings.cache_clear()
+
+
+# --- bounded on any collection (the ingest summary's starter step) ------------------------------
+
+
+def test_starter_topics_come_from_a_bounded_sample_spread_over_a_large_collection(tmp_path, fresh_pipeline):
+    corpus = write_garden(tmp_path)
+    for i in range(30):
+        (corpus / f"plant-{i:02d}.md").write_text(f"# Plant {i}\n\n## Caring for plant {i}\n"
+                                                  f"Plant {i} likes sun and water every week.\n")
+    pipeline = fresh_pipeline()
+    pipeline.ingest([corpus])
+    sample = suggestions.sampled_chunks(pipeline.store, documents=6)
+    documents = {c.doc_id for c in sample}
+    assert "glossary.md" in documents, "the glossary is read whole"
+    body = sorted(documents - {"glossary.md"})
+    assert len(body) == 6 and body[0] == "bees.txt" and body[-1] >= "plant-20.md", "spread over the names"
+    everything = suggestions.sampled_chunks(pipeline.store, documents=100)
+    assert len({c.doc_id for c in everything}) == 33, "a collection this small is read whole"
+
+
+def test_trying_starter_questions_stops_when_their_time_is_up_and_keeps_what_it_found(tmp_path, fresh_pipeline):
+    pipeline = fresh_pipeline()
+    pipeline.ingest([write_garden(tmp_path)])
+    now = [0.0]
+    tried = []
+
+    def slow_yes(question: str) -> bool:  # each question takes ten seconds
+        tried.append(question)
+        now[0] += 10.0
+        return len(tried) == 1
+
+    found = suggest(list(pipeline.store.iter_chunks()), slow_yes, n=4, seconds=25.0, clock=lambda: now[0])
+    assert len(tried) == 3 and [s.question for s in found] == tried[:1]
