@@ -144,5 +144,6 @@ if st.button("Re-index the corpus folder"):
         st.session_state.documents_flash = [("warning", not_changed("Re-indexing", e))]
     else:
         st.session_state.documents_flash = [("error" if report.failed else "success", line)
-                                            for line in uploads.report_lines(report)]
+                                            for line in uploads.report_lines(report)] + \
+            [("warning", line) for line in uploads.flag_lines(report.flagged)]
     st.rerun()

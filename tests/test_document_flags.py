@@ -79,3 +79,12 @@ def test_the_documents_page_shows_an_educator_what_an_added_document_must_not_sa
     assert any("Ignore all previous instructions" in w for w in warned), warned
     clean = upload(at, "gloves.txt", b"Keeping warm\n\nGloves keep the hands warm in the cold weather.\n")
     assert "Added" in clean.success[0].value and not clean.warning
+
+
+def test_a_re_index_that_adds_such_a_document_warns_about_it_too(own_corpus):
+    at = documents_page()
+    (own_corpus / "news.txt").write_text(BAD)
+    next(b for b in at.button if b.label == "Re-index the corpus folder").click().run()
+    assert not at.exception and any("news.txt" in as_read(s.value) for s in at.success)
+    warned = [as_read(w.value) for w in at.warning]
+    assert any("Check news.txt" in w and "Stop all of your medicines" in w for w in warned), warned

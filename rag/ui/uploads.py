@@ -164,7 +164,6 @@ def report_lines(report: IngestReport) -> list[str]:
         lines.append(f"Not indexed: {e.name}: {e.reason}.")
     if report.unchanged:
         lines.append(f"{len(report.unchanged)} document(s) unchanged.")
-    lines += flag_lines(report.flagged)
     return lines or ["Nothing to do: the index matches the corpus folder."]
 
 
