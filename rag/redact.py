@@ -68,7 +68,7 @@ _BIRTH = re.compile(rf"""
       | \d{{1,2}}[/.-]\d{{1,4}}(?:[/.-]\d{{2,4}})?
       | {_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:\d{{4}}|'?\d{{2}}))?
       | {_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+(?:\d{{4}}|'?\d{{2}}))?
-      | (?:{_MONTH}\s+)?(?:19|20)\d{{2}} ) (?![\w/.-]?\d)
+      | (?:{_MONTH}\s+)?(?:19|20)\d{{2}} ) (?![\w/.-]?\d)(?![a-z])
 """, re.I | re.X)
 
 # A house number, one to three words and a street word, then perhaps ", Town".
