@@ -27,6 +27,7 @@ from pathlib import Path
 from . import wordlists
 from .lexical import STOPWORDS, raw_tokens, specificity
 from .question_kinds import focus_phrase
+from .redact import without_personal_details
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
@@ -306,15 +307,18 @@ def about_the_subject(question: str, subject: str) -> str:
 
 
 def normalize_history(history) -> list[dict]:
-    """Accept turns as {"role", "content"} objects or plain strings (earlier questions)."""
+    """Accept turns as {"role", "content"} objects or plain strings (earlier questions). A
+    patient's turn is read without its personal details (``rag.redact.without_personal_details``),
+    as the question itself is: a follow-up never searches with an earlier turn's name or address."""
     out: list[dict] = []
     for turn in history or []:
         if isinstance(turn, str):
-            out.append({"role": "user", "content": turn})
+            out.append({"role": "user", "content": without_personal_details(turn)})
         elif isinstance(turn, dict):
             content = turn.get("content", turn.get("text", turn.get("question", "")))
             role = turn.get("role", "user")
             if isinstance(content, str) and content.strip():
-                out.append({"role": "assistant" if role in ("assistant", "bot", "ai") else "user",
-                            "content": content})
+                user = role not in ("assistant", "bot", "ai")
+                out.append({"role": "user" if user else "assistant",
+                            "content": without_personal_details(content) if user else content})
     return out

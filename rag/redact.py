@@ -71,12 +71,12 @@ _BIRTH = re.compile(rf"""
       | (?:{_MONTH}\s+)?(?:19|20)\d{{2}} ) (?![\w/.-]?\d)(?![a-z])
 """, re.I | re.X)
 
-# A house number, one to three words and a street word, then perhaps ", Town".
+# A house number, one to three words and a street word, then perhaps ", Town" or " Town".
 _STREET = (r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|close|court|ct"
            r"|crescent|place|pl|square|sq|terrace|way|grove|gardens|highway|hwy)")
 _ADDRESS = re.compile(
     rf"\b\d{{1,5}}[a-z]?\s+(?P<street>(?:[a-z][\w'-]*\s+){{1,3}}?){_STREET}\b\.?"
-    r"(?P<town>(?-i:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?))?", re.I)
+    r"(?P<town>(?-i:(?:,\s*|[ \t]+)[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?))?", re.I)
 _PO_BOX = re.compile(r"\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s*#?\s*\d+\b", re.I)
 # A UK postcode: in capitals anywhere ("SW1A 1AA", "m1 1ae" only after "postcode" or an
 # address: "IL6 1st" is no postcode). Its last two letters are never C, I, K, M, O or V.

@@ -82,3 +82,15 @@ def test_a_question_with_personal_details_is_answered_as_the_question_alone(corp
     assert answer.answer == alone.answer
     for detail in ("Jane", "Doe", "1961", "Oak", "SW1A"):
         assert detail not in answer.answer and detail not in answer.query
+
+
+@pytest.mark.parametrize("earlier, follow_up, topic, details", [
+    ("I live at 12 Oak Street Springfield. What is HSCT?", "how does it work?", "HSCT", ("Oak", "Springfield")),
+    ("I'm Maria Garcia. what is nintedanib?", "what are its side effects?", "nintedanib", ("Maria", "Garcia")),
+])
+def test_a_follow_up_never_searches_with_an_earlier_turns_personal_details(corpus_pipeline, earlier, follow_up,
+                                                                          topic, details):
+    answer = corpus_pipeline.ask(follow_up, [earlier])
+    assert topic in answer.query + answer.answer, "about the earlier turn's topic"
+    for detail in details:
+        assert detail not in answer.query and detail not in answer.answer

@@ -78,6 +78,8 @@ def test_readings_doses_and_dates_without_a_day_month_and_year_are_kept(question
     ("send it to 221B Baker St please", "send it to [address] please"),
     ("45 Elm Road, Springfield is where I live", "[address] is where I live"),
     ("12 oak street, is it near a clinic?", "[address], is it near a clinic?"),
+    ("I live at 12 Oak Street Springfield. What is HSCT?", "I live at [address]. What is HSCT?"),
+    ("12 Oak Street What is HSCT?", "[address] What is HSCT?"),
 ])
 def test_a_street_address_is_blanked(question, stored):
     assert redact(question) == stored
