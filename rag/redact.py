@@ -19,7 +19,8 @@ query, notice, comment and review note it keeps, and ``rag.ui.evalset`` on every
 row. A name a question states is blanked wherever the answer, query or notices repeat it too
 (``stated_names``): a decline that quotes the question ("My documents don't cover “Jane Doe
 …”") keeps no more of it than the question. ``without_personal_details`` is the question the
-answering stages read (``rag.safety.triage``): the details and the clauses that only carry
+answering stages read (``rag.safety.triage`` for the question, ``rag.query.normalize_history``
+for the earlier turns): the details and the clauses that only carry
 them dropped, so "my name is Jane Doe, born 12/03/1961. what is scleroderma?" is answered
 as "what is scleroderma?".
 
