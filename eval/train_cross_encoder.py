@@ -40,8 +40,8 @@ from rag.settings import PROJECT_ROOT, Settings
 
 from .medquad import condition_split, read_rows, template_free, usable_rows
 from .ranker_data import Example, examples, pages_of
-from .train_ranker import DiskVectors, by_source, capped, figures, is_validation, patient_style, table,
-                          thresholds
+from .train_ranker import (DiskVectors, by_source, capped, figures, is_validation, patient_style, table,
+                           thresholds)
 
 REPORT = PROJECT_ROOT / "eval" / "reranker_report.md"
 GROUP = 8  # sentences per training question: one answering, seven not
@@ -211,18 +211,38 @@ def main(argv: list[str] | None = None) -> int:
     val_small = [small_scores(ex) for ex in val]
     blend = max((0.0, 0.25, 0.5, 1.0, 2.0), key=lambda w: figures(
         [(ex, rerank(s, f, w)) for ex, s, f in zip(val, val_small, val_logits)])["p@1"])
-    support, answers = thresholds([(ex, rerank(s, f, blend)) for ex, s, f in zip(val, val_small, val_logits)])
+    support, _ = thresholds([(ex, rerank(s, f, blend)) for ex, s, f in zip(val, val_small, val_logits)])
+
+    def best(ex: Example, small: np.ndarray, full: np.ndarray, keep: np.ndarray) -> float:
+        """The best calibrated probability among the reread sentences that ``keep`` allows."""
+        order = [int(i) for i in np.argsort(-np.where(keep, small, -np.inf))[:args.top] if keep[int(i)]]
+        if not order:
+            return 0.0
+        return float(1 / (1 + np.exp(-(a * full[order] + b + blend * small[order]).max())))
+
+    def answerable_and_not(pairs) -> tuple[np.ndarray, np.ndarray]:
+        """Best probability with the page as it is, and with the question's own answer taken
+        out of it (what a page that doesn't cover the question looks like)."""
+        intact = [best(ex, s, f, np.ones(len(ex.cands), bool)) for ex, s, f in pairs if (ex.labels > 0).any()]
+        removed = [best(ex, s, f, ex.labels <= 0) for ex, s, f in pairs if (ex.labels > 0).any()]
+        return np.array(intact), np.array(removed)
+
+    intact, removed = answerable_and_not(list(zip(val, val_small, val_logits)))
+    answers = float(np.quantile(intact, 0.05))  # 95% of answerable questions keep their answer
     log(f"blend weight of the small scorer (validation): {blend}; support {support:.2f}, answers {answers:.2f}")
     results: dict[str, list] = defaultdict(list)
+    held_scored = []
     for ex in held:
         full = reranker.logits(ex.question, [c.text for c in ex.cands])
         base = small_scores(ex)
+        held_scored.append((ex, base, full))
         results["similarity"].append((ex, ex.scalars[:, 0]))
         results["small scorer (shipped before)"].append((ex, base))
         results["cross-encoder, every candidate"].append((ex, full))
         results[f"cross-encoder over the small scorer's top {args.top}"].append((ex, rerank(base, full, 0.0)))
         results[f"the same + {blend:g} x small scorer"].append((ex, rerank(base, full, blend)))
     sources = sorted({ex.source for ex in held})
+    h_intact, h_removed = answerable_and_not(held_scored)
     ms = reranker.timing(args.top)
     ms60 = reranker.timing(60)
     meta = {"calibration": [a, b], "top": args.top, "blend": blend, "support": support, "answers": answers, "version": f"minilm-l6-cross-seed{args.seed}",
@@ -240,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Calibration (validation): P = sigmoid({a:.3f} * logit + {b:.3f}) + {blend:g} x the small scorer's logit; "
         f"thresholds: support {support:.2f}, answers {answers:.2f}.",
+        f"Declining by the `answers` level (fitted so 95% of answerable validation questions are answered): "
+        f"held out, {np.mean(h_intact >= answers):.0%} of {len(h_intact)} questions are answered on their page, "
+        f"and {np.mean(h_removed < answers):.0%} are declined when their own answer is taken out of the page "
+        f"(validation: {np.mean(removed < answers):.0%}).",
         f"Scoring one question, int8 ONNX on this machine's 2 cores: {ms:.1f} ms for {args.top} sentences, "
         f"{ms60:.1f} ms for 60 (median of 20).",
     ]) + "\n"

@@ -1,0 +1,81 @@
+"""rag.answer_reranker: the cross-encoder that rereads the learned scorer's best sentences.
+
+The shipped int8 model is read from the repository and run for real; the questions and
+sentences are about conditions of no committed corpus."""
+
+import numpy as np
+import pytest
+
+from rag.answer_reranker import DEFAULT_DIR, Reranker
+from rag.pipeline import Pipeline, load_reranker
+
+from .conftest import make_settings
+
+
+@pytest.fixture(scope="module")
+def reranker():
+    r = Reranker.load()
+    assert r is not None, f"the reranker ships in {DEFAULT_DIR}"
+    return r
+
+
+def test_the_sentence_that_answers_outranks_ones_that_only_share_the_words(reranker):
+    cases = [
+        ("What are the symptoms of gout?",
+         "Gout usually causes sudden, severe pain, redness and swelling in one joint, often the big toe.",
+         ["Gout is treated with medicines that ease the pain and lower uric acid.",
+          "Gout is more common in men and in people who drink alcohol."]),
+        ("How is celiac disease diagnosed?",
+         "Doctors diagnose celiac disease with a blood test for certain antibodies and a biopsy of the small intestine.",
+         ["Celiac disease is treated by following a gluten-free diet for life.",
+          "Celiac disease runs in families."]),
+        ("What causes shingles?",
+         "Shingles is caused by the varicella-zoster virus, the same virus that causes chickenpox, waking up years later.",
+         ["Shingles can be very painful and may last three to five weeks.",
+          "A vaccine lowers the chance of getting shingles."]),
+    ]
+    for question, answering, others in cases:
+        scores = reranker.logits(question, [*others, answering])
+        assert int(np.argmax(scores)) == len(others), question
+
+
+def test_only_the_scorers_best_allowed_sentences_are_reread_and_they_stay_above_the_rest(reranker):
+    sentences = [f"Sentence number {i} about kidney stones and how they form." for i in range(20)]
+    small = np.linspace(2.0, -2.0, 20).astype(np.float32)
+    allowed = [i != 0 for i in range(20)]  # the best one may not be quoted
+    out = reranker.rescore("how do kidney stones form?", sentences, small, allowed)
+    reread = [i for i in range(1, 20)][:reranker.top]
+    assert out[0] < min(out[reread]), "a sentence that may not be quoted is never reread"
+    rest = [i for i in range(20) if i not in reread]
+    assert max(out[rest]) < min(out[reread])
+    assert list(np.argsort(-out[rest], kind="stable")) == list(range(len(rest))), "the rest keep the scorer's order"
+
+
+def test_probabilities_are_calibrated_logits(reranker):
+    logits = reranker.logits("what is asthma?", ["Asthma is a disease that inflames and narrows the airways."])
+    a, b = reranker.calibration
+    assert reranker.probabilities("what is asthma?", ["Asthma is a disease that inflames and narrows the airways."]) \
+        == pytest.approx(1 / (1 + np.exp(-(a * logits + b))), rel=1e-5)
+    assert 0 < reranker.support < 1 and 0 < reranker.answers < 1
+
+
+def test_a_missing_model_is_none_and_asking_for_it_says_how_to_get_it(tmp_path, monkeypatch):
+    assert Reranker.load(tmp_path) is None
+    monkeypatch.setattr(Reranker, "load", classmethod(lambda cls, *a, **k: None))
+    with pytest.raises(RuntimeError, match="train_cross_encoder"):
+        load_reranker(make_settings(tmp_path, answer_scorer="reranked"))
+    assert load_reranker(make_settings(tmp_path, answer_scorer="rules")) is None
+
+
+def test_the_reranked_pipeline_leads_with_the_sentence_that_answers(tmp_path, embedder):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gout.md").write_text(
+        "# Gout\n\nGout is a common kind of arthritis. It is more common in men than in women. "
+        "Gout usually causes sudden, severe pain, redness and swelling in one joint, often the big toe. "
+        "Doctors treat gout with medicines that ease the pain and lower uric acid.\n", encoding="utf-8")
+    pipe = Pipeline(make_settings(tmp_path / "store", corpus_dir=docs, answer_scorer="reranked"), embedder=embedder)
+    pipe.ingest()
+    answer = pipe.ask("what does gout feel like", finish=False)
+    assert answer.kind == "answered"
+    assert "pain, redness and swelling" in answer.sentences[0].text
