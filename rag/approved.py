@@ -1,0 +1,288 @@
+"""Approved answers: what an educator wrote or chose for a question, served again to the
+questions that ask the same thing.
+
+An approved answer is a question and its answer sentences, each citing an indexed passage
+(the educator's own words, or sentences chosen from the documents). Every approval is a new
+version; the earlier ones are kept with who approved them and when. The records database
+keeps them (``rag.records``); this module holds the plain data and the pure decisions:
+
+- ``matches``: whether a new question asks what an approved question asks. Two tests, both
+  needed: the questions' MiniLM cosine reaches ``MATCH_COSINE`` (``KIND_COSINE`` when the
+  question-kind model reads them as different kinds, "what is X" against "how is X treated"),
+  and no word of one is missing from the other unless it is a near-synonym of one there
+  (``SYNONYM_COSINE``, "kids"/"children"), everyday enough (``MOST_SPECIFIC``: a medicine's
+  name is not), and not a qualifier (``rag/data/qualifier_words.tsv``: "for children",
+  "before", "high"), nor a number. "Side effects of rituximab" does not match "side effects of
+  tocilizumab"; "is it safe for children" does not match "is it safe". The thresholds are
+  fitted, and measured on held-out pairs, by ``python -m eval.approved``.
+- ``stale_reason``: whether a cited passage left the index or its document changed; a stale
+  answer is not served until an educator approves it again.
+
+Left out: matching a follow-up that leans on earlier turns ("is it safe?" after a question
+about rituximab): only a question that stands on its own is matched; and any rewording of
+an approved answer (it is served exactly as approved).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .lexical import raw_tokens, specificity, stem
+from .schema import AnswerSentence, Chunk, Citation
+from . import wordlists
+
+# Fitted on the fit half of eval/approved_pairs.jsonl (``python -m eval.approved --fit``, most
+# recall at precision 0.98 or better: a wrongly served answer costs more than a missed one).
+MATCH_COSINE = 0.94  # questions of the same kind match from this cosine ...
+KIND_COSINE = 0.94  # ... questions the kind model reads differently from this one (fitted: the same)
+SYNONYM_COSINE = 0.7  # a word missing from the other question is covered by one this close
+QUALIFIER_SYNONYM = 0.8  # ... a qualifier only by a closer one ("kids"/"children", not "high"/"low")
+MOST_SPECIFIC = 2.5  # an uncovered word rarer than this (``lexical.specificity``) blocks a match
+
+# Grammar of asking, never what a question is about.
+FRAMING = frozenset("""a an the i me my we our you your it its this that these those is are am was were
+be been being do does did doing can could should would will shall may might must to of for in on at by
+with about from and or if so what whats how why when where which who whom whose there any some tell
+know explain please need want get getting got have has had having go going ok okay s""".split())
+
+
+@dataclass(frozen=True)
+class Version:
+    """One approval: the question, the cited sentences, who approved it and when."""
+
+    version: int
+    question: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    educator: str
+    approved_at: float
+
+    def body_json(self) -> dict:
+        return {"sentences": [{"text": s.text, "citation": s.citation, "quote": s.quote,
+                               "list_item": s.list_item} for s in self.sentences],
+                "citations": [c.to_json() for c in self.citations]}
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "question": self.question, "educator": self.educator,
+                "approved_at": self.approved_at, **self.body_json()}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Version":
+        return cls(version=int(d.get("version") or 1), question=str(d["question"]),
+                   sentences=tuple(AnswerSentence(str(s["text"]), int(s["citation"]), str(s.get("quote") or ""),
+                                                  bool(s.get("list_item"))) for s in d.get("sentences") or ()),
+                   citations=tuple(Citation.from_json(c) for c in d.get("citations") or ()),
+                   educator=str(d.get("educator") or ""), approved_at=float(d.get("approved_at") or 0.0))
+
+
+@dataclass(frozen=True)
+class Approved:
+    """An approved answer as it stands (its latest version), with how it has fared."""
+
+    id: int
+    latest: Version
+    stale: str = ""  # why it is not served ("" = it is), until approved again
+    served: int = 0  # recorded answers that served it
+    thumbs_up: int = 0
+    thumbs_down: int = 0
+    history: tuple[Version, ...] = field(default=(), repr=False)  # oldest first, with the latest
+
+    @property
+    def question(self) -> str:
+        return self.latest.question
+
+    def to_json(self) -> dict:
+        """One line of an export: the answer with every version, oldest first."""
+        return {"id": self.id, "question": self.question, "stale": self.stale,
+                "versions": [v.to_json() for v in (self.history or (self.latest,))]}
+
+
+class ApprovalError(ValueError):
+    """An approved answer that cannot be kept (no question, a sentence citing nothing)."""
+
+
+def new_version(question: str, sentences: Sequence[tuple[str, Chunk]], educator: str,
+                now: float | None = None, version: int = 1, quoted: bool = False) -> Version:
+    """A version from (sentence, the passage it cites) pairs; sentences citing one passage
+    share its citation number. ``quoted``: the sentences are the documents' own."""
+    question, educator = " ".join(question.split()), " ".join(educator.split())
+    if not question:
+        raise ApprovalError("an approved answer needs its question")
+    if not educator:
+        raise ApprovalError("say who approves the answer (the educator's name)")
+    kept = [(" ".join(t.split()), c) for t, c in sentences if t.strip()]
+    if not kept:
+        raise ApprovalError("an approved answer needs at least one sentence")
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    out: list[AnswerSentence] = []
+    for text, chunk in kept:
+        if chunk is None or not chunk.chunk_id:
+            raise ApprovalError(f"every sentence must cite an indexed passage: {text!r}")
+        if chunk.chunk_id not in numbers:
+            numbers[chunk.chunk_id] = len(numbers) + 1
+            citations.append(Citation(n=numbers[chunk.chunk_id], chunk=chunk, score=1.0))
+        out.append(AnswerSentence(text, numbers[chunk.chunk_id], quote=text if quoted else ""))
+    return Version(version, question, tuple(out), tuple(citations), educator, now or time.time())
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+def content_words(question: str) -> dict[str, str]:
+    """Stem -> word, for the words of a question that are not the grammar of asking."""
+    return {stem(t): t for t in raw_tokens(question) if t not in FRAMING}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A word one question has and the other lacks: how close the other's nearest word is,
+    how specific the word is, and whether it is a qualifier ("always", "replaced" or "")."""
+
+    word: str
+    covered: float
+    specificity: float
+    qualifier: str = ""
+
+
+def qualifiers() -> dict[str, str]:
+    return wordlists.mapping("qualifier_words")
+
+
+def differences(a: str, b: str, embed: Callable[[list[str]], np.ndarray]) -> tuple[Difference, ...]:
+    """The words of each question the other lacks (by stem), each with its nearest word in
+    the other question (cosine of the two words' vectors)."""
+    table = qualifiers()
+    wa, wb = content_words(a), content_words(b)
+    out = []
+    for mine, other in ((wa, wb), (wb, wa)):
+        missing = [w for s, w in mine.items() if s not in other]
+        if not missing:
+            continue
+        theirs = list(other.values())
+        if theirs:
+            vecs = embed(missing + theirs)
+            covered = (vecs[:len(missing)] @ vecs[len(missing):].T).max(axis=1)
+        else:
+            covered = np.zeros(len(missing))
+        out += [Difference(w, round(float(c), 4), specificity(w), "always" if w.isdigit() else table.get(w, ""))
+                for w, c in zip(missing, covered)]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    match_cosine: float = MATCH_COSINE
+    kind_cosine: float = KIND_COSINE
+    most_specific: float = MOST_SPECIFIC
+    synonym_cosine: float = SYNONYM_COSINE
+
+
+def differing_word(diffs: Sequence[Difference], params: MatchParams = MatchParams()) -> str:
+    """The word that makes two questions ask different things ("" when none does): a
+    qualifier with no near-synonym in the other question (one marked "replaced" only when the
+    other question has a qualifier of its own there), a number, or a specific word with no
+    near-synonym."""
+    qualified = [d for d in diffs if d.qualifier]
+    for d in diffs:
+        if not d.word.isdigit() and d.covered >= max(params.synonym_cosine,
+                                                     QUALIFIER_SYNONYM if d.qualifier else 0.0):
+            continue
+        if d.qualifier == "always" or (d.qualifier == "replaced" and len(qualified) > 1):
+            return d.word
+        if not d.qualifier and d.specificity > params.most_specific:
+            return d.word
+    return ""
+
+
+def matches(cosine: float, same_kind: bool, diffs: Sequence[Difference],
+            params: MatchParams = MatchParams()) -> bool:
+    """The decision, from the two questions' cosine, whether the kind model reads them as the
+    same kind of question, and the words that set them apart (``differences``)."""
+    return cosine >= (params.match_cosine if same_kind else params.kind_cosine) and not differing_word(diffs, params)
+
+
+@dataclass(frozen=True)
+class Match:
+    approved: Approved
+    cosine: float
+
+
+def best_matches(question: str, vector: np.ndarray, kind: str, candidates: Sequence[Approved],
+                 vectors: np.ndarray, kinds: Sequence[str], embed: Callable[[list[str]], np.ndarray],
+                 params: MatchParams = MatchParams()) -> list[Match]:
+    """The approved answers whose question ``question`` asks too, closest first."""
+    if not len(candidates):
+        return []
+    cosines = vectors @ vector
+    found = []
+    for i in np.argsort(-cosines):
+        c = float(cosines[i])
+        if c < min(params.match_cosine, params.kind_cosine):
+            break
+        same = kinds[i] == kind
+        if c < (params.match_cosine if same else params.kind_cosine):
+            continue
+        if matches(c, same, differences(question, candidates[i].question, embed), params):
+            found.append(Match(candidates[i], c))
+    return found
+
+
+# --- staleness -----------------------------------------------------------------------------------
+
+
+def stale_reason(version: Version, indexed: dict[str, Chunk]) -> str:
+    """Why the passages a version cites no longer stand behind it ("" when they do):
+    ``indexed`` maps each cited chunk id to the passage the index holds now."""
+    for c in version.citations:
+        now = indexed.get(c.chunk.chunk_id)
+        if now is None:
+            return f"the passage it cites from \u201c{c.chunk.title}\u201d is no longer in the documents"
+        if c.chunk.doc_hash and now.doc_hash != c.chunk.doc_hash:
+            return f"\u201c{c.chunk.title}\u201d has changed since the answer was approved"
+    return ""
+
+
+_POINTS_BACK = re.compile(r"\b(it|its|this|that|they|them|these|those|he|she|one)\b", re.I)
+
+
+def leans_on_history(question: str, history: Sequence[dict]) -> bool:
+    """A follow-up ("is it safe?") whose subject is in the earlier turns: never matched."""
+    return any(t.get("role") == "user" for t in history) and bool(_POINTS_BACK.search(question))
+
+
+def find(question: str, candidates: Sequence[Approved], embed: Callable[[list[str]], np.ndarray],
+         kind_of: Callable[[np.ndarray, list[str]], list[str]],
+         indexed: Callable[[list[str]], dict[str, Chunk]],
+         mark_stale: Callable[[int, str], None]) -> Match | None:
+    """The served approved answer for ``question``: the closest matching one whose cited
+    passages still stand (``indexed`` gives the index's passages for chunk ids); one found
+    stale on the way is marked so (``mark_stale``) and passed over."""
+    if not candidates or not question.strip():
+        return None
+    texts = [question] + [a.question for a in candidates]
+    vecs = embed(texts)
+    kinds = kind_of(vecs, texts)
+    for m in best_matches(question, vecs[0], kinds[0], candidates, vecs[1:], kinds[1:], embed):
+        v = m.approved.latest
+        reason = stale_reason(v, indexed([c.chunk.chunk_id for c in v.citations]))
+        if not reason:
+            return m
+        mark_stale(m.approved.id, reason)
+    return None
+
+
+def served(m: Match) -> dict:
+    """What an answer served from ``m`` says about it (``Answer.approved``)."""
+    return {"id": m.approved.id, "question": m.approved.question,
+            "approved_on": time.strftime("%Y-%m-%d", time.localtime(m.approved.latest.approved_at))}
+
+
+def approved_on(at: float) -> str:
+    """The date shown with a served answer: "4 December 2026"."""
+    return re.sub(r"^0", "", time.strftime("%d %B %Y", time.localtime(at)))
