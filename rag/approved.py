@@ -131,6 +131,52 @@ def new_version(question: str, sentences: Sequence[tuple[str, Chunk]], educator:
     return Version(version, question, tuple(out), tuple(citations), educator, now or time.time())
 
 
+# --- an answer as educators edit it: one sentence a line, each ending with [n] -----------------
+
+_MARK = re.compile(r"\s*\[(\d+)\]\s*$")
+
+
+def offered_passages(citations: Sequence[Citation], retrieved: Sequence[Chunk]) -> list[Chunk]:
+    """The passages an educator may cite, numbered from 1: the answer's own first, in its
+    order, then the other retrieved passages."""
+    out: dict[str, Chunk] = {}
+    for c in [c.chunk for c in citations] + list(retrieved):
+        if c.chunk_id and c.kind != "glossary":
+            out.setdefault(c.chunk_id, c)
+    return list(out.values())
+
+
+def editable_text(sentences: Sequence[AnswerSentence], citations: Sequence[Citation],
+                  passages: Sequence[Chunk]) -> str:
+    """An answer's sentences, one a line, each with the number of its passage in
+    ``passages``: what the educator starts editing from."""
+    position = {c.chunk_id: i for i, c in enumerate(passages, 1)}
+    chunk_of = {c.n: c.chunk.chunk_id for c in citations}
+    lines = []
+    for s in sentences:
+        n = position.get(chunk_of.get(s.citation, ""))
+        if n is not None:
+            lines.append(f"{(s.quote or s.text).lstrip('- ')} [{n}]")
+    return "\n".join(lines)
+
+
+def parse_answer(text: str, passages: Sequence[Chunk]) -> list[tuple[str, Chunk]]:
+    """The educator's lines as (sentence, passage cited) pairs; ``ApprovalError`` names the
+    first line that cites no offered passage."""
+    out = []
+    for line in (x.strip() for x in text.splitlines()):
+        if not line:
+            continue
+        m = _MARK.search(line)
+        if not m or not 1 <= int(m.group(1)) <= len(passages):
+            raise ApprovalError(f"end each sentence with the [number] of the passage it cites "
+                                f"(1 to {len(passages)}): \u201c{line}\u201d")
+        out.append((line[:m.start()].strip(), passages[int(m.group(1)) - 1]))
+    if not out:
+        raise ApprovalError("write at least one sentence")
+    return out
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ revision, so every process (and a Chroma server's clients) sees the same index.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -107,6 +108,8 @@ class Pipeline:
     def __init__(self, settings: Settings, embedder=None, client=None, chat_model=None, records=None):
         self.settings = settings
         self._records = records  # the approved answers' database; opened on use when it exists
+        # the app points it at its records (``rag.ui.state.pipeline``)
+        self.records_path = Path(records.path if records is not None else settings.records_path)
         uses_llm = chat_model is not None or settings.answerer != "extractive"
         # fails fast on a bad edit (and on missing LLM templates when a model is configured)
         self.prompts: Prompts = load_prompts(settings.prompts_dir, require_templates=uses_llm)
@@ -310,23 +313,27 @@ class Pipeline:
     def approved_records(self):
         """The records holding approved answers (``rag.records``), or None before the app
         or ``rag approved`` made the file."""
-        if self._records is None and Path(self.settings.records_path).exists():
+        if (self._records is None or self._records.path != self.records_path) and self.records_path.exists():
             from .records import Records
 
-            self._records = Records(self.settings.records_path, self.settings.retention_days)
-        return self._records
+            self._records = Records(self.records_path, self.settings.retention_days)
+        return self._records if self._records is not None and self._records.path == self.records_path else None
 
     def _approved(self, d: Draft) -> None:
         """An educator's approved answer, when the question asks what one answers and the
         passages it cites are unchanged: served as approved, with when it was reviewed."""
-        u, a, records = d.understanding, d.answer, self.approved_records()
-        if records is None or u.simpler or approved_answers.leans_on_history(u.asked, d.history):
+        u, a = d.understanding, d.answer
+        if u.simpler or approved_answers.leans_on_history(u.asked, d.history):
             return
-        hit = approved_answers.find(
-            u.asked, records.approved_answers(include_stale=False), self.embed,
-            lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)],
-            lambda ids: {c.chunk_id: c for c in self.store.get(ids)[0]}, records.mark_stale)
-        if hit is not None:
+        try:
+            records = self.approved_records()
+            hit = records and approved_answers.find(
+                u.asked, records.approved_answers(include_stale=False), self.embed,
+                lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)],
+                lambda ids: {c.chunk_id: c for c in self.store.get(ids)[0]}, records.mark_stale)
+        except (sqlite3.Error, OSError):
+            return  # records locked or damaged: answering never waits on them
+        if hit:
             v = hit.approved.latest
             a.kind, a.confidence, a.answerer, d.settled = "answered", 1.0, "approved", True
             a.sentences, a.citations = list(v.sentences), list(v.citations)

@@ -35,6 +35,7 @@ from rag.settings import PROJECT_ROOT, Settings, get_settings
 from rag.ui import upload_gate
 
 _STATE_KEY = "educator_unlocked"  # holds a digest of the password that unlocked the session
+NAME_KEY = "educator_name"  # the name given at sign-in, kept with the answers they approve
 
 
 def configured_password(settings: Settings | None = None) -> str | None:
@@ -202,6 +203,7 @@ def require_educator() -> None:
         st.stop()
     with st.form("educator_login", clear_on_submit=True):
         given = st.text_input("Educator password", type="password")
+        name = st.text_input("Your name (shown with the answers you approve)")
         submitted = st.form_submit_button("Unlock")
     if submitted:
         client = this_client()
@@ -213,6 +215,7 @@ def require_educator() -> None:
         if hmac.compare_digest(_digest(given), _digest(password)):
             LIMITER.succeeded(client)
             st.session_state[_STATE_KEY] = _digest(password)
+            st.session_state[NAME_KEY] = " ".join(name.split())
             st.rerun()
         LIMITER.failed(client)
         st.error("That password is not right. Nothing was unlocked.")
