@@ -13,7 +13,7 @@ from rag.settings import get_settings
 from rag.ui import render, review, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Review queue", page_icon=":material/rate_review:", layout="wide")
+st.set_page_config(page_title="Review queue", page_icon=render.ICON, layout="wide")
 require_educator()
 st.markdown(render.CSS, unsafe_allow_html=True)
 

@@ -21,7 +21,7 @@ from rag.settings import get_settings
 from rag.ui import render, state, upload_gate, uploads
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Documents", page_icon=":material/library_books:", layout="wide")
+st.set_page_config(page_title="Documents", page_icon=render.ICON, layout="wide")
 require_educator()
 upload_gate.allow()  # only an unlocked Documents page may hand the server files
 

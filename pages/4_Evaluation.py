@@ -16,7 +16,7 @@ from rag.settings import get_settings
 from rag.ui import render, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Evaluation", page_icon=":material/analytics:", layout="wide")
+st.set_page_config(page_title="Evaluation", page_icon=render.ICON, layout="wide")
 require_educator()
 # Metric labels wrap onto a second line rather than end in "…" (Streamlit cuts them to one).
 st.markdown(render.CSS + """<style>[data-testid="stMetricLabel"] * { white-space: normal !important;

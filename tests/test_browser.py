@@ -353,3 +353,34 @@ def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp
     said = page.get_by_test_id("stAlert").first.inner_text()
     assert said.startswith("Added") and "hand-care.md" in said, said
     page.close()
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+EVERY_PAGE = [("", None), ("Review_queue", "Review queue"), ("Documents", "Documents"),
+              ("Try_a_question", "Try a question"), ("Evaluation", "Evaluation"),
+              ("Approved_answers", "Approved answers")]
+
+
+def test_no_page_fetches_anything_from_outside_localhost(server, browser):
+    """Nothing is fetched from the internet at run time, the tab icon included: offline it
+    would fail, and it tells a third party who is using a patient app."""
+    from urllib.parse import urlsplit
+
+    outside = []
+    for path, heading in EVERY_PAGE:
+        page = browser.new_page()
+        page.on("request", lambda r, path=path: outside.append((path or "chat", r.url))
+                if urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(r.url).hostname not in LOCAL_HOSTS else None)
+        if heading is None:
+            page.goto(server)
+            page.get_by_text("You could ask:").wait_for(timeout=FIRST_PAGE_MS)
+        else:
+            page.goto(f"{server}/{path}")
+            page.get_by_label("Educator password").fill(PASSWORD)
+            page.get_by_role("button", name="Unlock").click()
+            page.get_by_role("heading", name=heading).wait_for(timeout=STEP_MS)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)
+        page.close()
+    assert not outside, f"requests that left localhost: {outside}"
