@@ -384,3 +384,45 @@ def test_no_page_fetches_anything_from_outside_localhost(server, browser):
         page.wait_for_timeout(1000)
         page.close()
     assert not outside, f"requests that left localhost: {outside}"
+
+
+FIXED = "Nintedanib slows down the scarring of the lungs."
+
+
+def test_an_educator_fixes_an_answer_and_a_patient_then_receives_it(server, browser):
+    """From sign-in (with the educator's name) to a patient receiving the approved answer,
+    asked in other words, with "Reviewed by an educator on <date>" under it."""
+    educator = browser.new_page()
+    educator.set_viewport_size({"width": 1280, "height": 1100})
+    educator.goto(f"{server}/Try_a_question")
+    educator.get_by_label("Educator password").fill(PASSWORD)
+    educator.get_by_label("Your name (shown with the answers you approve)").fill("Dana (nurse educator)")
+    educator.get_by_role("button", name="Unlock").click()
+    educator.get_by_role("heading", name="Try a question").wait_for(timeout=STEP_MS)
+    educator.get_by_role("textbox", name="Question").first.fill("What is nintedanib used for?")
+    educator.get_by_role("button", name="Ask").click()
+    educator.get_by_text("Write or edit the answer, and approve it").click()
+    box = educator.get_by_role("textbox", name="Approved answer")
+    box.wait_for(timeout=ANSWER_MS)
+    assert educator.get_by_role("textbox", name="Approved by").input_value() == "Dana (nurse educator)"
+    box.fill(FIXED + " [1]")
+    educator.get_by_role("button", name="Approve this answer").click()
+    educator.get_by_text("Approved: patients asking").wait_for(timeout=STEP_MS)
+    educator.screenshot(path=str(SCREENSHOTS / "approve-an-answer.png"))
+    educator.close()
+
+    page = open_chat(browser, server)
+    page.get_by_test_id("stChatInputTextArea").fill("what is nintedanib used for")
+    page.keyboard.press("Enter")
+    page.get_by_text("Reviewed by an educator on").wait_for(timeout=ANSWER_MS)
+    assert FIXED in assistant_messages(page).last.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "approved-answer-in-chat.png"))
+    page.close()
+
+    listing = open_educator_page(browser, server, "Approved_answers", "Approved answers",
+                                 {"width": 1280, "height": 900})
+    listing.get_by_text("What is nintedanib used for?").first.wait_for(timeout=STEP_MS)
+    listing.get_by_test_id("stDataFrame").locator("canvas").first.wait_for(timeout=STEP_MS)
+    listing.wait_for_timeout(1500)  # the table draws on its canvas just after
+    listing.screenshot(path=str(SCREENSHOTS / "approved-answers-page.png"))
+    listing.close()

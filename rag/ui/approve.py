@@ -67,11 +67,12 @@ def show_list(records, pipeline) -> None:
         return
     st.dataframe([{"question": a.question, "status": "not served: " + a.stale if a.stale else "served",
                    "times served": a.served, "thumbs up": a.thumbs_up, "thumbs down": a.thumbs_down,
-                   "approved by": a.latest.educator, "on": _day(a.latest.approved_at),
-                   "version": a.latest.version} for a in kept],
+                   "approved by": a.latest.educator,
+                   "on": datetime.fromtimestamp(a.latest.approved_at).strftime("%Y-%m-%d")} for a in kept],
                  hide_index=True, width="stretch")
     for a in kept:
-        label = f"{a.question} — approved by {a.latest.educator}" + (" · stale" if a.stale else "")
+        label = (f"{a.question} — version {a.latest.version}, approved by {a.latest.educator}"
+                 + (" · stale" if a.stale else ""))
         with st.expander(render.as_text(label)):
             if a.stale:
                 st.warning(f"Not served: {a.stale}. Check the answer against the documents and "
