@@ -131,6 +131,25 @@ if remove:
             st.session_state.documents_flash = [("warning", not_changed(f"Removing {doc_id}", e))]
         st.rerun()
 
+st.subheader("Rename a document")
+st.caption("The title patients see with its passages and in the topics the chat offers. "
+           "Nothing is indexed again.")
+with st.form("rename"):
+    rename_id = st.selectbox("Document", [d.doc_id for d in documents], index=None, key="rename_doc",
+                             format_func=lambda d: next((f"{e.title} ({d})" for e in documents if e.doc_id == d), d))
+    new_title = st.text_input("New title", key="rename_title")
+    rename = st.form_submit_button("Rename")
+if rename:
+    if not rename_id or not new_title.strip():
+        st.warning("Choose a document and give its new title.")
+    else:
+        try:
+            pipeline.rename(rename_id, new_title)
+            st.session_state.documents_flash = [("success", f"Renamed {rename_id} to “{' '.join(new_title.split())}”.")]
+        except INDEX_FAILURES as e:
+            st.session_state.documents_flash = [("warning", not_changed(f"Renaming {rename_id}", e))]
+        st.rerun()
+
 st.subheader("Re-index")
 st.caption("Reads the corpus folder again: changed files are re-indexed, new ones added, "
            "deleted ones removed. Unchanged files are skipped.")

@@ -155,6 +155,13 @@ class Pipeline:
     def documents(self) -> list[LedgerEntry]:
         return sorted(self.store.ledger_entries().values(), key=lambda e: e.doc_id)
 
+    def rename(self, doc_id: str, title: str) -> None:
+        """A document's title, as patients see it in sources and topics; nothing re-indexed."""
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError("a title cannot be empty")
+        self.store.rename(doc_id, title)
+
     def remove(self, doc_id: str) -> None:
         Ingestor(self.store, self.embed.loaded, self.settings.chunk_size,
                  self.settings.chunk_overlap).remove(doc_id)
