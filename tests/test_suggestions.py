@@ -240,3 +240,9 @@ def test_the_chat_shows_the_kept_questions_without_working_them_out(tmp_path, mo
     assert "working them out now" in caplog.text
     assert suggestions.stored_starters(Pipeline(get_settings(), embedder=embedder))[0] == chat_starters(at)
     get_settings.cache_clear()
+
+
+def test_a_part_of_the_body_is_asked_about_with_the():
+    assert question_about("Esophagus") == "What should I know about the food pipe?"
+    assert question_about("Lungs") == "What should I know about the lungs?"
+    assert question_about("Pharmacological treatments") == "What should I know about medicines?"
