@@ -302,6 +302,10 @@ def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_word
     comment.wait_for(state="visible", timeout=STEP_MS)
     assert in_view(page, comment), "the comment box opens where the patient sees it"
     assert in_view(page, page.get_by_role("button", name="Send comment"))
+    comment.fill("It was clear and it told me what to ask my nurse about next time")
+    page.wait_for_timeout(500)
+    assert not [h for h in page.get_by_test_id("InputInstructions").all() if h.is_visible()], \
+        "no 'Press Enter to submit form' over the typed comment: the form has its buttons"
     page.get_by_role("button", name="No comment").click()
     comment.wait_for(state="hidden", timeout=STEP_MS)
     chosen = answer.get_by_text("You said this helped.")

@@ -50,6 +50,9 @@ CSS = """
 .typed { margin-bottom: .75rem; }
 .passage mark { background: #fff3b0; color: inherit; padding: 0 .1em; border-radius: .2em; }
 @media (prefers-color-scheme: dark) { .passage mark { background: #6b5a00; } }
+/* "Press Enter to submit form" is drawn inside a text box, over what was typed; every form
+   here has its own buttons, so the hint goes. */
+[data-testid="InputInstructions"] { display: none; }
 </style>
 """
 
