@@ -17,6 +17,7 @@ Left out: fitting the synonym cosines; they are set by hand.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -71,12 +72,12 @@ def fit(pairs: list[Pair], least_precision: float) -> MatchParams:
     highest thresholds: the safest of equals)."""
     grid = np.round(np.arange(0.76, 1.0, 0.02), 2)
     best: tuple | None = None
-    for s in (1.5, 2.0, 2.5, 3.0, 3.5):
+    for s, w in itertools.product((1.5, 2.0, 2.5, 3.0, 3.5), (1.0, 1.5, 2.0, 99.0)):
         for m in grid:
             for k in grid[grid >= m]:
-                params = MatchParams(float(m), float(k), s)
+                params = MatchParams(float(m), float(k), s, w)
                 f = figures(pairs, params)
-                key = (f["precision"] >= least_precision, f["recall"], -s, m, k)
+                key = (f["precision"] >= least_precision, f["recall"], -s, -w, m, k)
                 if best is None or key > best[0]:
                     best = (key, params)
     return best[1]
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = scored(load_pairs(Path(args.pairs)), model.embed, KindModel.load())
     params = fit([p for p in pairs if p.split == "fit"], args.precision) if args.fit else MatchParams()
     print(f"thresholds: cosine {params.match_cosine:.2f} (same kind), {params.kind_cosine:.2f} (different "
-          f"kinds); most specific word {params.most_specific:.1f}"
+          f"kinds); most specific word {params.most_specific:.1f}; swapped words from {params.swap_specific:.1f}"
           + (" (fitted now)" if args.fit else " (as shipped in rag/approved.py)"))
     for split in ("fit", "held_out"):
         f = figures([p for p in pairs if p.split == split], params)

@@ -12,7 +12,8 @@ keeps them (``rag.records``); this module holds the plain data and the pure deci
   and no word of one is missing from the other unless it is a near-synonym of one there
   (``SYNONYM_COSINE``, "kids"/"children"), everyday enough (``MOST_SPECIFIC``: a medicine's
   name is not), and not a qualifier (``rag/data/qualifier_words.tsv``: "for children",
-  "before", "high"), nor a number. "Side effects of rituximab" does not match "side effects of
+  "before", "high"), nor a number, nor a specific word put in place of a related one
+  ("knee"/"hip": ``SWAP_SPECIFIC``). "Side effects of rituximab" does not match "side effects of
   tocilizumab"; "is it safe for children" does not match "is it safe". The thresholds are
   fitted, and measured on held-out pairs, by ``python -m eval.approved``.
 - ``stale_reason``: whether a cited passage left the index or its document changed; a stale
@@ -43,6 +44,8 @@ KIND_COSINE = 0.94  # ... questions the kind model reads differently from this o
 SYNONYM_COSINE = 0.7  # a word missing from the other question is covered by one this close
 QUALIFIER_SYNONYM = 0.8  # ... a qualifier only by a closer one ("kids"/"children", not "high"/"low")
 MOST_SPECIFIC = 2.5  # an uncovered word rarer than this (``lexical.specificity``) blocks a match
+SWAP_SPECIFIC = 1.5  # two uncovered words this specific, one in the other's place, block a match
+SWAP_COSINE = 0.3  # ... when they are at least this related (alternatives, not unrelated words)
 
 # Grammar of asking, never what a question is about.
 FRAMING = frozenset("""a an the i me my we our you your it its this that these those is are am was were
@@ -188,12 +191,16 @@ def content_words(question: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class Difference:
     """A word one question has and the other lacks: how close the other's nearest word is,
-    how specific the word is, and whether it is a qualifier ("always", "replaced" or "")."""
+    how specific the word is, whether it is a qualifier ("always", "replaced" or ""), and the
+    word the other question has in its place, if any (the closest of the other's own missing
+    words: "hip" for "knee"), with their cosine and that word's specificity."""
 
     word: str
     covered: float
     specificity: float
     qualifier: str = ""
+    swapped: float = 0.0
+    swapped_specificity: float = 0.0
 
 
 def qualifiers() -> dict[str, str]:
@@ -202,22 +209,25 @@ def qualifiers() -> dict[str, str]:
 
 def differences(a: str, b: str, embed: Callable[[list[str]], np.ndarray]) -> tuple[Difference, ...]:
     """The words of each question the other lacks (by stem), each with its nearest word in
-    the other question (cosine of the two words' vectors)."""
+    the other question and its nearest among the words the other has and this one lacks
+    (cosines of the words' vectors)."""
     table = qualifiers()
     wa, wb = content_words(a), content_words(b)
+    lacks = {0: [w for s, w in wa.items() if s not in wb], 1: [w for s, w in wb.items() if s not in wa]}
     out = []
-    for mine, other in ((wa, wb), (wb, wa)):
-        missing = [w for s, w in mine.items() if s not in other]
+    for side, other in ((0, wb), (1, wa)):
+        missing, theirs, instead = lacks[side], list(other.values()), lacks[1 - side]
         if not missing:
             continue
-        theirs = list(other.values())
-        if theirs:
-            vecs = embed(missing + theirs)
-            covered = (vecs[:len(missing)] @ vecs[len(missing):].T).max(axis=1)
-        else:
-            covered = np.zeros(len(missing))
-        out += [Difference(w, round(float(c), 4), specificity(w), "always" if w.isdigit() else table.get(w, ""))
-                for w, c in zip(missing, covered)]
+        vecs = embed(missing + theirs)
+        sims = vecs[:len(missing)] @ vecs[len(missing):].T if theirs else np.zeros((len(missing), 0))
+        for i, w in enumerate(missing):
+            covered = float(sims[i].max()) if theirs else 0.0
+            partner = [(float(sims[i, theirs.index(x)]), specificity(x)) for x in instead if x in theirs]
+            swapped, swapped_spec = max(partner) if partner else (0.0, 0.0)
+            out.append(Difference(w, round(covered, 4), specificity(w),
+                                  "always" if w.isdigit() else table.get(w, ""),
+                                  round(swapped, 4), swapped_spec))
     return tuple(out)
 
 
@@ -226,6 +236,7 @@ class MatchParams:
     match_cosine: float = MATCH_COSINE
     kind_cosine: float = KIND_COSINE
     most_specific: float = MOST_SPECIFIC
+    swap_specific: float = SWAP_SPECIFIC
     synonym_cosine: float = SYNONYM_COSINE
 
 
@@ -243,6 +254,9 @@ def differing_word(diffs: Sequence[Difference], params: MatchParams = MatchParam
             return d.word
         if not d.qualifier and d.specificity > params.most_specific:
             return d.word
+        if (not d.qualifier and d.swapped >= SWAP_COSINE
+                and min(d.specificity, d.swapped_specificity) >= params.swap_specific):
+            return d.word  # one topic put in another's place: "knee" / "hip", "smoking" / "vaping"
     return ""
 
 

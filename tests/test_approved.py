@@ -114,6 +114,8 @@ def test_served_answers_are_counted_with_their_thumbs(pipeline):
     ("Is it safe?", "Is it safe for children?"),
     ("Should I stop my medicine before surgery?", "Should I stop my medicine after surgery?"),
     ("What is the difference between type 1 and type 2 diabetes?", "What is type 2 diabetes and prediabetes?"),
+    ("How long does recovery from knee surgery take?", "How long does recovery from hip surgery take?"),
+    ("Does smoking make Raynaud's worse?", "Does vaping make Raynaud's worse?"),
 ])
 def test_a_word_that_changes_the_question_blocks_a_match_however_close_they_read(embedder, approved, asked):
     assert differing_word(differences(approved, asked, embedder.embed))
