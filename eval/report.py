@@ -222,7 +222,7 @@ def render_markdown(results: list[dict], summary: dict) -> str:
     if prov:
         docs = ", ".join(d["title"] or d["doc_id"] for d in prov.get("corpus", []))
         lines += [
-            f"Run of {prov.get('created_at', '?')} on {counts['questions']} questions "
+            f"Run of {prov.get('created_at', '?')} on {how_many(counts['questions'])} "
             f"(`{prov.get('questions', {}).get('path', '?')}`), code version "
             f"`{code.get('commit', '?')[:10]}`{' with uncommitted changes' if code.get('dirty') else ''}. "
             f"Documents: {docs or 'none'}.", ""]
@@ -259,7 +259,7 @@ def render_markdown(results: list[dict], summary: dict) -> str:
               f"{label('hit@5')} {fmt('hit@5', m.get('hit@5'))}, "
               f"{label('recall@5')} {fmt('recall@5', m.get('recall@5'))}, "
               f"{label('mrr')} {fmt('mrr', m.get('mrr'))}, {label('ndcg@5')} {fmt('ndcg@5', m.get('ndcg@5'))} "
-              f"(on {counts['retrieval_judged']} questions).", "",
+              f"(on {how_many(counts['retrieval_judged'])}).", "",
               _para("citation_recall", m), _para("citation_precision", m), ""]
 
     lines += ["## Does it stick to what the documents say?", "",
@@ -392,6 +392,11 @@ GROUPS = [
 ]
 
 
+def how_many(n: int, noun: str = "question") -> str:
+    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:
     """Each group with its count, its first few questions in full (with the bot's answer)
     and the ids of the rest. A question appears in the first group it belongs to."""
@@ -412,7 +417,7 @@ def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:
     if not lines:
         return ["Nothing to flag: every question got the right kind of reply, cited its evidence "
                 "and every sentence was supported."]
-    intro = (f"{len(seen)} questions have something to look at, grouped below with the most serious "
+    intro = (f"{how_many(len(seen))} {'has' if len(seen) == 1 else 'have'} something to look at, grouped below with the most serious "
              "first. Every question, with its answer and passages, is in `results.jsonl` and on the "
              "app's Evaluation page.")
     return [intro, ""] + lines

@@ -68,7 +68,7 @@ previous_dir = earlier[k] if k is not None else None
 previous = runner.load_run(previous_dir) if previous_dir is not None else None
 m = summary["metrics"]
 prov = summary.get("provenance", {})
-st.caption(f"{summary['counts']['questions']} questions from {prov.get('questions', {}).get('path', '?')} · "
+st.caption(f"{report.how_many(summary['counts']['questions'])} from {prov.get('questions', {}).get('path', '?')} · "
            f"code {prov.get('code', {}).get('commit', '?')[:10]}"
            f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
 
