@@ -335,7 +335,7 @@ class Pipeline:
         try:
             records = self.approved_records()
             hit = records and approved_answers.find(
-                u.asked, records.approved_answers(include_stale=False), self.embed,
+                u.asked, records.approved_answers(include_stale=False, with_counts=False), self.embed,
                 lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)],
                 lambda ids: {c.chunk_id: c for c in self.store.get(ids)[0]}, records.mark_stale)
         except (sqlite3.Error, OSError):

@@ -359,17 +359,22 @@ class Records:
                          version.educator, version.approved_at))
             return approved_id
 
-    def approved_answers(self, include_stale: bool = True, with_history: bool = False) -> list[Approved]:
+    def approved_answers(self, include_stale: bool = True, with_history: bool = False,
+                         with_counts: bool = True) -> list[Approved]:
         """Every approved answer at its latest version, newest first, with how often it was
-        served and the thumbs those answers got."""
+        served and the thumbs those answers got (``with_counts``: reading them scans the
+        recorded answers, which matching a question, on every question, does without)."""
+        counts = (
+            "(SELECT COUNT(*) FROM turns t"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id) AS served,"
+            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 1) AS up,"
+            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 0) AS down"
+        ) if with_counts else "0 AS served, 0 AS up, 0 AS down"
         with self._connection() as con:
             rows = con.execute(
-                "SELECT a.id, a.stale, v.*, (SELECT COUNT(*) FROM turns t"
-                "  WHERE json_extract(t.detail, '$.approved.id') = a.id) AS served,"
-                " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
-                "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 1) AS up,"
-                " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
-                "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 0) AS down"
+                f"SELECT a.id, a.stale, v.*, {counts}"
                 " FROM approved a JOIN approved_versions v ON v.approved_id = a.id"
                 " AND v.version = (SELECT MAX(version) FROM approved_versions WHERE approved_id = a.id)"
                 + ("" if include_stale else " WHERE a.stale = ''") + " ORDER BY v.approved_at DESC, a.id DESC"
