@@ -163,6 +163,15 @@ def editable_text(sentences: Sequence[AnswerSentence], citations: Sequence[Citat
     return "\n".join(lines)
 
 
+_CITED = re.compile(r"\s*(?:- )?(.+?)\s*\[(\d+)\]")
+
+
+def sentences_from_text(answer: str) -> list[AnswerSentence]:
+    """An answer's cited sentences read back from its text ("sentence [1] sentence [2]"):
+    what a recorded answer keeps."""
+    return [AnswerSentence(m.group(1).strip(), int(m.group(2))) for m in _CITED.finditer(answer)]
+
+
 def parse_answer(text: str, passages: Sequence[Chunk]) -> list[tuple[str, Chunk]]:
     """The educator's lines as (sentence, passage cited) pairs; ``ApprovalError`` names the
     first line that cites no offered passage."""

@@ -127,3 +127,15 @@ def test_grammar_and_near_synonyms_do_not_block_a_match(embedder):
                                           embedder.embed))
     assert matches(0.99, True, differences("What are the side effects of rituximab?",
                                            "Does rituximab have side effects?", embedder.embed), MatchParams())
+
+
+def test_an_answer_is_edited_as_lines_ending_with_the_passage_they_cite(pipeline):
+    from rag.approved import ApprovalError, parse_answer, sentences_from_text
+
+    rituximab, tocilizumab = passage(pipeline, "rituximab"), passage(pipeline, "tocilizumab")
+    assert [(s.text, s.citation) for s in sentences_from_text("Chills are common. [1] It raises cholesterol. [2]")] \
+        == [("Chills are common.", 1), ("It raises cholesterol.", 2)]
+    pairs = parse_answer("Chills are common. [1]\n\nIt raises cholesterol. [2]\n", [rituximab, tocilizumab])
+    assert pairs == [("Chills are common.", rituximab), ("It raises cholesterol.", tocilizumab)]
+    with pytest.raises(ApprovalError, match="passage it cites"):
+        parse_answer("Chills are common. [3]", [rituximab, tocilizumab])

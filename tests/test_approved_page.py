@@ -64,3 +64,18 @@ def test_the_approved_answers_page_lists_served_and_thumbs_and_removes(env):
         ("What is nintedanib used for?", 1, 1, "Dana")
     next(b for b in at.button if b.label == "Remove this approved answer").click().run()
     assert not at.exception and Records(env / "records.sqlite3", 30).approved_answers() == []
+
+
+def test_from_the_review_queue_an_educator_approves_a_better_answer(env):
+    patient = new_session()
+    ask(patient, "What is nintedanib used for?")
+    at = sign_in_as(open_page("pages/1_Review_queue.py"), "Sam")
+    [turn] = Records(env / "records.sqlite3", 30).review_queue(0.7, status="all")
+    key = f"turn-{turn.id}"
+    assert at.text_area(key=f"approve-text-{key}").value.endswith("]"), "the answer's sentences to edit"
+    at.text_area(key=f"approve-text-{key}").input(FIXED + " [1]")
+    submit_form(at, f"approve-{key}")
+    assert "Approved" in at.success[0].value
+    [kept] = Records(env / "records.sqlite3", 30).approved_answers()
+    assert (kept.question, kept.latest.educator, kept.latest.sentences[0].text) == \
+        ("What is nintedanib used for?", "Sam", FIXED)

@@ -16,7 +16,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.approved import ApprovalError, editable_text, new_version, offered_passages, parse_answer
+from rag.approved import (ApprovalError, editable_text, new_version, offered_passages, parse_answer,
+                          sentences_from_text)
 from rag.schema import Answer
 from rag.ui import render
 from rag.ui.auth import NAME_KEY  # the name given at sign-in
@@ -36,7 +37,8 @@ def approve_form(question: str, answer: Answer, records, key: str, approved_id: 
         asked = st.text_input("Question", value=question, key=f"approve-question-{key}")
         text = st.text_area("Approved answer: one sentence a line, each ending with the [number] "
                             "of the passage below it cites",
-                            value=editable_text(answer.sentences, answer.citations, passages),
+                            value=editable_text(answer.sentences or sentences_from_text(answer.answer),
+                                                answer.citations, passages),
                             height=160, key=f"approve-text-{key}")
         name = st.text_input("Approved by", value=st.session_state.get(NAME_KEY, ""),
                              key=f"approve-name-{key}")
