@@ -8,7 +8,8 @@ keeps them (``rag.records``); this module holds the plain data and the pure deci
 
 - ``matches``: whether a new question asks what an approved question asks. Two tests, both
   needed: the questions' MiniLM cosine reaches ``MATCH_COSINE`` (``KIND_COSINE`` when the
-  question-kind model reads them as different kinds, "what is X" against "how is X treated"),
+  question-kind model reads them as different kinds, "what is X" against "how is X treated";
+  ``FOCUS_COSINE`` when they are of one kind and about the same thing, ``focus_terms``),
   and no word of one is missing from the other unless it is a near-synonym of one there
   (``SYNONYM_COSINE``, "kids"/"children"), everyday enough (``MOST_SPECIFIC``: a medicine's
   name is not), and not a qualifier (``rag/data/qualifier_words.tsv``: "for children",
@@ -33,17 +34,20 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .lexical import raw_tokens, specificity, stem
+from .lexical import raw_tokens, specificity, stem, terms
+from .question_kinds import focus_phrase
 from .schema import AnswerSentence, Chunk, Citation
 from . import wordlists
 
 # Fitted on the fit half of eval/approved_pairs.jsonl (``python -m eval.approved --fit``, most
-# recall at precision 0.98 or better: a wrongly served answer costs more than a missed one).
+# recall at precision 0.97 or better, the target: a wrongly served answer costs more than a
+# missed one, whose patient gets the usual answer from the documents).
 MATCH_COSINE = 0.94  # questions of the same kind match from this cosine ...
 KIND_COSINE = 0.94  # ... questions the kind model reads differently from this one (fitted: the same)
 SYNONYM_COSINE = 0.7  # a word missing from the other question is covered by one this close
 QUALIFIER_SYNONYM = 0.8  # ... a qualifier only by a closer one ("kids"/"children", not "high"/"low")
 MOST_SPECIFIC = 2.5  # an uncovered word rarer than this (``lexical.specificity``) blocks a match
+FOCUS_COSINE = 0.85  # same kind, about the same thing (``focus_terms``): a match from this cosine
 SWAP_SPECIFIC = 1.5  # two uncovered words this specific, one in the other's place, block a match
 SWAP_COSINE = 0.3  # ... when they are at least this related (alternatives, not unrelated words)
 
@@ -246,6 +250,7 @@ class MatchParams:
     kind_cosine: float = KIND_COSINE
     most_specific: float = MOST_SPECIFIC
     swap_specific: float = SWAP_SPECIFIC
+    focus_cosine: float = FOCUS_COSINE
     synonym_cosine: float = SYNONYM_COSINE
 
 
@@ -269,11 +274,22 @@ def differing_word(diffs: Sequence[Difference], params: MatchParams = MatchParam
     return ""
 
 
+def focus_terms(question: str) -> frozenset[str]:
+    """What a question is about, as stemmed terms ("Does rituximab have side effects?" ->
+    {"rituximab"}; ``question_kinds.focus_phrase``)."""
+    return frozenset(t for phrase in focus_phrase(question) for t in terms(phrase))
+
+
 def matches(cosine: float, same_kind: bool, diffs: Sequence[Difference],
-            params: MatchParams = MatchParams()) -> bool:
+            params: MatchParams = MatchParams(), same_focus: bool = False) -> bool:
     """The decision, from the two questions' cosine, whether the kind model reads them as the
-    same kind of question, and the words that set them apart (``differences``)."""
-    return cosine >= (params.match_cosine if same_kind else params.kind_cosine) and not differing_word(diffs, params)
+    same kind of question, whether they are about the same thing (``focus_terms``), and the
+    words that set them apart (``differences``). Two questions of the same kind about the
+    same thing match from a lower cosine (``FOCUS_COSINE``)."""
+    least = params.match_cosine if same_kind else params.kind_cosine
+    if same_kind and same_focus:
+        least = min(least, params.focus_cosine)
+    return cosine >= least and not differing_word(diffs, params)
 
 
 @dataclass(frozen=True)
@@ -292,12 +308,11 @@ def best_matches(question: str, vector: np.ndarray, kind: str, candidates: Seque
     found = []
     for i in np.argsort(-cosines):
         c = float(cosines[i])
-        if c < min(params.match_cosine, params.kind_cosine):
+        if c < min(params.match_cosine, params.kind_cosine, params.focus_cosine):
             break
-        same = kinds[i] == kind
-        if c < (params.match_cosine if same else params.kind_cosine):
-            continue
-        if matches(c, same, differences(question, candidates[i].question, embed), params):
+        other = candidates[i].question
+        same_focus = bool(focus_terms(question)) and focus_terms(question) == focus_terms(other)
+        if matches(c, kinds[i] == kind, differences(question, other, embed), params, same_focus):
             found.append(Match(candidates[i], c))
     return found
 

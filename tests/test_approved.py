@@ -139,3 +139,12 @@ def test_an_answer_is_edited_as_lines_ending_with_the_passage_they_cite(pipeline
     assert pairs == [("Chills are common.", rituximab), ("It raises cholesterol.", tocilizumab)]
     with pytest.raises(ApprovalError, match="passage it cites"):
         parse_answer("Chills are common. [3]", [rituximab, tocilizumab])
+
+
+def test_two_questions_of_one_kind_about_the_same_thing_match_from_a_lower_cosine(embedder):
+    from rag.approved import focus_terms
+
+    assert focus_terms("Does rituximab have side effects?") == focus_terms("rituximab side effects")
+    assert focus_terms("side effects of rituximab") != focus_terms("side effects of tocilizumab")
+    diffs = differences("How does nintedanib work?", "How does nintedanib help?", embedder.embed)
+    assert matches(0.9, True, diffs, same_focus=True) and not matches(0.9, True, diffs, same_focus=False)
