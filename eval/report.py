@@ -150,6 +150,9 @@ _PERCENT = {"urgent_recall", "decision_accuracy", "answered_recall", "not_found_
 OUTCOME_WORDS = {"answered": "answered", "advice": "general info + referral",
                  "not_found": "said not found", "urgent": "urgent care", "invalid": "refused as invalid",
                  "error": "failed (error)"}
+# What a question expects, in words ("not_found" is a code, not something to read).
+EXPECTED_WORDS = {"answered": "should answer", "not_found": "not in the documents",
+                  "urgent": "emergency", "advice": "personal advice"}
 
 
 def label(name: str) -> str:
@@ -325,10 +328,8 @@ def _confusion_table(conf: dict) -> list[str]:
     cols = [c for c in conf["observed"] if any(conf["counts"][e].get(c) for e in conf["expected"])]
     rows = ["| Expected \\ Did | " + " | ".join(OUTCOME_WORDS.get(c, c) for c in cols) + " |",
             "| --- |" + " --- |" * len(cols)]
-    expected_words = {"answered": "should answer", "not_found": "not in the documents",
-                      "urgent": "emergency", "advice": "personal advice"}
     for e in conf["expected"]:
-        rows.append(f"| {expected_words.get(e, e)} | " + " | ".join(str(conf["counts"][e].get(c, 0)) for c in cols) + " |")
+        rows.append(f"| {EXPECTED_WORDS.get(e, e)} | " + " | ".join(str(conf["counts"][e].get(c, 0)) for c in cols) + " |")
     return rows
 
 

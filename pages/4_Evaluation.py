@@ -107,15 +107,15 @@ with charts:
             column.image(str(run_dir / report.CHARTS[chart]), caption=caption)
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
-    left.dataframe([{"expected": e, **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
+    left.dataframe([{"expected": report.EXPECTED_WORDS.get(e, e), **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
                     for e in conf["expected"]], hide_index=True, width="stretch",
                    column_config={"expected": st.column_config.TextColumn(pinned=True)})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
-    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": r["expect"],
-                   "the bot": r["metrics"]["outcome"], "right reply": r["metrics"]["decision_ok"],
+    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report.EXPECTED_WORDS.get(r["expect"], r["expect"]),
+                   "the bot": report.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": r["metrics"]["decision_ok"],
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
                    "supported": r["metrics"]["grounded_supported"]}
                   for r in shown], hide_index=True, width="stretch",
