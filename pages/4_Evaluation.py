@@ -80,6 +80,11 @@ for status, sentence in report.safety_lines(summary):  # a rule with no question
     else:
         st.info(f"Safety: {sentence}", icon=":material/remove_circle_outline:")
 
+if changed := summary["counts"].get("coverage_changed"):
+    st.info(f"Coverage changed: review {report.how_many(changed)} written as “not in the documents” that "
+            "a document added since now answers. They are not counted as failures; check each "
+            "(Question by question) and update its expectation.", icon=":material/library_add:")
+
 if previous_dir is not None:
     st.caption(f"Changes below are against {previous_dir.name}, the latest earlier run on the same questions.")
 elif earlier:
@@ -115,7 +120,8 @@ with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
     st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report.EXPECTED_WORDS.get(r["expect"], r["expect"]),
-                   "the bot": report.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": r["metrics"]["decision_ok"],
+                   "the bot": report.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
+                   else "yes" if r["metrics"]["decision_ok"] else "no",
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
                    "supported": r["metrics"]["grounded_supported"]}
                   for r in shown], hide_index=True, width="stretch",

@@ -15,7 +15,7 @@ import streamlit as st
 from rag.records import MAX_NOTE_CHARS, RecordError, Turn
 from rag.schema import Answer
 from rag.settings import get_settings
-from rag.ui import approve, evalset, render
+from rag.ui import approve, evalset, render, state
 
 # Material icons ship with Streamlit, so they show on every machine (emoji need a font).
 REASON_BADGES = {"thumbs down": ":material/thumb_down: thumbs down",
@@ -129,7 +129,9 @@ def _evaluation_form(turn: Turn, records, earlier: list[str]) -> None:
                                 "(for answered and advice)", value="\n".join(suggested),
                                 key=f"evidence-{turn.id}")
         if st.form_submit_button("Add to the evaluation set"):
-            entry = evalset.make_entry(turn, earlier, expect, evidence.splitlines(), turn.note)
+            pipeline = state.pipeline_or_none()
+            documents = [d.doc_id for d in pipeline.documents()] if pipeline is not None else []
+            entry = evalset.make_entry(turn, earlier, expect, evidence.splitlines(), turn.note, documents)
             if expect in ("answered", "advice") and not entry["evidence"]:
                 st.error("Give at least one evidence phrase for an answered question.")
                 return
