@@ -69,8 +69,11 @@ previous = runner.load_run(previous_dir) if previous_dir is not None else None
 m = summary["metrics"]
 prov = summary.get("provenance", {})
 st.caption(f"{report.how_many(summary['counts']['questions'])} from {prov.get('questions', {}).get('path', '?')} · "
-           f"code {prov.get('code', {}).get('commit', '?')[:10]}"
-           f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
+           f"program version {prov.get('code', {}).get('commit', '?')[:10]}"
+           f"{', with changes not yet saved as a version' if prov.get('code', {}).get('dirty') else ''}"
+           f" · {prov.get('created_at', '')}",
+           help="The version of the bot's program that answered (a git commit), so two runs can be "
+                "told apart when the program changed.")
 
 for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
     if status == "fail":
@@ -177,8 +180,10 @@ with changes:
         st.caption(f"{diff.reworded} answer(s) changed wording only.")
 
 with everything:
-    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name": k} for k, v in m.items()],
-                 hide_index=True, width="stretch")
+    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name in eval/README.md": k}
+                  for k, v in m.items()], hide_index=True, width="stretch",
+                 column_config={"name in eval/README.md": st.column_config.TextColumn(
+                     help="The figure's short name (such as hit@1), where eval/README.md defines it")})
     for w in summary.get("warnings", []):
         st.caption(render.as_text(w))
     if (run_dir / runner.REPORT).is_file():
