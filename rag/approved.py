@@ -367,6 +367,15 @@ def served(m: Match) -> dict:
             "approved_on": time.strftime("%Y-%m-%d", time.localtime(m.approved.latest.approved_at))}
 
 
+def newly_stale(kept: Sequence[Approved], indexed: Callable[[list[str]], dict[str, Chunk]]) -> list[tuple[int, str]]:
+    """(id, why) for each approved answer still served whose passages no longer stand (what
+    the Approved answers page marks before listing them, so it never shows a stale one as
+    served)."""
+    ids = sorted({c.chunk.chunk_id for a in kept if not a.stale for c in a.latest.citations})
+    now = indexed(ids) if ids else {}
+    return [(a.id, why) for a in kept if not a.stale and (why := stale_reason(a.latest, now))]
+
+
 def approved_on(at: float) -> str:
     """The date shown with a served answer: "4 December 2026"."""
     return re.sub(r"^0", "", time.strftime("%d %B %Y", time.localtime(at)))

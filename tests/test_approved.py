@@ -148,3 +148,15 @@ def test_two_questions_of_one_kind_about_the_same_thing_match_from_a_lower_cosin
     assert focus_terms("side effects of rituximab") != focus_terms("side effects of tocilizumab")
     diffs = differences("How does nintedanib work?", "How does nintedanib help?", embedder.embed)
     assert matches(0.9, True, diffs, same_focus=True) and not matches(0.9, True, diffs, same_focus=False)
+
+
+def test_the_approved_answers_list_marks_an_answer_stale_before_anyone_asks(pipeline, library):
+    from rag.approved import newly_stale
+
+    records, approved_id = approve(pipeline, "What are the side effects of rituximab?")
+    indexed = lambda ids: {c.chunk_id: c for c in pipeline.store.get(ids)[0]}  # noqa: E731
+    assert newly_stale(records.approved_answers(), indexed) == []
+    (library / "rituximab.md").write_text(RITUXIMAB.replace("chills or a rash", "a headache"))
+    pipeline.ingest([library])
+    [(stale_id, why)] = newly_stale(records.approved_answers(), indexed)
+    assert stale_id == approved_id and "Rituximab" in why

@@ -16,8 +16,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.approved import (ApprovalError, editable_text, new_version, offered_passages, parse_answer,
-                          sentences_from_text)
+from rag.approved import (ApprovalError, editable_text, new_version, newly_stale, offered_passages,
+                          parse_answer, sentences_from_text)
 from rag.schema import Answer
 from rag.ui import render
 from rag.ui.auth import NAME_KEY  # the name given at sign-in
@@ -64,6 +64,11 @@ def show_list(records, pipeline) -> None:
     kept = records.approved_answers(with_history=True)
     if kept is None:
         return
+    stale = newly_stale(kept, lambda ids: {c.chunk_id: c for c in pipeline.store.get(ids)[0]})
+    for approved_id, why in stale:  # a document changed or went since: say so now
+        records.mark_stale(approved_id, why)
+    if stale:
+        kept = records.approved_answers(with_history=True) or []
     if not kept:
         st.info("No approved answers yet. Approve one from the review queue or from “Try a question”.")
         return
