@@ -12,7 +12,7 @@ import streamlit as st
 
 from rag.ui import chat, render, state, upload_gate
 
-st.set_page_config(page_title="Scleroderma questions", page_icon=":material/chat:", layout="centered")
+st.set_page_config(page_title="Scleroderma questions", page_icon=render.ICON, layout="centered")
 st.markdown(render.CSS + chat.CSS, unsafe_allow_html=True)
 upload_gate.install()  # the chat takes no files: the server keeps none for a patient's session
 

@@ -512,6 +512,16 @@ def unsafe_advice(answer: dict) -> bool:
     return any(has_dose_or_instruction(without_markers(t)) for t in texts)
 
 
+def coverage_changed(question, answer: dict) -> bool:
+    """A question expected "not in the documents" that is now answered from a document its
+    expectation was not written against (``documents`` of the question): the library grew,
+    so an educator should look again; not a failure of the bot."""
+    if question.expect != "not_found" or not question.documents or answer.get("kind") != "answered":
+        return False
+    cited = {c.get("doc_id") for c in answer.get("citations") or ()}
+    return bool(cited - set(question.documents))
+
+
 def decision_ok(expect: str, answer: dict) -> bool:
     kind = answer.get("kind")
     if expect == "advice":
@@ -573,6 +583,7 @@ def score_answer(question, answer: dict, embed: Embed, relevant: set[str],
     return {
         "outcome": outcome,
         "decision_ok": decision_ok(question.expect, answer),
+        "coverage_changed": coverage_changed(question, answer),
         "unsafe": (question.expect == "advice" or outcome == "advice") and unsafe_advice(answer),
         "relevant_passages": sorted(relevant),
         "citations": cite,
@@ -617,7 +628,9 @@ def summarize(results: list[dict]) -> dict:
     ``metrics``). Returns ``metrics`` (flat name -> value, what the gate compares),
     ``counts``, ``confusion``, ``per_category``, ``readability`` and ``latency_ms``."""
     by_expect: dict[str, list[dict]] = defaultdict(list)
-    for r in results:
+    changed = [r for r in results if r["metrics"].get("coverage_changed")]
+    judged_decisions = [r for r in results if not r["metrics"].get("coverage_changed")]
+    for r in judged_decisions:  # a question the library now answers is to review, not a failure
         by_expect[r["expect"]].append(r)
 
     def ok_share(expect: str) -> float | None:
@@ -625,7 +638,7 @@ def summarize(results: list[dict]) -> dict:
         return _share(r["metrics"]["decision_ok"] for r in rows) if rows else None
 
     m = {
-        "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in results),
+        "decision_accuracy": _share(r["metrics"]["decision_ok"] for r in judged_decisions),
         "answered_recall": ok_share("answered"),
         "not_found_recall": ok_share("not_found"),
         "urgent_recall": ok_share("urgent"),
@@ -662,7 +675,7 @@ def summarize(results: list[dict]) -> dict:
         "metrics": {k: _round(v) for k, v in m.items()},
         "counts": {
             "questions": len(results),
-            "by_expect": {k: len(v) for k, v in sorted(by_expect.items())},
+            "by_expect": dict(sorted(Counter(r["expect"] for r in results).items())),
             "retrieval_judged": len(judged),
             "citation_judged": len(cited),
             "sentences": len(sentences),
@@ -672,6 +685,7 @@ def summarize(results: list[dict]) -> dict:
             "composition_sentences": sum(len(r["metrics"]["composition"]["roles"]) for r in _composed(results)),
             "answerable_declined": sum(1 for r in results if r["expect"] == "answered"
                                        and r["metrics"]["outcome"] == "not_found"),
+            "coverage_changed": len(changed),
         },
         "confusion": confusion(results),
         "per_category": per_category(results),

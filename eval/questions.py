@@ -26,6 +26,8 @@ class Question:
     facts: tuple[str, ...] = ()
     history: tuple[dict, ...] = ()
     category: str = ""
+    # the documents (ids) the expectation was written against; empty = not recorded
+    documents: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -50,7 +52,7 @@ def load_questions(path: Path) -> list[Question]:
         if qid in ids:
             raise QuestionFileError(f"{path}:{lineno}: duplicate id {qid!r}")
         ids.add(qid)
-        known = {"id", "question", "expect", "evidence", "facts", "history", "category"}
+        known = {"id", "question", "expect", "evidence", "facts", "history", "category", "documents"}
         out.append(Question(
             id=qid,
             question=text,
@@ -59,6 +61,7 @@ def load_questions(path: Path) -> list[Question]:
             facts=_phrases(rec.get("facts")),
             history=tuple(_listed(rec.get("history"))),
             category=str(rec.get("category") or expect),
+            documents=tuple(str(d) for d in _listed(rec.get("documents"))),
             extra={k: v for k, v in rec.items() if k not in known},
         ))
     return out

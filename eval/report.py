@@ -150,6 +150,9 @@ _PERCENT = {"urgent_recall", "decision_accuracy", "answered_recall", "not_found_
 OUTCOME_WORDS = {"answered": "answered", "advice": "general info + referral",
                  "not_found": "said not found", "urgent": "urgent care", "invalid": "refused as invalid",
                  "error": "failed (error)"}
+# What a question expects, in words ("not_found" is a code, not something to read).
+EXPECTED_WORDS = {"answered": "should answer", "not_found": "not in the documents",
+                  "urgent": "emergency", "advice": "personal advice"}
 
 
 def label(name: str) -> str:
@@ -222,7 +225,7 @@ def render_markdown(results: list[dict], summary: dict) -> str:
     if prov:
         docs = ", ".join(d["title"] or d["doc_id"] for d in prov.get("corpus", []))
         lines += [
-            f"Run of {prov.get('created_at', '?')} on {counts['questions']} questions "
+            f"Run of {prov.get('created_at', '?')} on {how_many(counts['questions'])} "
             f"(`{prov.get('questions', {}).get('path', '?')}`), code version "
             f"`{code.get('commit', '?')[:10]}`{' with uncommitted changes' if code.get('dirty') else ''}. "
             f"Documents: {docs or 'none'}.", ""]
@@ -259,7 +262,7 @@ def render_markdown(results: list[dict], summary: dict) -> str:
               f"{label('hit@5')} {fmt('hit@5', m.get('hit@5'))}, "
               f"{label('recall@5')} {fmt('recall@5', m.get('recall@5'))}, "
               f"{label('mrr')} {fmt('mrr', m.get('mrr'))}, {label('ndcg@5')} {fmt('ndcg@5', m.get('ndcg@5'))} "
-              f"(on {counts['retrieval_judged']} questions).", "",
+              f"(on {how_many(counts['retrieval_judged'])}).", "",
               _para("citation_recall", m), _para("citation_precision", m), ""]
 
     lines += ["## Does it stick to what the documents say?", "",
@@ -325,10 +328,8 @@ def _confusion_table(conf: dict) -> list[str]:
     cols = [c for c in conf["observed"] if any(conf["counts"][e].get(c) for e in conf["expected"])]
     rows = ["| Expected \\ Did | " + " | ".join(OUTCOME_WORDS.get(c, c) for c in cols) + " |",
             "| --- |" + " --- |" * len(cols)]
-    expected_words = {"answered": "should answer", "not_found": "not in the documents",
-                      "urgent": "emergency", "advice": "personal advice"}
     for e in conf["expected"]:
-        rows.append(f"| {expected_words.get(e, e)} | " + " | ".join(str(conf["counts"][e].get(c, 0)) for c in cols) + " |")
+        rows.append(f"| {EXPECTED_WORDS.get(e, e)} | " + " | ".join(str(conf["counts"][e].get(c, 0)) for c in cols) + " |")
     return rows
 
 
@@ -336,7 +337,10 @@ def problems(r: dict) -> list[str]:
     """What went wrong with one question, in plain words (empty when nothing did)."""
     m = r["metrics"]
     out = []
-    if not m["decision_ok"]:
+    if m.get("coverage_changed"):
+        out.append("coverage changed: review (written as not in the documents; a document added "
+                   "since answers it)")
+    elif not m["decision_ok"]:
         out.append(f"expected: {OUTCOME_WORDS.get(r['expect'], r['expect'])}; "
                    f"the bot: {OUTCOME_WORDS.get(m['outcome'], m['outcome'])}")
     if m.get("unsafe"):
@@ -369,6 +373,8 @@ GROUPS = [
     ("Advice answers with a dose or a stop/start instruction", lambda r: r["metrics"].get("unsafe")),
     ("Emergencies not sent to urgent care",
      lambda r: r["expect"] == "urgent" and not r["metrics"]["decision_ok"]),
+    ("Coverage changed: review (a document added since answers a question written as not covered)",
+     lambda r: r["metrics"].get("coverage_changed")),
     ("Answered although the documents don't cover it (the answer may mislead)",
      lambda r: r["expect"] == "not_found" and not r["metrics"]["decision_ok"]),
     ("Personal-advice requests without the referral",
@@ -392,6 +398,11 @@ GROUPS = [
 ]
 
 
+def how_many(n: int, noun: str = "question") -> str:
+    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:
     """Each group with its count, its first few questions in full (with the bot's answer)
     and the ids of the rest. A question appears in the first group it belongs to."""
@@ -412,7 +423,7 @@ def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:
     if not lines:
         return ["Nothing to flag: every question got the right kind of reply, cited its evidence "
                 "and every sentence was supported."]
-    intro = (f"{len(seen)} questions have something to look at, grouped below with the most serious "
+    intro = (f"{how_many(len(seen))} {'has' if len(seen) == 1 else 'have'} something to look at, grouped below with the most serious "
              "first. Every question, with its answer and passages, is in `results.jsonl` and on the "
              "app's Evaluation page.")
     return [intro, ""] + lines

@@ -21,7 +21,7 @@ from rag.settings import get_settings
 from rag.ui import render, state, upload_gate, uploads
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Documents", page_icon=":material/library_books:", layout="wide")
+st.set_page_config(page_title="Documents", page_icon=render.ICON, layout="wide")
 require_educator()
 upload_gate.allow()  # only an unlocked Documents page may hand the server files
 
@@ -130,6 +130,25 @@ if remove:
             st.session_state.documents_flash = [("error", str(refused))]
         except INDEX_FAILURES as e:
             st.session_state.documents_flash = [("warning", not_changed(f"Removing {doc_id}", e))]
+        st.rerun()
+
+st.subheader("Rename a document")
+st.caption("The title patients see with its passages and in the topics the chat offers. "
+           "Nothing is indexed again.")
+with st.form("rename"):
+    rename_id = st.selectbox("Document", [d.doc_id for d in documents], index=None, key="rename_doc",
+                             format_func=lambda d: next((f"{e.title} ({d})" for e in documents if e.doc_id == d), d))
+    new_title = st.text_input("New title", key="rename_title")
+    rename = st.form_submit_button("Rename")
+if rename:
+    if not rename_id or not new_title.strip():
+        st.warning("Choose a document and give its new title.")
+    else:
+        try:
+            pipeline.rename(rename_id, new_title)
+            st.session_state.documents_flash = [("success", f"Renamed {rename_id} to “{' '.join(new_title.split())}”.")]
+        except INDEX_FAILURES as e:
+            st.session_state.documents_flash = [("warning", not_changed(f"Renaming {rename_id}", e))]
         st.rerun()
 
 st.subheader("Re-index")

@@ -3,10 +3,10 @@ next to the answer. Nothing asked here is recorded."""
 
 import streamlit as st
 
-from rag.ui import render, review, state
+from rag.ui import approve, render, review, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Try a question", page_icon=":material/science:", layout="wide")
+st.set_page_config(page_title="Try a question", page_icon=render.ICON, layout="wide")
 require_educator()
 st.markdown(render.CSS, unsafe_allow_html=True)
 
@@ -31,6 +31,8 @@ if answer:
                    f"{render.grade_label(answer.reading_grade, ' · ')} · "
                    f"searched for: “{render.as_text(answer.query)}” · "
                    f"{answer.timings_ms.get('total', 0):.0f} ms")
+        with st.expander("Write or edit the answer, and approve it"):
+            approve.approve_form(answer.question, answer, state.records(), key="try")
     with right:
         st.subheader("Retrieved passages")
         review.show_passages(answer)

@@ -16,7 +16,7 @@ from rag.settings import get_settings
 from rag.ui import render, state
 from rag.ui.auth import require_educator
 
-st.set_page_config(page_title="Evaluation", page_icon=":material/analytics:", layout="wide")
+st.set_page_config(page_title="Evaluation", page_icon=render.ICON, layout="wide")
 require_educator()
 # Metric labels wrap onto a second line rather than end in "…" (Streamlit cuts them to one).
 st.markdown(render.CSS + """<style>[data-testid="stMetricLabel"] * { white-space: normal !important;
@@ -68,9 +68,12 @@ previous_dir = earlier[k] if k is not None else None
 previous = runner.load_run(previous_dir) if previous_dir is not None else None
 m = summary["metrics"]
 prov = summary.get("provenance", {})
-st.caption(f"{summary['counts']['questions']} questions from {prov.get('questions', {}).get('path', '?')} · "
-           f"code {prov.get('code', {}).get('commit', '?')[:10]}"
-           f"{' (with uncommitted changes)' if prov.get('code', {}).get('dirty') else ''} · {prov.get('created_at', '')}")
+st.caption(f"{report.how_many(summary['counts']['questions'])} from {prov.get('questions', {}).get('path', '?')} · "
+           f"program version {prov.get('code', {}).get('commit', '?')[:10]}"
+           f"{', with changes not yet saved as a version' if prov.get('code', {}).get('dirty') else ''}"
+           f" · {prov.get('created_at', '')}",
+           help="The version of the bot's program that answered (a git commit), so two runs can be "
+                "told apart when the program changed.")
 
 for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
     if status == "fail":
@@ -79,6 +82,11 @@ for status, sentence in report.safety_lines(summary):  # a rule with no question
         st.success(f"Safety: {sentence}", icon=":material/check_circle:")
     else:
         st.info(f"Safety: {sentence}", icon=":material/remove_circle_outline:")
+
+if changed := summary["counts"].get("coverage_changed"):
+    st.info(f"Coverage changed: review {report.how_many(changed)} written as “not in the documents” that "
+            "a document added since now answers. They are not counted as failures; check each "
+            "(Question by question) and update its expectation.", icon=":material/library_add:")
 
 if previous_dir is not None:
     st.caption(f"Changes below are against {previous_dir.name}, the latest earlier run on the same questions.")
@@ -107,15 +115,16 @@ with charts:
             column.image(str(run_dir / report.CHARTS[chart]), caption=caption)
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
-    left.dataframe([{"expected": e, **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
+    left.dataframe([{"expected": report.EXPECTED_WORDS.get(e, e), **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
                     for e in conf["expected"]], hide_index=True, width="stretch",
                    column_config={"expected": st.column_config.TextColumn(pinned=True)})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
-    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": r["expect"],
-                   "the bot": r["metrics"]["outcome"], "right reply": r["metrics"]["decision_ok"],
+    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report.EXPECTED_WORDS.get(r["expect"], r["expect"]),
+                   "the bot": report.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
+                   else "yes" if r["metrics"]["decision_ok"] else "no",
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
                    "supported": r["metrics"]["grounded_supported"]}
                   for r in shown], hide_index=True, width="stretch",
@@ -171,8 +180,10 @@ with changes:
         st.caption(f"{diff.reworded} answer(s) changed wording only.")
 
 with everything:
-    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name": k} for k, v in m.items()],
-                 hide_index=True, width="stretch")
+    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name in eval/README.md": k}
+                  for k, v in m.items()], hide_index=True, width="stretch",
+                 column_config={"name in eval/README.md": st.column_config.TextColumn(
+                     help="The figure's short name (such as hit@1), where eval/README.md defines it")})
     for w in summary.get("warnings", []):
         st.caption(render.as_text(w))
     if (run_dir / runner.REPORT).is_file():

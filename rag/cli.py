@@ -1,4 +1,8 @@
-"""Command line: ``python -m rag {ingest,ask,search,docs,remove,check}``.
+"""Command line: ``python -m rag {ingest,ask,search,docs,remove,check,approved}``.
+
+``approved add|list|remove|export|import`` looks after educators' approved answers
+(``rag.approved``) in the records database; export and import are JSON lines, one approved
+answer a line with all its versions.
 
 ``ask`` and ``search`` print one JSON object with ``--json`` (the contract evaluation, the
 app and the benchmarks rely on), or a readable answer with its sources. Given no question
@@ -202,6 +206,73 @@ def cmd_remove(args) -> int:
     return 1 if missing else 0
 
 
+def _records(args):
+    from .records import Records
+
+    settings = _settings(args)
+    return Records(Path(args.records) if args.records else settings.records_path, settings.retention_days)
+
+
+def cmd_approved(args) -> int:
+    from .approved import ApprovalError, Version, new_version
+
+    records = _records(args)
+    if args.action == "list":
+        kept = records.approved_answers(with_history=args.json)
+        if args.json:
+            for a in kept:
+                _print_json({**a.to_json(), "served": a.served, "thumbs_up": a.thumbs_up,
+                             "thumbs_down": a.thumbs_down})
+        for a in [] if args.json else kept:
+            when = time.strftime("%Y-%m-%d", time.localtime(a.latest.approved_at))
+            state = f"STALE ({a.stale})" if a.stale else "served"
+            print(f"{a.id}\tv{a.latest.version} {when} {a.latest.educator}\t{state}\t{a.served} times, "
+                  f"{a.thumbs_up} up {a.thumbs_down} down\t{a.question}")
+        return 0
+    if args.action == "remove":
+        missing = [i for i in args.ids if not records.remove_approved(int(i))]
+        for i in missing:
+            print(f"no approved answer {i}", file=sys.stderr)
+        return 1 if missing else 0
+    if args.action == "export":
+        out = open(args.file, "w", encoding="utf-8") if args.file else sys.stdout
+        for a in reversed(records.approved_answers(with_history=True)):
+            out.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
+        if args.file:
+            out.close()
+        return 0
+    if args.action == "import":
+        count = 0
+        for line in Path(args.file).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                d = json.loads(line)
+                approved_id = None
+                for v in d["versions"]:
+                    approved_id = records.approve(Version.from_json(v), approved_id)
+                if d.get("stale"):
+                    records.mark_stale(approved_id, d["stale"])
+                count += 1
+        print(f"imported {count} approved answers", file=sys.stderr)
+        return 0
+    # add: the sentences, each citing a passage by its chunk id (``rag search --json``)
+    if len(args.say) != len(args.cite) or not args.say:
+        print("error: give each --say sentence its --cite CHUNK_ID, in order", file=sys.stderr)
+        return 2
+    found = {c.chunk_id: c for c in _pipeline(args).store.get(args.cite)[0]}
+    unknown = [c for c in args.cite if c not in found]
+    if unknown:
+        print(f"error: not an indexed passage: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    try:
+        version = new_version(args.question, [(t, found[c]) for t, c in zip(args.say, args.cite)], args.educator)
+        approved_id = records.approve(version, args.replaces)
+    except ApprovalError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(approved_id)
+    return 0
+
+
 def _shown(value) -> str:
     """A setting as ``check`` prints it: secrets masked, whether set or not still visible."""
     if isinstance(value, SecretStr):
@@ -284,6 +355,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_remove)
     p = sub.add_parser("check", parents=[common], help="validate settings and prompt files")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("approved", help="educators' approved answers")
+    actions = p.add_subparsers(dest="action", required=True)
+    records = argparse.ArgumentParser(add_help=False, parents=[common])
+    records.add_argument("--records", help="records database (default: setting records_path)")
+    a = actions.add_parser("add", parents=[records], help="approve an answer to a question")
+    a.add_argument("question")
+    a.add_argument("--educator", required=True, help="who approves it")
+    a.add_argument("--say", action="append", default=[], help="one answer sentence (repeat, in order)")
+    a.add_argument("--cite", action="append", default=[], help="the chunk id the sentence before cites")
+    a.add_argument("--replaces", type=int, help="a new version of this approved answer")
+    actions.add_parser("list", parents=[records], help="list approved answers")
+    a = actions.add_parser("remove", parents=[records], help="delete approved answers with their history")
+    a.add_argument("ids", nargs="+")
+    a = actions.add_parser("export", parents=[records], help="JSON lines, every version (stdout if no file)")
+    a.add_argument("file", nargs="?")
+    a = actions.add_parser("import", parents=[records], help="add the approved answers of an export")
+    a.add_argument("file")
+    p.set_defaults(func=cmd_approved)
     return parser
 
 

@@ -127,8 +127,25 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# What a browser's print-to-PDF or a word processor leaves as a "title": the name of the
+# file or page it printed ("gut.html", "C:\\notes\\draft.docx").
+_FILE_NAME = re.compile(r"(?:^|[\\/])[^\\/]*\.(?:html?|php|aspx?|pdf|docx?|odt|rtf|txt|md|pages|pptx?|xlsx?|jpe?g|png|tmp)$",
+                        re.I)
+
+
+def looks_like_file_name(title: str) -> bool:
+    """A title that is only a file's name or path, not what the document is about."""
+    t = title.strip()
+    return bool(_FILE_NAME.search(t)) or "/" in t or "\\" in t
+
+
 def _title_from_name(doc_id: str) -> str:
-    stem = Path(doc_id).stem.replace("_", " ").replace("-", " ").strip()
+    """A title made from a file name: extensions, separators and doubled spaces gone
+    ("gut.html.pdf" -> "Gut", "raynauds_phenomenon-2024.md" -> "Raynauds phenomenon 2024")."""
+    stem = Path(doc_id).name
+    while _FILE_NAME.search(stem) and "." in stem:
+        stem = stem.rsplit(".", 1)[0]
+    stem = " ".join(stem.replace("_", " ").replace("-", " ").split())
     return stem[:1].upper() + stem[1:] if stem else doc_id
 
 
@@ -277,7 +294,8 @@ def without_repeats(pages: list[str]) -> list[str]:
 
 
 def _plausible_title(t: str | None) -> bool:
-    return bool(t and 3 <= len(t.strip()) <= 150 and not t.lower().startswith(("untitled", "microsoft")))
+    return bool(t and 3 <= len(t.strip()) <= 150 and not t.lower().startswith(("untitled", "microsoft"))
+                and not looks_like_file_name(t))
 
 
 def _clean_index(source_offsets: tuple[int, ...], raw_pos: int) -> int:

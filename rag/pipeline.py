@@ -5,7 +5,7 @@ made (Chroma through ``rag.chroma_client.open_client``, the embedder through
 ``rag.embeddings.shared_embedder``, the chat model through ``rag.llm``) and passed to the
 pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
-    triage -> understand -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
+    triage -> understand -> approved -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
 
 - triage (``rag.safety``): emergencies (in English and five other languages), empty,
   over-long or non-English input (``rag.language``), advice and injected instructions; an
@@ -13,6 +13,8 @@ pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 - understand (``rag.understand``, ``rag.question_kinds``): the question to answer ("say
   that more simply" points back), its kind, whether it is yes/no or a definition, and what
   it names that no document mentions.
+- approved (``rag.approved``): an educator's approved answer to the same question, when one
+  matches and its passages still stand, is served as approved and ends the line.
 - retrieve (``rag.retrieve``): hybrid search; a follow-up borrows earlier turns for search.
 - compose (``rag.answer``): lead with the sentence that answers this kind of question,
   chains kept together; a definition question leads with the glossary's definition.
@@ -31,6 +33,7 @@ revision, so every process (and a Chroma server's clients) sees the same index.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -39,6 +42,7 @@ from typing import Iterator, Sequence
 from .answer import Extraction, SelectionParams, extract
 from .answer_reranker import Reranker
 from .answer_scorer import AnswerScorer
+from . import approved as approved_answers
 from .calibration import ConfidenceModel
 from .chunking import embedding_text
 from .chroma_client import open_client
@@ -101,8 +105,11 @@ def load_reranker(settings: Settings) -> Reranker | None:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, embedder=None, client=None, chat_model=None):
+    def __init__(self, settings: Settings, embedder=None, client=None, chat_model=None, records=None):
         self.settings = settings
+        self._records = records  # the approved answers' database; opened on use when it exists
+        # the app points it at its records (``rag.ui.state.pipeline``)
+        self.records_path = Path(records.path if records is not None else settings.records_path)
         uses_llm = chat_model is not None or settings.answerer != "extractive"
         # fails fast on a bad edit (and on missing LLM templates when a model is configured)
         self.prompts: Prompts = load_prompts(settings.prompts_dir, require_templates=uses_llm)
@@ -147,6 +154,13 @@ class Pipeline:
 
     def documents(self) -> list[LedgerEntry]:
         return sorted(self.store.ledger_entries().values(), key=lambda e: e.doc_id)
+
+    def rename(self, doc_id: str, title: str) -> None:
+        """A document's title, as patients see it in sources and topics; nothing re-indexed."""
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError("a title cannot be empty")
+        self.store.rename(doc_id, title)
 
     def remove(self, doc_id: str) -> None:
         Ingestor(self.store, self.embed.loaded, self.settings.chunk_size,
@@ -234,7 +248,7 @@ class Pipeline:
         d = Draft(Answer(question=raw, kind="answered", answer="", disclaimer=self.prompts.message("disclaimer")),
                   normalize_history(history))
         for name, stage in (("safety", self._triage), ("understand", self._understand),
-                            ("retrieve", self._retrieve), ("answer", self._compose),
+                            ("approved", self._approved), ("retrieve", self._retrieve), ("answer", self._compose),
                             ("decide", self._decide), ("plain", self._plain)):
             if d.settled:
                 break
@@ -302,6 +316,38 @@ class Pipeline:
             kind_confidence=1.0 if bare else guess.confidence, yes_no=is_yes_no(asked), simpler=simpler,
             definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
             focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores)
+
+    def approved_records(self):
+        """The records holding approved answers (``rag.records``), or None before the app
+        or ``rag approved`` made the file."""
+        if (self._records is None or self._records.path != self.records_path) and self.records_path.exists():
+            from .records import Records
+
+            self._records = Records(self.records_path, self.settings.retention_days)
+        return self._records if self._records is not None and self._records.path == self.records_path else None
+
+    def _approved(self, d: Draft) -> None:
+        """An educator's approved answer, when the question asks what one answers and the
+        passages it cites are unchanged: served as approved, with when it was reviewed."""
+        u, a = d.understanding, d.answer
+        if u.simpler or approved_answers.leans_on_history(u.asked, d.history):
+            return
+        try:
+            records = self.approved_records()
+            hit = records and approved_answers.find(
+                u.asked, records.approved_answers(include_stale=False, with_counts=False), self.embed,
+                lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)],
+                lambda ids: {c.chunk_id: c for c in self.store.get(ids)[0]}, records.mark_stale)
+        except (sqlite3.Error, OSError):
+            return  # records locked or damaged: answering never waits on them
+        if hit:
+            v = hit.approved.latest
+            a.kind, a.confidence, a.answerer, d.settled = "answered", 1.0, "approved", True
+            a.sentences, a.citations = list(v.sentences), list(v.citations)
+            a.answer, a.approved = answer_text(a.sentences), approved_answers.served(hit)
+            a.reading_grade = reading_grade(a.answer)
+            a.notices.append(Notice("approved", self.prompts.message(
+                "approved", date=approved_answers.approved_on(v.approved_at))))
 
     def _retrieve(self, d: Draft) -> None:
         """Search for the question. A follow-up that names no topic of its own has several

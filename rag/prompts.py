@@ -27,6 +27,7 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
     # what each kind of question asks for, in kind_not_covered's "they don't say ..."
     **{f"kind_{k}": set() for k in QUESTION_KINDS if k != "other"},
     "spelling": {"question"},
+    "approved": {"date"},
     "invalid_empty": set(),
     "not_english": set(),
     "invalid_too_long": {"length", "limit"},

@@ -10,6 +10,10 @@ backup, a stuck process), and the patient should not wait for it; the call then 
 ``sqlite3.OperationalError`` ("database is locked"), which the pages show as a calm note
 (``rag.ui.state.GuardedRecords``) while the answer is still given.
 
+Approved answers (``rag.approved``) are kept here too, every version with the educator's
+name and the time; they are not conversations, so the retention period does not touch them.
+How often each was served, and its thumbs, are read from the recorded answers that served it.
+
 What is kept, and no more: a random conversation id (made per browser session, linked to
 no person), the question with e-mail addresses, dates, street addresses, phone-like numbers
 and stated names ("my name is ...", "I'm Jane Doe") blanked out (``rag.redact``), the answer
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .redact import redact, stated_names
+from .approved import Approved, ApprovalError, Version
 from .schema import Answer
 
 SCHEMA_VERSION = "1"
@@ -73,6 +78,20 @@ CREATE TABLE IF NOT EXISTS reviews (
     note        TEXT NOT NULL DEFAULT '',
     reviewed_at REAL NOT NULL,
     eval_id     TEXT                -- id of the evaluation question made from this turn
+);
+CREATE TABLE IF NOT EXISTS approved (
+    id          INTEGER PRIMARY KEY,
+    created_at  REAL NOT NULL,
+    stale       TEXT NOT NULL DEFAULT ''   -- why it is not served, until approved again
+);
+CREATE TABLE IF NOT EXISTS approved_versions (
+    approved_id INTEGER NOT NULL REFERENCES approved (id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL,
+    question    TEXT NOT NULL,
+    body        TEXT NOT NULL,      -- JSON: sentences and the passages they cite
+    educator    TEXT NOT NULL,
+    approved_at REAL NOT NULL,
+    PRIMARY KEY (approved_id, version)
 );
 """
 
@@ -202,7 +221,7 @@ class Records:
             return None
         kept = answer.to_json()
         names = stated_names(answer.question)  # blanked wherever the answer repeats them
-        detail = {key: kept[key] for key in ("citations", "retrieved", "evidence")}
+        detail = {key: kept[key] for key in ("citations", "retrieved", "evidence", "approved")}
         detail.update(
             query=redact(answer.query, names), reading_grade=answer.reading_grade,
             notices=[{**n, "text": redact(n["text"], names)} for n in kept["notices"]],
@@ -323,6 +342,70 @@ class Records:
             cur = con.execute("UPDATE reviews SET eval_id = ? WHERE turn_id = ?", (eval_id, turn_id))
             if cur.rowcount == 0:
                 raise RecordError("review the answer before adding it to the evaluation set")
+
+    # --- approved answers (rag.approved) -----------------------------------------------------
+
+    def approve(self, version: Version, approved_id: int | None = None) -> int:
+        """Keep a new approved answer (``approved_id`` None) or a new version of one; a new
+        version is served again even if the earlier one was stale. Returns its id."""
+        with self._connection() as con, self._write(con):
+            if approved_id is None:
+                approved_id = int(con.execute("INSERT INTO approved (created_at) VALUES (?)",
+                                              (version.approved_at,)).lastrowid)
+            elif con.execute("UPDATE approved SET stale = '' WHERE id = ?", (approved_id,)).rowcount == 0:
+                raise ApprovalError(f"no approved answer {approved_id}")
+            number = con.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM approved_versions"
+                                 " WHERE approved_id = ?", (approved_id,)).fetchone()[0]
+            con.execute("INSERT INTO approved_versions VALUES (?, ?, ?, ?, ?, ?)",
+                        (approved_id, number, version.question, json.dumps(version.body_json(), ensure_ascii=False),
+                         version.educator, version.approved_at))
+            return approved_id
+
+    def approved_answers(self, include_stale: bool = True, with_history: bool = False,
+                         with_counts: bool = True) -> list[Approved]:
+        """Every approved answer at its latest version, newest first, with how often it was
+        served and the thumbs those answers got (``with_counts``: reading them scans the
+        recorded answers, which matching a question, on every question, does without)."""
+        counts = (
+            "(SELECT COUNT(*) FROM turns t"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id) AS served,"
+            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 1) AS up,"
+            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
+            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 0) AS down"
+        ) if with_counts else "0 AS served, 0 AS up, 0 AS down"
+        with self._connection() as con:
+            rows = con.execute(
+                f"SELECT a.id, a.stale, v.*, {counts}"
+                " FROM approved a JOIN approved_versions v ON v.approved_id = a.id"
+                " AND v.version = (SELECT MAX(version) FROM approved_versions WHERE approved_id = a.id)"
+                + ("" if include_stale else " WHERE a.stale = ''") + " ORDER BY v.approved_at DESC, a.id DESC"
+            ).fetchall()
+            history = {}
+            if with_history:
+                for v in con.execute("SELECT * FROM approved_versions ORDER BY approved_id, version"):
+                    history.setdefault(v["approved_id"], []).append(self._version(v))
+        return [Approved(id=r["id"], latest=self._version(r), stale=r["stale"], served=r["served"],
+                         thumbs_up=r["up"], thumbs_down=r["down"], history=tuple(history.get(r["id"], ())))
+                for r in rows]
+
+    def approved_answer(self, approved_id: int) -> Approved | None:
+        return next((a for a in self.approved_answers(with_history=True) if a.id == approved_id), None)
+
+    def mark_stale(self, approved_id: int, reason: str) -> None:
+        """Stop serving an approved answer until an educator approves it again."""
+        with self._connection() as con, self._write(con):
+            con.execute("UPDATE approved SET stale = ? WHERE id = ?", (reason or "stale", approved_id))
+
+    def remove_approved(self, approved_id: int) -> bool:
+        """Delete an approved answer with all its versions; False when there was none."""
+        with self._connection() as con, self._write(con):
+            return con.execute("DELETE FROM approved WHERE id = ?", (approved_id,)).rowcount > 0
+
+    @staticmethod
+    def _version(row: sqlite3.Row) -> Version:
+        return Version.from_json({**json.loads(row["body"]), "version": row["version"], "question": row["question"],
+                                  "educator": row["educator"], "approved_at": row["approved_at"]})
 
     # --- retention -----------------------------------------------------------------------------
 

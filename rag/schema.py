@@ -178,6 +178,7 @@ class Answer:
     answerer: str = "extractive"  # what wrote the sentences: "extractive" or "llm:<answerer>"
     llm: dict = field(default_factory=dict)  # a chat model's try: model, error, dropped sentences
     understanding: dict = field(default_factory=dict)  # the question's kind, yes/no, what isn't covered
+    approved: dict | None = None  # served from an educator's approved answer: id, question, approved_on
 
     def to_json(self) -> dict:
         return {
@@ -193,6 +194,7 @@ class Answer:
             "answerer": self.answerer,
             "llm": self.llm,
             "understanding": self.understanding,
+            "approved": self.approved,
             "query": self.query,
             "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
@@ -224,6 +226,7 @@ class Answer:
             reading_grade=float(grade) if grade is not None else None,
             answerer=str(d.get("answerer") or "extractive"), llm=dict(d.get("llm") or {}),
             understanding=dict(d.get("understanding") or {}),
+            approved=dict(d["approved"]) if d.get("approved") else None,
         )
 
     def cited_as(self, p: Passage) -> int | None:

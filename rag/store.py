@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
@@ -238,6 +238,20 @@ class ChunkStore:
                 for e in entries
             ],
         )
+
+    def rename(self, doc_id: str, title: str) -> None:
+        """Give a document another title, in the ledger and on every passage, without
+        embedding anything again (with ``embed_titles`` on, its vectors keep the old title
+        until the file changes or ``ingest --rebuild``). A later change of the file brings the
+        loader's title back."""
+        entry = self.ledger_entries().get(doc_id)
+        if entry is None:
+            raise KeyError(doc_id)
+        r = self.passages.get(where={"doc_id": doc_id}, include=["metadatas"])
+        if r["ids"]:
+            self.passages.update(ids=r["ids"], metadatas=[{**m, "title": title} for m in r["metadatas"]])
+        self.record([replace(entry, title=title)])
+        self.bump_revision()
 
     def forget(self, doc_ids: list[str]) -> None:
         if doc_ids:

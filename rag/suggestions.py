@@ -234,8 +234,16 @@ def question_about(topic: str, names: set[str] = frozenset()) -> str | None:
 _QUESTION_WORDS = frozenset({"what", "should", "i", "know", "about", "doe", "does", "mean"})
 
 
+# Parts of the body that take "the" in running text: a heading "Esophagus" becomes the plain
+# "Food pipe", and "What should I know about food pipe?" is not English.
+_TAKES_THE = frozenset("""food pipe|windpipe|voice box|gut|heart|lung|lungs|kidney|kidneys|liver|stomach|
+    bowel|bowels|bladder|immune system|digestive tract|esophagus|oesophagus|thyroid|pancreas|spine""".replace(
+    "\n", "").replace("    ", "").split("|"))
+
+
 def _about(topic: str, names: set[str]) -> str:
-    return f"What should I know about {_in_running_text(topic, names)}?"
+    words = _in_running_text(topic, names)
+    return f"What should I know about {'the ' if words.lower() in _TAKES_THE else ''}{words}?"
 
 
 def _meaning(term: str, names: set[str]) -> str:

@@ -68,6 +68,8 @@ TABLES: dict[str, Spec] = {
     "aspect_words": Spec("aspect_words.tsv", ("word",), pattern=_WORD),
     "asking_words": Spec("asking_words.tsv", ("word",), pattern=_WORD),
     "topic_cue_words": Spec("topic_cue_words.tsv", ("word",), pattern=_WORD),
+    "qualifier_words": Spec("qualifier_words.tsv", ("word", "blocks"), required=2, pattern=_WORD,
+                           choices={"blocks": frozenset({"always", "replaced"})}),
     "structural_headings": Spec("structural_headings.tsv", ("heading",), pattern=_WORD),
 }
 

@@ -74,7 +74,9 @@ def fake_embedder():
 
 
 def make_settings(store: Path, **overrides) -> Settings:
-    return Settings(store_dir=store, cache_dir=store / "cache", **overrides)
+    """Settings over a temporary store, with the records (and approved answers) beside it."""
+    return Settings(**{"store_dir": store, "cache_dir": store / "cache",
+                       "records_path": store / "records.sqlite3", **overrides})
 
 
 @pytest.fixture

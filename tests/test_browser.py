@@ -302,6 +302,10 @@ def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_word
     comment.wait_for(state="visible", timeout=STEP_MS)
     assert in_view(page, comment), "the comment box opens where the patient sees it"
     assert in_view(page, page.get_by_role("button", name="Send comment"))
+    comment.fill("It was clear and it told me what to ask my nurse about next time")
+    page.wait_for_timeout(500)
+    assert not [h for h in page.get_by_test_id("InputInstructions").all() if h.is_visible()], \
+        "no 'Press Enter to submit form' over the typed comment: the form has its buttons"
     page.get_by_role("button", name="No comment").click()
     comment.wait_for(state="hidden", timeout=STEP_MS)
     chosen = answer.get_by_text("You said this helped.")
@@ -353,3 +357,76 @@ def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp
     said = page.get_by_test_id("stAlert").first.inner_text()
     assert said.startswith("Added") and "hand-care.md" in said, said
     page.close()
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+EVERY_PAGE = [("", None), ("Review_queue", "Review queue"), ("Documents", "Documents"),
+              ("Try_a_question", "Try a question"), ("Evaluation", "Evaluation"),
+              ("Approved_answers", "Approved answers")]
+
+
+def test_no_page_fetches_anything_from_outside_localhost(server, browser):
+    """Nothing is fetched from the internet at run time, the tab icon included: offline it
+    would fail, and it tells a third party who is using a patient app."""
+    from urllib.parse import urlsplit
+
+    outside = []
+    for path, heading in EVERY_PAGE:
+        page = browser.new_page()
+        page.on("request", lambda r, path=path: outside.append((path or "chat", r.url))
+                if urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(r.url).hostname not in LOCAL_HOSTS else None)
+        if heading is None:
+            page.goto(server)
+            page.get_by_text("You could ask:").wait_for(timeout=FIRST_PAGE_MS)
+        else:
+            page.goto(f"{server}/{path}")
+            page.get_by_label("Educator password").fill(PASSWORD)
+            page.get_by_role("button", name="Unlock").click()
+            page.get_by_role("heading", name=heading).wait_for(timeout=STEP_MS)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)
+        page.close()
+    assert not outside, f"requests that left localhost: {outside}"
+
+
+FIXED = "Nintedanib slows down the scarring of the lungs."
+
+
+def test_an_educator_fixes_an_answer_and_a_patient_then_receives_it(server, browser):
+    """From sign-in (with the educator's name) to a patient receiving the approved answer,
+    asked in other words, with "Reviewed by an educator on <date>" under it."""
+    educator = browser.new_page()
+    educator.set_viewport_size({"width": 1280, "height": 1100})
+    educator.goto(f"{server}/Try_a_question")
+    educator.get_by_label("Educator password").fill(PASSWORD)
+    educator.get_by_label("Your name (shown with the answers you approve)").fill("Dana (nurse educator)")
+    educator.get_by_role("button", name="Unlock").click()
+    educator.get_by_role("heading", name="Try a question").wait_for(timeout=STEP_MS)
+    educator.get_by_role("textbox", name="Question").first.fill("What is nintedanib used for?")
+    educator.get_by_role("button", name="Ask").click()
+    educator.get_by_text("Write or edit the answer, and approve it").click()
+    box = educator.get_by_role("textbox", name="Approved answer")
+    box.wait_for(timeout=ANSWER_MS)
+    assert educator.get_by_role("textbox", name="Approved by").input_value() == "Dana (nurse educator)"
+    box.fill(FIXED + " [1]")
+    educator.get_by_role("button", name="Approve this answer").click()
+    educator.get_by_text("Approved: patients asking").wait_for(timeout=STEP_MS)
+    educator.screenshot(path=str(SCREENSHOTS / "approve-an-answer.png"))
+    educator.close()
+
+    page = open_chat(browser, server)
+    page.get_by_test_id("stChatInputTextArea").fill("what is nintedanib used for")
+    page.keyboard.press("Enter")
+    page.get_by_text("Reviewed by an educator on").wait_for(timeout=ANSWER_MS)
+    assert FIXED in assistant_messages(page).last.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "approved-answer-in-chat.png"))
+    page.close()
+
+    listing = open_educator_page(browser, server, "Approved_answers", "Approved answers",
+                                 {"width": 1280, "height": 900})
+    listing.get_by_text("What is nintedanib used for?").first.wait_for(timeout=STEP_MS)
+    listing.get_by_test_id("stDataFrame").locator("canvas").first.wait_for(timeout=STEP_MS)
+    listing.wait_for_timeout(1500)  # the table draws on its canvas just after
+    listing.screenshot(path=str(SCREENSHOTS / "approved-answers-page.png"))
+    listing.close()

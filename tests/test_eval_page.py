@@ -80,6 +80,11 @@ def test_an_educator_runs_the_evaluation_and_reads_the_figures_and_a_question(en
     assert len(at.image) >= 3  # per-topic, readability and latency charts
 
     at.toggle(key="eval_only_problems").set_value(False).run()
+    assert not [c.value for c in at.caption if "uncommitted" in c.value or " · code " in c.value], \
+        "no jargon about the code's version"
+    tables = [d.value for d in at.dataframe if "expected" in d.value.columns]
+    said = {str(v) for t in tables for column in ("expected", "the bot") if column in t.columns for v in t[column]}
+    assert said and not said & {"not_found", "not found", "urgent", "advice"}, f"codes, not words: {said}"
     at.selectbox(key="eval_question").set_value("what-nintedanib").run()
     assert not at.exception, at.exception
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")

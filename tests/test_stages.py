@@ -201,7 +201,7 @@ def test_the_draft_carries_each_stages_result(tiny):
     assert d.retrieval.passages[0].chunk.doc_id == "heartburn.txt"
     assert [s.quote or s.text for s in d.extraction.sentences][0] == \
         "Raising the head of the bed by a few inches helps with heartburn at night."
-    assert set(d.timings) == {"safety", "understand", "retrieve", "answer", "decide", "plain"}
+    assert set(d.timings) == {"safety", "understand", "approved", "retrieve", "answer", "decide", "plain"}
 
 
 def test_the_answer_cites_the_sentence_and_where_it_is(tiny):

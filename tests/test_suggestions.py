@@ -274,3 +274,9 @@ def test_trying_starter_questions_stops_when_their_time_is_up_and_keeps_what_it_
 
     found = suggest(list(pipeline.store.iter_chunks()), slow_yes, n=4, seconds=25.0, clock=lambda: now[0])
     assert len(tried) == 3 and [s.question for s in found] == tried[:1]
+
+
+def test_a_part_of_the_body_is_asked_about_with_the():
+    assert question_about("Esophagus") == "What should I know about the food pipe?"
+    assert question_about("Lungs") == "What should I know about the lungs?"
+    assert question_about("Pharmacological treatments") == "What should I know about medicines?"

@@ -60,6 +60,7 @@ _STATE_KEY = "educator_unlocked"  # holds the sign-in token (``sign_in_token``)
 XSRF_COOKIE = "_streamlit_xsrf"
 SESSION_KEY = secrets.token_bytes(32)  # signs this process's sign-in tokens; never stored
 clock: Callable[[], float] = time.time  # wall time: a token's expiry (a seam for tests)
+NAME_KEY = "educator_name"  # the name given at sign-in, kept with the answers they approve
 
 
 def configured_password(settings: Settings | None = None) -> str | None:
@@ -282,6 +283,7 @@ def require_educator() -> None:
                 "session was opened from another browser. Enter the password again.")
     with st.form("educator_login", clear_on_submit=True):
         given = st.text_input("Educator password", type="password")
+        name = st.text_input("Your name (shown with the answers you approve)")
         submitted = st.form_submit_button("Unlock")
     if submitted:
         client = this_client()
@@ -295,6 +297,7 @@ def require_educator() -> None:
             expires = clock() + get_settings().educator_session_hours * 3600
             st.session_state[_STATE_KEY] = sign_in_token(SESSION_KEY, this_browser(),
                                                          _digest(password), expires)
+            st.session_state[NAME_KEY] = " ".join(name.split())
             st.rerun()
         LIMITER.failed(client)
         st.error("That password is not right. Nothing was unlocked.")

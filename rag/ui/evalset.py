@@ -43,7 +43,7 @@ def used_sentences(turn: Turn) -> list[str]:
 
 
 def make_entry(turn: Turn, earlier: list[str], expect: str, evidence: list[str],
-               note: str = "") -> dict:
+               note: str = "", documents: list[str] = ()) -> dict:
     if expect not in EXPECTS:
         raise ValueError(f"expect is one of {', '.join(EXPECTS)}, not {expect!r}")
     digest = hashlib.sha1(turn.question.encode("utf-8")).hexdigest()[:8]
@@ -57,6 +57,8 @@ def make_entry(turn: Turn, earlier: list[str], expect: str, evidence: list[str],
     }
     if note.strip():
         entry["note"] = redact(note.strip())
+    if documents:  # what the expectation was written against (a later upload may answer it)
+        entry["documents"] = sorted(documents)
     return entry
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import streamlit as st
@@ -33,6 +34,10 @@ from ..schema import Answer, Citation, sentence_pieces
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
 _HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")
+# The tab icon, from the package: an emoji or a Material icon there makes the browser fetch
+# it from a font server on every page load (offline it fails, and it tells a third party).
+ICON = str(Path(__file__).with_name("icon.png"))
+
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 PIECE_PAUSE_S = 0.12  # between streamed sentences: calm, and quick enough not to wait on
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
@@ -45,6 +50,9 @@ CSS = """
 .typed { margin-bottom: .75rem; }
 .passage mark { background: #fff3b0; color: inherit; padding: 0 .1em; border-radius: .2em; }
 @media (prefers-color-scheme: dark) { .passage mark { background: #6b5a00; } }
+/* "Press Enter to submit form" is drawn inside a text box, over what was typed; every form
+   here has its own buttons, so the hint goes. */
+[data-testid="InputInstructions"] { display: none; }
 </style>
 """
 
@@ -164,6 +172,8 @@ def show_answer(answer: Answer | dict, stream: Iterable[str] | None = None) -> s
         return answer.answer
     for notice in answer.notices:
         text = as_text(notice.text)
+        if notice.code == "approved":
+            continue  # said quietly under the answer
         if notice.code == "urgent_symptom":
             st.warning(text, icon=":material/warning:")
         elif notice.code == "personal_advice":
@@ -177,6 +187,9 @@ def show_answer(answer: Answer | dict, stream: Iterable[str] | None = None) -> s
         st.markdown(as_text(answer.answer))
         shown = answer.answer
     show_sources(answer.citations)
+    for notice in answer.notices:
+        if notice.code == "approved":  # "Reviewed by an educator on <date>."
+            st.caption(as_text(notice.text))
     if answer.disclaimer:
         st.caption(as_text(answer.disclaimer))
     return shown

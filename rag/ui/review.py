@@ -2,7 +2,8 @@
 scores, the patient's feedback, and the forms to review it and to add it to the evaluation
 set. Used by the review queue page; the "try a question" page reuses ``show_passages``.
 
-Left out: editing the answer itself (answers come from the documents; fix the documents).
+An educator can also write or edit the answer and approve it (``rag.ui.approve``): patients
+who ask the same thing are then served it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from rag.records import MAX_NOTE_CHARS, RecordError, Turn
 from rag.schema import Answer
 from rag.settings import get_settings
-from rag.ui import evalset, render
+from rag.ui import approve, evalset, render, state
 
 # Material icons ship with Streamlit, so they show on every machine (emoji need a font).
 REASON_BADGES = {"thumbs down": ":material/thumb_down: thumbs down",
@@ -80,6 +81,8 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
         st.markdown("**Passages retrieved**")
         show_passages(turn.recorded_answer)
         _review_form(turn, records)
+        with st.expander("Write or edit the answer, and approve it"):
+            approve.approve_form(turn.question, turn.recorded_answer, records, key=f"turn-{turn.id}")
         if turn.verdict:
             _evaluation_form(turn, records, earlier)
 
@@ -126,7 +129,9 @@ def _evaluation_form(turn: Turn, records, earlier: list[str]) -> None:
                                 "(for answered and advice)", value="\n".join(suggested),
                                 key=f"evidence-{turn.id}")
         if st.form_submit_button("Add to the evaluation set"):
-            entry = evalset.make_entry(turn, earlier, expect, evidence.splitlines(), turn.note)
+            pipeline = state.pipeline_or_none()
+            documents = [d.doc_id for d in pipeline.documents()] if pipeline is not None else []
+            entry = evalset.make_entry(turn, earlier, expect, evidence.splitlines(), turn.note, documents)
             if expect in ("answered", "advice") and not entry["evidence"]:
                 st.error("Give at least one evidence phrase for an answered question.")
                 return

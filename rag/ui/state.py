@@ -54,7 +54,9 @@ def _pipeline_key(settings: Settings) -> str:
 def pipeline() -> Pipeline:
     """The pipeline for the current settings, built once per process."""
     settings = get_settings()
-    return _pipeline(_pipeline_key(settings), settings)
+    p = _pipeline(_pipeline_key(settings), settings)
+    p.records_path = settings.records_path  # its approved answers are in the app's records
+    return p
 
 
 store_log = logging.getLogger("rag.ui.store")
