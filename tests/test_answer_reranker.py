@@ -9,7 +9,7 @@ import pytest
 from rag.answer_reranker import DEFAULT_DIR, Reranker
 from rag.pipeline import Pipeline, load_reranker
 
-from .conftest import make_settings
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
