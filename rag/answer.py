@@ -27,6 +27,8 @@ sentences.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
@@ -225,6 +227,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
             break
         if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
             continue
+        if _said(cands[i].text) in {_said(cands[j].text) for j in placed}:
+            continue  # a sentence a page repeats word for word (its context differed, its vector too)
         g = cands[i].group
         if g in announced_lists:
             unit = [j for j in whole_list(g) if j not in placed]  # an announced list comes whole
@@ -240,7 +244,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         # a step of a procedure comes after the step before it ("The harvested cells are
         # then reinfused" after "The procedure involves harvesting...")
         p = prev[i] if points_back(cands[i].text) or (kind == "procedure" and about_earlier(cands[i].text)) else None
-        need = [p] if p is not None and p not in placed and ok[p] else []
+        need = [p] if p is not None and p not in placed and ok[p] \
+            and _said(cands[p].text) not in {_said(cands[j].text) for j in placed} else []
         cost = cands[i].words + sum(cands[j].words for j in need)
         if placed and (words + cost > max_words or len(placed) + 1 + len(need) > max_sentences):
             continue
@@ -252,6 +257,11 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         placed.update(need + [i])
         words += cost
     return units, lists
+
+
+def _said(text: str) -> str:
+    """A sentence's words, for telling two copies of it apart from two different sentences."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _in_context(cands: list[Candidate], i: int, prev: list[int | None], passages: list[Passage]) -> str:

@@ -90,3 +90,16 @@ def test_a_personal_advice_question_quotes_no_amount_at_all():
                    "Methotrexate calms the immune system in scleroderma.")
     assert quotable(cands) == [False, True, True]
     assert quotable(cands, advice=True) == [False, False, True]
+
+
+def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
+    from rag.answer import SelectionParams, choose
+    from rag.candidates import Candidate
+
+    text = "Being overweight increases the risk of gout."
+    cands = [Candidate(0, 0, len(text), text), Candidate(1, 0, len(text), text),
+             Candidate(1, 50, 90, "Drinking alcohol also raises the risk.")]
+    vectors = np.array([[1, 0, 0], [0.6, 0.8, 0], [0, 0, 1]], np.float32)  # other contexts, other vectors
+    units, _ = choose(cands, np.array([0.9, 0.89, 0.88], np.float32), vectors, SelectionParams(), 4, 110)
+    told = [cands[i].text for u in units for i in u]
+    assert told.count(text) == 1 and "Drinking alcohol also raises the risk." in told
