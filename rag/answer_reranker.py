@@ -35,7 +35,7 @@ class Reranker:
     top: int = 12
     blend: float = 0.0  # weight of the small scorer's logit added to the calibrated one
     support: float = 0.5  # a supporting sentence must reach this probability
-    answers: float = 0.3  # below this for every sentence, nothing answers the question
+    answers: float = 0.3  # fitted "nothing answers" level: reported by training, not used to decline
     version: str = ""
     _inputs: list[str] = field(default_factory=list)
 
