@@ -199,6 +199,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         heads = [i for i in members if cands[i].lead_in]
         kept, words = heads[:1], sum(cands[i].words for i in heads[:1])
         for i in (i for i in members if cands[i].list_item):
+            if _said(cands[i].text) in {_said(cands[j].text) for j in kept}:
+                continue  # an item the page lists twice
             if len(kept) > params.list_items or (kept and words + cands[i].words > max(max_words, params.list_words)):
                 break
             kept.append(i)

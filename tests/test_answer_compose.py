@@ -103,3 +103,17 @@ def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
     units, _ = choose(cands, np.array([0.9, 0.89, 0.88], np.float32), vectors, SelectionParams(), 4, 110)
     told = [cands[i].text for u in units for i in u]
     assert told.count(text) == 1 and "Drinking alcohol also raises the risk." in told
+
+
+def test_an_item_a_list_repeats_is_told_once():
+    from rag.answer import SelectionParams, choose
+    from rag.candidates import Candidate
+
+    head, item = "These risk factors are associated with gout:", "Being overweight raises the risk."
+    cands = [Candidate(0, 0, 44, head, lead_in=True, group=1), Candidate(0, 45, 80, item, list_item=True, group=1),
+             Candidate(0, 81, 116, item, list_item=True, group=1),
+             Candidate(0, 117, 150, "Drinking alcohol raises it too.", list_item=True, group=1)]
+    vectors = np.eye(4, dtype=np.float32)
+    units, _ = choose(cands, np.array([0.9, 0.8, 0.8, 0.7], np.float32), vectors, SelectionParams(), 4, 110)
+    told = [cands[i].text for u in units for i in u]
+    assert told.count(item) == 1 and "Drinking alcohol raises it too." in told
