@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,10 +32,9 @@ import numpy as np
 from rag.candidates import candidates
 from rag.pipeline import Pipeline
 from rag.schema import Passage
-from rag.settings import Settings
 
 from .medquad import condition_split, read_rows, template_free, usable_rows
-from .pages import choose_conditions, on_answer, write_pages
+from .pages import choose_conditions, indexed_pages, on_answer
 
 GREETINGS = ("Hi,", "Hello.", "Good morning,", "Hi there!", "Dear doctor,", "Hello everyone.", "")
 HISTORIES = (
@@ -138,12 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 answers.append(other["answer"])
             cases.append((qs[0], message(name, qs, rng), [r["answer"]], answers))
     with tempfile.TemporaryDirectory() as tmp:
-        pages = Path(tmp) / "pages"
-        pages.mkdir()
-        write_pages(chosen, pages, args.seed)
-        pipe = Pipeline(Settings(corpus_dir=pages, store_dir=Path(tmp) / "store"))
-        pipe.ingest()
-        print(f"[{time.time() - t0:.0f}s] indexed {len(chosen)} pages", file=sys.stderr, flush=True)
+        pipe = indexed_pages(chosen, Path(tmp), args.seed, t0)
         bare = [measure(pipe, q, own) for q, _, own, _ in cases]
         long = [measure(pipe, m, answers) for _, m, _, answers in cases]
     keys = ("hit@1", "hit@5", "plain hit@1", "plain hit@5", "lead@1", "declined")

@@ -87,6 +87,18 @@ def write_pages(chosen, folder: Path, seed: int) -> None:
         (folder / f"{name}.txt").write_text(f"{key[1]}\n\n" + page_text(answers), encoding="utf-8")
 
 
+def indexed_pages(chosen, folder: Path, seed: int, t0: float) -> Pipeline:
+    """The chosen conditions' pages written into ``folder`` and indexed there through the
+    real ingest; the pipeline over them."""
+    pages = folder / "pages"
+    pages.mkdir()
+    write_pages(chosen, pages, seed)
+    pipe = Pipeline(Settings(corpus_dir=pages, store_dir=folder / "store"))
+    pipe.ingest()
+    print(f"[{time.time() - t0:.0f}s] indexed {len(chosen)} pages", file=sys.stderr, flush=True)
+    return pipe
+
+
 def on_answer(sentence: str, answer: str) -> bool:
     s = squash(sentence)
     return bool(s) and s in squash(answer)
@@ -165,12 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = choose_conditions(held, args.conditions, args.per, args.seed)
     questions = [(r, template_free(r["question"])) for _, picked, _ in chosen for r in picked]
     with tempfile.TemporaryDirectory() as tmp:
-        pages = Path(tmp) / "pages"
-        pages.mkdir()
-        write_pages(chosen, pages, args.seed)
-        pipe = Pipeline(Settings(corpus_dir=pages, store_dir=Path(tmp) / "store"))
-        pipe.ingest()
-        print(f"[{time.time() - t0:.0f}s] indexed {len(chosen)} pages", file=sys.stderr, flush=True)
+        pipe = indexed_pages(chosen, Path(tmp), args.seed, t0)
         runs = {}
         for chooser in args.choosers.split(","):  # the same index, each way of choosing
             if chooser == "reranked" and pipe.reranker is None:

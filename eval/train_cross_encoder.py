@@ -32,34 +32,25 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer_reranker import DEFAULT_DIR, MAX_TOKENS, Reranker
+from rag.answer_reranker import DEFAULT_DIR, MAX_TOKENS, Reranker, combine
 from rag.answer_scorer import AnswerScorer
 from rag.embeddings import default_model_path, shared_embedder
 from rag.question_kinds import KindModel
 from rag.settings import PROJECT_ROOT, Settings
 
-from .medquad import condition_split, read_rows, template_free, usable_rows
-from .ranker_data import Example, examples, pages_of
-from .train_ranker import (DiskVectors, by_source, capped, figures, is_validation, patient_style, table,
-                           thresholds)
+from .ranker_data import Example
+from .train_ranker import DiskVectors, by_source, figures, split_examples, split_pages, table, thresholds
 
 REPORT = PROJECT_ROOT / "eval" / "reranker_report.md"
 GROUP = 8  # sentences per training question: one answering, seven not
 
 
 def build(args, log) -> tuple[list[Example], list[Example], list[Example], int]:
+    """The same pages and examples as ``eval.train_ranker`` for these arguments."""
     settings = Settings()
     embed = DiskVectors(shared_embedder(settings), Path(settings.cache_dir) / "ranker-vectors.npz")
-    rows = usable_rows(read_rows())
-    train_rows, held_rows = condition_split(rows)
-    train_pages = capped(pages_of(train_rows, args.seed), args.per_source, args.seed)
-    held_pages = capped(pages_of(held_rows, args.seed), args.heldout_per_source, args.seed)
-    fit_pages = [p for p in train_pages if not is_validation(p.key, args.seed)]
-    val_pages = [p for p in train_pages if is_validation(p.key, args.seed)]
-    fit = examples(fit_pages, embed, args.seed, patient_style)
-    val = examples(val_pages, embed, args.seed + 1, lambda r, _: template_free(r["question"]))
-    held = examples(held_pages, embed, args.seed + 2, lambda r, _: template_free(r["question"]))
-    embed.save()
+    fit_pages, val_pages, held_pages = split_pages(args.seed, args.per_source, args.heldout_per_source, log)
+    fit, val, held = split_examples(fit_pages, val_pages, held_pages, embed, args.seed)
     log(f"examples: {len(fit)} fit, {len(val)} validation, {len(held)} held out")
     return fit, val, held, len(held_pages)
 
@@ -202,11 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         asked = kinds.predict(ex.qvec[None, :], [ex.question])[0].scores
         return small.logits(ex.qvec, ex.vectors, ex.scalars, asked)
 
-    def rerank(base: np.ndarray, full: np.ndarray, weight: float) -> np.ndarray:
-        top = np.argsort(-base)[:args.top]
-        out = base - 1000.0
-        out[top] = a * full[top] + b + weight * base[top]
-        return out
+    def rerank(base: np.ndarray, full: np.ndarray, weight: float, keep=None) -> np.ndarray:
+        return combine(base, lambda idx: full[idx], args.top, (a, b), weight, keep)
 
     val_small = [small_scores(ex) for ex in val]
     blend = max((0.0, 0.25, 0.5, 1.0, 2.0), key=lambda w: figures(
@@ -215,10 +203,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def best(ex: Example, small: np.ndarray, full: np.ndarray, keep: np.ndarray) -> float:
         """The best calibrated probability among the reread sentences that ``keep`` allows."""
-        order = [int(i) for i in np.argsort(-np.where(keep, small, -np.inf))[:args.top] if keep[int(i)]]
-        if not order:
+        if not keep.any():
             return 0.0
-        return float(1 / (1 + np.exp(-(a * full[order] + b + blend * small[order]).max())))
+        return float(1 / (1 + np.exp(-rerank(small, full, blend, keep).max())))
 
     def answerable_and_not(pairs) -> tuple[np.ndarray, np.ndarray]:
         """Best probability with the page as it is, and with the question's own answer taken

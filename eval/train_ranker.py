@@ -104,6 +104,31 @@ def is_validation(key: tuple[str, str], seed: int) -> bool:
     return digest[0] < 38  # about 15%
 
 
+def split_pages(seed: int, per_source: int, heldout_per_source: int, log) -> tuple[list, list, list]:
+    """(fit, validation, held-out) pages: usable MedQuAD rows split by whole conditions,
+    capped per source; validation is a seeded share of the training side."""
+    rows = usable_rows(read_rows())
+    train_rows, held_rows = condition_split(rows)
+    train_pages = capped(pages_of(train_rows, seed), per_source, seed)
+    held_pages = capped(pages_of(held_rows, seed), heldout_per_source, seed)
+    fit_pages = [p for p in train_pages if not is_validation(p.key, seed)]
+    val_pages = [p for p in train_pages if is_validation(p.key, seed)]
+    log(f"{len(rows)} usable pairs; pages: {len(fit_pages)} fit, {len(val_pages)} validation, {len(held_pages)} held out")
+    return fit_pages, val_pages, held_pages
+
+
+def split_examples(fit_pages: list, val_pages: list, held_pages: list, embed: "DiskVectors",
+                   seed: int) -> tuple[list[Example], list[Example], list[Example]]:
+    """The examples of each split: training questions in patients' styles, the others as
+    MedQuAD words them (without its templates); new sentence vectors saved as they come."""
+    fit = examples(fit_pages, embed, seed, patient_style)
+    embed.save()
+    val = examples(val_pages, embed, seed + 1, lambda r, _: template_free(r["question"]))
+    held = examples(held_pages, embed, seed + 2, lambda r, _: template_free(r["question"]))
+    embed.save()
+    return fit, val, held
+
+
 # --- the fitted models ---------------------------------------------------------------------
 
 
@@ -340,20 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     embed = DiskVectors(shared_embedder(settings), Path(settings.cache_dir) / "ranker-vectors.npz")
     kinds = KindModel.load()
 
-    rows = usable_rows(read_rows())
-    train_rows, held_rows = condition_split(rows)
-    train_pages = capped(pages_of(train_rows, args.seed), args.per_source, args.seed)
-    held_pages = capped(pages_of(held_rows, args.seed), args.heldout_per_source, args.seed)
-    fit_pages = [p for p in train_pages if not is_validation(p.key, args.seed)]
-    val_pages = [p for p in train_pages if is_validation(p.key, args.seed)]
     log = lambda m: print(f"[{time.time() - t0:6.0f}s] {m}", file=sys.stderr, flush=True)  # noqa: E731
-    log(f"{len(rows)} usable pairs; pages: {len(fit_pages)} fit, {len(val_pages)} validation, {len(held_pages)} held out")
-
-    fit = examples(fit_pages, embed, args.seed, patient_style)
-    embed.save()
-    val = examples(val_pages, embed, args.seed + 1, lambda r, _: template_free(r["question"]))
-    held = examples(held_pages, embed, args.seed + 2, lambda r, _: template_free(r["question"]))
-    embed.save()
+    fit_pages, val_pages, held_pages = split_pages(args.seed, args.per_source, args.heldout_per_source, log)
+    fit, val, held = split_examples(fit_pages, val_pages, held_pages, embed, args.seed)
     log(f"examples: {len(fit)} fit, {len(val)} validation, {len(held)} held out; {len(embed.cache)} texts embedded")
 
     cue = lambda ex: np.array([kind_strength(c.text, kinds.predict(ex.qvec[None, :], [ex.question])[0].kind)  # noqa: E731

@@ -18,11 +18,30 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 
+from .embeddings.onnx_embedder import cpu_session, cpu_threads, padded_feed
+
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "answer_reranker"
 MAX_TOKENS = 96  # a question and one sentence; longer sentences lose their tail
+
+
+def combine(small_logits: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int,
+            calibration: tuple[float, float], blend: float, allowed: Sequence[bool] | None = None) -> np.ndarray:
+    """Logits for every sentence: the ``top`` best by the small scorer (among the
+    ``allowed``) get the cross-encoder's logit (``read(indices)``), calibrated, plus
+    ``blend`` times their small logit; the rest fall below all of them, in the small
+    scorer's order. Shared by the pipeline and the training report, so both rank alike."""
+    small = np.asarray(small_logits, np.float32)
+    keep = np.ones(len(small), bool) if allowed is None else np.asarray(allowed, bool)
+    order = [int(i) for i in np.argsort(-np.where(keep, small, -np.inf), kind="stable")[:top] if keep[int(i)]]
+    out = small - 1000.0
+    if order:
+        a, b = calibration
+        out[order] = a * np.asarray(read(order), np.float32) + b + blend * small[order]
+    return out
 
 
 @dataclass
@@ -58,14 +77,7 @@ class Reranker:
         tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta.get("max_tokens", MAX_TOKENS)))
         tokenizer.no_padding()
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        session = cpu_session(ort, directory / "model.onnx", threads or cpu_threads())
         cal = calibration or tuple(meta.get("calibration", (1.0, 0.0)))
         return cls(session, tokenizer, (float(cal[0]), float(cal[1])), int(meta.get("top", 12)),
                    float(meta.get("blend", 0.0)), float(meta.get("support", 0.5)), float(meta.get("answers", 0.3)),
@@ -74,15 +86,7 @@ class Reranker:
     def logits(self, question: str, sentences: list[str]) -> np.ndarray:
         if not sentences:
             return np.zeros(0, np.float32)
-        encodings = self.tokenizer.encode_batch([(question, s) for s in sentences])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for i, e in enumerate(encodings):
-            n = len(e.ids)
-            ids[i, :n], mask[i, :n], types[i, :n] = e.ids, e.attention_mask, e.type_ids
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        feed = padded_feed(self.tokenizer.encode_batch([(question, s) for s in sentences]))
         (out,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
         return np.asarray(out, np.float32).reshape(-1)
 
@@ -92,19 +96,9 @@ class Reranker:
 
     def rescore(self, question: str, sentences: list[str], small_logits: np.ndarray,
                 allowed: list[bool] | None = None) -> np.ndarray:
-        """Logits for every sentence: the ``top`` best by the small scorer (among the
-        ``allowed``) are read by the cross-encoder, calibrated and blended; the rest fall
-        below all of them, in the small scorer's order."""
-        small = np.asarray(small_logits, np.float32)
-        order = np.argsort(-np.where(np.asarray(allowed if allowed is not None else [True] * len(small)),
-                                     small, -np.inf), kind="stable")
-        top = [int(i) for i in order[:self.top] if allowed is None or allowed[int(i)]]
-        out = small - 1000.0
-        if top:
-            a, b = self.calibration
-            read = self.logits(question, [sentences[i] for i in top])
-            out[top] = a * read + b + self.blend * small[top]
-        return out
+        """Logits for every sentence (``combine``), reading the best few with the model."""
+        return combine(small_logits, lambda idx: self.logits(question, [sentences[i] for i in idx]),
+                       self.top, self.calibration, self.blend, allowed)
 
     def timing(self, n: int, runs: int = 20) -> float:
         """Median milliseconds to score ``n`` typical sentences for one question."""

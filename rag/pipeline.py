@@ -36,6 +36,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -130,7 +131,6 @@ class Pipeline:
         self.kinds = KindModel.load()
         self.scorer = load_scorer(settings)
         self.chooser = settings.answer_scorer  # "rules", "learned" or "reranked" (a benchmark may switch it)
-        self._reranker: tuple[Reranker | None] | None = None  # loaded on first use
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None
         self._glossary: Glossary | None = None
@@ -381,11 +381,10 @@ class Pipeline:
             d.extraction = self._extract(d, d.retrieval, d.search_text)
         d.answer.evidence = d.extraction.features
 
-    @property
+    @cached_property
     def reranker(self) -> Reranker | None:
-        if self._reranker is None:
-            self._reranker = (load_reranker(self.settings),)
-        return self._reranker[0]
+        """The cross-encoder, loaded on first use (only the reranked chooser needs it)."""
+        return load_reranker(self.settings)
 
     def _extract(self, d: Draft, r, reading: str) -> Extraction:
         """Sentences for one reading of the question (the words it was searched with)."""

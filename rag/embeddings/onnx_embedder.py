@@ -169,6 +169,36 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def cpu_session(ort, path: Path, threads: int):
+    """An onnxruntime CPU session for a small sequential graph on few cores (also the answer
+    reranker's, ``rag.answer_reranker``)."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    # Inter-op parallelism only adds contention for a sequential graph on few cores.
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # Idle pool threads sleep instead of spinning: on a shared machine spinning burns a
+    # core for nothing (a third more CPU time for the same vectors, measured under load).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def padded_feed(encodings) -> dict[str, np.ndarray]:
+    """A model's inputs for a batch of ``tokenizers`` encodings, padded with zeros to the
+    longest (token types as the tokenizer gave them: all 0 for single texts, 1 for the
+    second text of a pair)."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for r, e in enumerate(encodings):
+        n = len(e.ids)
+        ids[r, :n], mask[r, :n], types[r, :n] = e.ids, 1, e.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
 class OnnxEmbedder:
     """Unit-length float32 sentence vectors from an ONNX export, run by onnxruntime."""
 
@@ -206,17 +236,7 @@ class OnnxEmbedder:
         self._inputs = [i.name for i in self.session.get_inputs()]
 
     def _session(self, ort, threads: int):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        # Inter-op parallelism only adds contention for a sequential graph on few cores.
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        # Idle pool threads sleep instead of spinning: on a shared machine spinning burns a
-        # core for nothing (a third more CPU time for the same vectors, measured under load).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        return cpu_session(ort, self.path, threads)
 
     def bulk_session(self):
         """The single-threaded session batches share when run side by side (made once, on
@@ -257,13 +277,8 @@ class OnnxEmbedder:
         return out
 
     def _run(self, encodings, session) -> np.ndarray:
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for r, e in enumerate(encodings):
-            ids[r, : len(e.ids)] = e.ids
-            mask[r, : len(e.ids)] = 1
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feed = padded_feed(encodings)
+        mask = feed["attention_mask"]
         hidden = session.run(None, {k: feed[k] for k in self._inputs})[0]
         summed = np.einsum("btd,bt->bd", hidden, mask.astype(np.float32))
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
