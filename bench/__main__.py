@@ -82,8 +82,8 @@ def run_measured(cmd: list[str], env: dict, stdout=subprocess.PIPE) -> tuple[flo
 
 def passage_texts(docs_path: Path, settings: Settings) -> list[str]:
     """What ingest will embed: the same loader and chunker."""
-    from rag.chunking import chunk_document, embedding_text
-    from rag.loaders import iter_jsonl_documents
+    from rag.indexing.chunking import chunk_document, embedding_text
+    from rag.indexing.loaders import iter_jsonl_documents
 
     texts = []
     for doc in iter_jsonl_documents(docs_path):

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.schema import Chunk
-from rag.chroma_client import open_client
-from rag.store import ChunkStore
+from rag.indexing.chroma_client import open_client
+from rag.indexing.store import ChunkStore
 from rag.settings import Settings
 
 DIM = 384

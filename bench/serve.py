@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     from rag.pipeline import Pipeline
-    from rag.query import clean_question
+    from rag.text.typed import clean_question
 
     t0 = time.perf_counter()
     pipeline = Pipeline(Settings(store_dir=Path(args.store), collection=args.collection))

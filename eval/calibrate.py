@@ -2,8 +2,8 @@
 
 Each question the documents answer (``answered``, ``advice``) is a positive, each they do
 not (``not_found``) a negative. Their evidence features (``Answer.evidence``) are computed by
-the real pipeline, a logistic model is fitted (``rag.calibration.fit``), its leave-one-out
-accuracy is reported, and the model is written to ``rag/confidence.json``.
+the real pipeline, a logistic model is fitted (``rag.compose.confidence.fit``), its leave-one-out
+accuracy is reported, and the model is written to ``rag/data/confidence.json``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.calibration import FEATURES, fit, model_from
+from rag.compose.confidence import FEATURES, fit, model_from
 
 from .questions import load_questions
 

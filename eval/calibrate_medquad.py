@@ -15,7 +15,7 @@ scleroderma questions, and report how well it does on questions it was not fitte
 3. Every question's evidence features (``Answer.evidence``) are cached in
    ``.rag/calibration/`` keyed by the sample and the code that computes them, so a refit
    reads them back instead of asking again.
-4. The logistic model (``rag.calibration.fit``) is fitted on MedQuAD questions of ~70% of
+4. The logistic model (``rag.compose.confidence.fit``) is fitted on MedQuAD questions of ~70% of
    the foci plus the scleroderma set and scored on the other foci; the scleroderma set is
    scored leave-one-out. The model in use today (``settings.confidence_path``) is scored on
    the same cases. The answer threshold is chosen on the fitting cases and folded into the
@@ -34,7 +34,6 @@ import functools
 import gzip
 import hashlib
 import json
-import math
 import random
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.medquad import usable_rows
-from rag.calibration import FEATURES, ConfidenceModel, fit, model_from
+from rag.compose.confidence import FEATURES, ConfidenceModel, fit, model_from
 from rag.settings import PROJECT_ROOT, Settings
 
 from .questions import load_questions

@@ -36,7 +36,7 @@ def _pipeline(args):
 
 
 def cmd_calibrate(args) -> int:
-    from rag.calibration import DEFAULT_PATH
+    from rag.compose.confidence import DEFAULT_PATH
 
     from .calibrate import calibrate
 
@@ -60,7 +60,7 @@ def _progress(done: int, total: int, qid: str) -> None:
 
 
 def _evaluate(args) -> Path:
-    from rag.chroma_client import StoreError
+    from rag.indexing.chroma_client import StoreError
 
     from .questions import QuestionFileError
     from .runner import run
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", default=str(EVAL_DIR / "calibration.jsonl"))
     p.add_argument("--store", help="index folder (default: a store under .rag/eval)")
     p.add_argument("--l2", type=float, default=0.1, help="L2 penalty on the weights")
-    p.add_argument("--out", help="where to write the model (default rag/confidence.json)")
+    p.add_argument("--out", help="where to write the model (default rag/data/confidence.json)")
     p.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     p.set_defaults(func=cmd_calibrate)
 

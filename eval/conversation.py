@@ -191,10 +191,10 @@ def shown_sentences(answer: Answer) -> list[str]:
 def simpler_checks(answer: Answer, previous: Answer | None,
                    grade: Callable[[str], float] | None = None) -> dict:
     """A "say that more simply" reply: every sentence at reading grade <= 6 (Flesch-Kincaid,
-    ``rag.plain.reading_grade``), at most three sentences, at least one citation, and not the
+    ``rag.text.sentences.reading_grade``), at most three sentences, at least one citation, and not the
     same sentences as the previous answer. ``ok`` when it is an answer passing all four."""
     if grade is None:
-        from rag.plain import reading_grade as grade
+        from rag.text.sentences import reading_grade as grade
     texts = shown_sentences(answer)
     grades = [grade(t) for t in texts]
     checks = {

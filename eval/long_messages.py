@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.candidates import candidates
+from rag.compose.candidates import candidates
 from rag.pipeline import Pipeline
 from rag.schema import Passage
 

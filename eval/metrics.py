@@ -36,10 +36,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from rag.citations import strip_markers
-from rag.grounding import numbers_in
-from rag.safety import has_dose_or_instruction
-from rag.text import LIST_MARK
+from rag.text.citations import strip_markers
+from rag.chat_model.grounding import numbers_in
+from rag.safety.triage import has_dose_or_instruction
+from rag.text.cleaning import LIST_MARK
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 

@@ -33,9 +33,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from rag.candidates import candidates
+from rag.compose.candidates import candidates
 from rag.pipeline import Pipeline
-from rag.question_kinds import MEDQUAD_KINDS
+from rag.question.kinds import MEDQUAD_KINDS
 from rag.settings import Settings
 
 from .medquad import condition, condition_split, read_rows, template_free, usable_rows

@@ -3,7 +3,7 @@
 Each condition's answers (``eval.medquad``) are written as one page, the way an educator's
 document would read: every answer a paragraph block, in a seeded shuffled order; half the
 pages (seeded) put each answer under its question as a heading, half have no headings. The page goes through the product's own loader, chunker and candidate reader
-(``rag.loaders``, ``rag.chunking``, ``rag.candidates``), so a sentence is cut and filtered
+(``rag.indexing.loaders``, ``rag.indexing.chunking``, ``rag.compose.candidates``), so a sentence is cut and filtered
 exactly as it is at run time.
 
 For one question of the condition, the candidates are the sentences of the passages most
@@ -28,12 +28,12 @@ from typing import Callable
 
 import numpy as np
 
-from rag.answer import _in_context, local_coverage, without_kind_words
-from rag.answer_scorer import scalar_features
-from rag.candidates import Candidate, candidates, previous_in_passage
-from rag.chunking import chunk_document
-from rag.lexical import LexicalIndex, analyze_query
-from rag.loaders import LoadError, load_text
+from rag.compose.extract import _in_context, local_coverage, without_kind_words
+from rag.compose.scorer import scalar_features
+from rag.compose.candidates import Candidate, candidates, previous_in_passage
+from rag.indexing.chunking import chunk_document
+from rag.text.lexical import LexicalIndex, analyze_query
+from rag.indexing.loaders import LoadError, load_text
 from rag.schema import Passage
 
 from .medquad import condition, template_free
@@ -149,7 +149,7 @@ def own_answer_flags(cands: list[Candidate], passages: list[Passage], answer: st
 
 def passage_means(page: Page, embed) -> np.ndarray:
     """Each passage's unit mean candidate vector (zeros for a passage with no candidate):
-    the passage similarity the scorer itself reads (``rag.answer_scorer``)."""
+    the passage similarity the scorer itself reads (``rag.compose.scorer``)."""
     rows = []
     for p in page.passages:
         cands = candidates([p])

@@ -179,7 +179,7 @@ def question_warnings(questions: list[Question], passages: list[tuple[str, str]]
 def plain_synonyms() -> list[tuple[str, str]]:
     """The product's reviewed table of plain words (clinical phrase -> same meaning in
     everyday words), used to recognise reworded sentences; empty when there is none."""
-    from rag.plain import PLAIN_WORDS_PATH, plain_word_pairs
+    from rag.text.plain_words import PLAIN_WORDS_PATH, plain_word_pairs
 
     return plain_word_pairs() if Path(PLAIN_WORDS_PATH).is_file() else []
 

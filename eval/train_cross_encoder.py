@@ -1,6 +1,6 @@
 """``python -m eval.train_cross_encoder``: fine-tune the shipped all-MiniLM-L6-v2 weights as
 a cross-encoder that reads a question and a candidate sentence together, and ship it as
-int8 ONNX for ``rag.answer_reranker``.
+int8 ONNX for ``rag.compose.reranker``.
 
 The same seeded data as ``eval.train_ranker`` (MedQuAD pages of conditions that are neither
 reserved nor the project's own, split by whole conditions). Training is listwise: each step
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer_reranker import DEFAULT_DIR, MAX_TOKENS, Reranker, combine
-from rag.answer_scorer import AnswerScorer
+from rag.compose.reranker import DEFAULT_DIR, MAX_TOKENS, Reranker, combine
+from rag.compose.scorer import AnswerScorer
 from rag.embeddings import default_model_path, shared_embedder
-from rag.question_kinds import KindModel
+from rag.question.kinds import KindModel
 from rag.settings import PROJECT_ROOT, Settings
 
 from .ranker_data import Example

@@ -1,10 +1,10 @@
-"""Fit the question-kind model (``rag.question_kinds.KindModel``) and say how well it does.
+"""Fit the question-kind model (``rag.question.kinds.KindModel``) and say how well it does.
 
 ``python -m eval.train_kinds [--medquad PATH] [--out PATH]``
 
 Data:
 - MedQuAD (read in place from ``../shared/data/medquad/medquad.jsonl.gz`` by default), its
-  qtypes mapped to kinds by ``rag.question_kinds.MEDQUAD_KINDS``. It is split by FOCUS (the
+  qtypes mapped to kinds by ``rag.question.kinds.MEDQUAD_KINDS``. It is split by FOCUS (the
   disease or drug a question is about): 20% of foci are held out for the final test, 15% for
   validation, the rest train, so no focus name seen in training appears in a test question.
   The questions are templated, so training takes at most ``--per-kind`` of them per kind.
@@ -40,7 +40,7 @@ import numpy as np
 
 from eval.medquad import usable_rows
 from rag.embeddings import build_embedder, model_id_for
-from rag.question_kinds import (DEFAULT_PATH, MEDQUAD_KINDS, QUESTION_KINDS, KindModel,
+from rag.question.kinds import (DEFAULT_PATH, MEDQUAD_KINDS, QUESTION_KINDS, KindModel,
                                 cue_features, rule_cues, rule_kind)
 from rag.settings import PROJECT_ROOT, get_settings
 

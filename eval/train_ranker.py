@@ -4,16 +4,16 @@ held-out precision beside today's ranker and plain similarity.
 One seeded command. It reads MedQuAD in place, keeps out the reserved and project
 conditions (``eval.medquad``), splits the rest by whole conditions, builds pages and
 examples (``eval.ranker_data``), and fits small networks over frozen MiniLM vectors and the
-scorer's plain features (``rag.answer_scorer``). Every variant is scored on the same
+scorer's plain features (``rag.compose.scorer``). Every variant is scored on the same
 held-out conditions, per source, in the same run:
 
 - ``similarity``: the sentence most similar to the question (a naive answerer);
-- ``rules``: today's composer (``rag.answer.extract`` with its cue patterns and weights);
+- ``rules``: today's composer (``rag.compose.extract.extract`` with its cue patterns and weights);
 - ``linear (kind)``: a logistic model over the scalar features and the kind agreement
-  (``rag.answer_scorer.KindHeads``, fitted here first);
+  (``rag.compose.scorer.KindHeads``, fitted here first);
 - ``network (kind)``: one hidden layer over the same (the shipped scorer, ``--ship``);
 - ``network (kind) + cues``: also reading the hand cue strength of the question's kind
-  (``rag.sentence_kinds``), to see whether the hand patterns still add anything;
+  (``rag.compose.sentence_kinds``), to see whether the hand patterns still add anything;
 - ``network (vectors)``: one hidden layer over the raw question and sentence vectors and
   the scalar features;
 - ``cross-encoder`` (``--cross-encoder MINUTES``): all-MiniLM-L6-v2 fine-tuned as a
@@ -39,11 +39,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import extract
-from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, vector_features
+from rag.compose.extract import extract
+from rag.compose.scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, vector_features
 from rag.embeddings import shared_embedder
-from rag.question_kinds import MEDQUAD_KINDS, KindModel
-from rag.sentence_kinds import kind_strength
+from rag.question.kinds import MEDQUAD_KINDS, KindModel
+from rag.compose.sentence_kinds import kind_strength
 from rag.settings import PROJECT_ROOT, Settings
 
 from .medquad import condition_split, read_rows, template_free, usable_rows

@@ -2,7 +2,7 @@
 words, and how often it alarms on calm questions about the same topics.
 
 Reads tables of {"text", "kind"} rows (kind: an urgent category, or "calm"), runs
-``rag.safety.triage`` with the project's embedder, and prints per kind: how many were
+``rag.safety.triage.triage`` with the project's embedder, and prints per kind: how many were
 escalated (recall; "right kind" when the category also matches) and, for calm rows, the
 false alarms. The default tables are the tuning table and the held-out table written before
 any tuning (tests/data/emergencies*.jsonl). Also times triage per question: the rules alone,
@@ -25,7 +25,7 @@ from pathlib import Path
 from unittest import mock
 
 from rag.embeddings import build_embedder
-from rag.safety import CALM, for_embedding, paraphrase_category, paraphrases_for, triage, urgent_category
+from rag.safety.triage import CALM, for_embedding, paraphrase_category, paraphrases_for, triage, urgent_category
 from rag.settings import get_settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"

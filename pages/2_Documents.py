@@ -15,7 +15,7 @@ from math import ceil
 
 import streamlit as st
 
-from rag.chroma_client import StoreError
+from rag.indexing.chroma_client import StoreError
 from rag.embeddings import EmbedderUnavailable
 from rag.settings import get_settings
 from rag.ui import render, state, upload_gate, uploads

@@ -1,7 +1,7 @@
 """Command line: ``python -m rag {ingest,ask,search,docs,remove,check,approved}``.
 
 ``approved add|list|remove|export|import`` looks after educators' approved answers
-(``rag.approved``) in the records database; export and import are JSON lines, one approved
+(``rag.records.approved``) in the records database; export and import are JSON lines, one approved
 answer a line with all its versions.
 
 ``ask`` and ``search`` print one JSON object with ``--json`` (the contract evaluation, the
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from .settings import Settings
+from rag.settings import Settings
 
 
 def _settings(args) -> Settings:
@@ -36,7 +36,7 @@ def _settings(args) -> Settings:
 
 
 def _pipeline(args):
-    from .pipeline import Pipeline
+    from rag.pipeline import Pipeline
 
     return Pipeline(_settings(args))
 
@@ -78,7 +78,7 @@ def _keep_starters(pipeline) -> float:
     """Work out the chat's starter questions now, while indexing, unless they are already
     kept for this index (so the chat's first page shows them at once). Returns the seconds
     it took, for the ingest summary."""
-    from .suggestions import store_starters, stored_starters
+    from rag.indexing.suggestions import store_starters, stored_starters
 
     started = time.monotonic()
     if stored_starters(pipeline)[0] is None:
@@ -88,7 +88,7 @@ def _keep_starters(pipeline) -> float:
 
 
 def cmd_ingest(args) -> int:
-    from .pipeline import Pipeline
+    from rag.pipeline import Pipeline
 
     settings = _settings(args)
     pipeline = Pipeline(settings)
@@ -157,7 +157,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from .schema import passage_json
+    from rag.schema import passage_json
 
     pipeline = _pipeline(args)
 
@@ -207,14 +207,14 @@ def cmd_remove(args) -> int:
 
 
 def _records(args):
-    from .records import Records
+    from rag.records.database import Records
 
     settings = _settings(args)
     return Records(Path(args.records) if args.records else settings.records_path, settings.retention_days)
 
 
 def cmd_approved(args) -> int:
-    from .approved import ApprovalError, Version, new_version
+    from rag.records.approved import ApprovalError, Version, new_version
 
     records = _records(args)
     if args.action == "list":
@@ -281,13 +281,13 @@ def _shown(value) -> str:
 
 
 def cmd_check(args) -> int:
-    from .prompts import load_prompts
+    from rag.prompts import load_prompts
 
     settings = _settings(args)
     uses_llm = settings.answerer != "extractive"
     load_prompts(settings.prompts_dir, require_templates=uses_llm)
     if uses_llm:
-        from .llm import build_chat_model
+        from rag.chat_model.client import build_chat_model
 
         build_chat_model(settings)  # a bad answerer name or a missing package is named here
     print("settings and prompts are valid")
@@ -378,10 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .prompts import PromptError
-    from .chroma_client import StoreError, StoreNotWritable
-    from .embeddings import EmbedderUnavailable
-    from .llm import LLMConfigError
+    from rag.prompts import PromptError
+    from rag.indexing.chroma_client import StoreError, StoreNotWritable
+    from rag.embeddings import EmbedderUnavailable
+    from rag.chat_model.client import LLMConfigError
 
     args = build_parser().parse_args(argv)
     try:

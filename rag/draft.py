@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .answer import Extraction
-from .retrieve import Retrieval
-from .safety import Triage
-from .schema import Answer
-from .understand import Understanding
+from rag.compose.extract import Extraction
+from rag.search.retrieve import Retrieval
+from rag.safety.triage import Triage
+from rag.schema import Answer
+from rag.question.understand import Understanding
 
 
 @dataclass

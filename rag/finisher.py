@@ -2,25 +2,25 @@
 
 Only with a chat model configured, and only for a draft the extractive stages answered
 (urgent, invalid and not-found replies never reach it). ``finish`` replaces the draft's
-sentences with the model's checked ones (``rag.llm.grounded_answer``: every sentence must
+sentences with the model's checked ones (``rag.chat_model.client.grounded_answer``: every sentence must
 cite a passage it was given and be supported by it); ``stream`` yields them as they are
 checked. Any ``LLMError`` (timeout, refusal, malformed reply, nothing left after the checks)
 keeps the extractive answer and adds the ``llm_fallback`` notice.
 
-Left out: building the model (``rag.llm.build_chat_model``) and the checks themselves
-(``rag.grounding``).
+Left out: building the model (``rag.chat_model.client.build_chat_model``) and the checks themselves
+(``rag.chat_model.grounding``).
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from .draft import Draft
-from .llm import GroundedStream, LLMError, grounded_answer
-from .plain import reading_grade
-from .prompts import Prompts
-from .schema import Answer, Notice, cited
-from .settings import Settings
+from rag.draft import Draft
+from rag.chat_model.client import GroundedStream, LLMError, grounded_answer
+from rag.text.sentences import reading_grade
+from rag.prompts import Prompts
+from rag.schema import Answer, Notice, cited
+from rag.settings import Settings
 
 
 class Finisher:

@@ -1,25 +1,25 @@
 """The one entry point the command line, the app, evaluation and benchmarks call.
 
 ``Pipeline`` is built once per process from a ``Settings``. It is where the clients are
-made (Chroma through ``rag.chroma_client.open_client``, the embedder through
-``rag.embeddings.shared_embedder``, the chat model through ``rag.llm``) and passed to the
+made (Chroma through ``rag.indexing.chroma_client.open_client``, the embedder through
+``rag.embeddings.shared_embedder``, the chat model through ``rag.chat_model.client``) and passed to the
 pure stages. ``ask`` is one straight line of named stages over one ``Draft``:
 
     triage -> understand -> approved -> retrieve -> compose -> decide -> plain language -> [LLM finisher]
 
-- triage (``rag.safety``): emergencies (in English and five other languages), empty,
-  over-long or non-English input (``rag.language``), advice and injected instructions; an
+- triage (``rag.safety.triage``): emergencies (in English and five other languages), empty,
+  over-long or non-English input (``rag.safety.language``), advice and injected instructions; an
   emergency ends the line at once.
-- understand (``rag.understand``, ``rag.question_kinds``): the question to answer ("say
+- understand (``rag.question.understand``, ``rag.question.kinds``): the question to answer ("say
   that more simply" points back), its kind, whether it is yes/no or a definition, and what
   it names that no document mentions.
-- approved (``rag.approved``): an educator's approved answer to the same question, when one
+- approved (``rag.records.approved``): an educator's approved answer to the same question, when one
   matches and its passages still stand, is served as approved and ends the line.
-- retrieve (``rag.retrieve``): hybrid search; a follow-up borrows earlier turns for search.
-- compose (``rag.answer``): lead with the sentence that answers this kind of question,
+- retrieve (``rag.search.retrieve``): hybrid search; a follow-up borrows earlier turns for search.
+- compose (``rag.compose.extract``): lead with the sentence that answers this kind of question,
   chains kept together; a definition question leads with the glossary's definition.
-- decide (``rag.calibration``): answer, or say precisely what the documents don't cover.
-- plain language (``rag.plain``, ``rag.glossary``): reworded sentences, hard words
+- decide (``rag.compose.confidence``): answer, or say precisely what the documents don't cover.
+- plain language (``rag.plain.rewrite``, ``rag.plain.glossary``): reworded sentences, hard words
   explained after the answer; "say that more simply" keeps the main point in at most
   three short sentences.
 - finisher (``rag.finisher``, only with a chat model): rewrites an answered draft from the
@@ -40,35 +40,39 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .answer import Extraction, SelectionParams, extract
-from .answer_reranker import Reranker
-from .answer_scorer import AnswerScorer
-from . import approved as approved_answers
-from .calibration import ConfidenceModel
-from .chunking import embedding_text
-from .chroma_client import open_client
-from .draft import AnswerStream, Draft
-from .emergency_rules import urgent_language
-from .embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
-from .evidence import closest_word
-from .finisher import Finisher
-from .glossary import Glossary, asked_definitions, bare_definition, with_definitions
-from .ingest import Ingestor, IngestReport, Progress, passage_embedder
-from .lexical import LexicalIndex, stem, terms
-from .language import reads_english
-from .llm import build_chat_model
-from .plain import plain_answer, reading_grade, simplest
-from .prompts import Prompts, load_prompts
-from .query import clean_question, defined_abbreviations, normalize_history, readings, shared_subject
-from .question_kinds import KindModel, focus_phrase, is_yes_no
-from .retrieve import Retriever
-from .safety import follow_up_urgent, treatments_named, triage
-from .schema import REFERENCE_KIND, Answer, Notice, answer_text, sentence_pieces
-from .sentence_kinds import KINDS_NEEDING_CUES, answers_kind
-from .settings import Settings
-from .spelling import Vocabulary, correct
-from .store import ChunkStore, LedgerEntry
-from .understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
+from rag.compose.extract import Extraction, SelectionParams, extract
+from rag.compose.reranker import Reranker
+from rag.compose.scorer import AnswerScorer
+from rag.records import approved as approved_answers
+from rag.compose.confidence import ConfidenceModel
+from rag.indexing.chunking import embedding_text
+from rag.indexing.chroma_client import open_client
+from rag.draft import AnswerStream, Draft
+from rag.safety.emergency_rules import urgent_language
+from rag.embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embedder
+from rag.compose.evidence import closest_word
+from rag.finisher import Finisher
+from rag.plain.glossary import Glossary, asked_definitions, bare_definition, with_definitions
+from rag.indexing.ingest import Ingestor, IngestReport, Progress, passage_embedder
+from rag.text.lexical import LexicalIndex, stem, terms
+from rag.safety.language import reads_english
+from rag.chat_model.client import build_chat_model
+from rag.plain.rewrite import plain_answer
+from rag.plain.simpler import simpler
+from rag.text.sentences import reading_grade
+from rag.prompts import Prompts, load_prompts
+from rag.question.conversation import normalize_history, readings, shared_subject
+from rag.search.expansions import defined_abbreviations
+from rag.text.typed import clean_question
+from rag.question.kinds import KindModel, focus_phrase, is_yes_no
+from rag.search.retrieve import Retrieval, Retriever
+from rag.safety.triage import follow_up_urgent, treatments_named, triage
+from rag.schema import REFERENCE_KIND, Answer, Notice, answer_text, sentence_pieces
+from rag.compose.sentence_kinds import KINDS_NEEDING_CUES, answers_kind
+from rag.settings import Settings
+from rag.question.spelling import Vocabulary, correct
+from rag.indexing.store import ChunkStore, LedgerEntry
+from rag.question.understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
                          is_simpler_request, refers_back, uncovered)
 
 
@@ -318,10 +322,10 @@ class Pipeline:
             focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores)
 
     def approved_records(self):
-        """The records holding approved answers (``rag.records``), or None before the app
+        """The records holding approved answers (``rag.records.database``), or None before the app
         or ``rag approved`` made the file."""
         if (self._records is None or self._records.path != self.records_path) and self.records_path.exists():
-            from .records import Records
+            from rag.records.database import Records
 
             self._records = Records(self.records_path, self.settings.retention_days)
         return self._records if self._records is not None and self._records.path == self.records_path else None
@@ -336,7 +340,7 @@ class Pipeline:
             records = self.approved_records()
             hit = records and approved_answers.find(
                 u.asked, records.approved_answers(include_stale=False, with_counts=False), self.embed,
-                lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)],
+                lambda vecs, texts: [g.kind for g in self.kinds.predict(vecs, texts)], focus_phrase,
                 lambda ids: {c.chunk_id: c for c in self.store.get(ids)[0]}, records.mark_stale)
         except (sqlite3.Error, OSError):
             return  # records locked or damaged: answering never waits on them
@@ -351,7 +355,7 @@ class Pipeline:
 
     def _retrieve(self, d: Draft) -> None:
         """Search for the question. A follow-up that names no topic of its own has several
-        readings (``rag.query.readings``: with the conversation's topic, with the library's
+        readings (``rag.question.conversation.readings``: with the conversation's topic, with the library's
         subject, as asked); each is searched and composed, and the one whose best sentence
         answers best is kept (ties go to the earlier reading)."""
         u, retriever = d.understanding, self.retriever()
@@ -416,7 +420,8 @@ class Pipeline:
             named = {stem(w) for n in treatments_named(u.asked) for w in n.split()}
             confident = any(named & set(terms(s.text)) for s in x.sentences)
         sentences, citations = (x.sentences, x.citations) if confident else ([], [])
-        definitions = asked_definitions(u.asked, self._glossary, self._subject_terms) \
+        definitions = asked_definitions(u.asked, self._glossary, self._subject_terms,
+                                        asks_meaning=is_definition_question(u.asked)) \
             if self.settings.plain_language and u.definition else []
         if (sentences and not definitions and u.kind_confidence >= KIND_SURE and not d.triage.advice
                 and not self._answers(x, u.kind)):
@@ -454,7 +459,7 @@ class Pipeline:
                 a.sentences, a.citations, self._glossary, self.settings.explain_terms,
                 known=u.asked, common=self._subject_terms)
             if u.simpler:
-                a.sentences, a.citations = simplest(a.sentences, a.citations, self._glossary,
+                a.sentences, a.citations = simpler(a.sentences, a.citations, self._glossary,
                                                     SIMPLER_MOST_SENTENCES, SIMPLER_GRADE)
         a.answer = answer_text(a.sentences)
         a.reading_grade = reading_grade(a.answer)
@@ -464,7 +469,7 @@ class Pipeline:
         d.answer.timings_ms = d.timings
         return d.answer
 
-    # --- the chat model as the finisher (rag.llm) -----------------------------------------------
+    # --- the chat model as the finisher (rag.chat_model.client) -----------------------------------------------
 
     @property
     def streams(self) -> bool:

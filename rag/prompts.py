@@ -13,9 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .emergency_rules import OTHER_LANGUAGES
-from .question_kinds import QUESTION_KINDS
-from .safety import SYMPTOMS
+from rag.safety.emergency_rules import OTHER_LANGUAGES
+from rag.question.kinds import QUESTION_KINDS
+from rag.safety.triage import SYMPTOMS
 
 # key -> placeholders it must use (exactly).
 
@@ -42,7 +42,7 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
 }
 URGENT_CATEGORIES = [name for name, _ in SYMPTOMS]
 
-# LLM prompt templates (rag/llm.py): file -> placeholders.
+# LLM prompt templates (rag/chat_model/client.py): file -> placeholders.
 TEMPLATE_VARIABLES: dict[str, set[str]] = {
     "answer_system.txt": set(),
     "answer_user.txt": {"question", "passages"},

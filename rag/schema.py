@@ -21,7 +21,10 @@ read, so a reader can find the passage in the original.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # numpy only names a type here
+    import numpy as np
 
 AnswerKind = Literal["answered", "not_found", "urgent", "invalid"]
 
@@ -55,7 +58,7 @@ class Document:
 
 
 # The kind of a reference document (``kind: glossary`` in its front matter): its passages
-# explain words in answers (rag/glossary.py) and are never searched or offered as topics.
+# explain words in answers (rag/plain/glossary.py) and are never searched or offered as topics.
 REFERENCE_KIND = "glossary"
 
 
@@ -98,6 +101,18 @@ def chunk_from_json(d: dict) -> Chunk:
                  ordinal=whole("ordinal"), page=int(page) if page is not None else None,
                  section=str(d.get("section") or ""), doc_hash=str(d.get("doc_hash") or ""),
                  kind=str(d.get("kind") or ""))
+
+
+class PassageIndex(Protocol):
+    """What search reads from the index (``rag.indexing.store.ChunkStore`` is one): the
+    hand-off between indexing and search, so neither imports the other."""
+
+    def count(self) -> int: ...
+
+    def query(self, vector: "np.ndarray", k: int, exclude_kind: str | None = None,
+              total: int | None = None) -> list[tuple[Chunk, float]]: ...
+
+    def get(self, ids: list[str], with_vectors: bool = False) -> tuple[list[Chunk], "np.ndarray | None"]: ...
 
 
 @dataclass(frozen=True)

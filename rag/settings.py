@@ -165,7 +165,7 @@ class Settings(BaseSettings):
         "not cover the question. Calibrated by `python -m eval calibrate`.",
     )
     confidence_path: Path = Field(
-        PROJECT_ROOT / "rag" / "confidence.json",
+        PROJECT_ROOT / "rag" / "data" / "confidence.json",
         description="Fitted answer/not-found model written by `python -m eval calibrate`.",
     )
     topics: str | None = Field(

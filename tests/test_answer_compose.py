@@ -4,8 +4,8 @@ Pure tests over hand-made candidates and scores: no model, no store."""
 
 import numpy as np
 
-from rag.answer import SelectionParams, choose
-from rag.candidates import Candidate
+from rag.compose.extract import SelectionParams, choose
+from rag.compose.candidates import Candidate
 
 PARAMS = SelectionParams()
 
@@ -83,7 +83,7 @@ def test_an_item_of_an_announced_list_brings_the_announcement_and_the_other_item
 def test_a_personal_advice_question_quotes_no_amount_at_all():
     """Any question: no sentence telling the reader to dose or stop a medicine. A personal-
     advice question: not even an amount that is no instruction."""
-    from rag.answer import quotable
+    from rag.compose.extract import quotable
 
     cands = _cands("Stop all of your medicines today and take 100 mg every day.",
                    "Kidney disease is likely when albumin is greater than 30 mg per gram.",
@@ -93,8 +93,8 @@ def test_a_personal_advice_question_quotes_no_amount_at_all():
 
 
 def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
-    from rag.answer import SelectionParams, choose
-    from rag.candidates import Candidate
+    from rag.compose.extract import SelectionParams, choose
+    from rag.compose.candidates import Candidate
 
     text = "Being overweight increases the risk of gout."
     cands = [Candidate(0, 0, len(text), text), Candidate(1, 0, len(text), text),
@@ -106,8 +106,8 @@ def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
 
 
 def test_an_item_a_list_repeats_is_told_once():
-    from rag.answer import SelectionParams, choose
-    from rag.candidates import Candidate
+    from rag.compose.extract import SelectionParams, choose
+    from rag.compose.candidates import Candidate
 
     head, item = "These risk factors are associated with gout:", "Being overweight raises the risk."
     cands = [Candidate(0, 0, 44, head, lead_in=True, group=1), Candidate(0, 45, 80, item, list_item=True, group=1),

@@ -1,4 +1,4 @@
-"""rag.answer_reranker: the cross-encoder that rereads the learned scorer's best sentences.
+"""rag.compose.reranker: the cross-encoder that rereads the learned scorer's best sentences.
 
 The shipped int8 model is read from the repository and run for real; the questions and
 sentences are about conditions of no committed corpus."""
@@ -6,7 +6,7 @@ sentences are about conditions of no committed corpus."""
 import numpy as np
 import pytest
 
-from rag.answer_reranker import DEFAULT_DIR, Reranker
+from rag.compose.reranker import DEFAULT_DIR, Reranker
 from rag.pipeline import Pipeline, load_reranker
 
 from tests.conftest import make_settings

@@ -1,4 +1,4 @@
-"""rag.answer_scorer: the learned answer-sentence scorer, its features, and composing by it.
+"""rag.compose.scorer: the learned answer-sentence scorer, its features, and composing by it.
 
 The features and the composition are tested on hand-made candidates; the shipped weights
 are tested on real sentences with the real model (``embedder``)."""
@@ -6,9 +6,9 @@ are tested on real sentences with the real model (``embedder``)."""
 import numpy as np
 import pytest
 
-from rag.answer import SelectionParams, choose
-from rag.answer_scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, opens_paragraph, scalar_features
-from rag.candidates import Candidate
+from rag.compose.extract import SelectionParams, choose
+from rag.compose.scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, opens_paragraph, scalar_features
+from rag.compose.candidates import Candidate
 
 
 def _cands(*texts, passage=0):

@@ -1,4 +1,4 @@
-"""Approved answers (rag.approved): an educator's answer to a question is served, as approved
+"""Approved answers (rag.records.approved): an educator's answer to a question is served, as approved
 and with its citations, to a patient who asks the same thing in other words; never to a
 question about another medicine or another group of people, never before an emergency, and
 never once a document it cites has changed or gone, until an educator approves it again.
@@ -7,8 +7,8 @@ Tiny real documents, a temporary store and records database, the real model."""
 
 import pytest
 
-from rag.approved import MatchParams, differences, differing_word, matches, new_version
-from rag.records import Records
+from rag.records.approved import MatchParams, differences, differing_word, matches, new_version
+from rag.records.database import Records
 
 RITUXIMAB = ("# Rituximab\n\nRituximab is a medicine given as a drip into a vein. "
              "Common side effects are a reaction during the drip, such as chills or a rash. "
@@ -130,7 +130,7 @@ def test_grammar_and_near_synonyms_do_not_block_a_match(embedder):
 
 
 def test_an_answer_is_edited_as_lines_ending_with_the_passage_they_cite(pipeline):
-    from rag.approved import ApprovalError, parse_answer, sentences_from_text
+    from rag.records.approved import ApprovalError, parse_answer, sentences_from_text
 
     rituximab, tocilizumab = passage(pipeline, "rituximab"), passage(pipeline, "tocilizumab")
     assert [(s.text, s.citation) for s in sentences_from_text("Chills are common. [1] It raises cholesterol. [2]")] \
@@ -142,16 +142,20 @@ def test_an_answer_is_edited_as_lines_ending_with_the_passage_they_cite(pipeline
 
 
 def test_two_questions_of_one_kind_about_the_same_thing_match_from_a_lower_cosine(embedder):
-    from rag.approved import focus_terms
+    from rag.question.kinds import focus_phrase
+    from rag.records.approved import focus_terms
 
-    assert focus_terms("Does rituximab have side effects?") == focus_terms("rituximab side effects")
-    assert focus_terms("side effects of rituximab") != focus_terms("side effects of tocilizumab")
+    def about(q):
+        return focus_terms(q, focus_phrase)
+
+    assert about("Does rituximab have side effects?") == about("rituximab side effects")
+    assert about("side effects of rituximab") != about("side effects of tocilizumab")
     diffs = differences("How does nintedanib work?", "How does nintedanib help?", embedder.embed)
     assert matches(0.9, True, diffs, same_focus=True) and not matches(0.9, True, diffs, same_focus=False)
 
 
 def test_the_approved_answers_list_marks_an_answer_stale_before_anyone_asks(pipeline, library):
-    from rag.approved import newly_stale
+    from rag.records.approved import newly_stale
 
     records, approved_id = approve(pipeline, "What are the side effects of rituximab?")
     indexed = lambda ids: {c.chunk_id: c for c in pipeline.store.get(ids)[0]}  # noqa: E731

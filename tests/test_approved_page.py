@@ -5,7 +5,7 @@ often it was served and its thumbs, and can remove it."""
 
 from __future__ import annotations
 
-from rag.records import Records
+from rag.records.database import Records
 from tests.test_app import ask, last_answer, new_session
 from tests.test_pages import PASSWORD, env, fresh_settings, clock, open_page, submit_form, titles  # noqa: F401
 

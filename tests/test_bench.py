@@ -12,7 +12,7 @@ from bench.measures import (cross_fitted, documents_by_score, documents_in_order
                             percentiles, ranking_quality)
 from bench.report import speed, token_speed
 from bench.stories import TEMPLATES, wrap_all
-from rag.loaders import iter_jsonl_documents
+from rag.indexing.loaders import iter_jsonl_documents
 
 PAIRS = [
     Pair("a1", "What is gout ?", "Gout is a kind of arthritis caused by uric acid crystals.", "information", "Gout"),

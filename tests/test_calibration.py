@@ -1,8 +1,8 @@
-"""rag.calibration: the answer / not-found model is fitted, not guessed."""
+"""rag.compose.confidence: the answer / not-found model is fitted, not guessed."""
 
 import numpy as np
 
-from rag.calibration import DEFAULT_PATH, FEATURES, ConfidenceModel, fit, model_from
+from rag.compose.confidence import DEFAULT_PATH, FEATURES, ConfidenceModel, fit, model_from
 
 
 def test_fit_separates_separable_data_deterministically():

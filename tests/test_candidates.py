@@ -1,6 +1,6 @@
-"""rag.candidates: which sentences of the retrieved passages may be quoted."""
+"""rag.compose.candidates: which sentences of the retrieved passages may be quoted."""
 
-from rag.candidates import candidates
+from rag.compose.candidates import candidates
 from rag.schema import Chunk, Passage
 
 

@@ -1,7 +1,7 @@
-"""rag.chunking: passages keep their provenance and never cross a section."""
+"""rag.indexing.chunking: passages keep their provenance and never cross a section."""
 
-from rag.chunking import chunk_document, chunk_id, embedding_text
-from rag.loaders import discover, load_bytes, load_file
+from rag.indexing.chunking import chunk_document, chunk_id, embedding_text
+from rag.indexing.loaders import discover, load_bytes, load_file
 from tests.conftest import CORPUS
 
 

@@ -1,8 +1,8 @@
-"""Citation markers and numbers (rag/citations.py): "[n]" read and removed the same way
+"""Citation markers and numbers (rag/text/citations.py): "[n]" read and removed the same way
 everywhere, passages numbered in the order an answer first cites them, and numbers kept
 1..k when sentences are dropped or put in front."""
 
-from rag.citations import Numbering, cited_first, marker_numbers, only_cited, strip_markers
+from rag.text.citations import Numbering, cited_first, marker_numbers, only_cited, strip_markers
 from rag.schema import AnswerSentence, Chunk, Citation, Passage, answer_text
 
 

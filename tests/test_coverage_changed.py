@@ -46,7 +46,7 @@ def test_the_kept_questions_say_which_documents_each_not_covered_expectation_was
 
 
 def test_a_question_kept_from_the_review_queue_records_the_documents_indexed_then():
-    from rag.records import Turn
+    from rag.records.database import Turn
     from rag.ui.evalset import make_entry
 
     turn = Turn(id=7, session_id="s", created_at=0.0, question="Is acupuncture good?", kind="not_found",

@@ -1,15 +1,15 @@
 """A document cannot instruct patients: its sentences that tell the reader to start, stop or
 change a medicine, give a dose, or address the model are never quoted, and are listed for
 the educator when the document is added (the ingest summary, ``rag ingest``, the Documents
-page), by the one rule the answerer uses (``rag.flags.unquotable_reason``)."""
+page), by the one rule the answerer uses (``rag.safety.flags.unquotable_reason``)."""
 
 from __future__ import annotations
 
 import json
 
-from rag.answer import quotable
-from rag.candidates import Candidate
-from rag.flags import CARE_TEAM, INSTRUCTIONS
+from rag.compose.extract import quotable
+from rag.compose.candidates import Candidate
+from rag.safety.flags import CARE_TEAM, INSTRUCTIONS
 from tests.test_cli import rag
 from tests.test_pages import (as_read, clock, documents_page, fresh_settings, own_corpus,  # noqa: F401 - fixtures
                               upload)

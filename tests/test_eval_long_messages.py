@@ -3,7 +3,7 @@
 import random
 
 from eval.long_messages import casual, message, typo
-from rag.message import question_part
+from rag.text.message import question_part
 
 
 def test_a_typo_changes_one_letter_slip_and_keeps_the_words_ends():

@@ -34,7 +34,7 @@ def test_a_page_is_the_conditions_answers_and_its_sentences_are_labelled_by_the_
     rows = [_row("NIDDK", "Gout", "information", "Gout is a kind of arthritis. It causes sudden pain in a joint."),
             _row("NIDDK", "Gout", "treatment", "Doctors treat gout with medicines. Rest and ice also help the joint.")]
     page = build_page(("NIDDK", "Gout"), rows, seed=1)
-    from rag.candidates import candidates
+    from rag.compose.candidates import candidates
 
     cands = candidates(page.passages)
     labels, weights = own_answer_flags(cands, page.passages, rows[1]["answer"])

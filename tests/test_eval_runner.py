@@ -15,7 +15,7 @@ import pytest
 from eval import compare, runner
 from eval.questions import QuestionFileError, load_questions
 from rag.pipeline import Pipeline
-from rag.records import Records
+from rag.records.database import Records
 from rag.schema import Answer
 from rag.settings import PROJECT_ROOT
 from rag.ui.review import passage_rows

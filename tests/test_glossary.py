@@ -1,10 +1,11 @@
-"""The glossary (rag/glossary.py): term definitions from the corpus's glossary documents,
+"""The glossary (rag/plain/glossary.py): term definitions from the corpus's glossary documents,
 opening the answer to "what does X mean?" and explaining a hard word after an answer, each
 cited to its glossary passage; glossary passages are never searched or ranked as answers."""
 
 import pytest
 
-from rag.glossary import Glossary, asked_definitions, explain_terms, glossary_names, with_definitions
+from rag.question.understand import is_definition_question
+from rag.plain.glossary import Glossary, asked_definitions, explain_terms, glossary_names, with_definitions
 from rag.schema import AnswerSentence, Chunk, Citation
 
 
@@ -40,20 +41,21 @@ def test_the_longest_term_wins_and_each_term_is_found_once():
 
 @pytest.mark.parametrize("q", ["What does fibrosis mean?", "what is HSCT", "define fibrosis", "fibrosis meaning?"])
 def test_a_definition_question_opens_with_the_definition_of_the_word_it_asks_about(q):
-    assert asked_definitions(q, GLOSSARY)
+    assert asked_definitions(q, GLOSSARY, asks_meaning=is_definition_question(q))
 
 
 def test_a_question_that_is_not_a_definition_question_is_answered_not_defined():
-    assert asked_definitions("my doctor wants me on nintedanib, will it help my fibrosis?", GLOSSARY) == []
+    assert asked_definitions(q := "my doctor wants me on nintedanib, will it help my fibrosis?", GLOSSARY,
+                             asks_meaning=is_definition_question(q)) == []
 
 
 def test_the_subject_of_the_corpus_is_not_defined_back_to_the_reader():
-    assert asked_definitions("what is scleroderma?", GLOSSARY, common=frozenset({"scleroderma"})) == []
+    assert asked_definitions("what is scleroderma?", GLOSSARY, common=frozenset({"scleroderma"}), asks_meaning=True) == []
 
 
 def test_definitions_go_first_and_the_answer_is_renumbered_after_them():
     body = chunk("Fibrosis can affect the lungs.", "Lungs")
-    asked = asked_definitions("what does fibrosis mean?", GLOSSARY)
+    asked = asked_definitions("what does fibrosis mean?", GLOSSARY, asks_meaning=True)
     sentences, citations = with_definitions(asked, [AnswerSentence(body.text, 1)], [Citation(1, body, 0.9)],
                                             GLOSSARY)
     assert [(s.text, s.citation) for s in sentences] == [
@@ -143,7 +145,7 @@ def test_the_store_leaves_out_a_kind_whether_or_not_it_crowds_the_nearest(fresh_
 def test_every_glossary_term_asked_in_any_wording_leads_with_its_definition(corpus_pipeline):
     """"whats a X", "what's X mean", "X meaning", "what is X" and "X?" all open with the
     glossary's definition of X, for every term that isn't the library's own subject."""
-    from rag.glossary import _is_subject
+    from rag.plain.glossary import _is_subject
 
     pipeline = corpus_pipeline
     pipeline.retriever()

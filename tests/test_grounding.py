@@ -1,4 +1,4 @@
-"""Checking a chat model's reply (rag/grounding.py): a sentence is kept only when it cites a
+"""Checking a chat model's reply (rag/chat_model/grounding.py): a sentence is kept only when it cites a
 passage it was given and that passage supports it, numbers included; kept sentences are
 numbered in order of first use and point at the passage sentence they rest on.
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.grounding import DROP_REASONS, check_reply, numbers_in, parse_reply
-from rag.safety import has_dose_or_instruction
+from rag.chat_model.grounding import DROP_REASONS, check_reply, numbers_in, parse_reply
+from rag.safety.triage import has_dose_or_instruction
 from rag.schema import Chunk, Passage
 
 

@@ -1,10 +1,10 @@
-"""rag.ingest + rag.store: incremental, idempotent, crash-safe indexing into a real Chroma."""
+"""rag.indexing.ingest + rag.indexing.store: incremental, idempotent, crash-safe indexing into a real Chroma."""
 
 import pytest
 
-from rag.ingest import Ingestor
-from rag.chroma_client import StoreError
-from rag.store import ChunkStore
+from rag.indexing.ingest import Ingestor
+from rag.indexing.chroma_client import StoreError
+from rag.indexing.store import ChunkStore
 from tests.conftest import CORPUS
 
 CORPUS_DOCS = sorted(f.name for f in CORPUS.iterdir())  # the two source texts and the glossary
@@ -206,7 +206,7 @@ def test_progress_counts_documents_once_they_are_written(fresh_pipeline, tmp_pat
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(fresh_pipeline, tmp_path, monkeypatch):
     from pathlib import Path
 
-    from rag.loaders import MAX_FILE_BYTES
+    from rag.indexing.loaders import MAX_FILE_BYTES
 
     folder = tmp_path / "docs"
     folder.mkdir()

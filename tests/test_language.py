@@ -1,8 +1,8 @@
-"""rag.language: telling an English message from one the bot cannot read."""
+"""rag.safety.language: telling an English message from one the bot cannot read."""
 
 import pytest
 
-from rag.language import reads_english
+from rag.safety.language import reads_english
 
 
 @pytest.mark.parametrize("message", ["qué medicamentos hay para la esclerodermia",

@@ -1,6 +1,6 @@
-"""rag.lexical: terms, BM25 ranking, typo tolerance, persistence."""
+"""rag.text.lexical: terms, BM25 ranking, typo tolerance, persistence."""
 
-from rag.lexical import LexicalIndex, analyze_query, specificity, terms
+from rag.text.lexical import LexicalIndex, analyze_query, specificity, terms
 
 TEXTS = [
     "Methotrexate and mycophenolate mofetil suppress the immune system.",
@@ -79,6 +79,6 @@ def test_empty_index_scores_nothing():
 def test_filler_adverbs_name_no_topic():
     """"what is scleroderma exactly?" is about scleroderma: "exactly", "actually", "basically"
     and the like would otherwise weigh as the rarest word of the question."""
-    from rag.lexical import terms
+    from rag.text.lexical import terms
 
     assert terms("what is scleroderma exactly? actually, basically, maybe") == terms("what is scleroderma")

@@ -1,4 +1,4 @@
-"""Optional LLM answers (rag/llm.py): a chat model may word the answer, but every sentence
+"""Optional LLM answers (rag/chat_model/client.py): a chat model may word the answer, but every sentence
 it writes is checked against the passage it cites before a patient sees it, safety triage
 stays in front of it, and any failure gives the extractive answer with a notice.
 
@@ -24,14 +24,14 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
-from rag.llm import (GroundedStream, LLMConfigError, LLMError, build_chat_model, grounded_answer,
+from rag.chat_model.client import (GroundedStream, LLMConfigError, LLMError, build_chat_model, grounded_answer,
                      number_passages, prompt_messages)
 from rag.pipeline import Pipeline
 from rag.prompts import load_prompts
-from rag.safety import has_dose_or_instruction
+from rag.safety.triage import has_dose_or_instruction
 from rag.schema import Passage, cited
 from rag.settings import PROJECT_ROOT, Settings
-from rag.text import split_sentences
+from rag.text.cleaning import split_sentences
 from tests.conftest import make_settings
 from tests.test_grounding import PASSAGES
 

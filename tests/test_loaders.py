@@ -1,4 +1,4 @@
-"""rag.loaders: every supported format loads with provenance; every bad input is refused
+"""rag.indexing.loaders: every supported format loads with provenance; every bad input is refused
 by name with a reason."""
 
 import io
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.loaders import LoadError, PdfLimits, discover, iter_jsonl_documents, load_bytes, load_file, SourceFile
+from rag.indexing.loaders import LoadError, PdfLimits, discover, iter_jsonl_documents, load_bytes, load_file, SourceFile
 from tests.conftest import CORPUS
 
 
@@ -222,7 +222,7 @@ def test_a_page_past_the_readers_own_cap_on_instructions_is_refused_in_the_same_
 
 
 def test_forms_drawn_over_and_over_are_stopped_by_the_clock_inside_the_page():
-    from rag.pdf import PdfRefused, read_pdf
+    from rag.indexing.pdf import PdfRefused, read_pdf
 
     class Clock:  # one second passes at every look
         def __init__(self):

@@ -1,6 +1,6 @@
-"""rag.message: the asking sentences of a long message, and retrieval with them."""
+"""rag.text.message: the asking sentences of a long message, and retrieval with them."""
 
-from rag.message import question_part
+from rag.text.message import question_part
 
 
 def test_a_story_then_a_question_gives_the_question():

@@ -9,7 +9,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.records import Records
+from rag.records.database import Records
 from rag.settings import PROJECT_ROOT, get_settings
 from rag.ui import auth
 from rag.ui.auth import LoginLimiter
@@ -290,7 +290,7 @@ def upload(at: AppTest, name: str, data: bytes, replace: bool = False) -> AppTes
 
 def test_the_documents_page_over_an_index_held_elsewhere_says_so_without_a_traceback(
         env, monkeypatch):
-    from rag.chroma_client import StoreInUse
+    from rag.indexing.chroma_client import StoreInUse
     from rag.ui import state
 
     def held():

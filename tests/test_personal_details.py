@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, load_table
-from rag.records import RECORDED_KINDS, Records
+from rag.records.database import RECORDED_KINDS, Records
 from rag.ui import evalset
 
 TABLE = load_table("personal_details.jsonl")

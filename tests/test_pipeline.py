@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.safety import has_dose_or_instruction
+from rag.safety.triage import has_dose_or_instruction
 from tests.conftest import cites_evidence, load_table
 
 TABLE = load_table("patient_questions.jsonl")
@@ -177,7 +177,7 @@ def test_a_risk_question_leads_with_the_risks_named(corpus_pipeline):
 
 
 def test_a_glossary_definition_never_comes_between_a_sentence_and_its_follower(corpus_pipeline):
-    from rag.sentence_kinds import points_back
+    from rag.text.sentences import points_back
 
     for q in ("my rheumatologist wants to start me on mycophenolate, what does it actually do?",
               "what are the risks of a stem cell transplant", "does scleroderma affect the lungs"):
@@ -203,7 +203,7 @@ def test_a_side_effect_question_the_documents_do_not_answer_says_so_by_name(corp
 
 
 def test_a_risk_question_the_documents_answer_leads_with_a_sentence_naming_a_risk(corpus_pipeline):
-    from rag.sentence_kinds import answers_kind
+    from rag.compose.sentence_kinds import answers_kind
 
     a = corpus_pipeline.ask("HSCT risks")
     assert a.kind == "answered"

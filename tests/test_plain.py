@@ -1,4 +1,4 @@
-"""Plain language (rag/plain.py): quoted sentences reworded without changing what they say,
+"""Plain language (rag/plain/rewrite.py): quoted sentences reworded without changing what they say,
 hard words explained after the answer, the quote kept exactly; and, through the pipeline on
 the real corpus, "say that more simply" (its rules: tests/test_simpler.py). The glossary
 itself: tests/test_glossary.py."""
@@ -6,7 +6,9 @@ itself: tests/test_glossary.py."""
 import pytest
 
 from rag.pipeline import Pipeline
-from rag.plain import plain_answer, reading_grade, simplest, simplify
+from rag.plain.rewrite import plain_answer, simplify
+from rag.plain.simpler import simpler
+from rag.text.sentences import reading_grade
 from rag.schema import AnswerSentence, Chunk, Citation
 from tests.conftest import make_settings
 from tests.test_glossary import GLOSSARY, chunk
@@ -158,7 +160,7 @@ def test_simplest_never_keeps_a_pointing_sentence_without_the_one_it_points_to()
     answer = [AnswerSentence("A transplant may become a possible cure.", 1),
               AnswerSentence("Other drugs calm the immune system.", 2),
               AnswerSentence("But the procedure has risks.", 1)]
-    kept, _ = simplest(answer, cites)
+    kept, _ = simpler(answer, cites)
     assert [s.text for s in kept][-1] != "But the procedure has risks."
 
 

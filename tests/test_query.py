@@ -1,9 +1,9 @@
-"""rag.query: cleaning questions, removing injected instructions, abbreviations,
+"""rag.question.conversation: cleaning questions, removing injected instructions, abbreviations,
 lay words and follow-ups."""
 
-from rag.query import (clean_question, conversation_topic, readings, defined_abbreviations, expansions,
-                       is_follow_up, lay_expansions, lay_terms, normalize_history, shared_subject,
-                       strip_injection, with_expansions)
+from rag.question.conversation import conversation_topic, is_follow_up, normalize_history, readings, shared_subject
+from rag.search.expansions import defined_abbreviations, expansions, lay_expansions, lay_terms, with_expansions
+from rag.text.typed import clean_question, strip_injection
 
 
 def test_markup_does_not_reach_search():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.question_kinds import (MEDQUAD_KINDS, QUESTION_KINDS, KindModel, focus_phrase,
+from rag.question.kinds import (MEDQUAD_KINDS, QUESTION_KINDS, KindModel, focus_phrase,
                                 is_yes_no, rule_kind)
 
 HELD_OUT = Path(__file__).parent / "data" / "question_kinds_patient.jsonl"

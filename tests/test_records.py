@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from rag.records import BUSY_TIMEOUT_MS, RecordError, Records
+from rag.records.database import BUSY_TIMEOUT_MS, RecordError, Records
 from rag.schema import Answer
 from rag.ui.review import passage_rows
 from rag.settings import PROJECT_ROOT
@@ -250,7 +250,7 @@ def test_the_database_holds_no_ip_or_person_columns(records):
 # A second browser tab is a second session; here each is a separate process, the harder case.
 _TAB = """
 import sys
-from rag.records import Records
+from rag.records.database import Records
 records = Records(sys.argv[1], retention_days=30)
 session = sys.argv[2]
 for tid in map(int, sys.argv[3:]):

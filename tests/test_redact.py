@@ -1,4 +1,4 @@
-"""What is blanked out of what patients type before it is stored (rag.redact): e-mails,
+"""What is blanked out of what patients type before it is stored (rag.safety.redact): e-mails,
 dates, street addresses, postcodes, record numbers, long numbers, a stated name and a
 signature, whole, and nothing else; and the question the answering stages read instead."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.redact import redact, stated_names, without_personal_details
+from rag.safety.redact import redact, stated_names, without_personal_details
 
 
 def test_small_numbers_and_years_are_kept():

@@ -4,7 +4,7 @@ shows the last 10 and says which; choosing fewer pages' worth keeps a valid page
 import re
 import time
 
-from rag.records import Records
+from rag.records.database import Records
 from rag.schema import Answer
 from tests.test_pages import PAGES, clock, env, fresh_settings, open_page, sign_in  # noqa: F401
 

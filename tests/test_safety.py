@@ -1,5 +1,5 @@
-"""rag.safety and the modules it asks (rag.emergency_rules, rag.emergency_paraphrases,
-rag.advice): emergencies are escalated, personal advice is recognised, general questions
+"""rag.safety.triage and the modules it asks (rag.safety.emergency_rules, rag.safety.emergency_paraphrases,
+rag.safety.advice): emergencies are escalated, personal advice is recognised, general questions
 about symptoms are not mistaken for emergencies."""
 
 import random
@@ -8,11 +8,11 @@ import string
 import numpy as np
 import pytest
 
-from rag import emergency_rules
+from rag.safety import emergency_rules
 from rag.prompts import URGENT_CATEGORIES, load_prompts
-from rag.advice import has_dose_or_instruction, treatments_named
-from rag.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
-from rag.emergency_rules import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, OTHER_LANGUAGES,
+from rag.safety.advice import has_dose_or_instruction, treatments_named
+from rag.safety.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
+from rag.safety.emergency_rules import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, OTHER_LANGUAGES,
                                  READ_CHARS, known_words, repair_typos, rules_read, urgent_category, urgent_language)
 from rag.safety import triage
 from rag.settings import PROJECT_ROOT

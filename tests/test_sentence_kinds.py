@@ -1,6 +1,7 @@
 """What a document sentence can answer, read by its cues."""
 
-from rag.sentence_kinds import about_earlier, asked_cues, in_context, kind_strength, kinds_answered, points_back
+from rag.compose.sentence_kinds import asked_cues, in_context, kind_strength, kinds_answered
+from rag.text.sentences import about_earlier, points_back
 
 NAMES_RISKS = ("Patients undergoing stem cell transplantation may experience side effects such as "
                "infections, low blood counts and gastrointestinal complications.")

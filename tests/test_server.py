@@ -21,7 +21,7 @@ import pytest
 from conftest import CORPUS, cites_evidence
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.chroma_client import StoreError
+from rag.indexing.chroma_client import StoreError
 
 pytestmark = pytest.mark.server
 

@@ -1,6 +1,6 @@
-""""Say that more simply" (rag/simpler.py, called as rag.plain.simplest): the answer's main
+""""Say that more simply" (rag/plain/simpler.py, called by the pipeline): the answer's main
 point again in at most three short sentences of everyday words, each at reading grade 6 or
-below as rag.plain.reading_grade measures it, each keeping its citation and its document
+below as rag.text.sentences.reading_grade measures it, each keeping its citation and its document
 quote. Inputs are real sentences of corpus/*.txt; the whole pipeline: tests/test_plain.py."""
 
 import re
@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.glossary import Glossary
-from rag.lexical import terms
-from rag.plain import plain_answer, plain_word_pairs, reading_grade, simplest, simplify
+from rag.plain.glossary import Glossary
+from rag.text.lexical import terms
+from rag.plain.rewrite import plain_answer, simplify
+from rag.text.plain_words import plain_word_pairs
+from rag.text.sentences import reading_grade
 from rag.schema import AnswerSentence, Citation
-from rag.simpler import declutter, short_sentences, simpler
+from rag.plain.simpler import declutter, short_sentences, simpler
 from tests.conftest import CORPUS
 from tests.test_glossary import chunk
 
@@ -73,7 +75,7 @@ def source_of(s: AnswerSentence, citations) -> str:
 @pytest.mark.parametrize("plain", [False, True])
 def test_every_sentence_reads_at_grade_six_or_below(sentence, plain):
     # TEAM and TARGETED have no piece at grade six: the simplest piece comes back (see below)
-    out, _ = simplest(*answer(sentence, plain=plain))
+    out, _ = simpler(*answer(sentence, plain=plain))
     assert 1 <= len(out) <= 3
     if sentence not in (TEAM, TARGETED):
         assert all(reading_grade(s.text) <= 6.0 for s in out), [(s.text, reading_grade(s.text)) for s in out]
@@ -175,7 +177,7 @@ def test_never_empty_when_nothing_reads_at_grade_six(sentence):
 
 def test_no_sentences_in_no_sentences_out():
     assert simpler([], []) == ([], [])
-    assert simplest([], [], None) == ([], [])
+    assert simpler([], [], None) == ([], [])
     blank, cites = answer("   ")
     assert simpler(blank, cites) == ([], [])
 
@@ -203,7 +205,7 @@ def test_a_hard_word_left_in_is_explained_right_after_it_from_the_glossary():
     body = chunk(ORGANS, "Overview", "", "trials.txt", 100)
     sentences, citations = plain_answer([AnswerSentence(ORGANS, 1)], [Citation(1, body, 1.0)], glossary,
                                         common=frozenset({"scleroderma"}))
-    out, cites = simplest(sentences, citations, glossary)
+    out, cites = simpler(sentences, citations, glossary)
     assert [s.text for s in out] == ["It can also affect organs inside the body.",
                                      "These include the lungs, heart, kidneys, and stomach and gut.",
                                      "Kidneys are two bean-shaped organs that clean the blood and make urine."]

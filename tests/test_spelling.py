@@ -1,4 +1,4 @@
-"""rag.spelling: a misspelt word in the question is replaced by the known word meant, before
+"""rag.question.spelling: a misspelt word in the question is replaced by the known word meant, before
 anything else reads the question; words the bot knows, everyday English, abbreviations,
 numbers and real names the documents do not mention are kept as typed.
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.spelling import Correction, Vocabulary, correct, max_edits
+from rag.question.spelling import Correction, Vocabulary, correct, max_edits
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

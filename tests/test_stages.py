@@ -18,10 +18,10 @@ import pytest
 
 from rag.embeddings import DIMENSION, CachingEmbedder, model_id_for
 from rag.embeddings import factory
-from rag.loaders import load_bytes
+from rag.indexing.loaders import load_bytes
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.chroma_client import StoreError
+from rag.indexing.chroma_client import StoreError
 from tests.conftest import FakeEmbedder, make_settings
 from tests.test_loaders import pdf_bytes
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from rag.settings import PROJECT_ROOT, Settings
-from rag.chroma_client import StoreError, lock_store, open_client
+from rag.indexing.chroma_client import StoreError, lock_store, open_client
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(PROJECT_ROOT)}
 
@@ -18,7 +18,7 @@ HOLDER = """
 import sys
 from pathlib import Path
 from rag.settings import Settings
-from rag.chroma_client import open_client
+from rag.indexing.chroma_client import open_client
 open_client(Settings(store_dir=Path(sys.argv[1])))
 print("holding", flush=True)
 sys.stdin.read()  # hold the store until the test closes our stdin
@@ -104,7 +104,7 @@ def test_a_store_under_a_file_is_refused_in_one_line_with_exit_2(tmp_path):
 def test_a_store_this_user_may_not_write_is_refused_in_one_line_with_exit_2(tmp_path, monkeypatch, capsys):
     import builtins
 
-    import rag.chroma_client as store_module
+    import rag.indexing.chroma_client as store_module
     from rag.cli import main
 
     store = tmp_path / "store"
@@ -126,7 +126,7 @@ def test_a_store_this_user_may_not_write_is_refused_in_one_line_with_exit_2(tmp_
 
 
 def test_a_store_held_by_another_process_is_a_typed_error_naming_the_holder(holder):
-    from rag.chroma_client import StoreInUse
+    from rag.indexing.chroma_client import StoreInUse
 
     store, proc = holder
     with pytest.raises(StoreInUse) as err:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from rag import cli, suggestions
+from rag import cli
+
+from rag.indexing import suggestions
 from rag.pipeline import Pipeline
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.suggestions import candidates, everyday, is_fragment, question_about, repeated_phrases, suggest
+from rag.indexing.suggestions import candidates, everyday, is_fragment, question_about, repeated_phrases, suggest
 
 GARDEN = """# Growing vegetables
 

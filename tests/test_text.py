@@ -1,6 +1,6 @@
-"""rag.text: cleaning extracted text, titles, headings and sentences."""
+"""rag.text.cleaning: cleaning extracted text, titles, headings and sentences."""
 
-from rag.text import clean_text, find_headings, looks_like_title, split_sentences
+from rag.text.cleaning import clean_text, find_headings, looks_like_title, split_sentences
 
 
 def test_hard_wrapped_lines_become_one_paragraph():

@@ -3,7 +3,7 @@ browser's print-to-PDF leaves) is titled by its first heading, or by its cleaned
 an educator renames a document on the Documents page and patients see the new title at once,
 with nothing indexed again."""
 
-from rag.loaders import load_bytes
+from rag.indexing.loaders import load_bytes
 from tests.test_loaders import pdf_bytes
 from tests.test_pages import (PAGES, clock, fresh_settings, listed, own_corpus, sign_in,  # noqa: F401
                               open_page, submit_form)

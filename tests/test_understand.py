@@ -3,10 +3,10 @@ patient means by its wording ("say that more simply", "what does X mean?")."""
 
 import pytest
 
-from rag.understand import (content_left, index_knows, is_definition_question, is_simpler_request, refers_back,
+from rag.question.understand import (content_left, index_knows, is_definition_question, is_simpler_request, refers_back,
                             uncovered_phrase)
 
-# A tiny index vocabulary (stems), as rag.lexical builds it.
+# A tiny index vocabulary (stems), as rag.text.lexical builds it.
 VOCAB = {t: i for i, t in enumerate(
     "scleroderma skin harden tighten transplant stem cell methotrexat mycophenol lung reinfus "
     "rheumatologist specialist care team doctor".split())}
@@ -14,7 +14,7 @@ INDEXED = index_knows(VOCAB, lambda stems: {})
 
 
 def test_a_remedy_the_documents_never_mention_is_named_as_typed():
-    # with the phrase the question is about (rag.question_kinds.focus_phrase), named whole
+    # with the phrase the question is about (rag.question.kinds.focus_phrase), named whole
     assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED, focus="CBD oil") == "CBD oil"
     assert uncovered_phrase("does CBD oil cure scleroderma", INDEXED) == "CBD"
 

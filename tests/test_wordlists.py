@@ -1,4 +1,4 @@
-"""rag.wordlists: every reviewed word list in rag/data/ loads and is clean, a malformed list
+"""rag.text.wordlists: every reviewed word list in rag/data/ loads and is clean, a malformed list
 is refused with its file and line named, and a word an educator adds to a list changes
 what the product recognises, with no code edited."""
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rag import wordlists
-from rag.advice import treatments_named, wants_personal_advice
-from rag.emergency_rules import urgent_category
-from rag.wordlists import TABLES, WordListError
+from rag.text import wordlists
+from rag.safety.advice import treatments_named, wants_personal_advice
+from rag.safety.emergency_rules import urgent_category
+from rag.text.wordlists import TABLES, WordListError
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))

@@ -10,6 +10,9 @@
 
 Chroma's default embedding function is never used: the store is always handed vectors.
 Importing this package loads no model and imports neither torch nor onnxruntime.
+
+Part of the shared layer: may import ``rag.settings`` and itself only. Left out: what the
+vectors are used for (``rag.indexing``, ``rag.search``).
 """
 
 from .base import (DIMENSION, MODEL_NAME, Embedder, EmbedderUnavailable, default_model_path, model_id,

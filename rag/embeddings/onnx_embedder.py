@@ -171,7 +171,7 @@ def cpu_threads() -> int:
 
 def cpu_session(ort, path: Path, threads: int):
     """An onnxruntime CPU session for a small sequential graph on few cores (also the answer
-    reranker's, ``rag.answer_reranker``)."""
+    reranker's, ``rag.compose.reranker``)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     # Inter-op parallelism only adds contention for a sequential graph on few cores.

@@ -1,4 +1,4 @@
-"""The educator's approved-answer form and list (``rag.approved``).
+"""The educator's approved-answer form and list (``rag.records.approved``).
 
 ``approve_form`` lets an educator write or edit the answer to a question and approve it:
 one sentence a line, each ending with the number of the passage it cites, from the
@@ -16,7 +16,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.approved import (ApprovalError, editable_text, new_version, newly_stale, offered_passages,
+from rag.records.approved import (ApprovalError, editable_text, new_version, newly_stale, offered_passages,
                           parse_answer, sentences_from_text)
 from rag.schema import Answer
 from rag.ui import render

@@ -13,7 +13,7 @@ import itertools
 
 import streamlit as st
 
-from rag.records import MAX_COMMENT_CHARS, RecordError
+from rag.records.database import MAX_COMMENT_CHARS, RecordError
 from rag.schema import Answer
 from rag.settings import get_settings
 from rag.ui import render, state

@@ -4,7 +4,7 @@ An entry has the fields of ``eval/questions.jsonl`` (``id``, ``question``, ``exp
 ``evidence``, ``history``, ``category``) and is appended to the reviewed-questions file
 (``settings.reviewed_questions_path``) under a file lock, so two educators adding at once
 lose nothing. Only the question's text and the earlier questions of its conversation are
-copied (recorded redacted, and redacted again here with the note, ``rag.redact``); never
+copied (recorded redacted, and redacted again here with the note, ``rag.safety.redact``); never
 the conversation id. The evidence phrases are kept as given: they are the documents' own
 words, matched against what an answer cites. No Streamlit here.
 
@@ -18,8 +18,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from rag.records import Turn
-from rag.redact import redact
+from rag.records.database import Turn
+from rag.safety.redact import redact
 
 EXPECTS = ("answered", "not_found", "urgent", "advice")
 

@@ -30,7 +30,7 @@ from typing import Iterable, Iterator
 
 import streamlit as st
 
-from ..schema import Answer, Citation, sentence_pieces
+from rag.schema import Answer, Citation, sentence_pieces
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@%])")
 _HTML_SPECIAL = re.compile(r"[&<>\"'`*_{}\[\]()#+\-!|~$:=^\\@%]")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from rag.records import MAX_NOTE_CHARS, RecordError, Turn
+from rag.records.database import MAX_NOTE_CHARS, RecordError, Turn
 from rag.schema import Answer
 from rag.settings import get_settings
 from rag.ui import approve, evalset, render, state

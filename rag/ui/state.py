@@ -2,7 +2,7 @@
 
 Per process (``st.cache_resource``, shared by every session): the pipeline over the index,
 the records database and the starter questions of the current index (read from where
-indexing kept them, ``rag.suggestions.stored_starters``; worked out here only when none are
+indexing kept them, ``rag.indexing.suggestions.stored_starters``; worked out here only when none are
 kept, which the log says). Each is keyed by the settings it depends on, so tests that point
 the app at another store get another pipeline, while the model is still loaded only once
 (``rag.embeddings.shared_embedder`` holds it).
@@ -28,12 +28,12 @@ from typing import Any
 
 import streamlit as st
 
-from rag.chroma_client import StoreError
+from rag.indexing.chroma_client import StoreError
 from rag.embeddings import EmbedderUnavailable, shared_embedder
 from rag.pipeline import Pipeline
-from rag.records import Records
+from rag.records.database import Records
 from rag.settings import Settings, get_settings
-from rag.suggestions import STARTERS, store_starters, stored_starters
+from rag.indexing.suggestions import STARTERS, store_starters, stored_starters
 
 
 @st.cache_resource(show_spinner="Getting ready…")

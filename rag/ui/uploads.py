@@ -1,7 +1,7 @@
 """The educator's document actions: add an uploaded file, remove a document, re-index.
 
 An upload is checked completely before anything is written: its name, type and size, that
-it parses (``rag.loaders.load_bytes``, the same code the index uses) and that its content is
+it parses (``rag.indexing.loaders.load_bytes``, the same code the index uses) and that its content is
 not already indexed under another name. Only then is it saved into the corpus folder
 (written under a hidden name and renamed, so a half-written file is never indexed) and that
 one file indexed. If indexing fails anyway, the folder is put back as it was. No Streamlit
@@ -10,7 +10,7 @@ The messages are plain text holding file names and document titles as they came 
 may be "![x](http://...)"): the page shows them with ``render.as_text``, never as Markdown.
 
 An added document's sentences that the chat will never quote (a dose or a stop/start
-instruction to the reader, an instruction to the model: ``rag.flags``) come back with it
+instruction to the reader, an instruction to the model: ``rag.safety.flags``) come back with it
 (``Added.flagged``, ``flag_lines``) so the page shows them to the educator.
 
 Left out on purpose: uploads into sub-folders, and formats the loaders don't read.
@@ -24,11 +24,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.flags import Flag
-from rag.ingest import IngestReport, Progress
-from rag.loaders import LoadError, content_hash, load_bytes
+from rag.safety.flags import Flag
+from rag.indexing.ingest import IngestReport, Progress
+from rag.indexing.loaders import LoadError, content_hash, load_bytes
 from rag.pipeline import Pipeline
-from rag.suggestions import store_starters, stored_starters
+from rag.indexing.suggestions import store_starters, stored_starters
 
 UPLOAD_TYPES = ("pdf", "txt", "md")
 _UNSAFE = re.compile(r"[^\w .()-]+")
@@ -44,7 +44,7 @@ class Added:
     title: str
     passages: int
     replaced: bool
-    flagged: tuple[Flag, ...] = ()  # its sentences the chat never quotes (rag.flags)
+    flagged: tuple[Flag, ...] = ()  # its sentences the chat never quotes (rag.safety.flags)
 
 
 def safe_name(name: str) -> str:
@@ -145,7 +145,7 @@ def reindex(pipeline: Pipeline, progress: Progress | None = None) -> IngestRepor
 
 def refresh_starters(pipeline: Pipeline) -> list[str]:
     """The chat's suggested questions for the collection as it is now: worked out and kept
-    (``rag.suggestions.store_starters``) unless they already are, so the chat never works
+    (``rag.indexing.suggestions.store_starters``) unless they already are, so the chat never works
     them out on a page view."""
     kept, _ = stored_starters(pipeline)
     return kept if kept is not None else store_starters(pipeline)

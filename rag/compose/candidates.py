@@ -1,0 +1,100 @@
+"""Reading retrieved passages into candidate sentences for the extractive answer.
+
+Every sentence of a passage is a candidate unless it is a heading, too short to say
+anything, a source line with a web address, a line that only points elsewhere ("check out
+the information here"), or a lead-in whose list lies in another passage.
+A list keeps its shape: each item knows its list (``group``) and the sentence announcing it
+(``lead_in``), so the answerer can tell the list whole or not at all.
+
+Left out: scoring and choosing (``rag.compose.extract``); sentence splitting itself (``rag.text.cleaning``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.schema import Passage
+from rag.text.cleaning import LIST_MARK, split_sentences
+
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: int  # index into the passages list
+    start: int  # offsets in the passage text
+    end: int
+    text: str  # display text: list marker removed
+    list_item: bool = False  # a line of a bulleted or numbered list
+    lead_in: bool = False  # announces the list that follows ("Symptoms may include:")
+    group: int = -1  # the list it belongs to (its lead-in and items share it), or -1
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+_URL = re.compile(r"https?://|www\.", re.I)
+# A sentence that only sends the reader elsewhere ("Check out the information here.", "Also,
+# see 'Key Words' related to gout.", "For more information, visit ..."): web pages carry
+# them, and they answer nothing. "See a doctor if ..." is advice, and stays.
+_POINTER = re.compile(r"""^(?:also,?\s+)?(?:check\s+out|click\b|learn\s+more|read\s+more|find\s+out\s+more
+    |for\s+more\s+(?:information|details|about)|visit\s+(?:the|our|this)\b
+    |see\s+(?:also\b|["\u201c]|our\b|the\s+(?:list|page|section|links?|website|web\s+site)\b))""", re.I | re.X)
+# A sentence that stops where what it announces should follow ("... more likely if").
+_DANGLING = re.compile(r"\b(?:if|include|includes|including|such as|following|as|are|is|be|the|of|to|and|or|"
+                       r"with|by|from|may)\s*$", re.I)
+_ENDS = ".!?\"'\u201d\u2019)"
+
+
+def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
+    """Sentences of the passages worth quoting: not headings, not tiny, not source lines
+    with a web address. A list keeps its shape: each item knows its list (``group``), and
+    the sentence that announces it ("Symptoms may include:") is kept as its ``lead_in``, to
+    be told only together with the items."""
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    group = -1
+    for i, p in enumerate(passages):
+        text = p.chunk.text
+        spans = split_sentences(text)
+        items = []
+        for a, b in spans:
+            line_start = text.rfind("\n", 0, a) + 1
+            # a sentence after the first on a list item's line belongs to the same item
+            items.append(bool(LIST_MARK.match(text[a:b])) or bool(LIST_MARK.match(text[line_start:a])))
+        current = -1
+        for k, (a, b) in enumerate(spans):
+            s = text[a:b]
+            m = LIST_MARK.match(s)
+            if m:
+                a += m.end()
+                s = s[m.end():]
+            item = items[k]
+            lead_in = not item and k + 1 < len(spans) and items[k + 1] and (s.endswith(":") or s[-1:] not in _ENDS)
+            if lead_in:
+                group += 1
+                current = group
+            elif item and current < 0:
+                group += 1
+                current = group
+            elif not item:
+                current = -1
+            key = " ".join(s.lower().split())
+            if key in seen or _URL.search(s) or _POINTER.match(s) or len(s.split()) < (2 if item else min_words):
+                continue
+            if not lead_in and not item and (s.endswith(":") or _DANGLING.search(s)):
+                continue  # a heading, or a lead-in whose list is not in this passage
+            seen.add(key)
+            out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
+    return out
+
+
+def previous_in_passage(cands: list[Candidate]) -> list[int | None]:
+    """For each candidate, the candidate just before it in the same passage, if any."""
+    prev: list[int | None] = [None] * len(cands)
+    last: dict[int, int] = {}
+    for i in sorted(range(len(cands)), key=lambda i: (cands[i].passage, cands[i].start)):
+        prev[i] = last.get(cands[i].passage)
+        last[cands[i].passage] = i
+    return prev

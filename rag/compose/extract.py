@@ -1,0 +1,390 @@
+"""The extractive answerer: answer with the documents' own sentences, each one cited.
+
+Given the retrieved passages, every sentence in them is a candidate (``rag.compose.candidates``). A candidate's score
+mixes its embedding similarity to the question, how many of the question's rarer words it
+contains, how well its passage ranked, and whether it holds the cues of the kind of question
+asked (``rag.compose.sentence_kinds``: a risk question wants the sentence that names the risks).
+
+The answer is told in *units* (``choose``): first the lead, the on-topic sentence that best
+answers this kind of question; then a few supporting sentences within ``margin`` of it. A
+sentence that points back ("This therapy...") always comes right after the sentence it
+points to. A sentence whose only link to the question is the corpus's own subject
+("Scleroderma is also known as systemic sclerosis" for "what causes scleroderma") is never
+used while an on-topic one exists. When the lead is an item of a list and the question asks
+for options, symptoms, risks or the like, the answer is that list, item by item.
+
+Sentences with a dose, a schedule or a stop/start instruction to the reader, or with
+instructions to the bot, are never used, whatever was asked (``quotable``): a document may
+say them, but only the care team may tell a patient what to do with their medicines.
+
+How sure the answer is (``confidence``) comes from a small logistic model over the evidence
+features of ``rag.compose.evidence`` (see ``rag/compose/confidence.py``); below the threshold the pipeline
+says "not found".
+
+Left out: rewriting sentences (see the plain-language stage) and merging facts across
+sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+from rag.compose.reranker import Reranker
+from rag.compose.scorer import AnswerScorer, scalar_features
+from rag.compose.candidates import Candidate, candidates, previous_in_passage
+from rag.text.citations import Numbering
+from rag.compose.evidence import evidence_features, word_support
+from rag.text.lexical import QueryTerms, stem, terms
+from rag.text.message import question_part
+from rag.text.sentences import about_earlier, points_back, reading_grade
+from rag.safety.advice import has_dose_or_instruction
+from rag.safety.flags import unquotable_reason
+from rag.schema import AnswerSentence, Citation, Passage, cited
+from rag.compose.sentence_kinds import ASKING_WORDS, KINDS_NEEDING_CUES, asked_cues, in_context, kind_strength
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    similarity_weight: float = 1.0
+    coverage_weight: float = 1.0
+    passage_weight: float = 1.0  # times the passage's own cosine to the question
+    margin: float = 0.2  # keep sentences within this of the best score
+    redundancy: float = 0.85  # cosine above which two sentences say the same thing
+    min_words: int = 5
+    per_passage: int = 2  # most sentences taken from one passage (a chain's partner is extra)
+    simplicity_weight: float = 0.01  # score lost per reading grade above 8 (prefers plainer sentences)
+    expanded_weight: float = 1.0  # 0: judge sentences against the question as asked; 1: with expansions
+    kind_weight: float = 0.3  # added for a sentence holding the asked kind's cues (3 or more: all of it)
+    own_word: float = 0.5  # ... and this share more when it uses the question's word for the kind
+    own_word_yes_no: float = 1.0  # ... for a yes/no question, where that word settles it
+    list_items: int = 6  # most items when a list answers the question
+    broad_list_weight: float = 0.3  # added for a list item when a broad question asks for options
+    list_words: int = 170  # a list answer may run longer than a prose one
+
+
+# Kinds of question a list in the documents can answer whole ("what treatments are there").
+LIST_KINDS = frozenset({"treatment", "symptoms", "risks", "self_care", "research", "cause", "who_for", "other"})
+
+
+@dataclass
+class Extraction:
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    features: dict[str, float]
+    best: float | None = None  # the learned scorer's best P(answers), None under the rules
+
+    @property
+    def text(self) -> str:
+        return " ".join(cited(s) for s in self.sentences)
+
+
+def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
+    """Whether each sentence may be quoted at all: never one that tells the reader what to do
+    with their medicines (a dose, a schedule, stop or start: only the care team may), nor
+    one that gives the bot instructions ("ignore all previous instructions"), whichever
+    document says it and whatever was asked; for a personal-advice question, no sentence
+    with any amount or schedule at all (``has_dose_or_instruction``)."""
+    return [unquotable_reason(c.text) is None and not (advice and has_dose_or_instruction(c.text))
+            for c in cands]
+
+
+def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
+    """Share of the question's words each sentence contains, each word weighted by how rare
+    it is among these sentences. The topic words every candidate shares ("transplant" for a
+    transplant question) count little; the words that say what is asked about it
+    ("remission", "lungs") count most."""
+    sets = [set(terms(c.text)) for c in cands]
+    n = len(sets)
+    hits = np.array([[max((w for t, w in qt.matches.items() if t in s), default=0.0) for qt in qterms.terms]
+                     for s in sets], dtype=np.float32).reshape(n, len(qterms.terms))
+    if not qterms.terms or n == 0:
+        return np.zeros(n, dtype=np.float32)
+    df = (hits > 0).sum(axis=0)
+    weight = np.log1p(n / (1.0 + df)) * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
+    total = float(weight.sum())
+    return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
+
+
+def base_score(cands: list[Candidate], sims: np.ndarray, passages: list[Passage],
+               params: SelectionParams) -> np.ndarray:
+    """Each candidate's score before word coverage: similarity, passage rank, plainness."""
+    rank = np.array([passages[c.passage].dense for c in cands], dtype=np.float32)
+    s = params.similarity_weight * sims + params.passage_weight * rank
+    if params.simplicity_weight:
+        grades = np.array([reading_grade(c.text) for c in cands], dtype=np.float32)
+        s = s - params.simplicity_weight * np.maximum(grades - 8.0, 0.0)
+    return s
+
+
+def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages: list[Passage],
+          params: SelectionParams, base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(score, coverage) of each candidate; ``base`` is ``base_score`` when already known."""
+    cover = local_coverage(cands, qterms)
+    base = base_score(cands, sims, passages, params) if base is None else base
+    return base + params.coverage_weight * cover, cover
+
+
+def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
+            common: frozenset[str], cues: np.ndarray) -> list[bool]:
+    """Whether each sentence (read after the one it points back to) is linked to the
+    question by more than the corpus's own subject: it shares another of its words, or it
+    holds the asked kind's cues and shares any of its words. "Scleroderma is also known as
+    systemic sclerosis" shares only "scleroderma" with "what causes scleroderma", and is no
+    answer. All true when the question has no word beyond the subject ("will I die?")."""
+    asked = {t for qt in qterms.terms for t in qt.matches}
+    wanted = {t for t in asked if t not in common}
+    if not wanted:
+        return [True] * len(cands)
+    out = []
+    for i, c in enumerate(cands):
+        before = cands[prev[i]].text if prev[i] is not None else None
+        words = set(terms(in_context(c.text, before)))
+        out.append(bool(wanted & words) or (cues[i] > 0 and bool(asked & words)))
+    return out
+
+
+def without_kind_words(qterms: QueryTerms) -> QueryTerms:
+    """The question's words less those that only say what kind of answer it wants
+    ("risks" in "what are the risks of X"): the kind's cues score those, and counted as
+    topic words they would favour "X has risks" over the sentence that names them."""
+    asking = asking_stems()
+    return QueryTerms(tuple(qt for qt in qterms.terms if qt.word not in asking))
+
+
+@lru_cache(maxsize=1)
+def asking_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in ASKING_WORDS)
+
+
+def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, params: SelectionParams,
+           max_sentences: int, max_words: int, allowed: list[bool] | None = None,
+           cues: np.ndarray | None = None, on_topic: list[bool] | None = None,
+           kind: str = "other", floor: float | None = None,
+           bare_lists: bool = True) -> tuple[list[list[int]], set[int]]:
+    """The sentences to use, as *units* in the order they are told: the lead unit first
+    (the on-topic sentence that best answers this kind of question), then supporting ones.
+    A unit is a sentence with the sentence it points back to right before it, so nothing
+    ever comes between "X is a new treatment." and "It has risks."; or a list: an item of
+    an announced list brings the announcement and its items, and a question about options
+    whose best sentence is an item is answered with the whole list (with ``bare_lists``
+    False, only a list a lead-in announces: a page's bullet points that merely follow one
+    another are told one by one). With ``floor`` (the learned scorer's), a supporting
+    sentence must score at least that. Returns (units, the
+    indices of the units that are lists)."""
+    n = len(cands)
+    cues = np.zeros(n, dtype=np.float32) if cues is None else cues
+    on_topic = [True] * n if on_topic is None else on_topic
+    ok = [(allowed is None or allowed[i]) for i in range(n)]
+    ranked = scores + params.kind_weight * cues
+    order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i] and on_topic[i]]
+    if not order:
+        order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i]][:1]
+    if not order:
+        return [], set()
+    if kind in KINDS_NEEDING_CUES:
+        # a risk question leads with a sentence that names a risk, when an on-topic one does
+        cued = [i for i in order if cues[i] > 0 and on_topic[i]]
+        if cued:
+            order = [cued[0]] + [i for i in order if i != cued[0]]
+    prev = previous_in_passage(cands)
+
+    def whole_list(g: int) -> list[int]:
+        members = sorted((i for i in range(n) if cands[i].group == g and ok[i]), key=lambda i: cands[i].start)
+        heads = [i for i in members if cands[i].lead_in]
+        kept, words = heads[:1], sum(cands[i].words for i in heads[:1])
+        for i in (i for i in members if cands[i].list_item):
+            if _said(cands[i].text) in {_said(cands[j].text) for j in kept}:
+                continue  # an item the page lists twice
+            if len(kept) > params.list_items or (kept and words + cands[i].words > max(max_words, params.list_words)):
+                break
+            kept.append(i)
+            words += cands[i].words
+        return kept
+
+    announced_lists = {c.group for c in cands if c.lead_in}
+    lead = order[0]
+    g = cands[lead].group
+    announced = g in announced_lists
+    if g >= 0 and (announced or (bare_lists and kind in LIST_KINDS)):
+        members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
+        # a list answers a question about the options, not one naming a single item of it
+        if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
+            return [whole_list(g)], {0}
+
+    best = float(ranked[lead])
+    units: list[list[int]] = []
+    lists: set[int] = set()
+    placed: set[int] = set()
+    words = 0
+    for i in order:
+        if len(placed) >= max_sentences or float(ranked[i]) < best - params.margin:
+            break
+        if placed and floor is not None and float(ranked[i]) < floor:
+            break
+        if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
+            continue
+        if _said(cands[i].text) in {_said(cands[j].text) for j in placed}:
+            continue  # a sentence a page repeats word for word (its context differed, its vector too)
+        g = cands[i].group
+        if g in announced_lists:
+            unit = [j for j in whole_list(g) if j not in placed]  # an announced list comes whole
+            cost = sum(cands[j].words for j in unit)
+            if unit and (not placed or words + cost <= max(max_words, params.list_words)):
+                lists.add(len(units))
+                units.append(unit)
+                placed.update(unit)
+                words += cost
+            continue
+        if sum(cands[j].passage == cands[i].passage for j in placed) >= params.per_passage:
+            continue
+        # a step of a procedure comes after the step before it ("The harvested cells are
+        # then reinfused" after "The procedure involves harvesting...")
+        p = prev[i] if points_back(cands[i].text) or (kind == "procedure" and about_earlier(cands[i].text)) else None
+        need = [p] if p is not None and p not in placed and ok[p] \
+            and _said(cands[p].text) not in {_said(cands[j].text) for j in placed} else []
+        cost = cands[i].words + sum(cands[j].words for j in need)
+        if placed and (words + cost > max_words or len(placed) + 1 + len(need) > max_sentences):
+            continue
+        if p is not None and p in placed:  # right after the sentence it points to
+            unit = next(u for u in units if p in u)
+            unit.insert(unit.index(p) + 1, i)
+        else:
+            units.append(need + [i])
+        placed.update(need + [i])
+        words += cost
+    return units, lists
+
+
+def _said(text: str) -> str:
+    """A sentence's words, for telling two copies of it apart from two different sentences."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _in_context(cands: list[Candidate], i: int, prev: list[int | None], passages: list[Passage]) -> str:
+    """The text embedded for a sentence: one that points back ("It can also affect...")
+    means little alone, so the sentence before it is prepended, and the passage's section
+    heading says what it is about."""
+    before = cands[prev[i]].text if prev[i] is not None else None
+    return in_context(cands[i].text, before, passages[cands[i].passage].chunk.section)
+
+
+def compose(cands: list[Candidate], units: list[list[int]], passages: list[Passage],
+            lists: set[int] = frozenset()) -> tuple[list[AnswerSentence], list[Citation]]:
+    """The chosen sentences in the order told, each cited; passages numbered in the order
+    the answer first cites them."""
+    numbering = Numbering(passages)
+    sentences: list[AnswerSentence] = []
+    for u, unit in enumerate(units):
+        for i in unit:
+            c = cands[i]
+            n = numbering.cite(c.passage, (c.start, c.end))
+            text = c.text.rstrip(" .") + ":" if c.lead_in and u in lists else c.text
+            sentences.append(AnswerSentence(text, n, list_item=u in lists and c.list_item))
+    return sentences, numbering.citations()
+
+
+def focus_of(question: str, min_words: int = 30) -> str | None:
+    """In a long message, the sentences that ask something (``rag.text.message.question_part``,
+    as retrieval uses): the rest is often background ("I'm 45, diagnosed two years ago...")
+    that blurs a single embedding."""
+    return question_part(question) if len(question.split()) >= min_words else None
+
+
+def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
+            embed: Callable[[list[str]], np.ndarray], max_sentences: int, max_words: int,
+            advice: bool = False, params: SelectionParams = SelectionParams(),
+            question: str = "", expanded_vec: np.ndarray | None = None,
+            kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
+            scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
+            reranker: Reranker | None = None, reading: str = "") -> Extraction:
+    """Pick, order and cite sentences for a question of ``kind``; also report the evidence
+    features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
+    ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
+    cues (``learned_choice``); with a ``reranker`` as well, a cross-encoder rereads the
+    scorer's best few (``rag.compose.reranker``) with the ``reading`` of the question that was
+    searched (a follow-up with the topic it borrowed)."""
+    cands = candidates(passages, params.min_words)
+    # The evidence features (for the fitted decision) weigh all the question's words; the
+    # ranking leaves out the words that only say what kind of answer is wanted.
+    topic_terms = without_kind_words(qterms)
+    features = evidence_features(passages, qterms, question)
+    features["word_support"] = word_support(passages[:3], qterms, embed)
+    if not cands:
+        features.update(sentence_top=0.0, sentence_coverage=0.0)
+        return Extraction([], [], features)
+    prev = previous_in_passage(cands)
+    vectors = embed([_in_context(cands, i, prev, passages) for i in range(len(cands))])
+    sims = vectors @ np.asarray(qvec, dtype=np.float32)
+    if expanded_vec is not None and params.expanded_weight > 0:
+        sims = (1 - params.expanded_weight) * sims + params.expanded_weight * (vectors @ expanded_vec)
+    focus = focus_of(question)
+    if focus:
+        sims = np.maximum(sims, vectors @ embed([focus])[0])
+    base = base_score(cands, sims, passages, params)
+    if scorer is not None:
+        return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
+                              qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
+                              common, kind_scores, reranker, reading or question)
+    scores, _ = score(cands, sims, topic_terms, passages, params, base)
+    asked = asked_cues(question, kind)
+    if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
+        # "what treatments are there?" names nothing in particular: a list of them answers it
+        scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
+    own = params.own_word_yes_no if yes_no else params.own_word
+    cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
+    allowed = quotable(cands, advice)
+    units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
+                            cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
+    add_sentence_features(features, cands, sims, qterms, passages, params, base)
+    sentences, citations = compose(cands, units, passages, lists)
+    return Extraction(sentences, citations, features)
+
+
+def add_sentence_features(features: dict[str, float], cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms,
+                          passages: list[Passage], params: SelectionParams, base: np.ndarray) -> None:
+    """The sentence-level evidence the fitted answer/not-found decision reads."""
+    plain_scores, cover = score(cands, sims, qterms, passages, params, base)
+    best = int(np.argmax(plain_scores))
+    features.update(sentence_top=float(sims.max()), sentence_coverage=float(cover[best]),
+                    sentence_margin=float(sims.max() - np.median(sims)),
+                    dense_margin=float(max(p.dense for p in passages) - np.median([p.dense for p in passages])))
+
+
+def learned_choice(cands: list[Candidate], prev: list[int | None], passages: list[Passage], vectors: np.ndarray,
+                   qvec: np.ndarray,
+                   topic_terms: QueryTerms, qterms: QueryTerms, scorer: AnswerScorer, params: SelectionParams,
+                   max_sentences: int, max_words: int, advice: bool, kind: str, features: dict[str, float],
+                   sims: np.ndarray, base: np.ndarray, common: frozenset[str] = frozenset(),
+                   kind_scores: dict[str, float] | None = None, reranker: Reranker | None = None,
+                   question: str = "") -> Extraction:
+    """The answer as the learned scorer ranks it: the lead is the most likely answering
+    sentence; a supporting one stays only if it reaches ``scorer.support`` (or is the
+    sentence a chosen one points back to), so an answer is as long as what answers. As
+    under the rules, a sentence linked to the question only by the library's own subject
+    is not used while one linked by another word exists (``topical``). A ``reranker``
+    rereads the scorer's best few with the ``question`` and its own levels then apply."""
+    plain_sims = vectors @ qvec
+    coverage = local_coverage(cands, topic_terms)
+    scalars = scalar_features(cands, [p.chunk.text for p in passages], plain_sims, vectors, qvec, coverage)
+    logits = scorer.logits(qvec, vectors, scalars, kind_scores)
+    allowed = quotable(cands, advice)
+    support = scorer.support
+    if reranker is not None and question:
+        logits = reranker.rescore(question, [c.text for c in cands], logits, allowed)
+        support = reranker.support
+    floor = float(np.log(support / (1.0 - support)))
+    # the floor, not a margin below the lead, decides what supports it
+    on_topic = topical(cands, prev, topic_terms, common, np.zeros(len(cands), np.float32))
+    units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
+                          allowed, on_topic=on_topic, kind=kind, floor=floor, bare_lists=False)
+    usable = [i for i in range(len(cands)) if allowed[i]]
+    best = float(1.0 / (1.0 + np.exp(-logits[usable].max()))) if usable else 0.0
+    add_sentence_features(features, cands, sims, qterms, passages, params, base)
+    sentences, citations = compose(cands, units, passages, lists)
+    return Extraction(sentences, citations, features, best)

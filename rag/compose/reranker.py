@@ -1,0 +1,113 @@
+"""The cross-encoder answer reranker: reads the question and a candidate sentence together
+and says how likely the sentence is to answer it.
+
+all-MiniLM-L6-v2 fine-tuned on MedQuAD question/answer-sentence groups by
+``python -m eval.train_cross_encoder`` (whole conditions held out; reserved and project
+conditions never read), shipped as int8 ONNX in ``rag/data/answer_reranker/`` with its
+tokenizer and a calibration fitted on validation conditions. It is run by onnxruntime on
+the question's best few candidates only (``top`` in ``reranker.json``, as the small scorer
+of ``rag.compose.scorer`` orders them): reading every candidate would cost several times more
+for little gain.
+
+Left out: batching questions from several sessions together, and a GPU provider.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from rag.embeddings.onnx_embedder import cpu_session, cpu_threads, padded_feed
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "answer_reranker"
+MAX_TOKENS = 96  # a question and one sentence; longer sentences lose their tail
+
+
+def combine(small_logits: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int,
+            calibration: tuple[float, float], blend: float, allowed: Sequence[bool] | None = None) -> np.ndarray:
+    """Logits for every sentence: the ``top`` best by the small scorer (among the
+    ``allowed``) get the cross-encoder's logit (``read(indices)``), calibrated, plus
+    ``blend`` times their small logit; the rest fall below all of them, in the small
+    scorer's order. Shared by the pipeline and the training report, so both rank alike."""
+    small = np.asarray(small_logits, np.float32)
+    keep = np.ones(len(small), bool) if allowed is None else np.asarray(allowed, bool)
+    order = [int(i) for i in np.argsort(-np.where(keep, small, -np.inf), kind="stable")[:top] if keep[int(i)]]
+    out = small - 1000.0
+    if order:
+        a, b = calibration
+        out[order] = a * np.asarray(read(order), np.float32) + b + blend * small[order]
+    return out
+
+
+@dataclass
+class Reranker:
+    """``logits(question, sentences)``; ``probabilities`` applies the calibration."""
+
+    session: object
+    tokenizer: object
+    calibration: tuple[float, float] = (1.0, 0.0)
+    top: int = 12
+    blend: float = 0.0  # weight of the small scorer's logit added to the calibrated one
+    support: float = 0.5  # a supporting sentence must reach this probability
+    answers: float = 0.3  # fitted "nothing answers" level: reported by training, not used to decline
+    version: str = ""
+    _inputs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path = DEFAULT_DIR, calibration: tuple[float, float] | None = None,
+             threads: int = 0) -> "Reranker | None":
+        """The shipped reranker, or None when its folder is absent (the small scorer alone
+        then chooses)."""
+        directory = Path(directory)
+        if not (directory / "model.onnx").is_file():
+            return None
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:  # pragma: no cover - both are in requirements.txt
+            raise RuntimeError(f"The answer reranker needs onnxruntime and tokenizers ({e.name} is missing): "
+                               "pip install -r requirements.txt") from e
+        meta_path = directory / "reranker.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=int(meta.get("max_tokens", MAX_TOKENS)))
+        tokenizer.no_padding()
+        session = cpu_session(ort, directory / "model.onnx", threads or cpu_threads())
+        cal = calibration or tuple(meta.get("calibration", (1.0, 0.0)))
+        return cls(session, tokenizer, (float(cal[0]), float(cal[1])), int(meta.get("top", 12)),
+                   float(meta.get("blend", 0.0)), float(meta.get("support", 0.5)), float(meta.get("answers", 0.3)),
+                   str(meta.get("version", "")), [i.name for i in session.get_inputs()])
+
+    def logits(self, question: str, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, np.float32)
+        feed = padded_feed(self.tokenizer.encode_batch([(question, s) for s in sentences]))
+        (out,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+        return np.asarray(out, np.float32).reshape(-1)
+
+    def probabilities(self, question: str, sentences: list[str]) -> np.ndarray:
+        a, b = self.calibration
+        return 1.0 / (1.0 + np.exp(-(a * self.logits(question, sentences) + b)))
+
+    def rescore(self, question: str, sentences: list[str], small_logits: np.ndarray,
+                allowed: list[bool] | None = None) -> np.ndarray:
+        """Logits for every sentence (``combine``), reading the best few with the model."""
+        return combine(small_logits, lambda idx: self.logits(question, [sentences[i] for i in idx]),
+                       self.top, self.calibration, self.blend, allowed)
+
+    def timing(self, n: int, runs: int = 20) -> float:
+        """Median milliseconds to score ``n`` typical sentences for one question."""
+        sentence = ("Systemic sclerosis is a rare autoimmune disease that causes hardening and "
+                    "tightening of the skin and can affect the lungs, heart and kidneys.")
+        self.logits("what are the side effects of this medicine?", [sentence] * n)
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            self.logits("what are the side effects of this medicine?", [sentence] * n)
+            times.append((time.perf_counter() - t) * 1000)
+        return float(np.median(times))

@@ -1,0 +1,15 @@
+"""What the patient asked: spelling, the kind of question, its focus, and follow-ups.
+
+- ``spelling``: a patient's words corrected against the index's vocabulary, the glossary and
+  the medicine list, before anything else reads them;
+- ``kinds``: the kind of question (treatment, side effects, outlook...), a model learned on
+  MedQuAD, and its focus phrase;
+- ``understand``: the question to answer, whether it is yes/no or a definition, and what
+  it names that no document mentions;
+- ``conversation``: which topic a follow-up that names none is about.
+
+May import: the shared layer (``rag.schema``, ``rag.settings``, ``rag.text``,
+``rag.embeddings``), ``rag.safety`` and itself; never another stage (what passes between
+stages is in ``rag.schema``). ``tests/test_layout.py`` checks this. Left out: search expansions (``rag.search.expansions``) and cleaning what
+was typed (``rag.text.typed``).
+"""

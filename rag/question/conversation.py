@@ -1,0 +1,166 @@
+"""Follow-ups: which topic a question that names none of its own is about.
+
+- ``readings``: a follow-up ("is it safe?") is read with the conversation's topic
+  (``conversation_topic``), with the library's shared subject and as asked; a first
+  question that says "it" for the library's shared subject is searched with it.
+- ``normalize_history``: earlier turns as the answering stages read them, without
+  personal details.
+
+Everything here is a pure function of its inputs and the reviewed word lists. Left out:
+cleaning what was typed (``rag.text.typed``) and search expansions (``rag.search.expansions``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import wordlists
+from rag.text.lexical import STOPWORDS, raw_tokens, specificity
+from rag.question.kinds import focus_phrase
+from rag.safety.redact import without_personal_details
+
+
+# --- follow-ups ----------------------------------------------------------------------------
+
+_ANAPHORA = {"it", "its", "it's", "that", "this", "these", "those", "they", "them", "their",
+             "there", "he", "she", "one", "ones", "same", "such", "former", "latter"}
+# Words that ask about a property of the topic rather than name one ("is it safe?",
+# "what about the side effects?").
+_ASPECTS = wordlists.words("aspect_words")  # rag/data/aspect_words.tsv
+_FOLLOW_UP_START = re.compile(
+    r"^(?:and|but|also|so|then|what about|how about|what if|and if|or|is that|are they|"
+    r"does that|do they|can it|could it|would it|how long|how often|why|really|more|"
+    r"say (?:that|it)|tell me more|explain|in simpler|simpler|in plain)\b", re.I)
+
+
+def content_words(text: str) -> list[str]:
+    return [t for t in raw_tokens(text) if t not in STOPWORDS and t not in _ANAPHORA and len(t) > 2]
+
+
+def is_follow_up(question: str, known_term, indexed=None) -> bool:
+    """A question that leans on earlier turns: it points back ("it", "that one") or opens
+    like a continuation ("and the side effects?"), and names no specific topic of its own.
+    ``known_term(word) -> bool`` says whether a word is a specific, indexed topic word;
+    ``indexed(word) -> bool``, when given, whether the index has the word at all.
+
+    A pronoun after a topic the message names itself points at that topic, not at the
+    conversation: "what exactly is scleroderma? my doctor just said I have it" stands alone."""
+    words = raw_tokens(question)
+    specific = [w for w in content_words(question) if w not in _ASPECTS and known_term(w)]
+    if indexed is not None:
+        named = [i for i, w in enumerate(words) if w not in STOPWORDS and w not in _ANAPHORA
+                 and w not in _ASPECTS and len(w) > 2 and indexed(w)]
+        pointers = [i for i, w in enumerate(words) if w in _ANAPHORA]
+        if named and (not pointers or named[0] < pointers[0]) and not _FOLLOW_UP_START.match(question.strip()):
+            return False
+    points_back = any(w in _ANAPHORA for w in words)
+    continues = bool(_FOLLOW_UP_START.match(question.strip()))
+    return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
+
+
+def conversation_topic(history: list[dict], turns: int, known_term, indexed=None) -> tuple[str, ...]:
+    """What the conversation is about: the topic phrases of the last user turn (of the last
+    ``turns``) that named a topic of its own ("what is nintedanib used for?" -> nintedanib;
+    "risks of the stem cell transplant for the lungs" -> stem cell transplant, lungs). Empty
+    when no recent turn named one."""
+    earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")][-turns:]
+    for text in reversed(earlier):
+        if is_follow_up(text, known_term, indexed):
+            continue
+        foci = tuple(f for f in focus_phrase(text) if f.lower() not in _ANAPHORA)
+        if not foci:
+            named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)]
+            foci = (" ".join(named),) if named else ()
+        if foci:
+            return foci
+    return ()
+
+
+def readings(question: str, history: list[dict], turns: int, known_term, indexed=None,
+             subject: str = "") -> list[str]:
+    """The ways to read ``question`` for search, most likely first; the pipeline keeps the
+    one whose evidence answers best. A question that names its own topic has one reading:
+    itself. A follow-up ("is it safe?", "is there a cure?", "and for the skin?") is read
+    with the conversation's topic ("is it safe? (stem cell transplant)"; when it names a
+    new aspect of its own, with the main topic only: "and for the skin? (stem cell
+    transplant)"), with the library's subject unless it points back with a pronoun
+    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked. The
+    earlier question itself is never glued on: its other words would pull the old answer
+    back. A first question that points at the library's own ``subject`` ("how do doctors
+    find out you have it?") has one reading, with it (``about_the_subject``)."""
+    if turns <= 0:
+        return [question]
+    if not history:
+        return [about_the_subject(question, subject)]
+    if not is_follow_up(question, known_term, indexed):
+        return [question]
+    topic = conversation_topic(history, turns, known_term, indexed)
+    own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
+    out: list[str] = []
+    if topic:
+        kept = topic[:1] if own else topic
+        out.append(f"{question} ({', '.join(kept)})")
+    # "is it safe?" points at what was just discussed; only a question that points at
+    # nothing ("is there a cure?") may be about the library's subject instead
+    points = topic and any(w in _POINTERS for w in raw_tokens(question))
+    if subject and not points and not set(raw_tokens(subject)) & set(raw_tokens(question)):
+        out.append(f"{subject}: {question}")
+    out.append(question)
+    return list(dict.fromkeys(out))
+
+
+def shared_subject(titles: list[str]) -> str:
+    """What every document is about, from their titles: the words all of them share, in the
+    first title's order and spelling ("IgA nephropathy - diet" and "IgA nephropathy -
+    causes" give "IgA nephropathy"). Empty for a single document (its title says what it
+    covers, not what a library is about) or titles with nothing in common."""
+    if len(titles) < 2:
+        return ""
+    word = re.compile(r"\w+(?:['-]\w+)*")
+    shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
+    kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
+    return " ".join(dict.fromkeys(kept))
+
+
+_SUBJECT_POINTERS = {"it", "its", "it's", "this"}
+_POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
+# Words this common ("stop", "doctors", "kids") name no topic of their own.
+EVERYDAY_SPECIFICITY = 2.0
+
+
+def about_the_subject(question: str, subject: str) -> str:
+    """A first question that points at something without naming it ("can I stop it
+    happening to my kids?", "can it be cured?") is, in a library about one subject, about
+    that subject: it is searched as "<subject>: <question>". Only when its words, besides
+    those asking about an aspect ("cured", "risks"), are everyday English: a question that
+    names something ("is it safe to get pregnant on mycophenolate?", "does the transplant
+    help, or does it wear off?"), known to the documents or not, is searched as asked."""
+    if not subject:
+        return question
+    words = raw_tokens(question)
+    if not any(w in _SUBJECT_POINTERS for w in words):
+        return question  # "they" and "there" are the doctors and the clinic more often
+    if set(raw_tokens(subject)) & set(words):
+        return question  # it names the subject itself
+    named = [w for w in content_words(question) if w not in _ASPECTS]
+    if any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named):
+        return question
+    return f"{subject}: {question}"
+
+
+def normalize_history(history) -> list[dict]:
+    """Accept turns as {"role", "content"} objects or plain strings (earlier questions). A
+    patient's turn is read without its personal details (``rag.safety.redact.without_personal_details``),
+    as the question itself is: a follow-up never searches with an earlier turn's name or address."""
+    out: list[dict] = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            out.append({"role": "user", "content": without_personal_details(turn)})
+        elif isinstance(turn, dict):
+            content = turn.get("content", turn.get("text", turn.get("question", "")))
+            role = turn.get("role", "user")
+            if isinstance(content, str) and content.strip():
+                user = role not in ("assistant", "bot", "ai")
+                out.append({"role": "user" if user else "assistant",
+                            "content": without_personal_details(content) if user else content})
+    return out

@@ -1,0 +1,122 @@
+"""Hybrid retrieval: dense search in Chroma fused with BM25.
+
+Both rankers propose ``candidate_k`` passages. Every candidate then gets both scores
+(a dense-only candidate's BM25 score is read from the full score vector; a BM25-only
+candidate's cosine is computed from its stored vector), so fusion compares like with like
+instead of fusing ranks. Scores are put on a fixed scale rather than a per-query one:
+cosine similarity as is, and BM25 divided by the most the query's terms could score. The
+fused score is a convex mix, ``dense_weight * cosine + (1 - dense_weight) * bm25_norm``.
+Because neither scale depends on the other candidates, a weak query keeps weak scores,
+which the "not found" decision relies on.
+
+Abbreviations and lay words are expanded before both searches (see ``rag.search.expansions``): the
+dense query gets the long forms appended, and each BM25 query word also matches the words
+of its expansions.
+
+A long message (a story, then the question) is searched twice, whole and by its asking
+sentences alone (``rag.text.message.question_part``); each passage keeps the better of its two
+fused scores, so the story can neither drown the question nor lose a passage only it finds.
+The returned query, vectors and terms are the whole message's, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from rag.text.lexical import LexicalIndex, QueryTerms, analyze_query
+from rag.text.message import question_part
+from rag.search.expansions import COMMON_ABBREVIATIONS, expansions, lay_terms, with_expansions
+from rag.schema import REFERENCE_KIND, Passage, PassageIndex
+
+
+@dataclass
+class Retrieval:
+    query: str  # the text actually searched (abbreviations and lay words expanded)
+    vector: np.ndarray  # of ``query``
+    plain_vector: np.ndarray  # of the question as asked: what sentences must answer
+    terms: QueryTerms
+    passages: list[Passage]
+
+
+class Retriever:
+    def __init__(self, store: PassageIndex, embed: Callable[[list[str]], np.ndarray],
+                 lexical: LexicalIndex, dense_weight: float = 0.5, candidate_k: int = 30,
+                 exclude_kind: str | None = REFERENCE_KIND):
+        self.store = store
+        self.exclude_kind = exclude_kind  # passages dense search leaves out (the glossary's)
+        self.embed = embed
+        self.lexical = lexical
+        self.dense_weight = dense_weight
+        self.candidate_k = candidate_k
+        self.row_of = {cid: i for i, cid in enumerate(lexical.ids)}
+        self.total = store.count()  # counted once: a retriever lives as long as the index's revision
+        self.abbreviations = {**COMMON_ABBREVIATIONS, **lexical.abbreviations}
+        self.lay_terms = lay_terms()
+
+    def known_term(self, word: str) -> bool:
+        """A word that is indexed and not everywhere: a topic of its own."""
+        from rag.text.lexical import stem
+
+        t = stem(word)
+        col = self.lexical.vocab.get(t)
+        return col is not None and self.lexical.idf[col] > 0.5
+
+    def search(self, text: str, k: int, mode: str = "hybrid", hint: str = "") -> Retrieval:
+        """``hint``: words for what kind of answer is wanted ("causes"), added to the dense
+        query only, so "what makes IgA build up?" meets the passages about causes."""
+        asked = question_part(text)
+        whole = self._search(text, k if asked is None else max(k, self.candidate_k), mode, hint)
+        if asked is None:
+            return whole
+        focused = self._search(asked, max(k, self.candidate_k), mode, hint)
+        best: dict[str, Passage] = {}
+        for p in whole.passages + focused.passages:
+            if p.chunk.chunk_id not in best or p.score > best[p.chunk.chunk_id].score:
+                best[p.chunk.chunk_id] = p
+        passages = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))[:k]
+        return Retrieval(whole.query, whole.vector, whole.plain_vector, whole.terms, passages)
+
+    def _search(self, text: str, k: int, mode: str, hint: str = "") -> Retrieval:
+        found = expansions(text, self.abbreviations, self.lay_terms)
+        query = with_expansions(text, found, hint)
+        vector, plain = self.embed([query, text]) if query != text else [self.embed([query])[0]] * 2  # one model run
+        qterms = analyze_query(self.lexical, text, found)
+        weighted = qterms.weighted()
+        ceiling = self.lexical.max_score(weighted) or 1.0
+        lex = self.lexical.scores(weighted)
+
+        dense = {} if mode == "lexical" else {
+            c.chunk_id: (c, s) for c, s in self.store.query(vector, self.candidate_k, exclude_kind=self.exclude_kind,
+                                                         total=self.total)}
+        matched = np.flatnonzero(lex > 0)
+        lex_top = [] if mode == "dense" else [int(i) for i in matched[top_k(lex[matched], self.candidate_k)]]
+        missing = [self.lexical.ids[i] for i in lex_top if self.lexical.ids[i] not in dense]
+        if missing:
+            chunks, vecs = self.store.get(missing, with_vectors=True)
+            for c, v in zip(chunks, vecs if vecs is not None else []):
+                dense[c.chunk_id] = (c, float(v @ vector))
+
+        w = {"hybrid": self.dense_weight, "dense": 1.0, "lexical": 0.0}[mode]
+        passages = []
+        for cid, (chunk, cos) in dense.items():
+            row = self.row_of.get(cid)
+            lex_norm = float(lex[row]) / ceiling if row is not None else 0.0
+            passages.append(Passage(chunk, w * cos + (1 - w) * lex_norm, dense=cos, lexical=lex_norm))
+        passages.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
+        return Retrieval(query, vector, plain, qterms, passages[:k])
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first, ties by index (as a stable sort
+    would give): a partial selection, so the cost stays linear at tens of thousands of
+    passages instead of a full sort per query."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    kth = scores[part].min()
+    # Every index tied with the k-th score competes, so ties resolve by index as before.
+    pool = np.union1d(part, np.nonzero(scores == kth)[0])
+    return pool[np.argsort(-scores[pool], kind="stable")][:k]
