@@ -11,6 +11,8 @@ import json
 import pytest
 
 from eval import conversation
+from eval.conversation_scoring import conversation_figures, misspelt_figures, uncovered_figures
+from eval.conversation_sets import load_conversations, load_misspelt, load_uncovered
 from rag.pipeline import Pipeline
 from rag.schema import REFERENCE_KIND
 from rag.settings import PROJECT_ROOT
@@ -26,11 +28,11 @@ def figures(corpus_store, embedder):
     ask = conversation.asker(pipeline)
     reference_ids = {c.chunk_id for c in pipeline.store.iter_chunks() if c.kind == REFERENCE_KIND}
     return {
-        "conversations": conversation.conversation_figures(
-            conversation.run_conversations(ask, conversation.load_conversations(), reference_ids)),
-        "misspelt": conversation.misspelt_figures(conversation.run_misspelt(ask, conversation.load_misspelt())),
-        "uncovered": conversation.uncovered_figures(
-            conversation.run_uncovered(ask, conversation.load_uncovered(), pipeline.topics())),
+        "conversations": conversation_figures(
+            conversation.run_conversations(ask, load_conversations(), reference_ids)),
+        "misspelt": misspelt_figures(conversation.run_misspelt(ask, load_misspelt())),
+        "uncovered": uncovered_figures(
+            conversation.run_uncovered(ask, load_uncovered(), pipeline.topics())),
     }
 
 

@@ -1,5 +1,6 @@
 """The conversation, misspelling and decline sets (eval/conversations.jsonl, misspelt.jsonl,
-uncovered.jsonl) and the pure scoring of ``eval.conversation``.
+uncovered.jsonl, read by ``eval.conversation_sets``) and the pure scoring of
+``eval.conversation_scoring``.
 
 The files must be sound: every evidence and leak phrase is in a document, the sizes and
 fields are right, a twin differs from its misspelling only by the spelling, and what an
@@ -14,7 +15,9 @@ import re
 
 import pytest
 
-from eval import conversation as conv
+from eval import conversation
+from eval import conversation_scoring as scoring
+from eval import conversation_sets as sets
 from eval.metrics import normalize
 from eval.questions import QUESTION_KINDS
 from rag.settings import PROJECT_ROOT
@@ -29,17 +32,17 @@ def in_corpus(phrase: str) -> bool:
 
 @pytest.fixture(scope="module")
 def conversations():
-    return conv.load_conversations()
+    return sets.load_conversations()
 
 
 @pytest.fixture(scope="module")
 def misspelt():
-    return conv.load_misspelt()
+    return sets.load_misspelt()
 
 
 @pytest.fixture(scope="module")
 def uncovered():
-    return conv.load_uncovered()
+    return sets.load_uncovered()
 
 
 # --- the files -----------------------------------------------------------------------------------
@@ -101,21 +104,21 @@ def test_uncovered_questions_name_a_focus_no_document_mentions(uncovered):
     assert {"life_expectancy", "cost", "place", "drug", "supplement", "pregnancy", "diet", "off_topic"} <= categories
     for u in uncovered:
         assert u["focus"].lower() in u["question"].lower(), u["id"]
-        word = conv.main_word(u["focus"])
+        word = scoring.main_word(u["focus"])
         assert not any(re.search(rf"\b{re.escape(word)}\b", d) for d in DOCUMENTS), f"{u['id']}: {word}"
 
 
 def test_a_bad_line_is_reported_with_its_line_number(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text('{"id": "a", "turns": [{"question": "q", "expect": "answered", "kind": "other"}]}\n')
-    with pytest.raises(conv.SetFileError, match=r":1: a: an answered question needs evidence"):
-        conv.load_conversations(path)
+    with pytest.raises(sets.SetFileError, match=r":1: a: an answered question needs evidence"):
+        sets.load_conversations(path)
     path.write_text('{"id": "a", "question": "whats x", "twin": "whats x", "expect": "not_found"}\n')
-    with pytest.raises(conv.SetFileError, match="spelt the same"):
-        conv.load_misspelt(path)
+    with pytest.raises(sets.SetFileError, match="spelt the same"):
+        sets.load_misspelt(path)
     path.write_text('{"id": "a", "question": "x", "expect": "not_found", "focus": "x"}\n' * 2)
-    with pytest.raises(conv.SetFileError, match=":2: duplicate id"):
-        conv.load_uncovered(path)
+    with pytest.raises(sets.SetFileError, match=":2: duplicate id"):
+        sets.load_uncovered(path)
 
 
 # --- scoring on hand-made answers ---------------------------------------------------------------
@@ -139,35 +142,35 @@ def answer(*sentences, kind="answered", citations=None, understanding=None, text
 
 def test_first_citation_and_used_texts():
     a = answer(("Nintedanib slows lung scarring. [1]", 1))
-    assert conv.first_citation(a) == "doc-1"
-    assert conv.first_citation(answer(kind="not_found")) is None
-    assert conv.used_texts(answer(("Scar tissue builds up more slowly. [1]", 1, "Nintedanib slows lung scarring."))) == [
+    assert scoring.first_citation(a) == "doc-1"
+    assert scoring.first_citation(answer(kind="not_found")) is None
+    assert scoring.used_texts(answer(("Scar tissue builds up more slowly. [1]", 1, "Nintedanib slows lung scarring."))) == [
         "Nintedanib slows lung scarring.", "Nintedanib slows lung scarring.", "Remission means a time when a disease is calm."]
 
 
 def test_led_by_a_sentence_or_by_the_passage_it_cites():
     ev = ["slows lung scarring"]
-    assert conv.is_led(answer(("Nintedanib slows lung scarring. [1]", 1)), ev) is True
+    assert scoring.is_led(answer(("Nintedanib slows lung scarring. [1]", 1)), ev) is True
     # the sentence itself lacks the phrase, but the passage it cites holds it
-    assert conv.is_led(answer(("Stem cells come from bone marrow. [1]", 1)), ev) is True
+    assert scoring.is_led(answer(("Stem cells come from bone marrow. [1]", 1)), ev) is True
     # only the third sentence leads to it: not led
     late = answer(("Remission means a time when a disease is calm. [2]", 2),
                   ("Remission means a time when a disease is calm. [2]", 2),
                   ("Nintedanib slows lung scarring. [1]", 1))
-    assert conv.is_led(late, ev) is False
-    assert conv.is_led(answer(kind="not_found"), ev) is False
-    assert conv.is_led(answer(("Nintedanib slows lung scarring. [1]", 1)), []) is None
+    assert scoring.is_led(late, ev) is False
+    assert scoring.is_led(answer(kind="not_found"), ev) is False
+    assert scoring.is_led(answer(("Nintedanib slows lung scarring. [1]", 1)), []) is None
 
 
 def test_leak_is_found_in_a_quote_or_the_first_sentence_used_of_a_cited_passage():
     a = answer(("Scar tissue grows more slowly. [1]", 1, "Nintedanib slows lung scarring."))
-    assert conv.leaked(a, ["nintedanib slows", "bone marrow"]) == ["nintedanib slows"]
+    assert scoring.leaked(a, ["nintedanib slows", "bone marrow"]) == ["nintedanib slows"]
     # the cited passage's first sentence used counts even when the answer's own text is elsewhere
     b = answer(("Remission is a calm time. [2]", 2))
-    assert conv.leaked(b, ["Remission means a time"]) == ["Remission means a time"]
+    assert scoring.leaked(b, ["Remission means a time"]) == ["Remission means a time"]
     # a part of a cited passage the answer did not use is no leak; a decline never leaks
-    assert conv.leaked(a, ["bone marrow"]) == []
-    assert conv.leaked(answer(kind="not_found"), ["nintedanib"]) == []
+    assert scoring.leaked(a, ["bone marrow"]) == []
+    assert scoring.leaked(answer(kind="not_found"), ["nintedanib"]) == []
 
 
 def test_simpler_reply_must_be_plain_short_cited_and_new():
@@ -175,17 +178,17 @@ def test_simpler_reply_must_be_plain_short_cited_and_new():
     easy = lambda text: 3.0  # noqa: E731
     hard = lambda text: 9.0  # noqa: E731
     good = answer(("It slows lung scarring. [1]", 1))
-    assert conv.simpler_checks(good, before, easy)["ok"]
-    assert not conv.simpler_checks(good, before, hard)["plain"]
-    assert not conv.simpler_checks(before, before, easy)["changed"]
+    assert scoring.simpler_checks(good, before, easy)["ok"]
+    assert not scoring.simpler_checks(good, before, hard)["plain"]
+    assert not scoring.simpler_checks(before, before, easy)["changed"]
     long = answer(*[("It slows lung scarring. [1]", 1)] * 4)
-    assert not conv.simpler_checks(long, before, easy)["short"]
+    assert not scoring.simpler_checks(long, before, easy)["short"]
     uncited = answer(("It slows lung scarring.", 1), citations=[])
-    assert not conv.simpler_checks(uncited, before, easy)["cited"]
-    declined = conv.simpler_checks(answer(kind="not_found"), before, easy)
+    assert not scoring.simpler_checks(uncited, before, easy)["cited"]
+    declined = scoring.simpler_checks(answer(kind="not_found"), before, easy)
     assert not declined["ok"] and declined["max_grade"] is None
     # with the product's own reading grade
-    assert conv.simpler_checks(good, before)["plain"]
+    assert scoring.simpler_checks(good, before)["plain"]
 
 
 def test_a_turn_record_and_the_conversation_figures():
@@ -193,17 +196,17 @@ def test_a_turn_record_and_the_conversation_figures():
             "evidence": ["bone marrow"], "leak": ["slows lung scarring"]}
     a = answer(("Stem cells come from bone marrow. [1]", 1), ("Nintedanib slows lung scarring. [1]", 1),
                understanding={"kind": "treatment"})
-    rec = conv.score_turn(turn, a)
+    rec = scoring.score_turn(turn, a)
     assert rec["ok"] and rec["led"] and rec["led_sentence"] and rec["kind_predicted"] == "treatment"
     assert rec["leaked"] == ["slows lung scarring"]
-    simpler = conv.score_turn({"question": "i dont understand", "expect": "simpler", "kind": "treatment",
-                               "evidence": ["bone marrow"]}, answer(("Cells come from bone marrow. [1]", 1)),
-                              previous=a, grade=lambda t: 4.0)
-    declined = conv.score_turn({"question": "how much is it", "expect": "not_found", "kind": "other"},
-                               answer(kind="not_found", understanding={"kind": "other"}))
-    wrongly = conv.score_turn({"question": "is it safe?", "expect": "answered", "kind": "risks",
-                               "evidence": ["not without risks"]}, answer(kind="not_found"))
-    figs = conv.conversation_figures([{"id": "c", "turns": [rec, simpler, declined, wrongly]}])
+    simpler = scoring.score_turn({"question": "i dont understand", "expect": "simpler", "kind": "treatment",
+                                  "evidence": ["bone marrow"]}, answer(("Cells come from bone marrow. [1]", 1)),
+                                 previous=a, grade=lambda t: 4.0)
+    declined = scoring.score_turn({"question": "how much is it", "expect": "not_found", "kind": "other"},
+                                  answer(kind="not_found", understanding={"kind": "other"}))
+    wrongly = scoring.score_turn({"question": "is it safe?", "expect": "answered", "kind": "risks",
+                                  "evidence": ["not without risks"]}, answer(kind="not_found"))
+    figs = scoring.conversation_figures([{"id": "c", "turns": [rec, simpler, declined, wrongly]}])
     assert figs["turns"] == 4 and figs["answerable_turns"] == 2
     assert figs["led_share"] == 0.5 and figs["answered_share"] == 0.5
     assert figs["leak_turns"] == 1 and figs["leak_checked_turns"] == 1
@@ -222,7 +225,7 @@ def test_run_conversations_passes_the_bots_own_answers_as_history():
         {"question": "what is nintedanib", "expect": "answered", "kind": "definition", "evidence": ["nintedanib"]},
         {"question": "is it safe?", "expect": "answered", "kind": "risks", "evidence": ["x y z"]},
         {"question": "say that more simply", "expect": "simpler", "kind": "risks", "evidence": ["x y z"]}]}]
-    out = conv.run_conversations(ask, convs)
+    out = conversation.run_conversations(ask, convs)
     assert seen[0][1] == []
     assert seen[2][1] == [{"role": "user", "content": "what is nintedanib"},
                           {"role": "assistant", "content": "Reply to what is nintedanib. [1]"},
@@ -234,48 +237,48 @@ def test_run_conversations_passes_the_bots_own_answers_as_history():
 
 def test_misspelt_pairs_compare_reply_kind_and_first_passage():
     row = {"id": "m", "question": "wat is nintedamib", "twin": "what is nintedanib", "expect": "answered"}
-    same = conv.pair_record(row, answer(("Nintedanib slows lung scarring. [1]", 1)),
-                            answer(("Nintedanib slows lung scarring. [1]", 1)))
+    same = scoring.pair_record(row, answer(("Nintedanib slows lung scarring. [1]", 1)),
+                               answer(("Nintedanib slows lung scarring. [1]", 1)))
     assert same["same_reply"] and same["same_first"] and same["ok"]
-    lost = conv.pair_record(row, answer(kind="not_found"), answer(("Nintedanib slows lung scarring. [1]", 1)))
+    lost = scoring.pair_record(row, answer(kind="not_found"), answer(("Nintedanib slows lung scarring. [1]", 1)))
     assert not lost["same_reply"] and lost["same_first"] is False and not lost["ok"] and lost["twin_ok"]
-    both_declined = conv.pair_record({**row, "expect": "not_found"}, answer(kind="not_found"), answer(kind="not_found"))
+    both_declined = scoring.pair_record({**row, "expect": "not_found"}, answer(kind="not_found"), answer(kind="not_found"))
     assert both_declined["same_reply"] and both_declined["same_first"] is None
-    figs = conv.misspelt_figures([same, lost, both_declined])
+    figs = scoring.misspelt_figures([same, lost, both_declined])
     assert figs["same_reply"] == pytest.approx(0.6667) and figs["same_first_passage"] == 0.5
     assert figs["pairs_with_twin_citation"] == 2
 
 
 def test_main_word_and_whether_a_decline_names_the_focus():
-    assert conv.main_word("Mayo Clinic") == "mayo"
-    assert conv.main_word("life expectancy") == "expectancy"
-    assert conv.main_word("CBD oil") == "cbd"
-    assert conv.main_word("the") == "the"
+    assert scoring.main_word("Mayo Clinic") == "mayo"
+    assert scoring.main_word("life expectancy") == "expectancy"
+    assert scoring.main_word("CBD oil") == "cbd"
+    assert scoring.main_word("the") == "the"
     topics = "the topics in “Scleroderma treatment review”"
     decline = f"My documents don't cover “life expectancy in years”, so I can't answer. I can help with {topics}."
-    assert conv.names_focus(decline, "life expectancy", topics)
-    assert conv.names_focus("My documents don't cover “the mayo”.", "Mayo Clinic")
-    assert not conv.names_focus("I couldn't find an answer to that.", "Mayo Clinic")
+    assert scoring.names_focus(decline, "life expectancy", topics)
+    assert scoring.names_focus("My documents don't cover “the mayo”.", "Mayo Clinic")
+    assert not scoring.names_focus("I couldn't find an answer to that.", "Mayo Clinic")
     # a word only the list of topics holds does not count
-    assert not conv.names_focus(f"I can help with {topics}.", "review", topics)
+    assert not scoring.names_focus(f"I can help with {topics}.", "review", topics)
 
 
 def test_uncovered_records_and_figures():
     row = {"id": "u", "question": "does cbd oil help", "focus": "CBD oil", "category": "supplement"}
-    named = conv.uncovered_record(row, answer(kind="not_found", text="My documents don't cover “cbd oil”."))
-    vague = conv.uncovered_record(row, answer(kind="not_found", text="I couldn't find an answer to that."))
-    answered = conv.uncovered_record(row, answer(("Nintedanib slows lung scarring. CBD oil. [1]", 1)))
+    named = scoring.uncovered_record(row, answer(kind="not_found", text="My documents don't cover “cbd oil”."))
+    vague = scoring.uncovered_record(row, answer(kind="not_found", text="I couldn't find an answer to that."))
+    answered = scoring.uncovered_record(row, answer(("Nintedanib slows lung scarring. CBD oil. [1]", 1)))
     assert named["declined"] and named["names_focus"]
     assert vague["declined"] and not vague["names_focus"]
     assert not answered["declined"] and not answered["names_focus"]
-    figs = conv.uncovered_figures([named, vague, answered])
+    figs = scoring.uncovered_figures([named, vague, answered])
     assert figs["declined_share"] == pytest.approx(0.6667)
     assert figs["names_focus_of_declined"] == 0.5 and figs["names_focus_of_all"] == pytest.approx(0.3333)
 
 
 def test_the_table_lists_each_set_that_ran():
-    out = conv.table({"uncovered": {"questions": 3, "declined_share": 0.6667, "names_focus_of_declined": 0.5,
-                                    "names_focus_of_all": None}})
+    out = scoring.table({"uncovered": {"questions": 3, "declined_share": 0.6667, "names_focus_of_declined": 0.5,
+                                       "names_focus_of_all": None}})
     assert out.splitlines()[0] == "| set | figure | value |"
     assert "| uncovered | declined | 67% |" in out and "| uncovered | ... of all questions | – |" in out
     assert "conversations" not in out
