@@ -39,7 +39,8 @@ from rag.question.kinds import KindModel
 from rag.settings import PROJECT_ROOT, Settings
 
 from .ranker_data import Example
-from .train_ranker import DiskVectors, by_source, figures, split_examples, split_pages, table, thresholds
+from .ranker_figures import by_source, figures, table, thresholds
+from .ranker_splits import DiskVectors, split_examples, split_pages
 
 REPORT = PROJECT_ROOT / "eval" / "reranker_report.md"
 GROUP = 8  # sentences per training question: one answering, seven not
