@@ -4,7 +4,7 @@ Pure tests over hand-made candidates and scores: no model, no store."""
 
 import numpy as np
 
-from rag.compose.extract import SelectionParams, choose
+from rag.compose.selection import SelectionParams, choose
 from rag.compose.candidates import Candidate
 
 PARAMS = SelectionParams()
@@ -93,7 +93,7 @@ def test_a_personal_advice_question_quotes_no_amount_at_all():
 
 
 def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
-    from rag.compose.extract import SelectionParams, choose
+    from rag.compose.selection import SelectionParams, choose
     from rag.compose.candidates import Candidate
 
     text = "Being overweight increases the risk of gout."
@@ -106,7 +106,7 @@ def test_a_sentence_a_page_repeats_word_for_word_is_told_once():
 
 
 def test_an_item_a_list_repeats_is_told_once():
-    from rag.compose.extract import SelectionParams, choose
+    from rag.compose.selection import SelectionParams, choose
     from rag.compose.candidates import Candidate
 
     head, item = "These risk factors are associated with gout:", "Being overweight raises the risk."

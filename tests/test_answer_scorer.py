@@ -6,7 +6,7 @@ are tested on real sentences with the real model (``embedder``)."""
 import numpy as np
 import pytest
 
-from rag.compose.extract import SelectionParams, choose
+from rag.compose.selection import SelectionParams, choose
 from rag.compose.scorer import DEFAULT_PATH, SCALARS, AnswerScorer, KindHeads, opens_paragraph, scalar_features
 from rag.compose.candidates import Candidate
 

@@ -14,7 +14,8 @@ from rag import cli
 from rag.indexing import suggestions
 from rag.pipeline import Pipeline
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.indexing.suggestions import candidates, everyday, is_fragment, question_about, repeated_phrases, suggest
+from rag.indexing.suggestions import suggest
+from rag.indexing.topics import candidates, everyday, is_fragment, question_about, repeated_phrases
 
 GARDEN = """# Growing vegetables
 

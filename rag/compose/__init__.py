@@ -5,7 +5,9 @@ to answer at all.
 - ``sentence_kinds``: the cue patterns kept where held-out figures show they still help;
 - ``scorer`` and ``reranker``: the learned answer-sentence scorers (MedQuAD, held-out conditions);
 - ``evidence``: what a sentence shares with the question;
-- ``extract``: the composition: the lead, supporting sentences and chains, citations;
+- ``extract``: the composition: the candidates scored, the answer cited, its evidence;
+- ``selection``: which sentences, told in what order: the lead, supporting sentences and
+  chains, lists (the rules' weights, ``SelectionParams``);
 - ``confidence``: the fitted answer-or-"not found" decision.
 
 May import: the shared layer (``rag.schema``, ``rag.settings``, ``rag.text``,

@@ -6,7 +6,7 @@ the information here"), or a lead-in whose list lies in another passage.
 A list keeps its shape: each item knows its list (``group``) and the sentence announcing it
 (``lead_in``), so the answerer can tell the list whole or not at all.
 
-Left out: scoring and choosing (``rag.compose.extract``); sentence splitting itself (``rag.text.cleaning``).
+Left out: scoring (``rag.compose.extract``) and choosing (``rag.compose.selection``); sentence splitting itself (``rag.text.cleaning``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ edited file's unchanged passages), is never embedded again; and one background t
 writes a batch to the store while the next one is embedded (store calls are serialised by
 a lock, and a run that fails or is interrupted waits for the write in flight, so the
 ledger stays truthful).
+
+Left out: finding the sources and loading each only when needed (``rag.indexing.sources``),
+reading each format (``rag.indexing.loaders``) and cutting passages (``rag.indexing.chunking``).
 """
 
 from __future__ import annotations
@@ -34,14 +37,15 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import numpy as np
 
 from rag.indexing.chunking import chunk_document, embedding_text
 from rag.embeddings import shared_embedder
 from rag.safety.flags import Flag, flagged_sentences
-from rag.indexing.loaders import LoadError, SourceFile, content_hash, discover, iter_jsonl_documents, load_file, read_source
+from rag.indexing.loaders import LoadError
+from rag.indexing.sources import Pending, sources
 from rag.schema import Document
 from rag.indexing.store import ChunkStore, LedgerEntry
 
@@ -101,15 +105,6 @@ def passage_embedder(settings, query_model: Callable, injected: bool = False) ->
     return (lambda: shared_embedder(settings, backend)), backend
 
 
-@dataclass(frozen=True)
-class _Pending:
-    """A source that needs (re)indexing, loaded lazily so unchanged files are never parsed."""
-
-    doc_id: str
-    content_hash: str
-    load: Callable[[], Document]
-
-
 class Ingestor:
     """Writes documents into a ``ChunkStore``; the embedder is created only if needed."""
 
@@ -140,10 +135,10 @@ class Ingestor:
         by_hash = {e.content_hash: e.doc_id for e in ledger.values() if e.state == "done"}
         seen: set[str] = set()
         roots: list[str] = []
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
 
         items = []
-        for item in self._sources([Path(p) for p in paths], report, roots):
+        for item in sources([Path(p) for p in paths], report.failed, roots):
             if item.doc_id in seen:
                 report.failed.append(LoadError(item.doc_id, "two sources have this same name; keep one"))
                 continue
@@ -196,34 +191,6 @@ class Ingestor:
             self._prune(ledger, seen, roots, report)
         report.seconds = time.perf_counter() - started
         return report
-
-    def _sources(self, paths: list[Path], report: IngestReport, roots: list[str]) -> Iterator[_Pending]:
-        files: list[SourceFile] = []
-        for p in paths:
-            if p.is_file() and p.suffix.lower() == ".jsonl":
-                roots.append(f"{p.resolve()}#")
-                yield from self._jsonl(p, report)
-                continue
-            if p.is_dir():
-                roots.append(f"{p.resolve()}/")
-            found, problems = discover([p])
-            files.extend(found)
-            report.failed.extend(problems)
-        for src in files:
-            try:
-                digest = content_hash(read_source(src))  # too large: refused before reading
-            except LoadError as e:
-                report.failed.append(e)
-                continue
-            yield _Pending(src.doc_id, digest, lambda src=src: _with_source(load_file(src), src))
-
-    def _jsonl(self, path: Path, report: IngestReport) -> Iterator[_Pending]:
-        reader = _ForwardReader(path)
-        for item in iter_jsonl_documents(path):
-            if isinstance(item, LoadError):
-                report.failed.append(item)
-            else:  # only the id and hash are kept: the text is read again when indexed
-                yield _Pending(item.doc_id, item.content_hash, lambda d=item.doc_id: reader.load(d))
 
     def _write(self, batch: list[tuple[Document, LedgerEntry | None, list]], report: IngestReport,
                writer: "_Writer") -> None:
@@ -327,35 +294,5 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-class _ForwardReader:
-    """Loads documents of a JSON-lines file by id, reading it again from the top once.
-
-    Documents are indexed in file order, so one forward pass finds each in turn; holding
-    every parsed document (with its per-character offsets) until it is indexed would take
-    gigabytes for tens of thousands of documents."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._items: Iterator | None = None
-
-    def load(self, doc_id: str) -> Document:
-        if self._items is None:
-            self._items = iter_jsonl_documents(self.path)
-        for item in self._items:
-            if not isinstance(item, LoadError) and item.doc_id == doc_id:
-                return _replace_source(item, f"{self.path.resolve()}#{doc_id}")
-        raise LoadError(doc_id, f"no longer in {self.path.name} (was it changed during ingest?)")
-
-
 def _under(source: str, roots: list[str]) -> bool:
     return any(source.startswith(r) for r in roots)
-
-
-def _with_source(doc: Document, src: SourceFile) -> Document:
-    return _replace_source(doc, str(src.path.resolve()))
-
-
-def _replace_source(doc: Document, source: str) -> Document:
-    from dataclasses import replace
-
-    return replace(doc, source=source)

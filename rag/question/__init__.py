@@ -2,6 +2,8 @@
 
 - ``spelling``: a patient's words corrected against the index's vocabulary, the glossary and
   the medicine list, before anything else reads them;
+- ``word_forms``: the words of a text as spelling reads them: what counts as a word, its key,
+  how the texts write it (a name's capitals, a possessive);
 - ``kinds``: the kind of question (treatment, side effects, outlook...), a model learned on
   MedQuAD, and its focus phrase;
 - ``understand``: the question to answer, whether it is yes/no or a definition, and what

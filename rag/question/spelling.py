@@ -31,31 +31,30 @@ Cost: the vocabulary's words are kept sorted by length with their letter counts,
 is compared only with words of a near length and near letter counts; a "word" longer than
 30 letters is skipped unread, and at most 64 unknown words per question are looked up.
 
-Left out: languages other than English; words run together or split apart ("sclero derma");
-a real word used in place of another ("bread" for "breath", which only meaning can tell);
-questions typed all in capitals; context (the neighbouring words never choose the
-replacement).
+Left out: reading the words of a text (what counts as a word, its key, how the texts write
+it: ``rag.question.word_forms``); languages other than English; words run together or split
+apart ("sclero derma"); a real word used in place of another ("bread" for "breath", which
+only meaning can tell); questions typed all in capitals; context (the neighbouring words
+never choose the replacement).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
 
+from rag.question.word_forms import MAX_LENGTH, WORD, Evidence, glued, has_possessive, scan_words, word_key
 from rag.text.lexical import fold, raw_tokens
 
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("cbd", "ssc", "pah")
-MAX_LENGTH = 30  # longer "words" are not words: skipped, never compared
 MAX_SEARCHES = 64  # unknown words compared with the vocabulary per question: junk stays cheap
 EVERYDAY_ZIPF = 3.0  # at least this frequent in everyday English (1 per million words): meant
 LISTED_ZIPF = 1.0  # wordfreq lists the word at all: a rare word, or a common misspelling...
 MORE_COMMON = 1.0  # ...corrected only within 1 edit, to a word 10 times as common in English
-NAME_CAPS_MAX = 5  # an all-capitals form longer than this is a heading, not an abbreviation
 
 # Chat spellings too short for the fuzzy match, written out whatever the documents say.
 CHAT_WORDS: dict[str, str] = {
@@ -76,16 +75,6 @@ WORD_LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "lay_terms": ("lay", "clinical"),
 }
 
-# A word: letters, with apostrophes inside ("Raynaud's", "don't"). Digits and "_" are not
-# letters, so "b12" and "IL-6" give no word to correct (see ``_glued``).
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
-_ASCII_WORD = re.compile(r"[a-z]+")
-# A word right after one of these (with no space) is part of an address, a path, a tag...
-_GLUE_BEFORE = frozenset("@/\\_#&+=~")
-_GLUE_AFTER = frozenset("@/\\_&+=~")
-# After one of these (or at the start of a text, or of a line) a capital says nothing.
-_SENTENCE_OPENERS = frozenset(".!?:;#*-\u2022\u2013\u2014>\"'([{\u201c\u2018")
-
 
 @dataclass(frozen=True)
 class Correction:
@@ -98,16 +87,6 @@ class Correction:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
-
-
-@dataclass
-class _Evidence:
-    """How the texts write one word: to keep a name's capitals and a possessive's "'s"."""
-
-    lower: bool = False  # written in lower case at least once
-    forms: Counter = field(default_factory=Counter)  # capitalised forms where a capital means a name
-    possessive: int = 0  # occurrences written "word's"
-    plain: int = 0  # occurrences without "'s"
 
 
 class Vocabulary:
@@ -137,11 +116,11 @@ class Vocabulary:
         other words in lower case; an entry ending in "*" makes every word starting with it
         known), plus the reviewed word lists unless ``word_lists`` is False."""
         counts: Counter[str] = Counter()
-        evidence: dict[str, _Evidence] = defaultdict(_Evidence)
+        evidence: dict[str, Evidence] = defaultdict(Evidence)
         known: set[str] = set()
         for text in texts:
             known.update(raw_tokens(text))
-            for key, _, _ in _scan(text, evidence, trusted=False):
+            for key, _, _ in scan_words(text, evidence, trusted=False):
                 counts[key] += 1
         terms = list(extra) + (list(reviewed_terms()) if word_lists else [])
         prefixes: set[str] = set()
@@ -154,7 +133,7 @@ class Vocabulary:
                     prefixes.add(stem)
                 continue
             known.update(raw_tokens(term))
-            for key, _, _ in _scan(term, evidence, trusted=True):
+            for key, _, _ in scan_words(term, evidence, trusted=True):
                 counts.setdefault(key, 0)
         known.update(counts)
         # A name: never written in lower case, and not an everyday word ("National
@@ -166,7 +145,7 @@ class Vocabulary:
 
     def known(self, word: str) -> bool:
         """Whether the bot knows ``word`` (any case; "Raynaud's" is "raynaud")."""
-        key = _key(word)
+        key = word_key(word)
         return key is not None and (key in self._known or key.startswith(self._prefixes))
 
     def __len__(self) -> int:
@@ -214,9 +193,9 @@ def correct(question: str, vocabulary: Vocabulary) -> Correction:
     decided: dict[str, str | None] = {}
     searches = [MAX_SEARCHES]  # left to do; a word met once the budget is spent is kept
     last = 0
-    for m in _WORD.finditer(question):
+    for m in WORD.finditer(question):
         token = m.group()
-        if len(token) > MAX_LENGTH or _glued(question, m.start(), m.end()):
+        if len(token) > MAX_LENGTH or glued(question, m.start(), m.end()):
             continue
         if token not in decided:
             decided[token] = _replacement(token, vocabulary, searches)
@@ -247,10 +226,10 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
         return _styled(CHAT_WORDS[token.lower()], token)
     if len(token) < MIN_LENGTH or any(ch.isupper() for ch in token[1:]):
         return None
-    key = _key(token)
+    key = word_key(token)
     if key is None or len(key) < MIN_LENGTH or vocabulary.known(key) or _zipf(key) >= EVERYDAY_ZIPF:
         return None
-    suffix = token[-2:] if _has_possessive(token) else ""
+    suffix = token[-2:] if has_possessive(token) else ""
     if key.endswith("s") and vocabulary.known(key[:-1]):
         # "raynauds": a known word and an "s"; only a possessive without its apostrophe
         # changes ("biologics" is a plural and stays).
@@ -286,64 +265,6 @@ def _is_possessive(word: str, vocabulary: Vocabulary) -> bool:
         return True
     with_apostrophe = _zipf(word + "'s")
     return with_apostrophe > 0 and with_apostrophe > _zipf(word + "s")
-
-
-def _key(token: str) -> str | None:
-    """A word as the vocabulary holds it (lower case, accents and "'s" dropped, as
-    ``rag.text.lexical.raw_tokens`` does), or None for a word not in plain letters."""
-    word = fold(token)
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.replace("'", "")
-    return word if _ASCII_WORD.fullmatch(word) else None
-
-
-def _has_possessive(token: str) -> bool:
-    return len(token) > 2 and token[-2] in "'\u2019" and token[-1] in "sS"
-
-
-def _glued(text: str, start: int, end: int) -> bool:
-    """Whether the word at ``text[start:end]`` is part of an address, a path, a name with
-    digits or the like ("www.mayo.org", "b12", "#sclero"): such words are not corrected."""
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    if before.isdigit() or before in _GLUE_BEFORE or after.isdigit() or after in _GLUE_AFTER:
-        return True
-    if before and before in ".:" and start >= 2 and text[start - 2].isalnum():
-        return True
-    return bool(after) and after in ".:" and end + 1 < len(text) and text[end + 1].isalnum()
-
-
-def _scan(text: str, evidence: dict[str, _Evidence], trusted: bool):
-    """The words of ``text`` as (key, start, end), noting in ``evidence`` how each is
-    written. A capital counts as a name's where it is not a sentence's first letter, or
-    anywhere in a ``trusted`` text (a list entry, written as the name is spelt), or on a word
-    written "Word's" (an eponym: "Raynaud's")."""
-    for m in _WORD.finditer(text):
-        token = m.group()
-        key = _key(token)
-        if key is None or len(token) > MAX_LENGTH:
-            continue
-        ev = evidence[key]
-        possessive = _has_possessive(token)
-        ev.possessive += possessive
-        ev.plain += not possessive
-        form = (token[:-2] if possessive else token).replace("\u2019", "'")
-        if form.islower():
-            ev.lower = True
-        elif form.isupper() and len(form) > NAME_CAPS_MAX:
-            pass  # a heading in capitals ("INTRODUCTION")
-        elif trusted or possessive or not _sentence_start(text, m.start()):
-            ev.forms[form] += 1
-        yield key, m.start(), m.end()
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    """Whether a word starting at ``start`` may be capitalised only for its position."""
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in "\r\n" or text[i] in _SENTENCE_OPENERS
 
 
 def _letter_counts(words: list[str]) -> np.ndarray:
