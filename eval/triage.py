@@ -97,11 +97,12 @@ def pipeline_cost(questions: list[str], document: Path, repeats: int = 2) -> dic
     """Milliseconds the paraphrase matcher adds to ``Pipeline.ask`` per question: each
     question asked with triage as shipped and with the rules only, alternately, over a
     temporary store holding ``document``, the embedding cache cleared before each ask."""
-    import rag.pipeline as pipeline_module
+    import rag.answering as answering_module
+    from rag.pipeline import Pipeline
     from rag.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="triage-cost-"))
-    pipe = pipeline_module.Pipeline(Settings(store_dir=tmp / "store", cache_dir=tmp / "cache"))
+    pipe = Pipeline(Settings(store_dir=tmp / "store", cache_dir=tmp / "cache"))
     pipe.ingest([document])
     pipe.ask("what is scleroderma?")  # load the model and the descriptions' vectors
     rules_only = lambda q, embed=None: triage(q)  # noqa: E731
@@ -115,7 +116,7 @@ def pipeline_cost(questions: list[str], document: Path, repeats: int = 2) -> dic
                     a = pipe.ask(q)
                     safety.append(a.timings_ms["safety"])
                 else:
-                    with mock.patch.object(pipeline_module, "triage", rules_only):
+                    with mock.patch.object(answering_module, "triage", rules_only):
                         a = pipe.ask(q)
                 out.append(a.timings_ms["total"])
     return {"added_median": statistics.median(a - b for a, b in zip(shipped, rules)),

@@ -1,7 +1,7 @@
 """One answer as the pipeline's stages build it (``Draft``), and the stream of an answer's
 text pieces (``AnswerStream``).
 
-Plain containers: the stages in ``rag.pipeline`` fill a ``Draft`` in order, and a stage
+Plain containers: the stages in ``rag.answering`` fill a ``Draft`` in order, and a stage
 that settles the reply (an emergency, empty input, nothing found) sets ``settled`` so the
 stages after it don't run. Left out: any logic of the stages themselves.
 """

@@ -6,7 +6,7 @@ passages cover, whether they name the question's focus, whether a number was ask
 and none is there, and how close the passages' words come to each key word of the
 question (``word_support``, ``closest_word``, which embed single words).
 
-Left out: the decision itself (``rag.compose.confidence``, ``rag.pipeline``).
+Left out: the decision itself (``rag.compose.confidence``, ``rag.answering``).
 """
 
 from __future__ import annotations
