@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.answering import Answering
-from rag.compose.extract import SelectionParams
+from rag.compose.selection import SelectionParams
 from rag.compose.reranker import Reranker
 from rag.compose.scorer import AnswerScorer
 from rag.compose.confidence import ConfidenceModel

@@ -45,8 +45,8 @@ def test_a_definition_question_opens_with_the_definition_of_the_word_it_asks_abo
 
 
 def test_a_question_that_is_not_a_definition_question_is_answered_not_defined():
-    assert asked_definitions(q := "my doctor wants me on nintedanib, will it help my fibrosis?", GLOSSARY,
-                             asks_meaning=is_definition_question(q)) == []
+    q = "my doctor wants me on nintedanib, will it help my fibrosis?"
+    assert asked_definitions(q, GLOSSARY, asks_meaning=is_definition_question(q)) == []
 
 
 def test_the_subject_of_the_corpus_is_not_defined_back_to_the_reader():
