@@ -14,7 +14,7 @@ from rag.safety.advice import has_dose_or_instruction, treatments_named
 from rag.safety.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
 from rag.safety.emergency_rules import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, OTHER_LANGUAGES,
                                  READ_CHARS, known_words, repair_typos, rules_read, urgent_category, urgent_language)
-from rag.safety import triage
+from rag.safety.triage import triage
 from rag.settings import PROJECT_ROOT
 from rag.ui.render import urgent_markdown
 from tests.conftest import FakeEmbedder, load_table
