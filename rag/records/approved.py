@@ -4,7 +4,7 @@ questions that ask the same thing.
 An approved answer is a question and its answer sentences, each citing an indexed passage
 (the educator's own words, or sentences chosen from the documents). Every approval is a new
 version; the earlier ones are kept with who approved them and when. The records database
-keeps them (``rag.records.database``); this module holds the plain data and the pure decisions:
+keeps them (``rag.records.approved_store``); this module holds the plain data and the pure decisions:
 
 - ``find``: the approved answer a new question asks for, the closest of those whose question
   it asks too (``best_matches``; whether two questions ask the same thing is
