@@ -5,10 +5,10 @@ might ask, labelled ``match`` (a paraphrase that must be served the approved ans
 (a near-miss that must not: another medicine, another group of people, another aspect), each
 in the ``fit`` or ``held_out`` half. The halves split by approved question, so no held-out
 question was seen in fitting. Prints precision and recall on each half at the thresholds
-``rag.records.approved`` ships, and the pairs it gets wrong. ``--fit`` searches the three cosine
+``rag.records.approved_matching`` ships, and the pairs it gets wrong. ``--fit`` searches the three cosine
 thresholds and the two specificity cuts on the fit half (the most recall with precision at
 least ``--precision``, 0.97 by default, the target) and prints them, to be copied into
-``rag/records/approved.py``: the shipped numbers change only by an edit.
+``rag/records/approved_matching.py``: the shipped numbers change only by an edit.
 
 The model is the app's (MiniLM on torch, the same vectors as the app's ONNX fp32).
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.question.kinds import focus_phrase
-from rag.records.approved import Difference, MatchParams, differences, focus_terms, matches
+from rag.records.approved_matching import Difference, MatchParams, differences, focus_terms, matches
 
 PAIRS = Path(__file__).resolve().parent / "approved_pairs.jsonl"
 
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"thresholds: cosine {params.match_cosine:.2f} (same kind), {params.kind_cosine:.2f} (different "
           f"kinds); most specific word {params.most_specific:.1f}; swapped words from {params.swap_specific:.1f}; "
           f"same kind and focus {params.focus_cosine:.2f}"
-          + (" (fitted now)" if args.fit else " (as shipped in rag/records/approved.py)"))
+          + (" (fitted now)" if args.fit else " (as shipped in rag/records/approved_matching.py)"))
     for split in ("fit", "held_out"):
         f = figures([p for p in pairs if p.split == split], params)
         print(f"{split}: {f['pairs']} pairs ({f['paraphrases']} paraphrases): "

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.safety.emergency_rules import OTHER_LANGUAGES
+from rag.safety.emergency_languages import OTHER_LANGUAGES
 from rag.question.kinds import QUESTION_KINDS
 from rag.safety.triage import SYMPTOMS
 

@@ -291,13 +291,13 @@ def test_records_locked_past_the_busy_timeout_give_nothing_back_and_say_so(
         records_path, monkeypatch, caplog):
     import sqlite3
 
-    import rag.records.database
+    import rag.records.connection
     from rag.ui import state
 
     monkeypatch.setenv("RAG_RECORDS_PATH", str(records_path))
     get_settings.cache_clear()
     Records(records_path, 30).close()
-    monkeypatch.setattr(rag.records.database, "BUSY_TIMEOUT_MS", 50)  # not ten seconds in a test
+    monkeypatch.setattr(rag.records.connection, "BUSY_TIMEOUT_MS", 50)  # not ten seconds in a test
     holder = sqlite3.connect(records_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:

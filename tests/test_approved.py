@@ -7,7 +7,8 @@ Tiny real documents, a temporary store and records database, the real model."""
 
 import pytest
 
-from rag.records.approved import MatchParams, differences, differing_word, matches, new_version
+from rag.records.approved import new_version
+from rag.records.approved_matching import MatchParams, differences, differing_word, matches
 from rag.records.database import Records
 
 RITUXIMAB = ("# Rituximab\n\nRituximab is a medicine given as a drip into a vein. "
@@ -143,7 +144,7 @@ def test_an_answer_is_edited_as_lines_ending_with_the_passage_they_cite(pipeline
 
 def test_two_questions_of_one_kind_about_the_same_thing_match_from_a_lower_cosine(embedder):
     from rag.question.kinds import focus_phrase
-    from rag.records.approved import focus_terms
+    from rag.records.approved_matching import focus_terms
 
     def about(q):
         return focus_terms(q, focus_phrase)

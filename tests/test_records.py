@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from rag.records.database import BUSY_TIMEOUT_MS, RecordError, Records
+from rag.records.connection import BUSY_TIMEOUT_MS
+from rag.records.database import RecordError, Records
 from rag.schema import Answer
 from rag.ui.review import passage_rows
 from rag.settings import PROJECT_ROOT

@@ -8,13 +8,15 @@ import string
 import numpy as np
 import pytest
 
-from rag.safety import emergency_rules
+from rag.safety import emergency_reading
 from rag.prompts import URGENT_CATEGORIES, load_prompts
 from rag.safety.advice import has_dose_or_instruction, treatments_named
 from rag.safety.emergency_paraphrases import CALM, Paraphrases, follow_up_urgent, paraphrase_category, read_descriptions
-from rag.safety.emergency_rules import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, OTHER_LANGUAGES,
-                                 READ_CHARS, known_words, repair_typos, rules_read, urgent_category, urgent_language)
-from rag.safety import triage
+from rag.safety.emergency_languages import OTHER_LANGUAGES
+from rag.safety.emergency_reading import (EMBEDDED_CHARS, KEYWORDS, MAX_REPAIRED_WORDS, MAX_WORD_LETTERS, READ_CHARS,
+                                          known_words, repair_typos, rules_read)
+from rag.safety.emergency_rules import urgent_category, urgent_language
+from rag.safety.triage import triage
 from rag.settings import PROJECT_ROOT
 from rag.ui.render import urgent_markdown
 from tests.conftest import FakeEmbedder, load_table
@@ -325,13 +327,13 @@ class _RecordingEmbedder(FakeEmbedder):
 def deletes_asked(monkeypatch):
     """The words typo repair took apart letter by letter (``_deletes``), in this test."""
     asked: list[str] = []
-    real = emergency_rules._deletes
+    real = emergency_reading._deletes
 
     def spy(word):
         asked.append(word)
         return real(word)
 
-    monkeypatch.setattr(emergency_rules, "_deletes", spy)
+    monkeypatch.setattr(emergency_reading, "_deletes", spy)
     return asked
 
 

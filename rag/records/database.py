@@ -1,18 +1,11 @@
 """What the app records, in one SQLite file: answered questions, feedback, educator reviews.
 
 One seam: ``Records`` is the only code that touches the database. Each call opens its own
-connection and runs one short transaction, so several Streamlit sessions (threads) and
-several server processes can write at once: the database is in WAL mode (readers never
-block the writer), writers take the lock up front (``BEGIN IMMEDIATE``) and wait for it
-(``busy_timeout``) instead of failing. The wait is short (``BUSY_TIMEOUT_MS``, 1.5 s): a
-write takes milliseconds, so a lock held longer means something else holds the file (a
-backup, a stuck process), and the patient should not wait for it; the call then fails with
-``sqlite3.OperationalError`` ("database is locked"), which the pages show as a calm note
-(``rag.ui.state.GuardedRecords``) while the answer is still given.
+connection and runs one short transaction, several sessions and processes writing at once
+(``rag.records.connection``: WAL mode, ``BUSY_TIMEOUT_MS``).
 
 Approved answers (``rag.records.approved``) are kept here too, every version with the educator's
-name and the time; they are not conversations, so the retention period does not touch them.
-How often each was served, and its thumbs, are read from the recorded answers that served it.
+name and the time (``rag.records.approved_store``, which ``Records`` is).
 
 What is kept, and no more: a random conversation id (made per browser session, linked to
 no person), the question with e-mail addresses, dates, street addresses, phone-like numbers
@@ -35,65 +28,17 @@ import json
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
 
 from rag.safety.redact import redact, stated_names
-from rag.records.approved import Approved, ApprovalError, Version
+from rag.records.approved_store import ApprovedStore
 from rag.schema import Answer
 
-SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_MS = 1_500  # how long a call waits for a lock someone else holds
 PURGE_EVERY_SECONDS = 3600.0  # retention is in days: checking hourly is plenty
 MAX_COMMENT_CHARS = 2000
 MAX_NOTE_CHARS = 4000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS turns (
-    id          INTEGER PRIMARY KEY,
-    session_id  TEXT NOT NULL,
-    created_at  REAL NOT NULL,
-    question    TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    answer      TEXT NOT NULL,
-    confidence  REAL NOT NULL,
-    notices     TEXT NOT NULL,      -- space-separated notice codes
-    detail      TEXT NOT NULL       -- JSON: citations, retrieved passages and scores, evidence
-);
-CREATE INDEX IF NOT EXISTS turns_created ON turns (created_at);
-CREATE INDEX IF NOT EXISTS turns_session ON turns (session_id, id);
-CREATE TABLE IF NOT EXISTS feedback (
-    turn_id     INTEGER PRIMARY KEY REFERENCES turns (id) ON DELETE CASCADE,
-    rating      INTEGER NOT NULL CHECK (rating IN (0, 1)),   -- 0 thumbs down, 1 up
-    comment     TEXT NOT NULL DEFAULT '',
-    updated_at  REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS reviews (
-    turn_id     INTEGER PRIMARY KEY REFERENCES turns (id) ON DELETE CASCADE,
-    verdict     TEXT NOT NULL CHECK (verdict IN ('right', 'wrong')),
-    note        TEXT NOT NULL DEFAULT '',
-    reviewed_at REAL NOT NULL,
-    eval_id     TEXT                -- id of the evaluation question made from this turn
-);
-CREATE TABLE IF NOT EXISTS approved (
-    id          INTEGER PRIMARY KEY,
-    created_at  REAL NOT NULL,
-    stale       TEXT NOT NULL DEFAULT ''   -- why it is not served, until approved again
-);
-CREATE TABLE IF NOT EXISTS approved_versions (
-    approved_id INTEGER NOT NULL REFERENCES approved (id) ON DELETE CASCADE,
-    version     INTEGER NOT NULL,
-    question    TEXT NOT NULL,
-    body        TEXT NOT NULL,      -- JSON: sentences and the passages they cite
-    educator    TEXT NOT NULL,
-    approved_at REAL NOT NULL,
-    PRIMARY KEY (approved_id, version)
-);
-"""
 
 RECORDED_KINDS = ("answered", "not_found", "urgent")  # "invalid" messages are not kept
 
@@ -152,63 +97,15 @@ def review_reasons(kind: str, confidence: float, rating: int | None, notices: tu
     return tuple(reasons)
 
 
-class Records:
+class Records(ApprovedStore):
     """The app's SQLite database of questions, answers, feedback and reviews."""
 
     def __init__(self, path: Path, retention_days: int):
-        self.path = Path(path)
         self.retention_days = retention_days
         self._last_purge = 0.0
         self._purge_lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Held open, unused, for the object's life: closing the last connection to a WAL
-        # database checkpoints and deletes the WAL, which made every short write cost a
-        # full checkpoint (8 ms and growing, against 0.3 ms).
-        self._keeper = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                       check_same_thread=False)
-        with self._connection() as con:
-            con.execute("PRAGMA journal_mode=WAL")  # persistent: set once for the file
-            with self._write(con):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        con.execute(statement)
-                con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        self._keeper.execute("SELECT 1 FROM meta").fetchall()  # attaches it to the WAL
+        super().__init__(path)
         self.purge_if_due()
-
-    def close(self) -> None:
-        self._keeper.close()
-
-    # --- connections -------------------------------------------------------------------------
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            con.execute("PRAGMA foreign_keys=ON")
-            # In WAL mode NORMAL never corrupts the file and loses no commit when the app
-            # crashes; only a power cut can drop the last few commits (no fsync each time).
-            con.execute("PRAGMA synchronous=NORMAL")
-            # Deleted rows are overwritten, not left in free pages of the file (see purge).
-            con.execute("PRAGMA secure_delete=ON")
-            con.row_factory = sqlite3.Row
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def _write(self, con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        """One short write transaction; the write lock is taken at BEGIN, so two writers
-        queue up (busy_timeout) instead of one failing at COMMIT."""
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        else:
-            con.execute("COMMIT")
 
     # --- what patients' sessions write ---------------------------------------------------------
 
@@ -342,70 +239,6 @@ class Records:
             cur = con.execute("UPDATE reviews SET eval_id = ? WHERE turn_id = ?", (eval_id, turn_id))
             if cur.rowcount == 0:
                 raise RecordError("review the answer before adding it to the evaluation set")
-
-    # --- approved answers (rag.records.approved) -----------------------------------------------------
-
-    def approve(self, version: Version, approved_id: int | None = None) -> int:
-        """Keep a new approved answer (``approved_id`` None) or a new version of one; a new
-        version is served again even if the earlier one was stale. Returns its id."""
-        with self._connection() as con, self._write(con):
-            if approved_id is None:
-                approved_id = int(con.execute("INSERT INTO approved (created_at) VALUES (?)",
-                                              (version.approved_at,)).lastrowid)
-            elif con.execute("UPDATE approved SET stale = '' WHERE id = ?", (approved_id,)).rowcount == 0:
-                raise ApprovalError(f"no approved answer {approved_id}")
-            number = con.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM approved_versions"
-                                 " WHERE approved_id = ?", (approved_id,)).fetchone()[0]
-            con.execute("INSERT INTO approved_versions VALUES (?, ?, ?, ?, ?, ?)",
-                        (approved_id, number, version.question, json.dumps(version.body_json(), ensure_ascii=False),
-                         version.educator, version.approved_at))
-            return approved_id
-
-    def approved_answers(self, include_stale: bool = True, with_history: bool = False,
-                         with_counts: bool = True) -> list[Approved]:
-        """Every approved answer at its latest version, newest first, with how often it was
-        served and the thumbs those answers got (``with_counts``: reading them scans the
-        recorded answers, which matching a question, on every question, does without)."""
-        counts = (
-            "(SELECT COUNT(*) FROM turns t"
-            "  WHERE json_extract(t.detail, '$.approved.id') = a.id) AS served,"
-            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
-            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 1) AS up,"
-            " (SELECT COUNT(*) FROM turns t JOIN feedback f ON f.turn_id = t.id"
-            "  WHERE json_extract(t.detail, '$.approved.id') = a.id AND f.rating = 0) AS down"
-        ) if with_counts else "0 AS served, 0 AS up, 0 AS down"
-        with self._connection() as con:
-            rows = con.execute(
-                f"SELECT a.id, a.stale, v.*, {counts}"
-                " FROM approved a JOIN approved_versions v ON v.approved_id = a.id"
-                " AND v.version = (SELECT MAX(version) FROM approved_versions WHERE approved_id = a.id)"
-                + ("" if include_stale else " WHERE a.stale = ''") + " ORDER BY v.approved_at DESC, a.id DESC"
-            ).fetchall()
-            history = {}
-            if with_history:
-                for v in con.execute("SELECT * FROM approved_versions ORDER BY approved_id, version"):
-                    history.setdefault(v["approved_id"], []).append(self._version(v))
-        return [Approved(id=r["id"], latest=self._version(r), stale=r["stale"], served=r["served"],
-                         thumbs_up=r["up"], thumbs_down=r["down"], history=tuple(history.get(r["id"], ())))
-                for r in rows]
-
-    def approved_answer(self, approved_id: int) -> Approved | None:
-        return next((a for a in self.approved_answers(with_history=True) if a.id == approved_id), None)
-
-    def mark_stale(self, approved_id: int, reason: str) -> None:
-        """Stop serving an approved answer until an educator approves it again."""
-        with self._connection() as con, self._write(con):
-            con.execute("UPDATE approved SET stale = ? WHERE id = ?", (reason or "stale", approved_id))
-
-    def remove_approved(self, approved_id: int) -> bool:
-        """Delete an approved answer with all its versions; False when there was none."""
-        with self._connection() as con, self._write(con):
-            return con.execute("DELETE FROM approved WHERE id = ?", (approved_id,)).rowcount > 0
-
-    @staticmethod
-    def _version(row: sqlite3.Row) -> Version:
-        return Version.from_json({**json.loads(row["body"]), "version": row["version"], "question": row["question"],
-                                  "educator": row["educator"], "approved_at": row["approved_at"]})
 
     # --- retention -----------------------------------------------------------------------------
 

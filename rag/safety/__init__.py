@@ -3,7 +3,9 @@
 - ``triage``: the first stage of every question: empty, over-long or non-English input,
   emergencies, personal-advice questions and injected instructions;
 - ``emergency_rules`` and ``emergency_paraphrases``: emergencies in patients' words
-  (``rag/data/emergencies.tsv``), with typos and other languages;
+  (``rag/data/emergencies.tsv``), with typos and other languages; the rules are
+  ``emergency_english``, ``emergency_languages`` (Spanish, French, Portuguese, Chinese,
+  Arabic) and ``emergency_reading`` (what they read: bounded, typos repaired);
 - ``advice``: dosing and "stop/start your medicine" questions, and document sentences that
   would give such instructions;
 - ``flags``, ``redact``, ``language``: what a message carries besides its question.

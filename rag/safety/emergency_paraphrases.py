@@ -31,7 +31,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from rag.text import wordlists
-from rag.safety.emergency_rules import ALWAYS_URGENT, EMBEDDED_CHARS, SYMPTOMS, for_embedding, urgent_category
+from rag.safety.emergency_english import ALWAYS_URGENT, SYMPTOMS
+from rag.safety.emergency_reading import EMBEDDED_CHARS, for_embedding
+from rag.safety.emergency_rules import urgent_category
 from rag.text.lexical import fold
 
 EMERGENCIES_PATH = wordlists.path_of("emergencies")

@@ -40,7 +40,9 @@ from typing import Callable
 from rag.safety.advice import DOSE_IN_TEXT, has_dose_or_instruction, treatments_named, wants_personal_advice
 from rag.safety.emergency_paraphrases import (CALM, EMERGENCIES_PATH, MARGIN, QUESTION_THRESHOLD, THRESHOLD, Paraphrases,
                                     follow_up_urgent, paraphrase_category, paraphrases_for, read_descriptions)
-from rag.safety.emergency_rules import KEYWORDS, SYMPTOMS, for_embedding, known_words, repair_typos, urgent_category
+from rag.safety.emergency_english import SYMPTOMS
+from rag.safety.emergency_reading import KEYWORDS, for_embedding, known_words, repair_typos
+from rag.safety.emergency_rules import urgent_category
 from rag.text.typed import strip_injection
 from rag.safety.redact import without_personal_details
 
