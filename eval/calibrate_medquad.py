@@ -54,9 +54,8 @@ DEFAULT_MEDQUAD = PROJECT_ROOT.parent / "shared" / "data" / "medquad" / "medquad
 SSC_FILES = (PROJECT_ROOT / "eval" / "calibration.jsonl", PROJECT_ROOT / "eval" / "questions.jsonl")
 CACHE_DIR = PROJECT_ROOT / ".rag" / "calibration"
 # The code whose change changes the features: a change re-asks the questions.
-FEATURE_CODE = ("answer.py", "candidates.py", "evidence.py", "lexical.py", "retrieve.py", "query.py",
-                "pipeline.py", "chunking.py", "loaders.py", "text.py", "safety.py", "advice.py",
-                "emergency_rules.py", "emergency_paraphrases.py", "wordlists.py")
+# The code the features come from: every rag module but the app's Streamlit helpers.
+FEATURE_CODE_SKIPS = ("ui",)
 
 
 @dataclass(frozen=True)
@@ -140,9 +139,10 @@ def ssc_cases(paths=SSC_FILES) -> list[Case]:
 def code_version() -> str:
     """Read once: the features this process computes are those of the code it imported."""
     h = hashlib.sha256()
-    for name in FEATURE_CODE:
-        p = PROJECT_ROOT / "rag" / name
-        h.update(p.read_bytes() if p.exists() else b"")
+    root = PROJECT_ROOT / "rag"
+    for p in sorted(root.rglob("*.py")):
+        if p.relative_to(root).parts[0] not in FEATURE_CODE_SKIPS:
+            h.update(p.relative_to(root).as_posix().encode() + p.read_bytes())
     return h.hexdigest()[:12]
 
 
