@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .metrics import without_markers
+from .metrics_text import without_markers
 
 CHARTS = {
     "categories": "per_category.png",

@@ -31,7 +31,7 @@ from rag.pipeline import Pipeline
 from rag.schema import REFERENCE_KIND, Answer, Chunk, Passage
 from rag.settings import PROJECT_ROOT, Settings
 
-from . import metrics
+from . import metrics, metrics_text
 from .questions import QUESTION_KINDS, Question, load_questions
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -111,7 +111,7 @@ def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: P
 
 
 def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress | None = None,
-             synonyms: metrics.Synonyms | None = None) -> tuple[list[dict], dict]:
+             synonyms: metrics_text.Synonyms | None = None) -> tuple[list[dict], dict]:
     """Ask and score every question. Returns (per-question results, summary)."""
     chunks = list(pipeline.store.iter_chunks())
     reference_ids = {c.chunk_id for c in chunks if c.kind == REFERENCE_KIND}
@@ -160,10 +160,10 @@ def _ask(pipeline: Pipeline, q: Question) -> dict:
 def question_warnings(questions: list[Question], passages: list[tuple[str, str]], results: list[dict]) -> list[str]:
     """Problems in the question file that make a figure meaningless, in plain words."""
     out = []
-    texts = [metrics.normalize(t) for _, t in passages]
+    texts = [metrics_text.normalize(t) for _, t in passages]
     for q in questions:
         for phrase in q.evidence:
-            if not any(metrics.normalize(phrase) in t for t in texts):
+            if not any(metrics_text.normalize(phrase) in t for t in texts):
                 out.append(f"{q.id}: evidence phrase not found in any indexed passage: “{phrase}”")
         kind = q.extra.get("kind")
         if kind and kind not in QUESTION_KINDS:

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from eval import conversation as conv
-from eval.metrics import normalize
+from eval.metrics_text import normalize
 from eval.questions import QUESTION_KINDS
 from rag.settings import PROJECT_ROOT
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval import metrics as M
+from eval.metrics_text import negation_differs
 from eval.questions import Question
 
 PHARMA = ("- Immunosuppressive agents: Drugs such as methotrexate, mycophenolate mofetil, and "
@@ -213,9 +214,9 @@ def test_every_sentence_of_an_answer_is_judged_against_the_passage_it_cites(embe
 
 def test_negation_is_compared_word_by_word_with_the_closest_sentence():
     source = "It is important to note that the procedure is not without risks."
-    assert M.negation_differs("The procedure is without risks.", source)
-    assert not M.negation_differs("The procedure has risks.", source)
-    assert M.negation_differs("Nintedanib doesn't slow lung fibrosis.", "Nintedanib slows pulmonary fibrosis.")
+    assert negation_differs("The procedure is without risks.", source)
+    assert not negation_differs("The procedure has risks.", source)
+    assert negation_differs("Nintedanib doesn't slow lung fibrosis.", "Nintedanib slows pulmonary fibrosis.")
 
 
 # --- facts and plain language ---------------------------------------------------------------------
