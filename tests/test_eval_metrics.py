@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval import metrics as M
+from eval.metrics_grounding import SentenceSupport, best_cosines, groundedness, in_clinical_words, sentence_support
 from eval.metrics_text import negation_differs
 from eval.questions import Question
 
@@ -174,10 +175,10 @@ UNSUPPORTED = [
 
 @pytest.fixture(scope="module")
 def judge(embedder):
-    def run(sentence: str, passage: str) -> M.SentenceSupport:
+    def run(sentence: str, passage: str) -> SentenceSupport:
         # as groundedness() does: plain phrases put back into the clinical words they stand for
-        (cos,) = M.best_cosines([(M.in_clinical_words(sentence, SYNONYMS), passage)], embedder.embed)
-        return M.sentence_support(sentence, passage, cos, SYNONYMS)
+        (cos,) = best_cosines([(in_clinical_words(sentence, SYNONYMS), passage)], embedder.embed)
+        return sentence_support(sentence, passage, cos, SYNONYMS)
     return run
 
 
@@ -206,10 +207,10 @@ def test_every_sentence_of_an_answer_is_judged_against_the_passage_it_cites(embe
                           ("Occupational therapy cures scleroderma.", 1),
                           ("Orphan sentence.", 7)],
                citations=[("p", PHARMA)])
-    judged = M.groundedness(a, embedder.embed, SYNONYMS)
+    judged = groundedness(a, embedder.embed, SYNONYMS)
     assert [(s.verbatim, s.supported) for s in judged] == [(True, True), (False, False), (False, False)]
     assert "not among the citations" in judged[2].reason
-    assert M.groundedness(answer("not_found"), embedder.embed) == []
+    assert groundedness(answer("not_found"), embedder.embed) == []
 
 
 def test_negation_is_compared_word_by_word_with_the_closest_sentence():
