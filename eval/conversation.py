@@ -37,7 +37,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import metrics, metrics_text
+from . import metrics, metrics_composition, metrics_text
 from .questions import EXPECTS, QUESTION_KINDS
 
 EVAL_DIR = Path(__file__).resolve().parent
@@ -161,11 +161,11 @@ def used_texts(answer: Answer) -> list[str]:
 
 def is_led(answer: Answer, evidence: Sequence[str], reference_ids: Iterable[str] = ()) -> bool | None:
     """An answer is led by the evidence when one of its first two sentences holds an evidence
-    phrase in its source (``metrics.composition``'s ``led``) or cites a passage that holds
-    one. None without evidence; False for a reply that is not an answer."""
+    phrase in its source (``metrics_composition.composition``'s ``led``) or cites a passage
+    that holds one. None without evidence; False for a reply that is not an answer."""
     if not evidence:
         return None
-    comp = metrics.composition(answer, evidence, set(reference_ids))
+    comp = metrics_composition.composition(answer, evidence, set(reference_ids))
     if comp is None:
         return False
     if comp["led"]:
@@ -217,7 +217,7 @@ def score_turn(turn: dict, answer: Answer, previous: Answer | None = None,
     """Everything this evaluation records for one turn of a conversation."""
     expect, evidence, reference_ids = turn["expect"], turn.get("evidence") or [], set(reference_ids)
     judged = expect in ("answered", "simpler") and bool(evidence)
-    comp = metrics.composition(answer, evidence, reference_ids) if judged else None
+    comp = metrics_composition.composition(answer, evidence, reference_ids) if judged else None
     return {
         "question": turn["question"], "expect": expect, "kind": turn.get("kind"),
         "kind_predicted": (answer.get("understanding") or {}).get("kind"),

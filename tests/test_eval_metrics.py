@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval import metrics as M
+from eval.metrics_composition import composition, dangling_lead, points_back
 from eval.metrics_grounding import SentenceSupport, best_cosines, groundedness, in_clinical_words, sentence_support
 from eval.metrics_text import negation_differs
 from eval.questions import Question
@@ -289,7 +290,7 @@ def composed(sentences, citations, evidence, reference=("g",)):
     reply = answer("answered", sentences=[(t, n) for t, n, _ in sentences], citations=citations)
     for s, (_, _, quote) in zip(reply["sentences"], sentences):
         s["quote"] = quote
-    return M.composition(reply, evidence, set(reference))
+    return composition(reply, evidence, set(reference))
 
 
 @pytest.mark.parametrize("text", ["This includes skin scarring.", "These trials are conducted globally.",
@@ -297,13 +298,13 @@ def composed(sentences, citations, evidence, reference=("g",)):
                                   "The procedure is not without risks.", "But the procedure has risks.",
                                   "In it, the patient's own stem cells are used.", "[2] They may help."])
 def test_a_sentence_opening_with_a_pronoun_or_connective_points_back(text):
-    assert M.points_back(text)
+    assert points_back(text)
 
 
 @pytest.mark.parametrize("text", ["Thesis work is long.", "Italy runs trials.", "The disease is rare.",
                                   "Methotrexate calms the immune system.", "Physical therapy helps."])
 def test_a_sentence_that_names_its_subject_does_not_point_back(text):
-    assert not M.points_back(text)
+    assert not points_back(text)
 
 
 def test_a_sentence_answers_when_its_source_holds_the_evidence_even_reworded():
@@ -393,11 +394,11 @@ def test_pointing_back_to_another_passage_or_to_a_far_sentence_is_a_break_and_th
     ("Some people have both hematuria and albuminuria.", False),
 ])
 def test_a_sentence_that_stops_where_its_list_should_start_is_dangling(text, dangling):
-    assert M.dangling_lead(text) is dangling
+    assert dangling_lead(text) is dangling
 
 
 def test_a_reply_that_is_not_an_answer_has_no_composition_and_no_evidence_means_no_lead():
-    assert M.composition(answer("not_found"), ["x"]) is None
+    assert composition(answer("not_found"), ["x"]) is None
     c = composed([("Gene editing holds promise.", 1, "")], [("g2", GENE)], [])
     assert c["led"] is None and c["roles"] == ["filler"]
 
@@ -423,8 +424,6 @@ def test_the_summary_shares_answer_filler_glossary_breaks_and_wrong_declines():
 
 
 def test_the_other_items_of_an_answering_list_are_not_filler():
-    from eval.metrics import composition
-
     text = "Complications include:\n- high blood pressure\n- kidney failure\n- swelling"
     cite = {"n": 1, "chunk_id": "c1", "text": text}
     answer = {"kind": "answered", "citations": [cite], "sentences": [
