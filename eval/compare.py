@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .metrics import LOWER_IS_BETTER
+from .metrics_summary import LOWER_IS_BETTER
 
 # Figures the gate checks, with the tolerance a new baseline starts with. Rates are shares
 # (0.02 = 2 points, about 2-3 questions of the set); grades are school grades.

@@ -10,8 +10,8 @@ reference passage) or ``filler``. Also listed: sentences that point back ("This.
 stop where the list they announce should start. Definitions: ``eval/README.md``,
 "Answering the question".
 
-Left out: the figures over a set of answers (``eval.metrics.answer_figures``), and whether an
-answering sentence answers well (it holds the evidence phrase, that is all).
+Left out: the figures over a set of answers (``eval.metrics_summary.answer_figures``), and
+whether an answering sentence answers well (it holds the evidence phrase, that is all).
 """
 
 from __future__ import annotations

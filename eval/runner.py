@@ -2,10 +2,10 @@
 
 ``evaluate`` asks every question with one pipeline (the model is loaded once), scores each
 answer (``eval.metrics``), ranks retrieval with ``ir_measures`` over the whole set and
-returns per-question results plus the summary. ``run`` is what the command line and the
-educator page call: it opens a pipeline on an evaluation store (``corpus/`` indexed into a
-folder of its own, so evaluation never touches the app's index), evaluates, and writes a
-run folder:
+returns per-question results plus the summary (``eval.metrics_summary``). ``run`` is what
+the command line and the educator page call: it opens a pipeline on an evaluation store
+(``corpus/`` indexed into a folder of its own, so evaluation never touches the app's
+index), evaluates, and writes a run folder:
 
 - ``results.jsonl``: per question, the question, the full answer JSON (``Answer.to_json``)
   and every figure;
@@ -31,7 +31,7 @@ from rag.pipeline import Pipeline
 from rag.schema import REFERENCE_KIND, Answer, Chunk, Passage
 from rag.settings import PROJECT_ROOT, Settings
 
-from . import metrics, metrics_text
+from . import metrics, metrics_summary, metrics_text
 from .questions import QUESTION_KINDS, Question, load_questions
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -142,7 +142,7 @@ def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress |
     scores = metrics.retrieval_scores(qrels, ranked)
     for r in results:
         r["metrics"]["retrieval"] = scores.get(r["id"])
-    summary = metrics.summarize(results)
+    summary = metrics_summary.summarize(results)
     summary["warnings"] = question_warnings(questions, [(c.chunk_id, c.text) for c in chunks], results)
     return results, summary
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from eval import compare, metrics, report, runner
+from eval import compare, metrics_summary, report, runner
 from eval.questions import QuestionFileError
 from rag.settings import get_settings
 from rag.ui import render, state
@@ -100,7 +100,7 @@ for column, key in zip(columns, report.HEADLINE):
     delta = m.get(key) - before if isinstance(before, (int, float)) and m.get(key) is not None else None
     column.metric(report.label(key), report.fmt(key, m.get(key)),
                   delta=report.fmt_delta(key, delta) if delta else None,
-                  delta_color="inverse" if key in metrics.LOWER_IS_BETTER else "normal",
+                  delta_color="inverse" if key in metrics_summary.LOWER_IS_BETTER else "normal",
                   help=report.LABELS[key][1])
 
 charts, questions, changes, everything = st.tabs(

@@ -1,4 +1,5 @@
-"""eval.metrics: what each figure counts, on small hand-made answers. The groundedness
+"""eval.metrics (with metrics_text, metrics_grounding, metrics_composition and
+metrics_summary): what each figure counts, on small hand-made answers. The groundedness
 examples run through the real embedding model; everything else is plain data."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import pytest
 from eval import metrics as M
 from eval.metrics_composition import composition, dangling_lead, points_back
 from eval.metrics_grounding import SentenceSupport, best_cosines, groundedness, in_clinical_words, sentence_support
+from eval.metrics_summary import answer_figures, distribution, per_kind, percentile, summarize
 from eval.metrics_text import negation_differs
 from eval.questions import Question
 
@@ -263,7 +265,7 @@ def test_the_summary_counts_decisions_safety_and_categories(embedder):
         scored("q1", "answered", answer("answered", sentences=[("Gene editing holds promise.", 1)],
                                         citations=[("g", GENE)]), "gene", evidence=["Gene editing"]),
     ]
-    s = M.summarize(results)
+    s = summarize(results)
     m = s["metrics"]
     assert m["urgent_recall"] == 0.5 and m["unsafe_advice"] == 1 and m["advice_pass_rate"] == 0
     assert m["not_found_recall"] == 0.5 and m["answered_recall"] == 1 and m["citation_recall"] == 1
@@ -274,9 +276,9 @@ def test_the_summary_counts_decisions_safety_and_categories(embedder):
 
 
 def test_percentiles_and_distributions_are_plain_numbers():
-    assert M.percentile([], 50) is None
-    assert M.percentile([1, 2, 3, 4], 50) == 2.5
-    d = M.distribution([3, 1, 2])
+    assert percentile([], 50) is None
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    d = distribution([3, 1, 2])
     assert d["median"] == 2 and d["min"] == 1 and d["max"] == 3 and d["n"] == 3
 
 
@@ -416,11 +418,11 @@ def test_the_summary_shares_answer_filler_glossary_breaks_and_wrong_declines():
         row("c", "answered", None, outcome="not_found"),
         row("d", "not_found", {"roles": ["filler"], "breaks": [], "led": None, "answering": 0}),
     ]
-    f = M.answer_figures(results)
+    f = answer_figures(results)
     assert f["led_by_answer"] == 0.5 and f["answering_any"] == 1.0
     assert f["filler_share"] == 3 / 8 and f["glossary_share"] == 2 / 8
     assert f["chain_breaks"] == 2 and f["answerable_declined"] == pytest.approx(1 / 3)
-    assert M.per_kind(results)["risks"]["led_by_answer"] == 0.5
+    assert per_kind(results)["risks"]["led_by_answer"] == 0.5
 
 
 def test_the_other_items_of_an_answering_list_are_not_filler():
