@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from eval import compare, metrics_summary, report, runner
+from eval import compare, metrics_summary, report, report_charts, runner
 from eval.questions import QuestionFileError
 from rag.settings import get_settings
 from rag.ui import render, state
@@ -111,8 +111,8 @@ with charts:
     for column, chart, caption in ((left, "categories", "Scores by topic"),
                                    (right, "readability", "Reading level of the answers"),
                                    (right, "latency", "Time to answer")):
-        if (run_dir / report.CHARTS[chart]).is_file():
-            column.image(str(run_dir / report.CHARTS[chart]), caption=caption)
+        if (run_dir / report_charts.CHARTS[chart]).is_file():
+            column.image(str(run_dir / report_charts.CHARTS[chart]), caption=caption)
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
     left.dataframe([{"expected": report.EXPECTED_WORDS.get(e, e), **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
