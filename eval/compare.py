@@ -190,7 +190,7 @@ def _rank(rr: float) -> str:
 
 
 def format_comparison(c: Comparison) -> str:
-    from .report import fmt, fmt_delta, label
+    from .report_labels import fmt, fmt_delta, label
 
     out = [f"# {c.b_label} compared with {c.a_label}", ""]
     if not c.same_questions:
@@ -219,7 +219,7 @@ def format_comparison(c: Comparison) -> str:
 
 def check_baseline(summary: dict, baseline: dict) -> list[str]:
     """Every way ``summary`` falls short of ``baseline``, as readable sentences; [] = pass."""
-    from .report import fmt, label
+    from .report_labels import fmt, label
 
     m = summary["metrics"]
     failures = []
