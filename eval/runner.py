@@ -11,7 +11,7 @@ index), evaluates, and writes a run folder:
   and every figure;
 - ``summary.json``: the aggregate figures, with the settings (no secrets), code version,
   question-file hash and corpus ledger they came from;
-- ``report.md`` and PNG charts (``eval.report``).
+- ``report.md`` and PNG charts (``eval.report``, ``eval.report_charts``).
 
 Left out: asking questions in parallel (the set takes about a minute on two cores, and one
 process keeps latency figures comparable).
