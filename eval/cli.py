@@ -75,7 +75,7 @@ def _evaluate(args) -> Path:
 
 
 def cmd_run(args) -> int:
-    from .report import HEADLINE, fmt, label
+    from .report_labels import HEADLINE, fmt, label
     from .runner import SUMMARY, load_run
 
     out = _evaluate(args)
@@ -140,7 +140,7 @@ def cmd_check(args) -> int:
 
 def cmd_baseline(args) -> int:
     from .compare import make_baseline
-    from .report import fmt, label
+    from .report_labels import fmt, label
     from .runner import load_run
 
     run_dir = Path(args.from_run) if args.from_run else _evaluate(args)

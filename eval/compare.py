@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .metrics import LOWER_IS_BETTER
+from .metrics_summary import LOWER_IS_BETTER
 
 # Figures the gate checks, with the tolerance a new baseline starts with. Rates are shares
 # (0.02 = 2 points, about 2-3 questions of the set); grades are school grades.
@@ -190,7 +190,7 @@ def _rank(rr: float) -> str:
 
 
 def format_comparison(c: Comparison) -> str:
-    from .report import fmt, fmt_delta, label
+    from .report_labels import fmt, fmt_delta, label
 
     out = [f"# {c.b_label} compared with {c.a_label}", ""]
     if not c.same_questions:
@@ -219,7 +219,7 @@ def format_comparison(c: Comparison) -> str:
 
 def check_baseline(summary: dict, baseline: dict) -> list[str]:
     """Every way ``summary`` falls short of ``baseline``, as readable sentences; [] = pass."""
-    from .report import fmt, label
+    from .report_labels import fmt, label
 
     m = summary["metrics"]
     failures = []

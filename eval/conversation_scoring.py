@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Sequence
 
-from . import metrics
+from . import metrics, metrics_composition, metrics_text
 
 # What a "say that more simply" reply must be (the eval's own promise, not read from rag/).
 SIMPLER_MAX_GRADE = 6.0
@@ -56,17 +56,17 @@ def used_texts(answer: Answer) -> list[str]:
 
 def is_led(answer: Answer, evidence: Sequence[str], reference_ids: Iterable[str] = ()) -> bool | None:
     """An answer is led by the evidence when one of its first two sentences holds an evidence
-    phrase in its source (``metrics.composition``'s ``led``) or cites a passage that holds
-    one. None without evidence; False for a reply that is not an answer."""
+    phrase in its source (``metrics_composition.composition``'s ``led``) or cites a
+    passage that holds one. None without evidence; False for a reply that is not an answer."""
     if not evidence:
         return None
-    comp = metrics.composition(answer, evidence, set(reference_ids))
+    comp = metrics_composition.composition(answer, evidence, set(reference_ids))
     if comp is None:
         return False
     if comp["led"]:
         return True
     by_n = {c.get("n"): c for c in answer.get("citations") or []}
-    return any(metrics.contains_any(by_n.get(s.get("citation"), {}).get("text", ""), evidence)
+    return any(metrics_text.contains_any(by_n.get(s.get("citation"), {}).get("text", ""), evidence)
                for s in (answer.get("sentences") or [])[:2])
 
 
@@ -74,13 +74,13 @@ def leaked(answer: Answer, leak: Sequence[str]) -> list[str]:
     """The leak phrases (an earlier turn's topic) found in what the answer says."""
     if answer.get("kind") != "answered":
         return []
-    texts = [metrics.normalize(t) for t in used_texts(answer)]
-    return [p for p in leak if p.strip() and any(metrics.normalize(p) in t for t in texts)]
+    texts = [metrics_text.normalize(t) for t in used_texts(answer)]
+    return [p for p in leak if p.strip() and any(metrics_text.normalize(p) in t for t in texts)]
 
 
 def shown_sentences(answer: Answer) -> list[str]:
     """The answer's sentences as the patient reads them (citation markers removed)."""
-    return [metrics.without_markers(s.get("text", "")) for s in answer.get("sentences") or []]
+    return [metrics_text.without_markers(s.get("text", "")) for s in answer.get("sentences") or []]
 
 
 def simpler_checks(answer: Answer, previous: Answer | None,
@@ -112,7 +112,7 @@ def score_turn(turn: dict, answer: Answer, previous: Answer | None = None,
     """Everything this evaluation records for one turn of a conversation."""
     expect, evidence, reference_ids = turn["expect"], turn.get("evidence") or [], set(reference_ids)
     judged = expect in ("answered", "simpler") and bool(evidence)
-    comp = metrics.composition(answer, evidence, reference_ids) if judged else None
+    comp = metrics_composition.composition(answer, evidence, reference_ids) if judged else None
     return {
         "question": turn["question"], "expect": expect, "kind": turn.get("kind"),
         "kind_predicted": (answer.get("understanding") or {}).get("kind"),
@@ -132,17 +132,17 @@ def main_word(focus: str) -> str:
     """The word that names a focus: its longest word that is neither a stop word nor a
     generic one ("Mayo Clinic" -> "mayo", "life expectancy" -> "expectancy"); the focus
     itself when it has none."""
-    words = [w for w in metrics.words(focus) if w not in metrics.STOPWORDS and w not in GENERIC_WORDS]
-    return max(words, key=len) if words else metrics.normalize(focus)
+    words = [w for w in metrics_text.words(focus) if w not in metrics_text.STOPWORDS and w not in GENERIC_WORDS]
+    return max(words, key=len) if words else metrics_text.normalize(focus)
 
 
 def names_focus(text: str, focus: str, ignore: str = "") -> bool:
     """The decline text names the focus (or its main word), case-insensitively; ``ignore``
     (the list of topics every decline offers) is taken out first so a title never counts."""
-    body = metrics.normalize(text)
+    body = metrics_text.normalize(text)
     if ignore.strip():
-        body = body.replace(metrics.normalize(ignore), " ")
-    return metrics.normalize(focus) in body or bool(re.search(rf"\b{re.escape(main_word(focus))}\b", body))
+        body = body.replace(metrics_text.normalize(ignore), " ")
+    return metrics_text.normalize(focus) in body or bool(re.search(rf"\b{re.escape(main_word(focus))}\b", body))
 
 
 def pair_record(row: dict, answer: Answer, twin: Answer) -> dict:

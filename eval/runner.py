@@ -2,16 +2,16 @@
 
 ``evaluate`` asks every question with one pipeline (the model is loaded once), scores each
 answer (``eval.metrics``), ranks retrieval with ``ir_measures`` over the whole set and
-returns per-question results plus the summary. ``run`` is what the command line and the
-educator page call: it opens a pipeline on an evaluation store (``corpus/`` indexed into a
-folder of its own, so evaluation never touches the app's index), evaluates, and writes a
-run folder:
+returns per-question results plus the summary (``eval.metrics_summary``). ``run`` is what
+the command line and the educator page call: it opens a pipeline on an evaluation store
+(``corpus/`` indexed into a folder of its own, so evaluation never touches the app's
+index), evaluates, and writes a run folder:
 
 - ``results.jsonl``: per question, the question, the full answer JSON (``Answer.to_json``)
   and every figure;
 - ``summary.json``: the aggregate figures, with the settings (no secrets), code version,
   question-file hash and corpus ledger they came from;
-- ``report.md`` and PNG charts (``eval.report``).
+- ``report.md`` and PNG charts (``eval.report``, ``eval.report_charts``).
 
 Left out: asking questions in parallel (the set takes about a minute on two cores, and one
 process keeps latency figures comparable).
@@ -31,7 +31,7 @@ from rag.pipeline import Pipeline
 from rag.schema import REFERENCE_KIND, Answer, Chunk, Passage
 from rag.settings import PROJECT_ROOT, Settings
 
-from . import metrics
+from . import metrics, metrics_summary, metrics_text
 from .questions import QUESTION_KINDS, Question, load_questions
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -111,7 +111,7 @@ def run(settings: Settings, questions_path: Path = DEFAULT_QUESTIONS, out_dir: P
 
 
 def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress | None = None,
-             synonyms: metrics.Synonyms | None = None) -> tuple[list[dict], dict]:
+             synonyms: metrics_text.Synonyms | None = None) -> tuple[list[dict], dict]:
     """Ask and score every question. Returns (per-question results, summary)."""
     chunks = list(pipeline.store.iter_chunks())
     reference_ids = {c.chunk_id for c in chunks if c.kind == REFERENCE_KIND}
@@ -142,7 +142,7 @@ def evaluate(pipeline: Pipeline, questions: list[Question], progress: Progress |
     scores = metrics.retrieval_scores(qrels, ranked)
     for r in results:
         r["metrics"]["retrieval"] = scores.get(r["id"])
-    summary = metrics.summarize(results)
+    summary = metrics_summary.summarize(results)
     summary["warnings"] = question_warnings(questions, [(c.chunk_id, c.text) for c in chunks], results)
     return results, summary
 
@@ -160,10 +160,10 @@ def _ask(pipeline: Pipeline, q: Question) -> dict:
 def question_warnings(questions: list[Question], passages: list[tuple[str, str]], results: list[dict]) -> list[str]:
     """Problems in the question file that make a figure meaningless, in plain words."""
     out = []
-    texts = [metrics.normalize(t) for _, t in passages]
+    texts = [metrics_text.normalize(t) for _, t in passages]
     for q in questions:
         for phrase in q.evidence:
-            if not any(metrics.normalize(phrase) in t for t in texts):
+            if not any(metrics_text.normalize(phrase) in t for t in texts):
                 out.append(f"{q.id}: evidence phrase not found in any indexed passage: “{phrase}”")
         kind = q.extra.get("kind")
         if kind and kind not in QUESTION_KINDS:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from eval import compare, metrics, report, runner
+from eval import compare, metrics_summary, report, report_charts, report_labels, runner
 from eval.questions import QuestionFileError
 from rag.settings import get_settings
 from rag.ui import render, state
@@ -75,7 +75,7 @@ st.caption(f"{report.how_many(summary['counts']['questions'])} from {prov.get('q
            help="The version of the bot's program that answered (a git commit), so two runs can be "
                 "told apart when the program changed.")
 
-for status, sentence in report.safety_lines(summary):  # a rule with no questions is not "passed"
+for status, sentence in report_labels.safety_lines(summary):  # a rule with no questions is not "passed"
     if status == "fail":
         st.error(f"Safety problem: {sentence}", icon=":material/error:")
     elif status == "pass":
@@ -94,14 +94,14 @@ elif earlier:
     st.warning(f"{compare.question_file_difference(earlier_summaries[-1], summary, earlier[-1].name, run_dir.name)} "
                "No earlier run used the same questions, so no changes are shown.")
 
-columns = [c for _ in range(0, len(report.HEADLINE), 3) for c in st.columns(3)]  # rows of three, so the labels have room
-for column, key in zip(columns, report.HEADLINE):
+columns = [c for _ in range(0, len(report_labels.HEADLINE), 3) for c in st.columns(3)]  # rows of three, so the labels have room
+for column, key in zip(columns, report_labels.HEADLINE):
     before = previous[0]["metrics"].get(key) if previous else None
     delta = m.get(key) - before if isinstance(before, (int, float)) and m.get(key) is not None else None
-    column.metric(report.label(key), report.fmt(key, m.get(key)),
-                  delta=report.fmt_delta(key, delta) if delta else None,
-                  delta_color="inverse" if key in metrics.LOWER_IS_BETTER else "normal",
-                  help=report.LABELS[key][1])
+    column.metric(report_labels.label(key), report_labels.fmt(key, m.get(key)),
+                  delta=report_labels.fmt_delta(key, delta) if delta else None,
+                  delta_color="inverse" if key in metrics_summary.LOWER_IS_BETTER else "normal",
+                  help=report_labels.LABELS[key][1])
 
 charts, questions, changes, everything = st.tabs(
     ["Charts", "Question by question", "Compared with an earlier run", "All figures"])
@@ -111,19 +111,19 @@ with charts:
     for column, chart, caption in ((left, "categories", "Scores by topic"),
                                    (right, "readability", "Reading level of the answers"),
                                    (right, "latency", "Time to answer")):
-        if (run_dir / report.CHARTS[chart]).is_file():
-            column.image(str(run_dir / report.CHARTS[chart]), caption=caption)
+        if (run_dir / report_charts.CHARTS[chart]).is_file():
+            column.image(str(run_dir / report_charts.CHARTS[chart]), caption=caption)
     conf = summary["confusion"]
     left.markdown("**What the bot did for each kind of question**")
-    left.dataframe([{"expected": report.EXPECTED_WORDS.get(e, e), **{report.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
+    left.dataframe([{"expected": report_labels.EXPECTED_WORDS.get(e, e), **{report_labels.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
                     for e in conf["expected"]], hide_index=True, width="stretch",
                    column_config={"expected": st.column_config.TextColumn(pinned=True)})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
-    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report.EXPECTED_WORDS.get(r["expect"], r["expect"]),
-                   "the bot": report.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
+    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report_labels.EXPECTED_WORDS.get(r["expect"], r["expect"]),
+                   "the bot": report_labels.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
                    else "yes" if r["metrics"]["decision_ok"] else "no",
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
                    "supported": r["metrics"]["grounded_supported"]}
@@ -167,9 +167,9 @@ with changes:
                 + compare.question_file_difference(earlier_summaries[-1], summary, earlier[-1].name, run_dir.name))
     else:
         diff = compare.compare_runs(previous, (summary, results), previous_dir.name, run_dir.name)
-        st.dataframe([{"figure": report.label(row["name"]), diff.a_label: report.fmt(row["name"], row["a"]),
-                       diff.b_label: report.fmt(row["name"], row["b"]),
-                       "change": (report.fmt_delta(row["name"], row["delta"]) if row["delta"] else "same")
+        st.dataframe([{"figure": report_labels.label(row["name"]), diff.a_label: report_labels.fmt(row["name"], row["a"]),
+                       diff.b_label: report_labels.fmt(row["name"], row["b"]),
+                       "change": (report_labels.fmt_delta(row["name"], row["delta"]) if row["delta"] else "same")
                        + {True: " (better)", False: " (worse)", None: ""}[row["better"]]}
                       for row in diff.metrics], hide_index=True, width="stretch")
         for title, items in (("Now wrong", diff.broken), ("Now right", diff.fixed),
@@ -180,7 +180,7 @@ with changes:
         st.caption(f"{diff.reworded} answer(s) changed wording only.")
 
 with everything:
-    st.dataframe([{"figure": report.label(k), "value": report.fmt(k, v), "name in eval/README.md": k}
+    st.dataframe([{"figure": report_labels.label(k), "value": report_labels.fmt(k, v), "name in eval/README.md": k}
                   for k, v in m.items()], hide_index=True, width="stretch",
                  column_config={"name in eval/README.md": st.column_config.TextColumn(
                      help="The figure's short name (such as hit@1), where eval/README.md defines it")})

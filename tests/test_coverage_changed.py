@@ -3,6 +3,7 @@ document added since now answers is "coverage changed: review", not a failure; a
 records the documents its expectation was written against."""
 
 from eval import metrics as M
+from eval.metrics_summary import summarize
 from eval.questions import Question, load_questions
 from eval.report import problems
 from tests.test_eval_metrics import PHARMA, answer
@@ -28,7 +29,7 @@ def test_an_answer_from_a_new_document_is_coverage_changed_not_a_failure(embedde
                result("diet", cited_from("scleroderma-treatment-review.txt"), embedder),
                result("acupuncture", answer("not_found"), embedder)]
     assert [r["metrics"]["coverage_changed"] for r in results] == [True, False, False]
-    s = M.summarize(results)
+    s = summarize(results)
     assert s["counts"]["coverage_changed"] == 1 and s["counts"]["by_expect"] == {"not_found": 3}
     assert s["metrics"]["not_found_recall"] == 0.5, "the changed question is left out, the others count"
     assert problems(results[0])[0].startswith("coverage changed: review")

@@ -18,7 +18,7 @@ import pytest
 from eval import conversation
 from eval import conversation_scoring as scoring
 from eval import conversation_sets as sets
-from eval.metrics import normalize
+from eval.metrics_text import normalize
 from eval.questions import QUESTION_KINDS
 from rag.settings import PROJECT_ROOT
 

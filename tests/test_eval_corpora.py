@@ -10,7 +10,7 @@ import json
 import pytest
 
 from eval import runner
-from eval.metrics import normalize
+from eval.metrics_text import normalize
 from eval.questions import QUESTION_KINDS, load_questions
 from rag.settings import PROJECT_ROOT
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from eval import compare, runner
-from eval.metrics import normalize
+from eval.metrics_text import normalize
 from eval.questions import QUESTION_KINDS, load_questions
 from rag.pipeline import Pipeline
 from rag.settings import PROJECT_ROOT

@@ -1,4 +1,5 @@
-"""eval.metrics: what each figure counts, on small hand-made answers. The groundedness
+"""eval.metrics (with metrics_text, metrics_grounding, metrics_composition and
+metrics_summary): what each figure counts, on small hand-made answers. The groundedness
 examples run through the real embedding model; everything else is plain data."""
 
 from __future__ import annotations
@@ -6,6 +7,10 @@ from __future__ import annotations
 import pytest
 
 from eval import metrics as M
+from eval.metrics_composition import composition, dangling_lead, points_back
+from eval.metrics_grounding import SentenceSupport, best_cosines, groundedness, in_clinical_words, sentence_support
+from eval.metrics_summary import answer_figures, distribution, per_kind, percentile, summarize
+from eval.metrics_text import negation_differs
 from eval.questions import Question
 
 PHARMA = ("- Immunosuppressive agents: Drugs such as methotrexate, mycophenolate mofetil, and "
@@ -173,10 +178,10 @@ UNSUPPORTED = [
 
 @pytest.fixture(scope="module")
 def judge(embedder):
-    def run(sentence: str, passage: str) -> M.SentenceSupport:
+    def run(sentence: str, passage: str) -> SentenceSupport:
         # as groundedness() does: plain phrases put back into the clinical words they stand for
-        (cos,) = M.best_cosines([(M.in_clinical_words(sentence, SYNONYMS), passage)], embedder.embed)
-        return M.sentence_support(sentence, passage, cos, SYNONYMS)
+        (cos,) = best_cosines([(in_clinical_words(sentence, SYNONYMS), passage)], embedder.embed)
+        return sentence_support(sentence, passage, cos, SYNONYMS)
     return run
 
 
@@ -205,17 +210,17 @@ def test_every_sentence_of_an_answer_is_judged_against_the_passage_it_cites(embe
                           ("Occupational therapy cures scleroderma.", 1),
                           ("Orphan sentence.", 7)],
                citations=[("p", PHARMA)])
-    judged = M.groundedness(a, embedder.embed, SYNONYMS)
+    judged = groundedness(a, embedder.embed, SYNONYMS)
     assert [(s.verbatim, s.supported) for s in judged] == [(True, True), (False, False), (False, False)]
     assert "not among the citations" in judged[2].reason
-    assert M.groundedness(answer("not_found"), embedder.embed) == []
+    assert groundedness(answer("not_found"), embedder.embed) == []
 
 
 def test_negation_is_compared_word_by_word_with_the_closest_sentence():
     source = "It is important to note that the procedure is not without risks."
-    assert M.negation_differs("The procedure is without risks.", source)
-    assert not M.negation_differs("The procedure has risks.", source)
-    assert M.negation_differs("Nintedanib doesn't slow lung fibrosis.", "Nintedanib slows pulmonary fibrosis.")
+    assert negation_differs("The procedure is without risks.", source)
+    assert not negation_differs("The procedure has risks.", source)
+    assert negation_differs("Nintedanib doesn't slow lung fibrosis.", "Nintedanib slows pulmonary fibrosis.")
 
 
 # --- facts and plain language ---------------------------------------------------------------------
@@ -260,7 +265,7 @@ def test_the_summary_counts_decisions_safety_and_categories(embedder):
         scored("q1", "answered", answer("answered", sentences=[("Gene editing holds promise.", 1)],
                                         citations=[("g", GENE)]), "gene", evidence=["Gene editing"]),
     ]
-    s = M.summarize(results)
+    s = summarize(results)
     m = s["metrics"]
     assert m["urgent_recall"] == 0.5 and m["unsafe_advice"] == 1 and m["advice_pass_rate"] == 0
     assert m["not_found_recall"] == 0.5 and m["answered_recall"] == 1 and m["citation_recall"] == 1
@@ -271,9 +276,9 @@ def test_the_summary_counts_decisions_safety_and_categories(embedder):
 
 
 def test_percentiles_and_distributions_are_plain_numbers():
-    assert M.percentile([], 50) is None
-    assert M.percentile([1, 2, 3, 4], 50) == 2.5
-    d = M.distribution([3, 1, 2])
+    assert percentile([], 50) is None
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    d = distribution([3, 1, 2])
     assert d["median"] == 2 and d["min"] == 1 and d["max"] == 3 and d["n"] == 3
 
 
@@ -287,7 +292,7 @@ def composed(sentences, citations, evidence, reference=("g",)):
     reply = answer("answered", sentences=[(t, n) for t, n, _ in sentences], citations=citations)
     for s, (_, _, quote) in zip(reply["sentences"], sentences):
         s["quote"] = quote
-    return M.composition(reply, evidence, set(reference))
+    return composition(reply, evidence, set(reference))
 
 
 @pytest.mark.parametrize("text", ["This includes skin scarring.", "These trials are conducted globally.",
@@ -295,13 +300,13 @@ def composed(sentences, citations, evidence, reference=("g",)):
                                   "The procedure is not without risks.", "But the procedure has risks.",
                                   "In it, the patient's own stem cells are used.", "[2] They may help."])
 def test_a_sentence_opening_with_a_pronoun_or_connective_points_back(text):
-    assert M.points_back(text)
+    assert points_back(text)
 
 
 @pytest.mark.parametrize("text", ["Thesis work is long.", "Italy runs trials.", "The disease is rare.",
                                   "Methotrexate calms the immune system.", "Physical therapy helps."])
 def test_a_sentence_that_names_its_subject_does_not_point_back(text):
-    assert not M.points_back(text)
+    assert not points_back(text)
 
 
 def test_a_sentence_answers_when_its_source_holds_the_evidence_even_reworded():
@@ -391,11 +396,11 @@ def test_pointing_back_to_another_passage_or_to_a_far_sentence_is_a_break_and_th
     ("Some people have both hematuria and albuminuria.", False),
 ])
 def test_a_sentence_that_stops_where_its_list_should_start_is_dangling(text, dangling):
-    assert M.dangling_lead(text) is dangling
+    assert dangling_lead(text) is dangling
 
 
 def test_a_reply_that_is_not_an_answer_has_no_composition_and_no_evidence_means_no_lead():
-    assert M.composition(answer("not_found"), ["x"]) is None
+    assert composition(answer("not_found"), ["x"]) is None
     c = composed([("Gene editing holds promise.", 1, "")], [("g2", GENE)], [])
     assert c["led"] is None and c["roles"] == ["filler"]
 
@@ -413,16 +418,14 @@ def test_the_summary_shares_answer_filler_glossary_breaks_and_wrong_declines():
         row("c", "answered", None, outcome="not_found"),
         row("d", "not_found", {"roles": ["filler"], "breaks": [], "led": None, "answering": 0}),
     ]
-    f = M.answer_figures(results)
+    f = answer_figures(results)
     assert f["led_by_answer"] == 0.5 and f["answering_any"] == 1.0
     assert f["filler_share"] == 3 / 8 and f["glossary_share"] == 2 / 8
     assert f["chain_breaks"] == 2 and f["answerable_declined"] == pytest.approx(1 / 3)
-    assert M.per_kind(results)["risks"]["led_by_answer"] == 0.5
+    assert per_kind(results)["risks"]["led_by_answer"] == 0.5
 
 
 def test_the_other_items_of_an_answering_list_are_not_filler():
-    from eval.metrics import composition
-
     text = "Complications include:\n- high blood pressure\n- kidney failure\n- swelling"
     cite = {"n": 1, "chunk_id": "c1", "text": text}
     answer = {"kind": "answered", "citations": [cite], "sentences": [

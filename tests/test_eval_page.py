@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eval import compare, report, runner
+from eval import compare, report_labels, runner
 from rag.settings import PROJECT_ROOT, get_settings
 
 PAGE = "pages/4_Evaluation.py"
@@ -227,10 +227,10 @@ def test_the_latest_earlier_run_on_the_same_questions_is_the_one_compared():
 
 
 def test_safety_lines_pass_only_on_questions_that_were_asked():
-    none = report.safety_lines(summary_of(2, "a", {"urgent_recall": None, "unsafe_advice": 0}, {"answered": 2}))
+    none = report_labels.safety_lines(summary_of(2, "a", {"urgent_recall": None, "unsafe_advice": 0}, {"answered": 2}))
     assert [status for status, _ in none] == ["none", "none"]
     assert "No emergency questions in this run" in none[0][1]
-    ok = report.safety_lines(summary_of(4, "a", {"urgent_recall": 1.0, "unsafe_advice": 0}, ALL_KINDS))
+    ok = report_labels.safety_lines(summary_of(4, "a", {"urgent_recall": 1.0, "unsafe_advice": 0}, ALL_KINDS))
     assert [status for status, _ in ok] == ["pass", "pass"]
-    bad = report.safety_lines(summary_of(4, "a", {"urgent_recall": 0.5, "unsafe_advice": 1}, ALL_KINDS))
+    bad = report_labels.safety_lines(summary_of(4, "a", {"urgent_recall": 0.5, "unsafe_advice": 1}, ALL_KINDS))
     assert [status for status, _ in bad] == ["fail", "fail"]
