@@ -51,7 +51,7 @@ from rag.schema import Answer, Notice, answer_text, sentence_pieces
 from rag.compose.sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from rag.question.spelling import correct
 from rag.question.understand import (PARAPHRASE_MIN_COSINE, Understanding, index_knows, is_definition_question,
-                         is_simpler_request, refers_back, uncovered)
+                         is_simpler_request, named_focus, refers_back, uncovered)
 
 
 KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect is named") above this
@@ -158,7 +158,8 @@ class Answering:
             asked=asked, kind="definition" if bare else guess.kind,
             kind_confidence=1.0 if bare else guess.confidence, yes_no=is_yes_no(asked), simpler=simpler,
             definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
-            focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores)
+            focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores,
+            named_focus=named_focus(foci, indexed, subject))
 
     def _approved(self, d: Draft) -> None:
         """An educator's approved answer, when the question asks what one answers and the
@@ -336,5 +337,8 @@ class Answering:
             focus, kind = kind_missing
             a.answer = self.prompts.message("kind_not_covered", focus=focus,
                                             what=self.prompts.message(f"kind_{kind}"), topics=self.topics())
+        elif d.understanding is not None and d.understanding.named_focus:
+            a.answer = self.prompts.message("not_found_about", focus=d.understanding.named_focus,
+                                            topics=self.topics())
         else:
             a.answer = self.prompts.message("not_found", topics=self.topics())

@@ -22,6 +22,7 @@ from rag.safety.triage import SYMPTOMS
 MESSAGE_VARIABLES: dict[str, set[str]] = {
     "disclaimer": set(),
     "not_found": {"topics"},
+    "not_found_about": {"focus", "topics"},
     "not_covered": {"topic", "topics"},
     "kind_not_covered": {"focus", "what", "topics"},
     # what each kind of question asks for, in kind_not_covered's "they don't say ..."

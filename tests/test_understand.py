@@ -3,14 +3,31 @@ patient means by its wording ("say that more simply", "what does X mean?")."""
 
 import pytest
 
-from rag.question.understand import (content_left, index_knows, is_definition_question, is_simpler_request, refers_back,
-                            uncovered_phrase)
+from rag.question.understand import (content_left, index_knows, is_definition_question, is_simpler_request,
+                                     named_focus, refers_back, uncovered_phrase)
 
 # A tiny index vocabulary (stems), as rag.text.lexical builds it.
 VOCAB = {t: i for i, t in enumerate(
     "scleroderma skin harden tighten transplant stem cell methotrexat mycophenol lung reinfus "
     "rheumatologist specialist care team doctor".split())}
 INDEXED = index_knows(VOCAB, lambda stems: {})
+
+
+def test_a_not_found_reply_names_what_the_documents_lack_not_an_everyday_verb():
+    # focus phrases as rag.question.kinds.focus_phrase gives them, best first
+    assert named_focus(["rid", "migraine"], INDEXED) == "migraine"
+    subject = lambda w: w.lower() in {"scleroderma", "systemic", "sclerosis"}  # noqa: E731
+    assert named_focus(["average lifespan", "systemic sclerosis"], INDEXED, subject) == "average lifespan"
+    # a phrase the index knows is named only when nothing else is
+    assert named_focus(["skin", "fish oil"], INDEXED) == "fish oil"
+    assert named_focus(["tight skin"], INDEXED) == "tight skin"
+
+
+def test_a_not_found_reply_never_names_only_the_libraries_own_subject_or_a_number():
+    subject = lambda w: w.lower() == "scleroderma"  # noqa: E731
+    assert named_focus(["scleroderma"], INDEXED, subject) == ""
+    assert named_focus(["5", "scleroderma"], INDEXED, subject) == ""
+    assert named_focus([], INDEXED) == ""
 
 
 def test_a_remedy_the_documents_never_mention_is_named_as_typed():

@@ -76,7 +76,27 @@ class Understanding:
     focus: tuple[str, ...] = ()  # the phrases it is about, best first (rag.question.kinds.focus_phrase)
     uncovered: str = ""  # what the question is about that no passage mentions, as typed
     uncovered_word: str = ""  # the word of it the index lacks (checked for a paraphrase later)
+    named_focus: str = ""  # what a decline names as the question's topic (``named_focus``)
     kind_scores: dict[str, float] = field(default_factory=dict)  # the probability of every kind
+
+
+def named_focus(foci: Sequence[str], indexed: Callable[[str], bool],
+                subject: Callable[[str], bool] = lambda w: False) -> str:
+    """The focus phrase a "not found" reply names, so the patient sees what was looked for
+    ("I couldn't find an answer about “fish oil”"), or "" when only the corpus's own subject
+    (``subject(word)``) or numbers are named. Of several, a phrase with a word the index
+    never uses comes first (that is what the documents lack), then the most specific one:
+    "how do i get rid of a migraine" names "migraine", not "rid"."""
+    best, best_key = "", None
+    for phrase in foci:
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", phrase)
+                 if w.lower() not in STOPWORDS and w.lower() not in ASKING_WORDS and not subject(w)]
+        if not words:
+            continue
+        key = (any(not indexed(w) for w in words), max(everyday_specificity(w) for w in words))
+        if best_key is None or key > best_key:
+            best, best_key = phrase.strip(), key
+    return best
 
 
 def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None,
