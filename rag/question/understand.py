@@ -41,7 +41,7 @@ ASKING_WORDS = wordlists.words("asking_words")  # rag/data/asking_words.tsv
 
 _COMMON_VERBS = frozenset("""turn turns turned become becomes make makes take takes taking give gives
     stop stops start starts go goes went come comes try tried use used using live living
-    mess messes hurt hurts harm affect affects damage damages""".split())
+    mess messes hurt hurts harm affect affects damage damages run runs running ran""".split())
 _SUFFIXES = ("'s", "\u2019s", "iest", "est", "ier", "er", "ies", "es", "s", "ied", "ed", "ing", "en", "y")
 
 
@@ -84,13 +84,13 @@ def named_focus(foci: Sequence[str], indexed: Callable[[str], bool],
                 subject: Callable[[str], bool] = lambda w: False) -> str:
     """The focus phrase a "not found" reply names, so the patient sees what was looked for
     ("I couldn't find an answer about “fish oil”"), or "" when only the corpus's own subject
-    (``subject(word)``) or numbers are named. Of several, a phrase with a word the index
+    (``subject(word)``), numbers or everyday verbs ("who runs them") are named. Of several, a phrase with a word the index
     never uses comes first (that is what the documents lack), then the most specific one:
     "how do i get rid of a migraine" names "migraine", not "rid"."""
     best, best_key = "", None
     for phrase in foci:
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", phrase)
-                 if w.lower() not in STOPWORDS and w.lower() not in ASKING_WORDS and not subject(w)]
+                 if w.lower() not in STOPWORDS | ASKING_WORDS | _COMMON_VERBS and not subject(w)]
         if not words:
             continue
         key = (any(not indexed(w) for w in words), max(everyday_specificity(w) for w in words))
