@@ -1,25 +1,25 @@
 """Documents: what is in the index, and adding, removing and re-indexing documents.
 
 Uploads are checked (type, size, that they parse, that the content is new) before anything
-is saved; a refused file changes nothing. Indexing shows its progress; the server lets go of
-each uploaded file once it is added or refused (``rag.ui.upload_gate``), and the chat's
-suggested questions are worked out again whenever the collection changes. When the index
+is saved; a refused file changes nothing. An upload runs off this page's script thread
+(``rag.ui.upload_jobs``): the page shows its progress every second with a Cancel button, and
+the outcome when it ends. The server lets go of each uploaded file as soon as its bytes are
+read (``rag.ui.upload_gate``), and the chat's suggested questions are worked out again
+whenever the collection changes. When the index
 can't be opened or changed (another process holds it, its folder is read-only) the page says
 so and what to do instead of failing; the details go to the server log.
 """
 
 import logging
-import sqlite3
 from datetime import datetime
 from math import ceil
 
 import streamlit as st
 
-from rag.indexing.chroma_client import StoreError
-from rag.embeddings import EmbedderUnavailable
 from rag.settings import get_settings
 from rag.ui import render, state, upload_gate, uploads
 from rag.ui.auth import require_educator
+from rag.ui.upload_jobs import UploadJob
 
 st.set_page_config(page_title="Documents", page_icon=render.ICON, layout="wide")
 require_educator()
@@ -27,9 +27,8 @@ upload_gate.allow()  # only an unlocked Documents page may hand the server files
 
 settings = get_settings()
 log = logging.getLogger("rag.ui.documents")
-# How a held or read-only index fails a change: the store's own errors, or those of the
-# database under it (Chroma's SQLite says "attempt to write a readonly database").
-INDEX_FAILURES = (StoreError, EmbedderUnavailable, sqlite3.Error, OSError)
+INDEX_FAILURES = uploads.INDEX_FAILURES
+not_changed = uploads.not_changed
 st.title("Documents")
 try:
     pipeline = state.pipeline()
@@ -57,11 +56,20 @@ def progress_bar(text: str):
     return moved
 
 
-def not_changed(what: str, e: Exception) -> str:
-    """What an educator is told when the index refused a change (the rest goes to the log)."""
-    log.error("%s failed", what, exc_info=e)
-    return (f"{what} failed: the index can't be changed right now ({e}). Another process may "
-            "hold it, or its folder may be read-only; ask whoever runs the app, then try again.")
+@st.fragment(run_every=1.0)
+def upload_in_progress() -> None:
+    """The running upload's progress and its Cancel button, redrawn every second; its
+    outcome, once it ends, shown like any other change."""
+    job = st.session_state.get("upload_job")
+    if job is None:
+        return
+    if job.done:
+        st.session_state.documents_flash = job.messages()
+        del st.session_state["upload_job"]
+        st.rerun(scope="app")  # the list of documents changed
+    fraction, status = job.progress()
+    st.progress(fraction, text=render.as_text("Cancelling after this step… " if job.cancelling else status))
+    st.button("Cancel the upload", key="upload_cancel", disabled=job.cancelling, on_click=job.cancel)
 
 
 def refresh_starters() -> None:
@@ -88,30 +96,16 @@ with st.form("upload", clear_on_submit=True):
         accept_multiple_files=True, max_upload_size=ceil(settings.upload_max_mb))
     replace = st.checkbox("Replace a document with the same name")
     add = st.form_submit_button("Add to the collection")
-if add and files:
-    flash = []
-    for f in files:
-        try:
-            with st.spinner(render.as_text(f"Checking and indexing {f.name}…")):
-                added = uploads.add_upload(pipeline, f.name, f.getvalue(),
-                                           int(settings.upload_max_mb * 1e6), replace,
-                                           progress_bar(f"Indexing {f.name}…"))
-        except uploads.UploadRefused as refused:
-            flash.append(("error", f"Not added. {refused}"))
-        except INDEX_FAILURES as e:
-            flash.append(("warning", not_changed(f"Adding {f.name}", e)))
-        else:
-            verb = "Replaced" if added.replaced else "Added"
-            flash.append(("success", f"{verb} “{added.title}” ({added.doc_id}): {added.passages} passages."))
-            flash += [("warning", line) for line in uploads.flag_lines(added.flagged)]
-        finally:
-            upload_gate.release([f])  # the server lets go of the bytes now, not when the tab closes
-    if any(level == "success" for level, _ in flash):
-        refresh_starters()
-    st.session_state.documents_flash = flash
-    st.rerun()
+if add and files and "upload_job" in st.session_state:
+    upload_gate.release(files)
+    st.warning("An upload is still running: wait for it to end, or cancel it, then add these files.")
+elif add and files:
+    chosen = [(f.name, f.getvalue()) for f in files]
+    upload_gate.release(files)  # the job holds the bytes; the server lets go of them now
+    st.session_state.upload_job = UploadJob(pipeline, chosen, int(settings.upload_max_mb * 1e6), replace).start()
 elif add:
     st.warning("Choose a file first.")
+upload_in_progress()
 
 st.subheader("Remove a document")
 with st.form("remove"):

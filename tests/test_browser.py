@@ -217,6 +217,7 @@ def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_review
     page.keyboard.press("ArrowRight")
     assert "Thumbs down" in focused(page)
     page.keyboard.press("Enter")
+    page.get_by_placeholder("What was missing or unclear?").wait_for(timeout=STEP_MS)  # the rerun that opens it
     tab_to(page, lambda f: "What was missing" in f)
     page.keyboard.type(COMMENT)
     tab_to(page, lambda f: "Send comment" in f)
@@ -267,6 +268,15 @@ def test_the_chat_fits_a_phone_screen(server, browser):
     page.close()
 
 
+def comes_into_view(page, locator) -> bool:
+    """``in_view`` once the page has settled: a rerun or a smooth scroll may still be moving
+    it (polled up to STEP_MS; a slow machine only waits longer)."""
+    deadline = time.monotonic() + STEP_MS / 1000
+    while not in_view(page, locator) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return in_view(page, locator)
+
+
 def in_view(page, locator) -> bool:
     """The element is on screen, inside the viewport, and not covered by anything else
     (such as the chat box pinned to the bottom, or the page header)."""
@@ -296,11 +306,11 @@ def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_word
     page.wait_for_function("""() => document.querySelector('[data-testid="stAppScrollToBottomContainer"]')
         .scrollTop < document.querySelector('[data-testid="stAppScrollToBottomContainer"]').scrollHeight
         - document.querySelector('[data-testid="stAppScrollToBottomContainer"]').clientHeight - 10""", timeout=STEP_MS)
-    assert in_view(page, thumbs)
+    assert comes_into_view(page, thumbs)
     thumbs.click()
     comment = page.get_by_placeholder("What helped?")
     comment.wait_for(state="visible", timeout=STEP_MS)
-    assert in_view(page, comment), "the comment box opens where the patient sees it"
+    assert comes_into_view(page, comment), "the comment box opens where the patient sees it"
     assert in_view(page, page.get_by_role("button", name="Send comment"))
     comment.fill("It was clear and it told me what to ask my nurse about next time")
     page.wait_for_timeout(500)

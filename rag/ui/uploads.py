@@ -18,11 +18,17 @@ Left out on purpose: uploads into sub-folders, and formats the loaders don't rea
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+from rag.embeddings import EmbedderUnavailable
+from rag.indexing.chroma_client import StoreError
 
 from rag.safety.flags import Flag
 from rag.indexing.ingest import IngestReport, Progress
@@ -32,10 +38,25 @@ from rag.indexing.suggestions import store_starters, stored_starters
 
 UPLOAD_TYPES = ("pdf", "txt", "md")
 _UNSAFE = re.compile(r"[^\w .()-]+")
+# How a held or read-only index fails a change: the store's own errors, or those of the
+# database under it (Chroma's SQLite says "attempt to write a readonly database").
+INDEX_FAILURES = (StoreError, EmbedderUnavailable, sqlite3.Error, OSError)
+log = logging.getLogger("rag.ui.uploads")
 
 
 class UploadRefused(ValueError):
     """Why a file was not added, in words an educator can act on."""
+
+
+class UploadCancelled(Exception):
+    """The educator cancelled before the file was written: nothing changed."""
+
+
+def not_changed(what: str, e: Exception) -> str:
+    """What an educator is told when the index refused a change (the rest goes to the log)."""
+    log.error("%s failed", what, exc_info=e)
+    return (f"{what} failed: the index can't be changed right now ({e}). Another process may "
+            "hold it, or its folder may be read-only; ask whoever runs the app, then try again.")
 
 
 @dataclass(frozen=True)
@@ -84,9 +105,13 @@ def check_upload(name: str, data: bytes, pipeline: Pipeline, max_bytes: int,
 
 
 def add_upload(pipeline: Pipeline, name: str, data: bytes, max_bytes: int,
-               replace: bool = False, progress: Progress | None = None) -> Added:
-    """Check, save into the corpus folder and index one uploaded file."""
+               replace: bool = False, progress: Progress | None = None,
+               should_stop: Callable[[], bool] = lambda: False) -> Added:
+    """Check, save into the corpus folder and index one uploaded file. ``should_stop`` is
+    asked once the check is done, before anything is written (``UploadCancelled``)."""
     filename = check_upload(name, data, pipeline, max_bytes, replace)
+    if should_stop():
+        raise UploadCancelled(name)
     folder = Path(pipeline.settings.corpus_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / filename
