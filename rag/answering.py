@@ -43,7 +43,7 @@ from rag.safety.language import reads_english
 from rag.plain.rewrite import plain_answer
 from rag.plain.simpler import simpler
 from rag.text.sentences import reading_grade
-from rag.question.conversation import normalize_history, readings
+from rag.question.conversation import leans_on_earlier_turns, normalize_history, readings
 from rag.text.typed import clean_question
 from rag.question.kinds import focus_phrase, is_yes_no
 from rag.safety.triage import follow_up_urgent, treatments_named, triage
@@ -337,7 +337,9 @@ class Answering:
             focus, kind = kind_missing
             a.answer = self.prompts.message("kind_not_covered", focus=focus,
                                             what=self.prompts.message(f"kind_{kind}"), topics=self.topics())
-        elif d.understanding is not None and d.understanding.named_focus:
+        elif (d.understanding is not None and d.understanding.named_focus
+              and not leans_on_earlier_turns(d.understanding.asked, d.history)):
+            # a follow-up's topic is the conversation's: its own words ("the later ones") are not
             a.answer = self.prompts.message("not_found_about", focus=d.understanding.named_focus,
                                             topics=self.topics())
         else:

@@ -1,7 +1,8 @@
 """rag.question.conversation: cleaning questions, removing injected instructions, abbreviations,
 lay words and follow-ups."""
 
-from rag.question.conversation import conversation_topic, is_follow_up, normalize_history, readings, shared_subject
+from rag.question.conversation import (conversation_topic, is_follow_up, leans_on_earlier_turns, normalize_history,
+                                       readings, shared_subject)
 from rag.search.expansions import defined_abbreviations, expansions, lay_expansions, lay_terms, with_expansions
 from rag.text.typed import clean_question, strip_injection
 
@@ -110,3 +111,10 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
 def test_history_accepts_strings_and_role_objects():
     assert normalize_history(["q1", {"role": "bot", "content": "a1"}, {"question": "q2"}, 5, {"role": "user"}]) == [
         {"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}, {"role": "user", "content": "q2"}]
+
+
+def test_a_question_that_points_back_leans_on_earlier_turns_only_when_there_are_some():
+    earlier = [{"role": "user", "content": "what are clinical trials?"}]
+    assert leans_on_earlier_turns("what happens in the later ones", earlier)
+    assert not leans_on_earlier_turns("what happens in the later ones", [])
+    assert not leans_on_earlier_turns("does fish oil help?", earlier)

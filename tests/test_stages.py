@@ -247,6 +247,14 @@ def test_a_question_the_documents_do_not_cover_is_declined_without_citations(tin
         assert a.understanding["uncovered"] in a.answer
 
 
+def test_a_decline_names_what_the_patient_asked_about_unless_the_topic_came_from_earlier_turns(tiny):
+    first = tiny.ask("Does fish oil help?")
+    assert first.kind == "not_found" and "“fish oil”" in first.answer, first.answer
+    # "the later ones" only makes sense with the conversation; naming it would say nothing
+    later = tiny.ask("what happens in the later ones", history=["Does fish oil help?"])
+    assert later.kind == "not_found" and "“" not in later.answer.split(" I can help")[0], later.answer
+
+
 def test_an_emergency_stops_before_any_search(tiny):
     a = tiny.ask("I have crushing chest pain and cannot breathe")
     assert a.kind == "urgent" and a.citations == [] and a.retrieved == []

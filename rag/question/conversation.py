@@ -37,6 +37,12 @@ def content_words(text: str) -> list[str]:
     return [t for t in raw_tokens(text) if t not in STOPWORDS and t not in _ANAPHORA and len(t) > 2]
 
 
+def leans_on_earlier_turns(question: str, history: list[dict]) -> bool:
+    """The patient has asked before and this question points back ("what happens in the
+    later ones", "is it safe?"): its topic is the conversation's, not its own words."""
+    return any(t.get("role") == "user" for t in history) and any(w in _ANAPHORA for w in raw_tokens(question))
+
+
 def is_follow_up(question: str, known_term, indexed=None) -> bool:
     """A question that leans on earlier turns: it points back ("it", "that one") or opens
     like a continuation ("and the side effects?"), and names no specific topic of its own.
