@@ -122,6 +122,12 @@ def test_everyday_english_words_are_taken_as_meant(documents_only, word):
     assert not correct(f"{word} and scleroderma", documents_only).changed
 
 
+@pytest.mark.parametrize("word", ["colds", "itches"])
+def test_an_everyday_word_with_an_ending_is_taken_as_meant_though_rarer_than_a_near_word(documents_only, word):
+    # "colds" is rarer in English than "holds", one letter away: still a cold, plus an "s"
+    assert not correct(f"will i catch {word} more easily", documents_only).changed
+
+
 @pytest.mark.parametrize("word", ["CBD", "ibuprofen", "Mayo", "humira", "tacrolimus", "pirfenidone"])
 def test_real_names_the_documents_do_not_mention_are_kept_so_the_bot_can_say_so(documents_only, word):
     assert not documents_only.known(word)

@@ -227,7 +227,7 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
     if len(token) < MIN_LENGTH or any(ch.isupper() for ch in token[1:]):
         return None
     key = word_key(token)
-    if key is None or len(key) < MIN_LENGTH or vocabulary.known(key) or _zipf(key) >= EVERYDAY_ZIPF:
+    if key is None or len(key) < MIN_LENGTH or vocabulary.known(key) or _everyday(key):
         return None
     suffix = token[-2:] if has_possessive(token) else ""
     if key.endswith("s") and vocabulary.known(key[:-1]):
@@ -277,6 +277,13 @@ def _letter_counts(words: list[str]) -> np.ndarray:
 
 
 @lru_cache(maxsize=50_000)
+def _everyday(key: str) -> bool:
+    """An everyday English word, or an ending of one ("colds" is "cold" plus an "s", though
+    rarer than "holds" on its own): never a misspelling."""
+    forms = [key] + [key[: -len(end)] for end in ("s", "es", "ed", "ing") if key.endswith(end) and len(key) - len(end) >= 3]
+    return any(_zipf(f) >= EVERYDAY_ZIPF for f in forms)
+
+
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
