@@ -280,7 +280,7 @@ def _letter_counts(words: list[str]) -> np.ndarray:
 def _everyday(key: str) -> bool:
     """An everyday English word, or an ending of one ("colds" is "cold" plus an "s", though
     rarer than "holds" on its own): never a misspelling."""
-    forms = [key] + [key[: -len(end)] for end in ("s", "es", "ed", "ing") if key.endswith(end) and len(key) - len(end) >= 3]
+    forms = [key] + [key[: -len(end)] for end in ("s", "es", "ed", "ing") if key.endswith(end) and len(key) - len(end) >= 4]
     return any(_zipf(f) >= EVERYDAY_ZIPF for f in forms)
 
 
