@@ -58,6 +58,25 @@ def test_how_someone_is_their_age_and_medicines_are_kept(question):
     assert redact(question) == question
 
 
+@pytest.mark.parametrize("question, stored", [
+    ("hi im jane, what is scleroderma", "hi im [name], what is scleroderma"),
+    ("i'm jane Doe and i have ulcers", "i'm [name] and i have ulcers"),
+    ("hi, this is jane. is methotrexate safe?", "hi, this is [name]. is methotrexate safe?"),
+    ("it's mary here, can i exercise", "it's [name] here, can i exercise"),
+])
+def test_a_given_name_written_in_lower_case_is_blanked(question, stored):
+    assert redact(question) == stored
+
+
+@pytest.mark.parametrize("question", [
+    "i am tired all the time", "im worried about my lungs", "this is normal right?",
+    "I think this is Raynaud's phenomenon", "it's scleroderma, right?",
+    "i'm will to try",  # a given name that is an everyday word is never taken for one
+])
+def test_lower_case_words_after_i_am_or_this_is_are_kept_unless_a_given_name(question):
+    assert redact(question) == question
+
+
 @pytest.mark.parametrize("written", [
     "12/03/1961", "12/3/61", "12-03-1961", "1961-03-12", "3 March 1961", "3rd of March 1961",
     "March 3, 1961", "Mar. 3rd '61",

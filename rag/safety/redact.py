@@ -24,8 +24,12 @@ for the earlier turns): the details and the clauses that only carry
 them dropped, so "my name is Jane Doe, born 12/03/1961. what is scleroderma?" is answered
 as "what is scleroderma?".
 
-Left out: names said any other way ("this is Jane", "i'm jane" in lower case, "my wife
-Mary"); ages ("I am 54", like any small number); a day and month, or a month and year, with
+A name in lower case after "i'm" or "i am", and any name after "this is" or "it's" ("hi, this
+is jane"), counts only when it is a given name that is no everyday word
+(``rag/data/given_names.tsv``).
+
+Left out: names said any other way ("my wife Mary", a surname alone), and given names that
+are everyday words ("i'm will", "this is grace"); ages ("I am 54", like any small number); a day and month, or a month and year, with
 no word of birth ("on 12/3", "since March 2019": they date an illness more often than a
 person); record numbers of six digits or fewer without their label; addresses without a
 house number and a street word ("Flat 2, Rose House"); US ZIP codes with no state, label or
@@ -36,6 +40,8 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
+
+from rag.text import wordlists
 
 # Tried only where a run of such characters starts: linear, even on a 100,000-letter word.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -110,7 +116,8 @@ _NOT_A_STREET = frozenset("""
 _NAME = re.compile(
     r"\b(?:(?P<said>(?i:my\s+name\s+is|my\s+name['’]s|i\s+am\s+called|i['’]m\s+called|call\s+me)\s+)"
     r"|(?P<label>(?i:name)\s*:\s*)"
-    r"|(?P<self>(?i:i['’]m|i\s+am)\s+))"
+    r"|(?P<self>(?i:i['’]m|im|i\s+am)\s+)"
+    r"|(?P<this>(?i:this\s+is|it['’]s)\s+))"
     r"(?=(?P<tail>[\w'-]+(?:\s+[\w'-]+){0,2}))"  # looked at, not taken: "I am sorry my name is..."
 )
 _NOT_A_NAME = frozenset("""
@@ -122,6 +129,9 @@ _NOT_A_NAME = frozenset("""
     tomorrow tonight yesterday soon anytime anything any some sometime whenever whatever
     regarding re thanks thank hi hello dear
 """.split())
+# A name written in lower case after "i'm", "i am", "this is" ("i'm jane"): only a given name
+# that is no everyday word (rag/data/given_names.tsv: "i'm tired", "i'm will..." are kept).
+GIVEN_NAMES = wordlists.words("given_names")
 # How someone is, not who: never a name after "I'm" / "I am", even written with a capital.
 _NOT_A_NAME_AFTER_I_AM = frozenset("""
     diagnosed worried scared afraid frightened terrified nervous anxious tired exhausted sick ill
@@ -149,16 +159,28 @@ _NOT_A_PERSON_LABEL = re.compile(r"(?i:brand|drug|generic|trade|medicine|medicat
 _WORD = re.compile(r"[\w'-]+")
 
 
-def _name_end(tail: str, capitalised: bool) -> int:
+def _name_end(tail: str, capitalised: bool, given: bool = False) -> int:
     """Where the name at the start of ``tail`` ends (0: there is none): up to three words,
     ending at a word that cannot be part of a name ("and", "I", "on", "54"...); after a
     capitalised first word only capitalised ones follow. ``capitalised``: the first word
-    must be capitalised and not say how someone is ("Tired", "Diagnosed")."""
+    must be capitalised and not say how someone is ("Tired", "Diagnosed"), or with ``given``
+    a given name in any case ("i'm jane": ``GIVEN_NAMES``). ``given`` alone: only a given name
+    ("this is jane"; "this is Raynaud's" is kept)."""
     words = list(_WORD.finditer(tail))
     end = 0
     for i, w in enumerate(words):
         word = w.group()
         if word.lower() in _NOT_A_NAME or not word[0].isalpha():
+            break
+        if i == 0 and given and word.lower() in GIVEN_NAMES:
+            end = w.end()
+            if not word[0].isupper():  # "i'm jane doe": a capitalised surname may follow, nothing else
+                rest = words[1] if len(words) > 1 else None
+                if rest is not None and rest.group()[0].isupper() and rest.group().lower() not in _NOT_A_NAME:
+                    end = rest.end()
+                return end
+            continue
+        if i == 0 and (given and not capitalised):
             break
         if i == 0 and capitalised and (not word[0].isupper() or word.lower() in _NOT_A_NAME_AFTER_I_AM):
             break
@@ -174,7 +196,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     for m in _NAME.finditer(text):
         if m.group("label") and _NOT_A_PERSON_LABEL.search(text[max(0, m.start() - 20):m.start()]):
             continue
-        end = _name_end(m.group("tail"), capitalised=bool(m.group("self")))
+        end = _name_end(m.group("tail"), capitalised=bool(m.group("self")),
+                        given=bool(m.group("self") or m.group("this")))
         if end and (not spans or m.end() >= spans[-1][1]):
             spans.append((m.end(), m.end() + end))
     signature = _signature_span(text)

@@ -71,6 +71,7 @@ TABLES: dict[str, Spec] = {
     "qualifier_words": Spec("qualifier_words.tsv", ("word", "blocks"), required=2, pattern=_WORD,
                            choices={"blocks": frozenset({"always", "replaced"})}),
     "structural_headings": Spec("structural_headings.tsv", ("heading",), pattern=_WORD),
+    "given_names": Spec("given_names.tsv", ("name",), pattern=_WORD),
 }
 
 
