@@ -13,7 +13,8 @@ things. An answer is timed in the page, from the Enter key that sends the questi
 moment its message is complete (its text, sources and notices drawn, then its thumbs: the
 last thing the app draws for an answer). Printed, one row per session count: answers, their
 median and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two
-counts:
+counts (then, for each row, the wall time of the asking and the CPU seconds the app's process
+and the browser used meanwhile, read from /proc):
 
 - crossed: a turn whose page shows another question than the one this session asked, or an
   answer other than the one the same question got (the answer most sessions saw for it:
@@ -25,7 +26,9 @@ counts:
 What it leaves out. The browser runs on the same cores as the server (on this 2-core
 machine it takes a share of them, so the figures are a bound from above), and so do other
 people's jobs: the load average is printed with the table. Sessions ask back to back, with
-no reading time between questions, which is harsher than patients are. Only the chat page
+no reading time between questions, which is harsher than patients are. The same questions
+come again and again, so after their first time the app's cache of sentence vectors spares
+the model most of its work: this measures serving the chat more than the model. Only the chat page
 and the extractive answerer (the default) are exercised; a chat model's answers are slower
 and mostly waiting on the model. Nothing here asserts a time (``tests/test_bench_load.py``
 checks the arithmetic, and that two sessions are answered each in its own).
@@ -79,7 +82,7 @@ WATCH = """() => {
     const n = [...document.querySelectorAll('%s')].filter(m => m.querySelector('[data-testid="stFeedback"]')).length;
     for (let k = 1; k <= n; k++) if (!(k in window.__done)) window.__done[k] = performance.now();
   };
-  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, attributes: true});
+  new MutationObserver(check).observe(document.body, {subtree: true, childList: true});
 }""" % ASSISTANT
 
 
@@ -145,12 +148,59 @@ def table(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(rows: Sequence[dict]) -> str:
+    lines = [f"{'sessions':>8}  {'wall s':>6}  {'app cpu s':>9}  {'app ms/answer':>13}  {'browser cpu s':>13}"]
+    for r in rows:
+        lines.append(f"{r['sessions']:>8}  {r['wall']:6.1f}  {r['server_cpu']:9.1f}"
+                     f"  {1000 * r['server_cpu'] / max(r['asked'], 1):13.0f}  {r['browser_cpu']:13.1f}")
+    return "\n".join(lines)
+
+
 # --- the server -------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU seconds so far (user + system), from /proc."""
+    out = {}
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            fields = stat[stat.rindex(")") + 2:].split()
+            out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+    return out
+
+
+def cpu_split(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each process this run started: the app's, and the browser's
+    (Playwright's driver and Chromium, everything else under this process)."""
+    procs, tree, todo = _processes(), {}, [(os.getpid(), "")]
+    while todo:
+        pid, side = todo.pop()
+        for child, (parent, _) in procs.items():
+            if parent == pid:
+                tree[child] = "server" if child == server_pid or side == "server" else "browser"
+                todo.append((child, tree[child]))
+    return {pid: (side, procs[pid][1]) for pid, side in tree.items()}
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Server and browser CPU seconds between two ``cpu_split`` readings (a process started
+    in between counts from zero)."""
+    used = {"server": 0.0, "browser": 0.0}
+    for pid, (side, seconds) in after.items():
+        used[side] += seconds - before.get(pid, (side, 0.0))[1]
+    return used
 
 
 def app_env(root: Path) -> dict:
@@ -170,8 +220,9 @@ def index(root: Path) -> None:
 
 
 @contextmanager
-def serve(root: Path, port: int) -> Iterator[str]:
-    """``streamlit run app.py`` over the index in ``root``; yields its address once healthy."""
+def serve(root: Path, port: int) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` over the index in ``root``; yields its address and process
+    id once healthy."""
     log = root / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -194,7 +245,7 @@ def serve(root: Path, port: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise SystemExit(f"streamlit was not healthy after {SERVER_START_S} s:\n{log.read_text()}")
             time.sleep(0.2)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -208,7 +259,7 @@ def serve(root: Path, port: int) -> Iterator[str]:
 
 async def open_session(browser, url: str):
     """A new browser context on the chat, once it shows its starter questions."""
-    context = await browser.new_context(viewport={"width": 1000, "height": 900})
+    context = await browser.new_context(viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
     page = await context.new_page()
     await page.goto(url)
     await page.get_by_text("You could ask:").wait_for(timeout=FIRST_PAGE_S * 1000)
@@ -246,21 +297,26 @@ async def ask_in_turn(page, session: int, questions: Sequence[str], answer_s: fl
 
 
 async def run_sessions(browser, url: str, n: int, questions: Sequence[str], count: int,
-                       answer_s: float = ANSWER_S) -> tuple[list[list[Turn]], list[int]]:
-    """``n`` sessions side by side, each asking its ``count`` questions in turn."""
+                       answer_s: float = ANSWER_S, server_pid: int | None = None) -> dict:
+    """``n`` sessions side by side, each asking its ``count`` questions in turn: their turns,
+    the messages each showed beyond them, and the wall and CPU seconds of the asking."""
     opened = await asyncio.gather(*(open_session(browser, url) for _ in range(n)))
     try:
+        before, start = cpu_split(server_pid or 0), time.perf_counter()
         done = await asyncio.gather(*(ask_in_turn(page, s, asks, answer_s)
                                       for s, ((_, page), asks) in enumerate(zip(opened, plan(n, questions, count)))))
+        wall, used = time.perf_counter() - start, cpu_used(before, cpu_split(server_pid or 0))
     finally:
         for context, _ in opened:
             await context.close()
-    return [turns for turns, _ in done], [more for _, more in done]
+    return {"sessions": [turns for turns, _ in done], "extra": [more for _, more in done], "wall": wall,
+            "server_cpu": used["server"], "browser_cpu": used["browser"]}
 
 
 async def drive(url: str, session_counts: Sequence[int], count: int, questions: Sequence[str] = QUESTIONS,
-                answer_s: float = ANSWER_S, warm: bool = True) -> list[dict]:
-    """One row per session count (``row``), each with its turns under ``"turns"``."""
+                answer_s: float = ANSWER_S, warm: bool = True, server_pid: int | None = None) -> list[dict]:
+    """One row per session count (``row``), with its turns under ``"turns"`` and the wall and
+    CPU seconds of its asking."""
     from playwright.async_api import async_playwright
 
     rows, alone = [], None
@@ -270,12 +326,12 @@ async def drive(url: str, session_counts: Sequence[int], count: int, questions: 
             if warm:  # the first question of a process reads the index and the glossary
                 await run_sessions(browser, url, 1, questions, 1, answer_s)
             for n in session_counts:
-                sessions, extra = await run_sessions(browser, url, n, questions, count, answer_s)
-                turns = [t for ts in sessions for t in ts]
+                run = await run_sessions(browser, url, n, questions, count, answer_s, server_pid)
+                turns = [t for ts in run["sessions"] for t in ts]
                 if n == 1:  # the time alone: what the other rows are measured against
                     alone = figures([t.seconds for t in turns if t.seconds is not None])["median"]
-                r = row(n, turns, len(crossed(sessions, extra)), alone)
-                rows.append({**r, "turns": turns})
+                r = row(n, turns, len(crossed(run["sessions"], run["extra"])), alone)
+                rows.append({**r, "turns": turns, **{k: run[k] for k in ("wall", "server_cpu", "browser_cpu")}})
         finally:
             await browser.close()
     return rows
@@ -298,12 +354,14 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         index(root)
         print(f"indexed corpus/ into {root} in {time.perf_counter() - t:.0f} s", flush=True)
-        with serve(root, args.port or free_port()) as url:
+        with serve(root, args.port or free_port()) as (url, pid):
             load = os.getloadavg()[0]
-            rows = asyncio.run(drive(url, args.sessions, args.questions))
+            rows = asyncio.run(drive(url, args.sessions, args.questions, server_pid=pid))
             load = f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
         print(f"\n{args.questions} questions per session, {os.cpu_count()} cores, {load}")
         print(table(rows))
+        print("\nwhile asking: wall seconds, and CPU seconds of the app's process and of the browser (same cores)")
+        print(cpu_table(rows))
         for r in rows:
             for t in r["turns"]:
                 if t.error:

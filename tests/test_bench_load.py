@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import QUESTIONS, Turn, crossed, drive, figures, index, plan, row, serve, table, free_port
+from bench.load import (QUESTIONS, Turn, cpu_table, cpu_used, crossed, drive, figures, free_port, index, plan, row, serve,
+                        table)
 
 ANSWERS = {"q1": "A1 [1]", "q2": "A2 [1]"}
 
@@ -62,12 +63,20 @@ def test_a_failed_turn_is_not_counted_as_crossed():
     assert crossed(sessions) == []
 
 
+def test_cpu_used_is_counted_per_side_and_a_process_started_meanwhile_from_zero():
+    before = {10: ("server", 1.0), 20: ("browser", 4.0)}
+    after = {10: ("server", 3.5), 20: ("browser", 5.0), 21: ("browser", 0.5)}
+    assert cpu_used(before, after) == {"server": 2.5, "browser": 1.5}
+    printed = cpu_table([{"sessions": 2, "wall": 3.0, "server_cpu": 0.5, "browser_cpu": 2.0, "asked": 5}])
+    assert printed.splitlines()[1].split() == ["2", "3.0", "0.5", "100", "2.0"]  # 100 ms of the app's CPU an answer
+
+
 @pytest.mark.browser
 def test_two_patients_asking_at_once_are_each_answered_in_their_own_session(tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is needed for the browser tests: run `make browser`")
     index(tmp_path)  # corpus/ into a store, cache and records of the test's own
-    with serve(tmp_path, free_port()) as url:
+    with serve(tmp_path, free_port()) as (url, _):
         [r] = asyncio.run(drive(url, [2], 1, warm=False))
     turns = r["turns"]
     assert [t.error for t in turns] == ["", ""] and r["failed"] == 0
