@@ -13,8 +13,8 @@ things. An answer is timed in the page, from the Enter key that sends the questi
 moment its message is complete (its text, sources and notices drawn, then its thumbs: the
 last thing the app draws for an answer). Printed, one row per session count: answers, their
 median and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two
-counts (then, for each row, the wall time of the asking and the CPU seconds the app's process
-and the browser used meanwhile, read from /proc):
+counts (then, for each row, the wall time of the asking, the CPU seconds the app's process and
+the browser used meanwhile, and the app's peak memory so far, read from /proc):
 
 - crossed: a turn whose page shows another question than the one this session asked, or an
   answer other than the one the same question got (the answer most sessions saw for it:
@@ -54,6 +54,8 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from rag.settings import PROJECT_ROOT
+
+from .measures import vm_hwm_mb
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -149,10 +151,12 @@ def table(rows: Sequence[dict]) -> str:
 
 
 def cpu_table(rows: Sequence[dict]) -> str:
-    lines = [f"{'sessions':>8}  {'wall s':>6}  {'app cpu s':>9}  {'app ms/answer':>13}  {'browser cpu s':>13}"]
+    lines = [f"{'sessions':>8}  {'wall s':>6}  {'app cpu s':>9}  {'app ms/answer':>13}  {'browser cpu s':>13}"
+             f"  {'app peak MB':>11}"]
     for r in rows:
         lines.append(f"{r['sessions']:>8}  {r['wall']:6.1f}  {r['server_cpu']:9.1f}"
-                     f"  {1000 * r['server_cpu'] / max(r['asked'], 1):13.0f}  {r['browser_cpu']:13.1f}")
+                     f"  {1000 * r['server_cpu'] / max(r['asked'], 1):13.0f}  {r['browser_cpu']:13.1f}"
+                     f"  {r.get('server_mb', 0):11.0f}")
     return "\n".join(lines)
 
 
@@ -310,7 +314,8 @@ async def run_sessions(browser, url: str, n: int, questions: Sequence[str], coun
         for context, _ in opened:
             await context.close()
     return {"sessions": [turns for turns, _ in done], "extra": [more for _, more in done], "wall": wall,
-            "server_cpu": used["server"], "browser_cpu": used["browser"]}
+            "server_cpu": used["server"], "browser_cpu": used["browser"],
+            "server_mb": vm_hwm_mb(server_pid) if server_pid else 0.0}
 
 
 async def drive(url: str, session_counts: Sequence[int], count: int, questions: Sequence[str] = QUESTIONS,
@@ -331,7 +336,7 @@ async def drive(url: str, session_counts: Sequence[int], count: int, questions: 
                 if n == 1:  # the time alone: what the other rows are measured against
                     alone = figures([t.seconds for t in turns if t.seconds is not None])["median"]
                 r = row(n, turns, len(crossed(run["sessions"], run["extra"])), alone)
-                rows.append({**r, "turns": turns, **{k: run[k] for k in ("wall", "server_cpu", "browser_cpu")}})
+                rows.append({**r, "turns": turns, **{k: run[k] for k in ("wall", "server_cpu", "browser_cpu", "server_mb")}})
         finally:
             await browser.close()
     return rows
@@ -360,7 +365,8 @@ def main(argv=None) -> int:
             load = f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
         print(f"\n{args.questions} questions per session, {os.cpu_count()} cores, {load}")
         print(table(rows))
-        print("\nwhile asking: wall seconds, and CPU seconds of the app's process and of the browser (same cores)")
+        print("\nwhile asking: wall seconds, CPU seconds of the app's process and of the browser (same cores), "
+              "the app's peak memory so far")
         print(cpu_table(rows))
         for r in rows:
             for t in r["turns"]:

@@ -67,8 +67,9 @@ def test_cpu_used_is_counted_per_side_and_a_process_started_meanwhile_from_zero(
     before = {10: ("server", 1.0), 20: ("browser", 4.0)}
     after = {10: ("server", 3.5), 20: ("browser", 5.0), 21: ("browser", 0.5)}
     assert cpu_used(before, after) == {"server": 2.5, "browser": 1.5}
-    printed = cpu_table([{"sessions": 2, "wall": 3.0, "server_cpu": 0.5, "browser_cpu": 2.0, "asked": 5}])
-    assert printed.splitlines()[1].split() == ["2", "3.0", "0.5", "100", "2.0"]  # 100 ms of the app's CPU an answer
+    printed = cpu_table([{"sessions": 2, "wall": 3.0, "server_cpu": 0.5, "browser_cpu": 2.0, "asked": 5,
+                          "server_mb": 612.4}])
+    assert printed.splitlines()[1].split() == ["2", "3.0", "0.5", "100", "2.0", "612"]  # 100 ms of the app's CPU an answer
 
 
 @pytest.mark.browser
