@@ -6,10 +6,11 @@ store, the cache with the ONNX export, the records and the reviewed questions al
 so the developer's ``.rag/`` is never read or written), starts ``streamlit run app.py`` on
 it, and drives one headless Chromium (Debian's, through Playwright) with one browser context
 per patient session. For each session count, every session opens the chat, and once all of
-them show the starter questions they ask the same few questions from the committed
-documents' topics, one after another, each session starting at a different one (session
-``s`` asks question ``(s + i) % n`` as its ``i``-th), so sessions side by side ask different
-things. An answer is timed in the page, from the Enter key that sends the question to the
+them show the starter questions they ask the same ``--questions`` questions from the
+committed documents' topics, one after another, each session starting at a different one
+(session ``s`` asks question ``(s + i) % n`` as its ``i``-th), so sessions side by side ask
+different things. Before the first row one session asks each question once, so every row
+meets the same warm caches. An answer is timed in the page, from the Enter key that sends the question to the
 moment its message is complete (its text, sources and notices drawn, then its thumbs: the
 last thing the app draws for an answer). Printed, one row per session count: answers, their
 median and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two
@@ -27,8 +28,9 @@ What it leaves out. The browser runs on the same cores as the server (on this 2-
 machine it takes a share of them, so the figures are a bound from above), and so do other
 people's jobs: the load average is printed with the table. Sessions ask back to back, with
 no reading time between questions, which is harsher than patients are. The same questions
-come again and again, so after their first time the app's cache of sentence vectors spares
-the model most of its work: this measures serving the chat more than the model. Only the chat page
+come again and again, so the app's cache of sentence vectors spares the model most of its
+work (a question never asked before costs about 0.2-0.5 s more, alone): this measures
+serving the chat more than the model. Only the chat page
 and the extractive answerer (the default) are exercised; a chat model's answers are slower
 and mostly waiting on the model. Nothing here asserts a time (``tests/test_bench_load.py``
 checks the arithmetic, and that two sessions are answered each in its own).
@@ -328,8 +330,8 @@ async def drive(url: str, session_counts: Sequence[int], count: int, questions: 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            if warm:  # the first question of a process reads the index and the glossary
-                await run_sessions(browser, url, 1, questions, 1, answer_s)
+            if warm:  # each question once first: every row then meets the same warm caches
+                await run_sessions(browser, url, 1, questions, len(questions), answer_s)
             for n in session_counts:
                 run = await run_sessions(browser, url, n, questions, count, answer_s, server_pid)
                 turns = [t for ts in run["sessions"] for t in ts]
@@ -361,7 +363,8 @@ def main(argv=None) -> int:
         print(f"indexed corpus/ into {root} in {time.perf_counter() - t:.0f} s", flush=True)
         with serve(root, args.port or free_port()) as (url, pid):
             load = os.getloadavg()[0]
-            rows = asyncio.run(drive(url, args.sessions, args.questions, server_pid=pid))
+            rows = asyncio.run(drive(url, args.sessions, args.questions, QUESTIONS[:args.questions],
+                                     server_pid=pid))
             load = f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
         print(f"\n{args.questions} questions per session, {os.cpu_count()} cores, {load}")
         print(table(rows))

@@ -78,7 +78,7 @@ def test_two_patients_asking_at_once_are_each_answered_in_their_own_session(tmp_
         pytest.fail("Debian's chromium is needed for the browser tests: run `make browser`")
     index(tmp_path)  # corpus/ into a store, cache and records of the test's own
     with serve(tmp_path, free_port()) as (url, _):
-        [r] = asyncio.run(drive(url, [2], 1, warm=False))
+        [r] = asyncio.run(drive(url, [2], 1, QUESTIONS[:2], warm=False))
     turns = r["turns"]
     assert [t.error for t in turns] == ["", ""] and r["failed"] == 0
     assert [t.asked for t in turns] == QUESTIONS[:2]  # two different questions at once
