@@ -3,19 +3,19 @@ patients asking at the same time, in real browsers, against the real app.
 
 What it measures. It indexes corpus/ into a temporary folder (``python -m rag ingest``; the
 store, the cache with the ONNX export, the records and the reviewed questions all live there,
-so the developer's ``.rag/`` is never read or written), starts ``streamlit run app.py`` on
-it, and drives one headless Chromium (Debian's, through Playwright) with one browser context
-per patient session. For each session count, every session opens the chat, and once all of
-them show the starter questions they ask the same ``--questions`` questions from the
-committed documents' topics, one after another, each session starting at a different one
-(session ``s`` asks question ``(s + i) % n`` as its ``i``-th), so sessions side by side ask
-different things. Before the first row one session asks each question once, so every row
-meets the same warm caches. An answer is timed in the page, from the Enter key that sends the question to the
-moment its message is complete (its text, sources and notices drawn, then its thumbs: the
-last thing the app draws for an answer). Printed, one row per session count: answers, their
-median and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two
-counts (then, for each row, the wall time of the asking, the CPU seconds the app's process and
-the browser used meanwhile, and the app's peak memory so far, read from /proc):
+so the developer's ``.rag/`` is never read or written), starts ``streamlit run app.py`` on it,
+and drives one headless Chromium (Debian's, through Playwright) with one browser context per
+patient session. For each session count, every session opens the chat, and once all of them
+show the starter questions they ask the same ``--questions`` questions from the committed
+documents' topics, one after another, each session starting at a different one (session ``s``
+asks question ``(s + i) % n`` as its ``i``-th), so sessions side by side ask different things.
+Before the first row one session asks each question once, so every row meets the same warm
+caches. An answer is timed in the page, from the Enter key that sends the question to the
+moment its message is complete (its text, sources and notices drawn, then its thumbs: the last
+thing the app draws for an answer). Printed, one row per session count: answers, their median
+and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two counts
+(then, for each row, the wall time of the asking, the CPU seconds the app's process and the
+browser used meanwhile, and the app's peak memory so far, read from /proc):
 
 - crossed: a turn whose page shows another question than the one this session asked, or an
   answer other than the one the same question got (the answer most sessions saw for it:
@@ -24,16 +24,16 @@ the browser used meanwhile, and the app's peak memory so far, read from /proc):
 - failed: no complete answer within the time limit, or an error drawn instead. A decline
   (the documents do not cover it) or an urgent message is an answer.
 
-What it leaves out. The browser runs on the same cores as the server (on this 2-core
-machine it takes a share of them, so the figures are a bound from above), and so do other
-people's jobs: the load average is printed with the table. Sessions ask back to back, with
-no reading time between questions, which is harsher than patients are. The same questions
-come again and again, so the app's cache of sentence vectors spares the model most of its
-work (a question never asked before costs about 0.2-0.5 s more, alone): this measures
-serving the chat more than the model. Only the chat page
-and the extractive answerer (the default) are exercised; a chat model's answers are slower
-and mostly waiting on the model. Nothing here asserts a time (``tests/test_bench_load.py``
-checks the arithmetic, and that two sessions are answered each in its own).
+What it leaves out. The browser runs on the same cores as the app (on a 2-core machine it takes
+most of them: the CPU lines show how much, so the times are an upper bound), and so do other
+people's jobs: the load average is printed with the table. Sessions ask back to back, with no
+reading time between questions, which is harsher than patients are. The same questions come
+again and again, so the app's cache of sentence vectors spares the model most of its work (a
+question never asked before costs about 0.2-0.5 s more, alone): this measures serving the chat
+more than the model. Only the chat page and the extractive answerer (the default) are
+exercised; a chat model's answers are slower and mostly waiting on the model. Nothing here
+asserts a time (``tests/test_bench_load.py`` checks the arithmetic, and that two sessions are
+answered each in its own).
 """
 
 from __future__ import annotations
