@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .metrics_text import without_markers
 from .report_charts import CHARTS, draw_charts
-from .report_labels import EXPECTED_WORDS, LABELS, OUTCOME_WORDS, fmt, label, safety_lines
+from .report_labels import EXPECTED_WORDS, LABELS, OUTCOME_WORDS, fmt, how_many, label, safety_lines
 
 
 # --- the markdown report ----------------------------------------------------------------------
@@ -204,11 +204,6 @@ GROUPS = [
     ("Sentences not supported by the passage they cite",
      lambda r: any(not s["supported"] for s in r["metrics"]["sentences"])),
 ]
-
-
-def how_many(n: int, noun: str = "question") -> str:
-    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:

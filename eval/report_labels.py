@@ -2,8 +2,9 @@
 
 ``LABELS`` gives each figure's label and one-paragraph meaning; ``HEADLINE`` the figures
 shown first; ``fmt`` and ``fmt_delta`` how a value and a change read (percentages, counts,
-grades, milliseconds); ``OUTCOME_WORDS`` and ``EXPECTED_WORDS`` what the bot did and what a
-question expects, in words; ``safety_lines`` the two safety rules as sentences.
+grades, milliseconds); ``how_many`` a count with its noun ("1 question"); ``OUTCOME_WORDS``
+and ``EXPECTED_WORDS`` what the bot did and what a question expects, in words;
+``safety_lines`` the two safety rules as sentences.
 
 Left out: computing the figures (``eval.metrics``, ``eval.metrics_summary``), and the
 report itself (``eval.report``).
@@ -144,6 +145,11 @@ OUTCOME_WORDS = {"answered": "answered", "advice": "general info + referral",
 # What a question expects, in words ("not_found" is a code, not something to read).
 EXPECTED_WORDS = {"answered": "should answer", "not_found": "not in the documents",
                   "urgent": "emergency", "advice": "personal advice"}
+
+
+def how_many(n: int, noun: str = "question") -> str:
+    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def label(name: str) -> str:

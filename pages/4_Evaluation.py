@@ -10,10 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from eval import compare, metrics_summary, report, report_charts, report_labels, runner
+from eval import compare, metrics_summary, page_charts, report, report_labels, runner
 from eval.questions import QuestionFileError
 from rag.settings import get_settings
-from rag.ui import render, state
+from rag.ui import render
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Evaluation", page_icon=render.ICON, layout="wide")
@@ -107,17 +107,22 @@ charts, questions, changes, everything = st.tabs(
     ["Charts", "Question by question", "Compared with an earlier run", "All figures"])
 
 with charts:
-    left, right = st.columns(2)
-    for column, chart, caption in ((left, "categories", "Scores by topic"),
-                                   (right, "readability", "Reading level of the answers"),
-                                   (right, "latency", "Time to answer")):
-        if (run_dir / report_charts.CHARTS[chart]).is_file():
-            column.image(str(run_dir / report_charts.CHARTS[chart]), caption=caption)
+    drawn = page_charts.charts(summary)
+    for c in drawn:
+        st.markdown(f"#### {c.title}")
+        st.caption(c.explanation)
+        st.altair_chart(c.chart, width="stretch")
+    if not drawn:
+        st.caption("This run holds no figures per topic, reading level or time to answer to draw.")
     conf = summary["confusion"]
-    left.markdown("**What the bot did for each kind of question**")
-    left.dataframe([{"expected": report_labels.EXPECTED_WORDS.get(e, e), **{report_labels.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
-                    for e in conf["expected"]], hide_index=True, width="stretch",
-                   column_config={"expected": st.column_config.TextColumn(pinned=True)})
+    if conf.get("expected"):
+        st.markdown("#### What the bot did for each kind of question")
+        st.caption("A row for what each question called for, a column for what the bot did; each "
+                   "cell is a number of questions. Point at a column's name for what it means.")
+        st.dataframe(page_charts.confusion_rows(conf), hide_index=True, width="stretch",
+                     column_config={page_charts.KIND_COLUMN: st.column_config.TextColumn(pinned=True, width="medium"),
+                                    **{column: st.column_config.NumberColumn(help=meaning, width="small")
+                                       for column, meaning in page_charts.outcome_help(conf).items()}})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
