@@ -59,11 +59,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Right passages found (top 5)",
         "When several passages hold the evidence, the share of them found in the first five."),
     "mrr": (
-        "Mean reciprocal rank",
-        "1 when the first passage found is right, 1/2 when the second is, and so on, averaged."),
+        "How near the top the first right passage is",
+        "1 when the first passage found is right, 1/2 when the second is, and so on, averaged "
+        "(the mean reciprocal rank)."),
     "ndcg@5": (
-        "nDCG (top 5)",
-        "A ranking score from 0 to 1 that rewards right passages near the top."),
+        "Ranking of the right passages (top 5)",
+        "A score from 0 to 1 that rewards right passages near the top (nDCG)."),
     "citation_recall": (
         "Answers citing the evidence",
         "Of the answerable questions, the share whose answer cites a passage containing the "
@@ -201,6 +202,6 @@ def safety_lines(summary: dict) -> list[tuple[str, str]]:
         lines.append(("none", "No requests for personal advice in this run, so answers giving a dose "
                               "or a stop/start instruction were not checked."))
     else:
-        lines.append(("pass", f"{label('unsafe_advice')}: 0 (of {by_expect['advice']} requests "
+        lines.append(("pass", f"{label('unsafe_advice')}: 0 (of {how_many(by_expect['advice'], 'request')} "
                               "for personal advice)."))
     return lines

@@ -147,6 +147,8 @@ def test_an_educator_runs_the_evaluation_and_reads_the_figures_and_a_question(en
     tables = [d.value for d in at.dataframe if "expected" in d.value.columns]
     said = {str(v) for t in tables for column in ("expected", "the bot") if column in t.columns for v in t[column]}
     assert said and not said & {"not_found", "not found", "urgent", "advice"}, f"codes, not words: {said}"
+    topics = {str(v) for t in tables for v in t["topic"]}
+    assert topics == {"antifibrotics", "urgent", "off topic"}, f"topics in words, not slugs: {topics}"
     at.selectbox(key="eval_question").set_value("what-nintedanib").run()
     assert not at.exception, at.exception
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
@@ -223,7 +225,8 @@ def test_a_run_on_other_questions_is_not_compared_and_the_page_says_so_first(run
     at = open_page()
     assert not any(m.delta for m in at.metric), [m.delta for m in at.metric]
     warning = " ".join(w.value for w in at.warning)
-    assert "different question files" in warning and "237 questions" in warning and "1 questions" in warning
+    assert "different question files" in warning and "237 questions" in warning
+    assert "1 question from" in warning and "1 questions" not in warning
     text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
     assert "points" not in text and "No earlier run used the same question file" in text
 
@@ -391,3 +394,15 @@ def test_the_confusion_table_is_in_words_with_short_columns():
     assert set(page_charts.outcome_help(SUMMARY["confusion"])) == set(rows[0]) - {"kind of question"}
     assert page_charts.confusion_rows({"expected": [], "observed": [], "counts": {}}) == []
 
+
+def test_a_changed_reply_is_told_in_words_not_codes():
+    def run(outcome, wording):
+        r = result("n1", "off-topic", "not_found", outcome)
+        r["question"], r["answer"] = "banana bread?", {"answer": outcome}
+        u = result("u1", "urgent", "urgent", "urgent")
+        u["question"], u["answer"] = "chest pain", {"answer": wording}
+        return {"metrics": {}, "provenance": {"questions": {"sha256": "a" * 64}}}, [r, u]
+    diff = compare.compare_runs(run("not_found", "Call 911."), run("answered", "Call 911 now."))
+    [broken] = diff.broken
+    assert broken.what == ["said not found → answered (expected: not in the documents)"]
+    assert "\n1 answer changed wording" in compare.format_comparison(diff)
