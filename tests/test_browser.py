@@ -250,6 +250,7 @@ def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_review
     educator = open_educator_page(browser, server, "Review_queue", "Review queue", {"width": 1280, "height": 1100})
     first = educator.locator('[class*="st-key-queue-item-"]').first
     first.get_by_text(QUESTION).first.wait_for(timeout=STEP_MS)
+    first.get_by_text(COMMENT).first.wait_for(timeout=STEP_MS)  # the item draws a piece at a time
     assert "thumbs down" in first.inner_text() and COMMENT in first.inner_text()
     first.get_by_test_id("stDataFrame").locator("canvas").first.wait_for(timeout=STEP_MS)
     assert educator.evaluate(CLIPPED_TABLES) == [], "the passages table runs off its side"
