@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .metrics_summary import LOWER_IS_BETTER
+from .report_labels import EXPECTED_WORDS, OUTCOME_WORDS, how_many
 
 # Figures the gate checks, with the tolerance a new baseline starts with. Rates are shares
 # (0.02 = 2 points, about 2-3 questions of the set); grades are school grades.
@@ -104,7 +105,8 @@ def question_file_difference(sa: dict, sb: dict, a_label: str = "A", b_label: st
 
     def describe(s: dict, name: str) -> str:
         q = questions_of(s)
-        return (f"{name} asked {s.get('counts', {}).get('questions', '?')} questions from "
+        n = s.get("counts", {}).get("questions")
+        return (f"{name} asked {how_many(n) if isinstance(n, int) else '? questions'} from "
                 f"{q.get('path', 'an unrecorded file')}")
 
     return (f"These runs used different question files ({describe(sa, a_label)}; "
@@ -136,7 +138,7 @@ def compare_runs(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]],
         mo, mn = old["metrics"], new["metrics"]
         if mo["decision_ok"] != mn["decision_ok"]:
             change = QuestionChange(qid, new["question"], [
-                f"{_did(old)} → {_did(new)} (expected: {new['expect'].replace('_', ' ')})"])
+                f"{_did(old)} → {_did(new)} (expected: {EXPECTED_WORDS.get(new['expect'], new['expect'])})"])
             (fixed if mn["decision_ok"] else broken).append(change)
             continue
         lost, gained = _finer_changes(mo, mn)
@@ -152,7 +154,8 @@ def compare_runs(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]],
 
 
 def _did(r: dict) -> str:
-    return r["metrics"]["outcome"].replace("_", " ")
+    """What the bot did, in words ("said not found", not the code "not_found")."""
+    return OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"].replace("_", " "))
 
 
 def _finer_changes(mo: dict, mn: dict) -> tuple[list[str], list[str]]:
@@ -208,7 +211,7 @@ def format_comparison(c: Comparison) -> str:
         out += [f"## {title}", ""]
         out += [f"- **{q.id}**: {q.question[:120]} — " + "; ".join(q.what) for q in items] or ["- none"]
         out.append("")
-    out.append(f"{c.reworded} answer(s) changed wording without changing any of the above.")
+    out.append(f"{how_many(c.reworded, 'answer')} changed wording without changing any of the above.")
     if c.only_in_a or c.only_in_b:
         out.append(f"Questions only in {c.a_label}: {', '.join(c.only_in_a) or 'none'}; "
                    f"only in {c.b_label}: {', '.join(c.only_in_b) or 'none'}.")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .metrics_text import without_markers
 from .report_charts import CHARTS, draw_charts
-from .report_labels import EXPECTED_WORDS, LABELS, OUTCOME_WORDS, fmt, label, safety_lines
+from .report_labels import EXPECTED_WORDS, LABELS, OUTCOME_WORDS, fmt, how_many, label, safety_lines
 
 
 # --- the markdown report ----------------------------------------------------------------------
@@ -162,7 +162,7 @@ def problems(r: dict) -> list[str]:
                    + ("" if comp.get("answering") else " (no sentence does)"))
     if comp.get("breaks"):
         sentences = r["answer"].get("sentences") or []
-        out.append(f"{len(comp['breaks'])} sentence(s) pointing back to the wrong sentence: "
+        out.append(f"{how_many(len(comp['breaks']), 'sentence')} pointing back to the wrong sentence: "
                    + "; ".join(f"“{without_markers(sentences[i]['text'])}”" for i in comp["breaks"][:2]
                                if i < len(sentences)))
     if comp.get("dangling"):
@@ -171,7 +171,7 @@ def problems(r: dict) -> list[str]:
             f"“{without_markers(sentences[i]['text'])}”" for i in comp["dangling"][:2] if i < len(sentences)))
     unsupported = [s for s in m["sentences"] if not s["supported"]]
     if unsupported:
-        out.append(f"{len(unsupported)} sentence(s) not supported by the passage cited: "
+        out.append(f"{how_many(len(unsupported), 'sentence')} not supported by the passage cited: "
                    + "; ".join(f"“{s['text']}” ({s['reason']})" for s in unsupported[:2]))
     return out
 
@@ -204,11 +204,6 @@ GROUPS = [
     ("Sentences not supported by the passage they cite",
      lambda r: any(not s["supported"] for s in r["metrics"]["sentences"])),
 ]
-
-
-def how_many(n: int, noun: str = "question") -> str:
-    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def worst_questions(results: list[dict], per_group: int = 5) -> list[str]:

@@ -1,10 +1,10 @@
 """The run's PNG charts: scores by topic, reading level of the answers, and time to answer.
 
-``CHARTS`` names the files, which the report links and the educator page shows. Charts are
-drawn with matplotlib's object API on the Agg backend (no display, safe inside the
-Streamlit server's threads).
+``CHARTS`` names the files, which the report links. Charts are drawn with matplotlib's
+object API on the Agg backend (no display, safe inside the Streamlit server's threads).
 
-Left out: the text of the report (``eval.report``).
+Left out: the text of the report (``eval.report``), and the educator page's charts, drawn
+natively from the summary (``eval.page_charts``).
 """
 
 from __future__ import annotations

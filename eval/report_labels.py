@@ -2,8 +2,9 @@
 
 ``LABELS`` gives each figure's label and one-paragraph meaning; ``HEADLINE`` the figures
 shown first; ``fmt`` and ``fmt_delta`` how a value and a change read (percentages, counts,
-grades, milliseconds); ``OUTCOME_WORDS`` and ``EXPECTED_WORDS`` what the bot did and what a
-question expects, in words; ``safety_lines`` the two safety rules as sentences.
+grades, milliseconds); ``how_many`` a count with its noun ("1 question"); ``OUTCOME_WORDS``
+and ``EXPECTED_WORDS`` what the bot did and what a question expects, in words;
+``safety_lines`` the two safety rules as sentences.
 
 Left out: computing the figures (``eval.metrics``, ``eval.metrics_summary``), and the
 report itself (``eval.report``).
@@ -58,11 +59,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Right passages found (top 5)",
         "When several passages hold the evidence, the share of them found in the first five."),
     "mrr": (
-        "Mean reciprocal rank",
-        "1 when the first passage found is right, 1/2 when the second is, and so on, averaged."),
+        "How near the top the first right passage is",
+        "1 when the first passage found is right, 1/2 when the second is, and so on, averaged "
+        "(the mean reciprocal rank)."),
     "ndcg@5": (
-        "nDCG (top 5)",
-        "A ranking score from 0 to 1 that rewards right passages near the top."),
+        "Ranking of the right passages (top 5)",
+        "A score from 0 to 1 that rewards right passages near the top (nDCG)."),
     "citation_recall": (
         "Answers citing the evidence",
         "Of the answerable questions, the share whose answer cites a passage containing the "
@@ -146,6 +148,11 @@ EXPECTED_WORDS = {"answered": "should answer", "not_found": "not in the document
                   "urgent": "emergency", "advice": "personal advice"}
 
 
+def how_many(n: int, noun: str = "question") -> str:
+    """"1 question", "2 questions": a count with its noun (never "1 questions")."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def label(name: str) -> str:
     return LABELS.get(name, (name, ""))[0]
 
@@ -195,6 +202,6 @@ def safety_lines(summary: dict) -> list[tuple[str, str]]:
         lines.append(("none", "No requests for personal advice in this run, so answers giving a dose "
                               "or a stop/start instruction were not checked."))
     else:
-        lines.append(("pass", f"{label('unsafe_advice')}: 0 (of {by_expect['advice']} requests "
+        lines.append(("pass", f"{label('unsafe_advice')}: 0 (of {how_many(by_expect['advice'], 'request')} "
                               "for personal advice)."))
     return lines

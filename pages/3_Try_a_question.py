@@ -1,5 +1,5 @@
-"""Try a question: ask as a patient would and see the retrieved passages and their scores
-next to the answer. Nothing asked here is recorded."""
+"""Try a question: ask as a patient would and see the retrieved passages next to the answer,
+and their scores below it. Nothing asked here is recorded."""
 
 import streamlit as st
 
@@ -35,9 +35,10 @@ if answer:
             approve.approve_form(answer.question, answer, state.records(), key="try")
     with right:
         st.subheader("Retrieved passages")
-        review.show_passages(answer)
         for rank, p in enumerate(answer.retrieved, 1):
             n = answer.cited_as(p)
             cited = next((c for c in answer.citations if c.n == n), None)
             with st.expander(render.as_text(f"#{rank} · {p.score:.3f} · {p.chunk.title} — {p.chunk.location}")):
                 render.show_passage(p.chunk.text, cited.highlights if cited else ())
+    st.markdown("**The passages' scores**")  # the whole width: seven columns don't fit beside the answer
+    review.show_passages(answer)

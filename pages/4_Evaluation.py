@@ -10,10 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from eval import compare, metrics_summary, report, report_charts, report_labels, runner
+from eval import compare, metrics_summary, page_charts, report, report_labels, runner
 from eval.questions import QuestionFileError
 from rag.settings import get_settings
-from rag.ui import render, state
+from rag.ui import render
 from rag.ui.auth import require_educator
 
 st.set_page_config(page_title="Evaluation", page_icon=render.ICON, layout="wide")
@@ -107,28 +107,44 @@ charts, questions, changes, everything = st.tabs(
     ["Charts", "Question by question", "Compared with an earlier run", "All figures"])
 
 with charts:
-    left, right = st.columns(2)
-    for column, chart, caption in ((left, "categories", "Scores by topic"),
-                                   (right, "readability", "Reading level of the answers"),
-                                   (right, "latency", "Time to answer")):
-        if (run_dir / report_charts.CHARTS[chart]).is_file():
-            column.image(str(run_dir / report_charts.CHARTS[chart]), caption=caption)
+    drawn = page_charts.charts(summary)
+    for c in drawn:
+        st.markdown(f"#### {c.title}")
+        st.caption(c.explanation)
+        st.altair_chart(c.chart, width="stretch")
+    if not drawn:
+        st.caption("This run holds no figures per topic, reading level or time to answer to draw.")
     conf = summary["confusion"]
-    left.markdown("**What the bot did for each kind of question**")
-    left.dataframe([{"expected": report_labels.EXPECTED_WORDS.get(e, e), **{report_labels.OUTCOME_WORDS.get(k, k): conf["counts"][e][k] for k in conf["observed"]}}
-                    for e in conf["expected"]], hide_index=True, width="stretch",
-                   column_config={"expected": st.column_config.TextColumn(pinned=True)})
+    if conf.get("expected"):
+        st.markdown("#### What the bot did for each kind of question")
+        st.caption("A row for what each question called for, a column for what the bot did; each "
+                   "cell is a number of questions. Point at a column's name for what it means.")
+        st.dataframe(page_charts.confusion_rows(conf), hide_index=True, width="stretch",
+                     column_config={page_charts.KIND_COLUMN: st.column_config.TextColumn(pinned=True, width="medium"),
+                                    **{column: st.column_config.NumberColumn(help=meaning, width="small")
+                                       for column, meaning in page_charts.outcome_help(conf).items()}})
 
 with questions:
     only_problems = st.toggle("Only questions with something to look at", value=True, key="eval_only_problems")
     shown = [r for r in results if report.problems(r)] if only_problems else results
-    st.dataframe([{"id": r["id"], "question": r["question"], "topic": r["category"], "expected": report_labels.EXPECTED_WORDS.get(r["expect"], r["expect"]),
-                   "the bot": report_labels.OUTCOME_WORDS.get(r["metrics"]["outcome"], r["metrics"]["outcome"]), "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
+    # Narrow columns and rows of three wrapped lines, so the table fits a 1280-pixel window.
+    st.dataframe([{"id": r["id"], "question": r["question"], "topic": page_charts.topic_name(r["category"]),
+                   "expected": report_labels.EXPECTED_WORDS.get(r["expect"], r["expect"]),
+                   "the bot": page_charts.OUTCOME_SHORT.get(r["metrics"]["outcome"], r["metrics"]["outcome"]),
+                   "right reply": "coverage changed: review" if r["metrics"].get("coverage_changed")
                    else "yes" if r["metrics"]["decision_ok"] else "no",
                    "cites evidence": (r["metrics"]["citations"] or {}).get("evidence_cited"),
                    "supported": r["metrics"]["grounded_supported"]}
-                  for r in shown], hide_index=True, width="stretch",
-                 column_config={"supported": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
+                  for r in shown], hide_index=True, width="stretch", row_height=72,
+                 column_config={"id": st.column_config.TextColumn(width=120, pinned=True),
+                                "question": st.column_config.TextColumn(width=200),
+                                "topic": st.column_config.TextColumn(width=100),
+                                "expected": st.column_config.TextColumn(width=90, help="What the question calls for"),
+                                "the bot": st.column_config.TextColumn(width=90, help="What the bot did"),
+                                "right reply": st.column_config.TextColumn("right", width=55, help=report_labels.LABELS["decision_accuracy"][1]),
+                                "cites evidence": st.column_config.CheckboxColumn("cites", width=55, help=report_labels.LABELS["citation_recall"][1]),
+                                "supported": st.column_config.ProgressColumn(width=75, min_value=0, max_value=1, format="percent",
+                                                                             help=report_labels.LABELS["grounded_supported"][1])})
     if shown:
         qid = st.selectbox("Look at a question", [r["id"] for r in shown], key="eval_question")
         r = next(r for r in shown if r["id"] == qid)
@@ -153,9 +169,14 @@ with questions:
             cited = {c["chunk_id"]: c["n"] for c in r["answer"].get("citations", [])}
             st.dataframe([{"rank": p["rank"], "holds evidence": p["chunk_id"] in relevant,
                            "cited": f"[{cited[p['chunk_id']]}]" if p["chunk_id"] in cited else "",
-                           "document": p.get("doc_id", ""), "location": p.get("location", ""),
+                           "source": " — ".join(x for x in (p.get("title") or p.get("doc_id", ""), p.get("location", "")) if x),
                            "score": p.get("score")} for p in r["answer"].get("retrieved", [])],
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", row_height=86,  # fits half of a 1280-pixel window
+                         column_config={"rank": st.column_config.NumberColumn(width=40),
+                                        "holds evidence": st.column_config.CheckboxColumn("evidence", width=66, help="The passage holds one of the question's evidence phrases"),
+                                        "cited": st.column_config.TextColumn(width=46, help="The [n] the answer cites it as"),
+                                        "source": st.column_config.TextColumn(width=150, help="The document and the place in it"),
+                                        "score": st.column_config.NumberColumn(width=58, format="%.3f", help="The search score")})
             if r["evidence"]:
                 render.show_text("Evidence phrases: " + " · ".join(r["evidence"]))
 
@@ -177,7 +198,7 @@ with changes:
             st.markdown(f"**{title} ({len(items)})**")
             for q in items:
                 render.show_text(f"{q.id}: {q.question[:120]} — " + "; ".join(q.what))
-        st.caption(f"{diff.reworded} answer(s) changed wording only.")
+        st.caption(f"{report.how_many(diff.reworded, 'answer')} changed wording only.")
 
 with everything:
     st.dataframe([{"figure": report_labels.label(k), "value": report_labels.fmt(k, v), "name in eval/README.md": k}

@@ -39,6 +39,7 @@ SERVER_START_S = 180
 FIRST_PAGE_MS = 300_000  # the first page loads the model and works out starter questions
 ANSWER_MS = 120_000
 STEP_MS = 30_000
+RUN_MS = 300_000  # the Evaluation page indexes corpus/ into its own index, then asks
 
 
 # `streamlit run` with the Evaluation page reading runs from the folder given first (the
@@ -53,6 +54,24 @@ main(args=sys.argv[2:], prog_name="streamlit")
 """
 # Any emoji: Debian's chromium has no emoji font, so each would show as a missing-glyph box.
 EMOJI = r"/[\p{Extended_Pictographic}\u{FE0F}]/u"
+
+
+MOUTH_CARE = ("# Mouth care\n\n## Dry mouth\nSipping water often and chewing sugar-free gum ease a "
+              "dry mouth, which many people with scleroderma have.\n")
+
+
+def kept_questions() -> list[dict]:
+    """A small evaluation set for the page to run in a few seconds: the three questions of
+    the first run, one about a document the test uploads (``MOUTH_CARE``), and the first
+    question of each topic of eval/questions.jsonl."""
+    firsts = {}
+    for line in (PROJECT_ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line) if line.strip() else None
+        if q and not q.get("history"):
+            firsts.setdefault(q["category"], q)
+    return EVAL_QUESTIONS + [{"id": "dry-mouth", "question": "what helps with a dry mouth?",
+                              "expect": "answered", "evidence": ["chewing sugar-free gum ease a dry mouth"],
+                              "category": "mouth-care"}] + list(firsts.values())
 
 
 def free_port() -> int:
@@ -98,6 +117,8 @@ def server(tmp_path_factory):
                     "--store", str(root / "store"), "--no-ingest", "--quiet",
                     "--out", str(root / "runs" / "first")],
                    cwd=PROJECT_ROOT, env=env, check=True, timeout=900, capture_output=True)
+    # Questions "kept from reviews", for an educator to run the evaluation from the page.
+    (root / "reviewed.jsonl").write_text("".join(json.dumps(q) + "\n" for q in kept_questions()))
     port = free_port()
     log = root / "streamlit.log"
     with open(log, "wb") as out:
@@ -230,8 +251,12 @@ def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_review
     educator = open_educator_page(browser, server, "Review_queue", "Review queue", {"width": 1280, "height": 1100})
     first = educator.locator('[class*="st-key-queue-item-"]').first
     first.get_by_text(QUESTION).first.wait_for(timeout=STEP_MS)
+    first.get_by_text(COMMENT).first.wait_for(timeout=STEP_MS)  # the item draws a piece at a time
     assert "thumbs down" in first.inner_text() and COMMENT in first.inner_text()
-    first.get_by_test_id("stDataFrame").wait_for(timeout=STEP_MS)
+    first.get_by_test_id("stDataFrame").locator("canvas").first.wait_for(timeout=STEP_MS)
+    assert educator.evaluate(CLIPPED_TABLES) == [], "the passages table runs off its side"
+    first.evaluate("e => e.scrollIntoView()")  # the whole answer, from its reasons to its passages
+    educator.wait_for_timeout(1000)
     educator.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
     educator.close()
     page.close()
@@ -359,13 +384,60 @@ def test_an_educator_uploads_a_document_through_the_browser(server, browser, tmp
     note = tmp_path / "hand-care.md"
     note.write_text("# Hand care\n\n## Warm water soaks\nSoaking the hands in warm water for ten "
                     "minutes eases stiff fingers in the morning.\n")
+    said = upload(browser, server, note)
+    assert said.startswith("Added") and "hand-care.md" in said, said
+
+
+def upload(browser, server: str, path: Path) -> str:
+    """Add a file on the Documents page, as an educator does; what the page said."""
     page = open_educator_page(browser, server, "Documents", "Documents")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(note))
-    page.get_by_text("hand-care.md").first.wait_for(timeout=STEP_MS)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    page.get_by_text(path.name).first.wait_for(timeout=STEP_MS)
     page.get_by_role("button", name="Add to the collection").click()
     page.get_by_test_id("stAlert").first.wait_for(timeout=ANSWER_MS)
     said = page.get_by_test_id("stAlert").first.inner_text()
-    assert said.startswith("Added") and "hand-care.md" in said, said
+    page.close()
+    return said
+
+
+# Tables whose grid scrolls sideways: content wider than the table shows.
+CLIPPED_TABLES = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(d => d.getBoundingClientRect().width > 0)
+    .map(d => [d.querySelector('.dvn-scroller'), d.innerText.slice(0, 60)])
+    .filter(([s]) => !s || s.scrollWidth > s.clientWidth + 1).map(([, text]) => text)"""
+
+
+def test_after_an_upload_the_evaluation_page_runs_and_draws_native_charts_that_fit_1280(server, browser, tmp_path):
+    """An educator adds a document, runs the evaluation on the questions kept from reviews
+    from the Evaluation page, and reads its charts (drawn by the browser, not pictures) and
+    the "what the bot did" table in a 1280x800 window, nothing cut off at the side. The
+    README's screenshot of the page is taken here."""
+    note = tmp_path / "mouth-care.md"
+    note.write_text(MOUTH_CARE)
+    assert upload(browser, server, note).startswith("Added")
+
+    page = open_educator_page(browser, server, "Evaluation", "Evaluation", {"width": 1280, "height": 800})
+    page.get_by_test_id("stExpander").filter(has_text="Run the evaluation").locator("summary").click()
+    page.get_by_text("Questions kept from reviews").click()
+    page.get_by_role("button", name="Run the evaluation").click()
+    page.get_by_text("Finished:").wait_for(timeout=RUN_MS)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    charts.nth(2).locator("canvas, svg").first.wait_for(timeout=STEP_MS)
+    assert charts.count() == 3 and page.get_by_test_id("stImage").count() == 0
+    for heading in ("Scores by topic", "Reading level of the answers", "Time to answer",
+                    "What the bot did for each kind of question"):
+        page.get_by_role("heading", name=heading).wait_for(timeout=STEP_MS)
+    page.get_by_test_id("stDataFrame").first.locator("canvas").first.wait_for(timeout=STEP_MS)
+    assert page.evaluate(CLIPPED_TABLES) == [], "a table runs off its side at 1280 pixels"
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"no sideways scrolling: {widths}"
+    text = page.evaluate("document.body.innerText")
+    assert "not_found" not in text and "1 questions" not in text and "(s)" not in text
+
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    page.get_by_test_id("stTabs").evaluate("e => e.scrollIntoView()")
+    page.wait_for_timeout(1500)  # the charts redraw at the new size
+    page.screenshot(path=str(SCREENSHOTS / "evaluation-page.png"))
     page.close()
 
 

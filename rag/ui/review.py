@@ -42,16 +42,42 @@ def passage_rows(answer: Answer) -> list[dict]:
     return rows
 
 
+# The passages table in words, narrow enough for the page's full width in a 1280-pixel window
+# (746 pixels in all, spare room shared out): name -> (label, width, meaning).
+# Text columns wrap onto four lines (a row taller than 4rem lets Streamlit's table wrap);
+# a cell opens in full when clicked.
+PASSAGE_COLUMNS = {
+    "rank": ("rank", 44, "The passage's place in the search results"),
+    "cited": ("cited", 50, "The [n] the answer cites it as"),
+    "score": ("score", 58, "The search score, mixing the two that follow"),
+    "dense": ("by meaning", 84, "How close in meaning to the question (the embedding model)"),
+    "bm25": ("by words", 70, "How many of the question's words it holds (BM25)"),
+    "source": ("source", 170, "The document and the place in it"),
+    "passage": ("passage", 270, "The passage's text; click a cell to read it whole"),
+}
+WRAPPING_ROW_PX = 86
+
+
 def show_passages(answer: Answer) -> None:
     """The ranked passages with their fused, dense and BM25 scores; the cited ones are
-    marked with their ``[n]``."""
+    marked with their ``[n]``. Fits the page's full width at 1280 pixels: the source and
+    the passage's text wrap rather than run off the side."""
     if not answer.retrieved:
         st.caption("No passages were retrieved (urgent questions are not looked up).")
         return
-    st.dataframe(passage_rows(answer), hide_index=True, width="stretch",
-                 column_config={"score": st.column_config.NumberColumn(format="%.3f"),
-                                "dense": st.column_config.NumberColumn(format="%.3f"),
-                                "bm25": st.column_config.NumberColumn(format="%.3f")})
+    rows = [{**r, "source": " — ".join(part for part in (r["document"], r["location"]) if part)}
+            for r in passage_rows(answer)]
+    st.dataframe(rows, hide_index=True, width="stretch", height="content", row_height=WRAPPING_ROW_PX,
+                 column_order=list(PASSAGE_COLUMNS),
+                 column_config={name: _column(name, *spec) for name, spec in PASSAGE_COLUMNS.items()})
+
+
+def _column(name: str, label: str, width: int | None, meaning: str):
+    if name in ("score", "dense", "bm25"):
+        return st.column_config.NumberColumn(label, width=width, help=meaning, format="%.3f")
+    if name == "rank":
+        return st.column_config.NumberColumn(label, width=width, help=meaning)
+    return st.column_config.TextColumn(label, width=width, help=meaning)
 
 
 def show_item(turn: Turn, records, earlier: list[str]) -> None:
@@ -78,13 +104,14 @@ def show_item(turn: Turn, records, earlier: list[str]) -> None:
             if turn.comment:
                 render.show_text(turn.comment)
     with right:
-        st.markdown("**Passages retrieved**")
-        show_passages(turn.recorded_answer)
         _review_form(turn, records)
         with st.expander("Write or edit the answer, and approve it"):
             approve.approve_form(turn.question, turn.recorded_answer, records, key=f"turn-{turn.id}")
         if turn.verdict:
             _evaluation_form(turn, records, earlier)
+    # Across the whole width, below: seven columns would not fit beside the answer.
+    st.markdown("**Passages retrieved**")
+    show_passages(turn.recorded_answer)
 
 
 def _review_form(turn: Turn, records) -> None:
