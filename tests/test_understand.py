@@ -29,6 +29,8 @@ def test_a_not_found_reply_never_names_only_the_libraries_own_subject_or_a_numbe
     assert named_focus(["5", "scleroderma"], INDEXED, subject) == ""
     assert named_focus([], INDEXED) == ""
     assert named_focus(["runs"], INDEXED) == ""  # "who runs them", declined: not "about “runs”"
+    # "what exactly is scleroderma? ... I didn't catch much of the explanation"
+    assert named_focus(["scleroderma", "catch"], INDEXED, subject) == ""
 
 
 def test_a_remedy_the_documents_never_mention_is_named_as_typed():

@@ -41,7 +41,9 @@ ASKING_WORDS = wordlists.words("asking_words")  # rag/data/asking_words.tsv
 
 _COMMON_VERBS = frozenset("""turn turns turned become becomes make makes take takes taking give gives
     stop stops start starts go goes went come comes try tried use used using live living
-    mess messes hurt hurts harm affect affects damage damages run runs running ran""".split())
+    mess messes hurt hurts harm affect affects damage damages run runs running ran catch caught
+    know knew hear heard say said tell told mean meant want wanted need needed think thought
+    understand understood explain explained""".split())
 _SUFFIXES = ("'s", "\u2019s", "iest", "est", "ier", "er", "ies", "es", "s", "ied", "ed", "ing", "en", "y")
 
 
