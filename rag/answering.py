@@ -39,6 +39,7 @@ from rag.safety.emergency_rules import urgent_language
 from rag.compose.evidence import closest_word
 from rag.plain.glossary import asked_definitions, bare_definition, with_definitions
 from rag.text.lexical import stem, terms
+from rag.text.message import question_part
 from rag.safety.language import reads_english
 from rag.plain.rewrite import plain_answer
 from rag.plain.simpler import simpler
@@ -159,7 +160,8 @@ class Answering:
             kind_confidence=1.0 if bare else guess.confidence, yes_no=is_yes_no(asked), simpler=simpler,
             definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
             focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores,
-            named_focus=named_focus(foci, indexed, subject))
+            # of a message that also tells a story, only its asking sentences ("...my doctor said...")
+            named_focus=named_focus(focus_phrase(question_part(asked) or asked), indexed, subject))
 
     def _approved(self, d: Draft) -> None:
         """An educator's approved answer, when the question asks what one answers and the

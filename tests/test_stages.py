@@ -250,6 +250,9 @@ def test_a_question_the_documents_do_not_cover_is_declined_without_citations(tin
 def test_a_decline_names_what_the_patient_asked_about_unless_the_topic_came_from_earlier_turns(tiny):
     first = tiny.ask("Does fish oil help?")
     assert first.kind == "not_found" and "“fish oil”" in first.answer, first.answer
+    # a message that also tells a story: what its asking sentence is about, not the story's words
+    story = tiny.ask("My doctor in the clinic told me nothing new. Does fish oil help?")
+    assert story.kind == "not_found" and "“fish oil”" in story.answer, story.answer
     # "the later ones" only makes sense with the conversation; naming it would say nothing
     later = tiny.ask("what happens in the later ones", history=["Does fish oil help?"])
     assert later.kind == "not_found" and "“" not in later.answer.split(" I can help")[0], later.answer
