@@ -163,7 +163,7 @@ def compose(cands: list[Candidate], units: list[list[int]], passages: list[Passa
     return sentences, numbering.citations()
 
 
-def focus_of(question: str, min_words: int = 30) -> str | None:
+def focus_of(question: str, min_words: int = 15) -> str | None:
     """In a long message, the sentences that ask something (``rag.text.message.question_part``,
     as retrieval uses): the rest is often background ("I'm 45, diagnosed two years ago...")
     that blurs a single embedding."""
