@@ -42,13 +42,11 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +55,7 @@ from typing import Iterator, Sequence
 
 from rag.settings import PROJECT_ROOT
 
+from .local_server import ServerFailed, free_port, stop, wait_until_healthy
 from .measures import vm_hwm_mb
 
 CHROMIUM = "/usr/bin/chromium"
@@ -164,12 +163,6 @@ def cpu_table(rows: Sequence[dict]) -> str:
 
 # --- the server -------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -238,27 +231,13 @@ def serve(root: Path, port: int) -> Iterator[tuple[str, int]]:
             cwd=PROJECT_ROOT, env=app_env(root), stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"streamlit was not healthy after {SERVER_START_S} s:\n{log.read_text()}")
-            time.sleep(0.2)
+        try:
+            wait_until_healthy(f"{url}/_stcore/health", proc, log, SERVER_START_S, "streamlit")
+        except ServerFailed as e:
+            raise SystemExit(str(e)) from e
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+        stop(proc)
 
 
 # --- the sessions -----------------------------------------------------------------------------

@@ -12,15 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.local_server import free_port, stop, wait_until_healthy
 from rag.settings import PROJECT_ROOT
 from tests.test_eval_page import QUESTIONS as EVAL_QUESTIONS  # an answered, an urgent and an off-topic question
 
@@ -74,27 +73,6 @@ def kept_questions() -> list[dict]:
                               "category": "mouth-care"}] + list(firsts.values())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"streamlit was not healthy after {SERVER_START_S} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` over a fresh index of corpus/ and fresh records."""
@@ -130,15 +108,10 @@ def server(tmp_path_factory):
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, proc, log)
+        wait_until_healthy(f"{url}/_stcore/health", proc, log, SERVER_START_S, "streamlit")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

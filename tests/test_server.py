@@ -6,18 +6,14 @@ Starts the venv's ``chroma`` CLI on a free local port with a temporary data fold
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.local_server import free_port, stop, wait_until_healthy
 from conftest import CORPUS, cites_evidence
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -26,12 +22,6 @@ from rag.indexing.chroma_client import StoreError
 pytestmark = pytest.mark.server
 
 STARTUP_LIMIT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def chroma_cli() -> str:
@@ -51,28 +41,11 @@ def chroma_server(tmp_path_factory):
     proc = subprocess.Popen([chroma_cli(), "run", "--path", str(data / "db"), "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}: {(data / 'server.log').read_text()}")
-            try:
-                with urllib.request.urlopen(f"http://localhost:{port}/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer within {STARTUP_LIMIT_S}s")
-            time.sleep(0.25)
+        wait_until_healthy(f"http://localhost:{port}/api/v2/heartbeat", proc, data / "server.log",
+                           STARTUP_LIMIT_S, "chroma run")
         yield "localhost", port
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop(proc, group=True)
         log.close()
 
 
