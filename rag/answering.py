@@ -161,7 +161,7 @@ class Answering:
             definition=bare or (guess.kind == "definition" and is_definition_question(asked)),
             focus=foci, uncovered=phrase, uncovered_word=word, kind_scores=guess.scores,
             # of a message that also tells a story, only its asking sentences ("...my doctor said...")
-            named_focus=named_focus(focus_phrase(question_part(asked) or asked), indexed, subject))
+            named_focus=named_focus(focus_phrase(part) if (part := question_part(asked)) else foci, indexed, subject))
 
     def _approved(self, d: Draft) -> None:
         """An educator's approved answer, when the question asks what one answers and the
