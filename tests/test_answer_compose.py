@@ -117,3 +117,20 @@ def test_an_item_a_list_repeats_is_told_once():
     units, _ = choose(cands, np.array([0.9, 0.8, 0.8, 0.7], np.float32), vectors, SelectionParams(), 4, 110)
     told = [cands[i].text for u in units for i in u]
     assert told.count(item) == 1 and "Drinking alcohol raises it too." in told
+
+
+def test_a_sentence_is_on_topic_through_its_documents_title():
+    from rag.compose.extract import topical
+    from rag.text.lexical import QueryTerm, QueryTerms, stem
+
+    # "what research is being done for cephalic disorders?", kind words left out
+    asked = QueryTerms(tuple(QueryTerm(w, {stem(w): 1.0}, 3.0) for w in ("cephalic", "disorders")))
+    cands = _cands("Researchers are examining how the neural tube forms early in life.",
+                   "Check the list of trials now accepting patients with ovarian cancer.")
+    no_cues = np.zeros(2, np.float32)
+    assert topical(cands, [None, None], asked, frozenset(), no_cues) == [False, False]
+    titled = topical(cands, [None, None], asked, frozenset(), no_cues, ["Cephalic Disorders", "Ovarian Cancer"])
+    assert titled == [True, False]
+    # a title word that is the library's own subject links nothing
+    subject = frozenset({stem("disorders")})
+    assert topical(cands, [None, None], asked, subject, no_cues, ["Disorders of children"] * 2) == [False, False]

@@ -107,12 +107,15 @@ def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages
 
 
 def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
-            common: frozenset[str], cues: np.ndarray) -> list[bool]:
-    """Whether each sentence (read after the one it points back to) is linked to the
-    question by more than the corpus's own subject: it shares another of its words, or it
-    holds the asked kind's cues and shares any of its words. "Scleroderma is also known as
-    systemic sclerosis" shares only "scleroderma" with "what causes scleroderma", and is no
-    answer. All true when the question has no word beyond the subject ("will I die?")."""
+            common: frozenset[str], cues: np.ndarray, titles: list[str] | None = None) -> list[bool]:
+    """Whether each sentence (read after the one it points back to, under its document's
+    title) is linked to the question by more than the corpus's own subject: it shares
+    another of its words, or it holds the asked kind's cues and shares any of its words.
+    "Scleroderma is also known as systemic sclerosis" shares only "scleroderma" with "what
+    causes scleroderma", and is no answer. A sentence of a page titled "Cephalic Disorders"
+    is about them without naming them ("Researchers are examining neurulation"); one of
+    another page that happens to share "clinical trials" with the question is not more on
+    topic for it. All true when the question has no word beyond the subject ("will I die?")."""
     asked = {t for qt in qterms.terms for t in qt.matches}
     wanted = {t for t in asked if t not in common}
     if not wanted:
@@ -121,7 +124,8 @@ def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
     for i, c in enumerate(cands):
         before = cands[prev[i]].text if prev[i] is not None else None
         words = set(terms(in_context(c.text, before)))
-        out.append(bool(wanted & words) or (cues[i] > 0 and bool(asked & words)))
+        titled = set(terms(titles[i])) - common if titles else set()
+        out.append(bool(wanted & (words | titled)) or (cues[i] > 0 and bool(asked & words)))
     return out
 
 
@@ -214,7 +218,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
     allowed = quotable(cands, advice)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
-                            cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues), kind=kind)
+                            cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,
+                                                     [passages[c.passage].chunk.title for c in cands]), kind=kind)
     add_sentence_features(features, cands, sims, qterms, passages, params, base)
     sentences, citations = compose(cands, units, passages, lists)
     return Extraction(sentences, citations, features)
@@ -254,7 +259,8 @@ def learned_choice(cands: list[Candidate], prev: list[int | None], passages: lis
         support = reranker.support
     floor = float(np.log(support / (1.0 - support)))
     # the floor, not a margin below the lead, decides what supports it
-    on_topic = topical(cands, prev, topic_terms, common, np.zeros(len(cands), np.float32))
+    on_topic = topical(cands, prev, topic_terms, common, np.zeros(len(cands), np.float32),
+                       [passages[c.passage].chunk.title for c in cands])
     units, lists = choose(cands, logits, vectors, replace(params, margin=float("inf")), max_sentences, max_words,
                           allowed, on_topic=on_topic, kind=kind, floor=floor, bare_lists=False)
     usable = [i for i in range(len(cands)) if allowed[i]]
