@@ -10,8 +10,8 @@ measure the server) or a browser context of one headless Chromium (``--client br
 Debian's, through Playwright: the real page, but 16 pages take most of 2 cores); ``both``
 runs one then the other against the same server and prints them side by side. For each
 session count, every session opens the chat, then all ask the same ``--questions`` questions
-from the committed documents' topics, one after another (``--think`` seconds apart; 0 = back
-to back), session ``s`` asking question ``(s + i) % n`` as its ``i``-th. Before the first row
+from the committed documents' topics, one after another (0 to 2 x ``--think`` seconds before
+each, drawn per session and turn; 0 = all at once, then back to back), session ``s`` asking question ``(s + i) % n`` as its ``i``-th. Before the first row
 one session asks each question once, so every row meets the same warm caches. An answer is
 timed from sending the question to its message being complete (browser: Enter to the thumbs
 drawn, timed in the page; ws: the rerun sent to its ``script_finished``). Printed, one row
@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -110,6 +111,12 @@ def plan(sessions: int, questions: Sequence[str], count: int) -> list[list[str]]
     """What each session asks, in order: ``count`` questions, session ``s`` starting at the
     ``s``-th, so sessions side by side ask different things."""
     return [[questions[(s + i) % len(questions)] for i in range(count)] for s in range(sessions)]
+
+
+def pause(session: int, turn: int, think_s: float) -> float:
+    """Seconds a session waits before its ``turn``-th question: 0 without ``think_s``, else
+    uniform in [0, 2 x think_s], the same in every run (so arrivals spread out, first ones too)."""
+    return random.Random(1000 * session + turn).uniform(0, 2 * think_s) if think_s else 0.0
 
 
 def figures(seconds: Sequence[float], alone: float | None = None) -> dict:
@@ -233,14 +240,12 @@ async def open_session(browser, url: str):
 
 async def ask_in_turn(page, session: int, questions: Sequence[str], answer_s: float,
                       think_s: float = 0.0) -> tuple[list[Turn], int]:
-    """Ask each question once the previous answer is complete (and ``think_s`` seconds of
-    reading); the turns as the page shows them at the end, and how many messages it showed
+    """Ask each question once the previous answer is complete (after ``pause``); the turns as the page shows them at the end, and how many messages it showed
     beyond them."""
     turns = [Turn(session, q, error="not asked: an earlier question failed") for q in questions]
     for i, turn in enumerate(turns):
         question, turn.error = turn.asked, ""
-        if i and think_s:
-            await asyncio.sleep(think_s)
+        await asyncio.sleep(pause(session, i, think_s))
         box = page.get_by_test_id("stChatInputTextArea")
         try:
             await box.fill(question)
@@ -343,7 +348,8 @@ def main(argv=None) -> int:
                     help="ws: Streamlit's websocket protocol, spoken directly (little client CPU); "
                     "browser: headless Chromium pages; both: one then the other, on the same server")
     ap.add_argument("--think", type=float, default=0.0, metavar="S",
-                    help="seconds a session waits after an answer before its next question (default 0: back to back)")
+                    help="mean seconds a session waits before each question, uniform in [0, 2S] "
+                    "(default 0: all at once, then back to back)")
     ap.add_argument("--port", type=int, default=0, help="port of the app (default: a free one)")
     ap.add_argument("--root", type=Path, help="keep the index, model export and records here "
                     "(default: a temporary folder, removed afterwards)")

@@ -164,16 +164,14 @@ def read_delta(fwd, run: Run) -> None:
 # --- sessions side by side, for bench.load -----------------------------------------------------
 
 async def ask_in_turn(session: WsSession, number: int, questions, answer_s: float, think_s: float = 0.0):
-    """Ask each question once the previous answer is complete (after ``think_s`` seconds of
-    reading, when given); the turns as the page showed them, and 0 messages beyond them (a
+    """Ask each question once the previous answer is complete (after ``bench.load.pause``); the turns as the page showed them, and 0 messages beyond them (a
     foreign message would show as another question or answer at a turn)."""
-    from .load import Turn
+    from .load import Turn, pause
 
     turns = [Turn(number, q, error="not asked: an earlier question failed") for q in questions]
     for i, turn in enumerate(turns):
         turn.error = ""
-        if i and think_s:
-            await asyncio.sleep(think_s)
+        await asyncio.sleep(pause(number, i, think_s))
         try:
             seconds, run = await session.ask(turn.asked, answer_s)
         except (asyncio.TimeoutError, ProtocolError, OSError) as e:

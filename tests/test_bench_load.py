@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.load import (QUESTIONS, Turn, alone_by_question, cpu_table, cpu_used, crossed, drive, figures, free_port,
-                        index, plan, row, serve, side_by_side, table, worst_ratio)
+                        index, pause, plan, row, serve, side_by_side, table, worst_ratio)
 from bench.ws_session import Run, element_text, read_delta, shown_and_answer
 
 ANSWERS = {"q1": "A1 [1]", "q2": "A2 [1]"}
@@ -38,6 +38,13 @@ def test_a_row_counts_failed_turns_apart_and_times_only_the_answered():
     assert (r["median"], r["slowest"], r["ratio"]) == (2.0, 3.0, 6.0)
     printed = table([r, row(1, [], 0, None)])
     assert "2/3" in printed and "6.0x" in printed and printed.splitlines()[-1].split()[2] == "-"
+
+
+def test_think_time_spreads_arrivals_the_same_way_every_run():
+    assert pause(3, 0, 0.0) == 0.0  # no think time: all at once
+    waits = [pause(s, i, 1.0) for s in range(16) for i in range(3)]
+    assert all(0 <= w <= 2.0 for w in waits) and len(set(waits)) == len(waits)
+    assert waits == [pause(s, i, 1.0) for s in range(16) for i in range(3)]
 
 
 def test_sessions_side_by_side_start_at_different_questions():
