@@ -1,21 +1,24 @@
-"""``python -m bench.load [--sessions 1 8 16] [--questions 3] [--port P] [--root DIR]``:
-patients asking at the same time, in real browsers, against the real app.
+"""``python -m bench.load [--sessions 1 8 16] [--questions 3] [--client ws|browser|both] [--think S]``:
+patients asking at the same time, against the real app.
 
 What it measures. It indexes corpus/ into a temporary folder (``python -m rag ingest``; the
 store, the cache with the ONNX export, the records and the reviewed questions all live there,
-so the developer's ``.rag/`` is never read or written), starts ``streamlit run app.py`` on it,
-and drives one headless Chromium (Debian's, through Playwright) with one browser context per
-patient session. For each session count, every session opens the chat, and once all of them
-show the starter questions they ask the same ``--questions`` questions from the committed
-documents' topics, one after another, each session starting at a different one (session ``s``
-asks question ``(s + i) % n`` as its ``i``-th), so sessions side by side ask different things.
-Before the first row one session asks each question once, so every row meets the same warm
-caches. An answer is timed in the page, from the Enter key that sends the question to the
-moment its message is complete (its text, sources and notices drawn, then its thumbs: the last
-thing the app draws for an answer). Printed, one row per session count: answers, their median
-and slowest time, slowest ÷ alone (alone = the median of the 1-session row), and two counts
-(then, for each row, the wall time of the asking, the CPU seconds the app's process and the
-browser used meanwhile, and the app's peak memory so far, read from /proc):
+so the developer's ``.rag/`` is never read or written) and starts ``streamlit run app.py`` on
+it. Each patient session is either a websocket speaking Streamlit's own protocol
+(``--client ws``, the default, ``bench.ws_session``: almost no client CPU, so the figures
+measure the server) or a browser context of one headless Chromium (``--client browser``,
+Debian's, through Playwright: the real page, but 16 pages take most of 2 cores); ``both``
+runs one then the other against the same server and prints them side by side. For each
+session count, every session opens the chat, then all ask the same ``--questions`` questions
+from the committed documents' topics, one after another (0 to 2 x ``--think`` seconds before
+each, drawn per session and turn; 0 = all at once, then back to back), session ``s`` asking question ``(s + i) % n`` as its ``i``-th. Before the first row
+one session asks each question once, so every row meets the same warm caches. An answer is
+timed from sending the question to its message being complete (browser: Enter to the thumbs
+drawn, timed in the page; ws: the rerun sent to its ``script_finished``). Printed, one row
+per session count: answers, their median and slowest time, slowest ÷ alone (alone = the
+median of the 1-session row), and two counts (then the wall time of the asking, the CPU
+seconds of the app's process and of the client meanwhile, and the app's peak memory, from
+/proc):
 
 - crossed: a turn whose page shows another question than the one this session asked, or an
   answer other than the one the same question got (the answer most sessions saw for it:
@@ -24,23 +27,23 @@ browser used meanwhile, and the app's peak memory so far, read from /proc):
 - failed: no complete answer within the time limit, or an error drawn instead. A decline
   (the documents do not cover it) or an urgent message is an answer.
 
-What it leaves out. The browser runs on the same cores as the app (on a 2-core machine it takes
-most of them: the CPU lines show how much, so the times are an upper bound), and so do other
-people's jobs: the load average is printed with the table. Sessions ask back to back, with no
-reading time between questions, which is harsher than patients are. The same questions come
-again and again, so the app's cache of sentence vectors spares the model most of its work (a
-question never asked before costs about 0.2-0.5 s more, alone): this measures serving the chat
-more than the model. Only the chat page and the extractive answerer (the default) are
-exercised; a chat model's answers are slower and mostly waiting on the model. Nothing here
-asserts a time (``tests/test_bench_load.py`` checks the arithmetic, and that two sessions are
-answered each in its own).
+What it leaves out. The clients run on the same cores as the app, and so do other people's
+jobs: the load average is printed with the table. Every session asks at the same instant at
+first, harsher than patients are. The same questions come again and again, so the app's
+cache of sentence vectors spares the model most of its work (a question never asked before
+costs about 0.2-0.5 s more, alone): this measures serving the chat more than the model. Only
+the chat page and the extractive answerer (the default) are exercised. Nothing here asserts a
+time (``tests/test_bench_load.py`` checks the arithmetic, and that two sessions are answered
+each in its own, over both clients).
 """
+
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -57,6 +60,7 @@ from rag.settings import PROJECT_ROOT
 
 from .local_server import ServerFailed, free_port, stop, wait_until_healthy
 from .measures import vm_hwm_mb
+from .processes import cpu_split, cpu_used
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -109,6 +113,12 @@ def plan(sessions: int, questions: Sequence[str], count: int) -> list[list[str]]
     return [[questions[(s + i) % len(questions)] for i in range(count)] for s in range(sessions)]
 
 
+def pause(session: int, turn: int, think_s: float) -> float:
+    """Seconds a session waits before its ``turn``-th question: 0 without ``think_s``, else
+    uniform in [0, 2 x think_s], the same in every run (so arrivals spread out, first ones too)."""
+    return random.Random(1000 * session + turn).uniform(0, 2 * think_s) if think_s else 0.0
+
+
 def figures(seconds: Sequence[float], alone: float | None = None) -> dict:
     """Median and slowest of the answer times, and the slowest as a multiple of ``alone``."""
     if not seconds:
@@ -132,10 +142,24 @@ def crossed(sessions: Sequence[Sequence[Turn]], extra: Sequence[int] = ()) -> li
     return out
 
 
-def row(n: int, turns: Sequence[Turn], crossings: int, alone: float | None) -> dict:
+def alone_by_question(turns: Sequence[Turn]) -> dict[str, float]:
+    """Each question's median answer time in the 1-session row."""
+    asked = {t.asked for t in turns if t.seconds is not None}
+    return {q: statistics.median(t.seconds for t in turns if t.asked == q and t.seconds is not None) for q in asked}
+
+
+def worst_ratio(turns: Sequence[Turn], alone: dict[str, float]) -> float | None:
+    """The largest answer time as a multiple of the same question's time alone (questions
+    differ: a longer answer is paced out over more sentences even alone)."""
+    ratios = [t.seconds / alone[t.asked] for t in turns if t.seconds is not None and alone.get(t.asked)]
+    return max(ratios) if ratios else None
+
+
+def row(n: int, turns: Sequence[Turn], crossings: int, alone: float | None,
+        alone_each: dict[str, float] | None = None) -> dict:
     times = [t.seconds for t in turns if t.seconds is not None]
     return {"sessions": n, "answers": len(times), "asked": len(turns), **figures(times, alone),
-            "crossed": crossings, "failed": len(turns) - len(times)}
+            "own": worst_ratio(turns, alone_each or {}), "crossed": crossings, "failed": len(turns) - len(times)}
 
 
 def table(rows: Sequence[dict]) -> str:
@@ -143,16 +167,17 @@ def table(rows: Sequence[dict]) -> str:
         return "-" if v is None else format(v, fmt) + unit
 
     lines = [f"{'sessions':>8}  {'answers':>7}  {'median s':>8}  {'slowest s':>9}  {'slowest/alone':>13}"
-             f"  {'crossed':>7}  {'failed':>6}"]
+             f"  {'worst/own alone':>15}  {'crossed':>7}  {'failed':>6}"]
     for r in rows:
         lines.append(f"{r['sessions']:>8}  {str(r['answers']) + '/' + str(r['asked']):>7}  {num(r['median'], '.2f'):>8}"
-                     f"  {num(r['slowest'], '.2f'):>9}  {num(r['ratio'], '.1f', 'x'):>13}  {r['crossed']:>7}"
+                     f"  {num(r['slowest'], '.2f'):>9}  {num(r['ratio'], '.1f', 'x'):>13}"
+                     f"  {num(r.get('own'), '.1f', 'x'):>15}  {r['crossed']:>7}"
                      f"  {r['failed']:>6}")
     return "\n".join(lines)
 
 
 def cpu_table(rows: Sequence[dict]) -> str:
-    lines = [f"{'sessions':>8}  {'wall s':>6}  {'app cpu s':>9}  {'app ms/answer':>13}  {'browser cpu s':>13}"
+    lines = [f"{'sessions':>8}  {'wall s':>6}  {'app cpu s':>9}  {'app ms/answer':>13}  {'client cpu s':>13}"
              f"  {'app peak MB':>11}"]
     for r in rows:
         lines.append(f"{r['sessions']:>8}  {r['wall']:6.1f}  {r['server_cpu']:9.1f}"
@@ -162,45 +187,6 @@ def cpu_table(rows: Sequence[dict]) -> str:
 
 
 # --- the server -------------------------------------------------------------------------------
-
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _processes() -> dict[int, tuple[int, float]]:
-    """Every process's parent and CPU seconds so far (user + system), from /proc."""
-    out = {}
-    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if name.isdigit():
-            try:
-                stat = Path(f"/proc/{name}/stat").read_text()
-            except OSError:
-                continue  # gone meanwhile
-            fields = stat[stat.rindex(")") + 2:].split()
-            out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
-    return out
-
-
-def cpu_split(server_pid: int) -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of each process this run started: the app's, and the browser's
-    (Playwright's driver and Chromium, everything else under this process)."""
-    procs, tree, todo = _processes(), {}, [(os.getpid(), "")]
-    while todo:
-        pid, side = todo.pop()
-        for child, (parent, _) in procs.items():
-            if parent == pid:
-                tree[child] = "server" if child == server_pid or side == "server" else "browser"
-                todo.append((child, tree[child]))
-    return {pid: (side, procs[pid][1]) for pid, side in tree.items()}
-
-
-def cpu_used(before: dict, after: dict) -> dict[str, float]:
-    """Server and browser CPU seconds between two ``cpu_split`` readings (a process started
-    in between counts from zero)."""
-    used = {"server": 0.0, "browser": 0.0}
-    for pid, (side, seconds) in after.items():
-        used[side] += seconds - before.get(pid, (side, 0.0))[1]
-    return used
-
 
 def app_env(root: Path) -> dict:
     """The app's environment: everything it writes under ``root``, offline."""
@@ -252,12 +238,14 @@ async def open_session(browser, url: str):
     return context, page
 
 
-async def ask_in_turn(page, session: int, questions: Sequence[str], answer_s: float) -> tuple[list[Turn], int]:
-    """Ask each question once the previous answer is complete; the turns as the page shows
-    them at the end, and how many messages it showed beyond them."""
+async def ask_in_turn(page, session: int, questions: Sequence[str], answer_s: float,
+                      think_s: float = 0.0) -> tuple[list[Turn], int]:
+    """Ask each question once the previous answer is complete (after ``pause``); the turns as the page shows them at the end, and how many messages it showed
+    beyond them."""
     turns = [Turn(session, q, error="not asked: an earlier question failed") for q in questions]
     for i, turn in enumerate(turns):
         question, turn.error = turn.asked, ""
+        await asyncio.sleep(pause(session, i, think_s))
         box = page.get_by_test_id("stChatInputTextArea")
         try:
             await box.fill(question)
@@ -282,13 +270,13 @@ async def ask_in_turn(page, session: int, questions: Sequence[str], answer_s: fl
 
 
 async def run_sessions(browser, url: str, n: int, questions: Sequence[str], count: int,
-                       answer_s: float = ANSWER_S, server_pid: int | None = None) -> dict:
+                       answer_s: float = ANSWER_S, server_pid: int | None = None, think_s: float = 0.0) -> dict:
     """``n`` sessions side by side, each asking its ``count`` questions in turn: their turns,
     the messages each showed beyond them, and the wall and CPU seconds of the asking."""
     opened = await asyncio.gather(*(open_session(browser, url) for _ in range(n)))
     try:
         before, start = cpu_split(server_pid or 0), time.perf_counter()
-        done = await asyncio.gather(*(ask_in_turn(page, s, asks, answer_s)
+        done = await asyncio.gather(*(ask_in_turn(page, s, asks, answer_s, think_s)
                                       for s, ((_, page), asks) in enumerate(zip(opened, plan(n, questions, count)))))
         wall, used = time.perf_counter() - start, cpu_used(before, cpu_split(server_pid or 0))
     finally:
@@ -300,27 +288,55 @@ async def run_sessions(browser, url: str, n: int, questions: Sequence[str], coun
 
 
 async def drive(url: str, session_counts: Sequence[int], count: int, questions: Sequence[str] = QUESTIONS,
-                answer_s: float = ANSWER_S, warm: bool = True, server_pid: int | None = None) -> list[dict]:
+                answer_s: float = ANSWER_S, warm: bool = True, server_pid: int | None = None,
+                client: str = "browser", think_s: float = 0.0) -> list[dict]:
     """One row per session count (``row``), with its turns under ``"turns"`` and the wall and
-    CPU seconds of its asking."""
+    CPU seconds of its asking; ``client`` is ``"ws"`` (``bench.ws_session``) or ``"browser"``."""
+    if client == "ws":
+        from .ws_session import run_sessions as over_ws
+
+        return await rows_of(lambda n, qs, c, pid: over_ws(url, n, qs, c, answer_s, pid, think_s),
+                             session_counts, count, questions, warm, server_pid)
     from playwright.async_api import async_playwright
 
-    rows, alone = [], None
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            if warm:  # each question once first: every row then meets the same warm caches
-                await run_sessions(browser, url, 1, questions, len(questions), answer_s)
-            for n in session_counts:
-                run = await run_sessions(browser, url, n, questions, count, answer_s, server_pid)
-                turns = [t for ts in run["sessions"] for t in ts]
-                if n == 1:  # the time alone: what the other rows are measured against
-                    alone = figures([t.seconds for t in turns if t.seconds is not None])["median"]
-                r = row(n, turns, len(crossed(run["sessions"], run["extra"])), alone)
-                rows.append({**r, "turns": turns, **{k: run[k] for k in ("wall", "server_cpu", "browser_cpu", "server_mb")}})
+            return await rows_of(lambda n, qs, c, pid: run_sessions(browser, url, n, qs, c, answer_s, pid, think_s),
+                                 session_counts, count, questions, warm, server_pid)
         finally:
             await browser.close()
+
+
+async def rows_of(run, session_counts: Sequence[int], count: int, questions: Sequence[str], warm: bool,
+                  server_pid: int | None) -> list[dict]:
+    """``drive``'s rows, ``run(n, questions, count, server_pid)`` running one session count."""
+    rows, alone, each = [], None, {}
+    if warm:  # each question once first: every row then meets the same warm caches
+        await run(1, questions, len(questions), None)
+    for n in session_counts:
+        r = await run(n, questions, count, server_pid)
+        turns = [t for ts in r["sessions"] for t in ts]
+        if n == 1:  # the time alone: what the other rows are measured against
+            alone = figures([t.seconds for t in turns if t.seconds is not None])["median"]
+            each = alone_by_question(turns)
+        out = row(n, turns, len(crossed(r["sessions"], r["extra"])), alone, each)
+        rows.append({**out, "turns": turns, **{k: r[k] for k in ("wall", "server_cpu", "browser_cpu", "server_mb")}})
     return rows
+
+
+def side_by_side(by_client: dict[str, list[dict]]) -> str:
+    """One line per session count: median, slowest and slowest/alone for each client."""
+    def num(v, fmt: str) -> str:
+        return "-" if v is None else format(v, fmt)
+
+    names = list(by_client)
+    lines = [f"{'sessions':>8}" + "".join(f"  {n + ': median / slowest / ratio':>34}" for n in names)]
+    for i, r in enumerate(by_client[names[0]]):
+        cells = [(rows[i]["median"], rows[i]["slowest"], rows[i]["ratio"]) for rows in by_client.values()]
+        lines.append(f"{r['sessions']:>8}" + "".join(
+            f"  {num(m, '.2f') + ' s / ' + num(w, '.2f') + ' s / ' + num(x, '.1f') + 'x':>34}" for m, w, x in cells))
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
@@ -328,33 +344,47 @@ def main(argv=None) -> int:
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 8, 16],
                     help="session counts to run, in order; 1 first gives the 'alone' time")
     ap.add_argument("--questions", type=int, default=3, help=f"questions per session (of {len(QUESTIONS)})")
+    ap.add_argument("--client", choices=["ws", "browser", "both"], default="ws",
+                    help="ws: Streamlit's websocket protocol, spoken directly (little client CPU); "
+                    "browser: headless Chromium pages; both: one then the other, on the same server")
+    ap.add_argument("--think", type=float, default=0.0, metavar="S",
+                    help="mean seconds a session waits before each question, uniform in [0, 2S] "
+                    "(default 0: all at once, then back to back)")
     ap.add_argument("--port", type=int, default=0, help="port of the app (default: a free one)")
     ap.add_argument("--root", type=Path, help="keep the index, model export and records here "
                     "(default: a temporary folder, removed afterwards)")
     args = ap.parse_args(argv)
     if not 1 <= args.questions <= len(QUESTIONS):
         ap.error(f"--questions is between 1 and {len(QUESTIONS)}")
+    clients = ["ws", "browser"] if args.client == "both" else [args.client]
     root = args.root or Path(tempfile.mkdtemp(prefix="rag-load-"))
     root.mkdir(parents=True, exist_ok=True)
     try:
         t = time.perf_counter()
         index(root)
         print(f"indexed corpus/ into {root} in {time.perf_counter() - t:.0f} s", flush=True)
+        by_client, loads = {}, []
         with serve(root, args.port or free_port()) as (url, pid):
-            load = os.getloadavg()[0]
-            rows = asyncio.run(drive(url, args.sessions, args.questions, QUESTIONS[:args.questions],
-                                     server_pid=pid))
-            load = f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
-        print(f"\n{args.questions} questions per session, {os.cpu_count()} cores, {load}")
-        print(table(rows))
-        print("\nwhile asking: wall seconds, CPU seconds of the app's process and of the browser (same cores), "
-              "the app's peak memory so far")
-        print(cpu_table(rows))
-        for r in rows:
+            for client in clients:
+                load = os.getloadavg()[0]
+                by_client[client] = asyncio.run(drive(url, args.sessions, args.questions, QUESTIONS[:args.questions],
+                                                      server_pid=pid, client=client, think_s=args.think))
+                loads.append(f"{client}: load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+        print(f"\n{args.questions} questions per session, think time {args.think:g} s, {os.cpu_count()} cores; "
+              + "; ".join(loads))
+        for client, rows in by_client.items():
+            print(f"\n{client} client:\n{table(rows)}")
+            print(f"while asking: wall seconds, CPU seconds of the app's process and of the {client} client "
+                  "(same cores), the app's peak memory so far")
+            print(cpu_table(rows))
+        if len(by_client) > 1:
+            print("\nside by side:\n" + side_by_side(by_client))
+        everything = [r for rows in by_client.values() for r in rows]
+        for r in everything:
             for t in r["turns"]:
                 if t.error:
                     print(f"  {r['sessions']} sessions, session {t.session}: {t.asked!r} failed: {t.error}")
-        return 0 if all(r["failed"] == 0 and r["crossed"] == 0 for r in rows) else 1
+        return 0 if all(r["failed"] == 0 and r["crossed"] == 0 for r in everything) else 1
     finally:
         if args.root is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -88,7 +88,8 @@ class Pipeline(Answering):
         self.finisher = Finisher(self.chat_model, self.prompts, settings, self.answerer) if uses_llm else None
         # ``embedder`` is the seam a test's fake (or another loaded model) comes in through;
         # otherwise the process's one model for these settings, loaded on first use.
-        self.embed = CachingEmbedder((lambda: embedder) if embedder is not None else (lambda: shared_embedder(settings)))
+        self.embed = CachingEmbedder((lambda: embedder) if embedder is not None else (lambda: shared_embedder(settings)),
+                                     settings.embed_cache_size)
         self.model_id = embedder.model_id if embedder is not None else model_id_for(settings)
         self._embedder_given = embedder is not None
         self.store = ChunkStore(client or open_client(settings), settings.collection,

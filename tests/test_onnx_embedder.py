@@ -120,3 +120,16 @@ def test_batches_run_side_by_side_give_the_vectors_one_batch_at_a_time_gives(onn
     got, ref = side_by_side.embed(texts), one_at_a_time.embed(texts)
     assert side_by_side._bulk_session is not None and one_at_a_time._bulk_session is None
     assert np.abs(got - ref).max() < 1e-6  # same batches, same kernels: in the caller's order
+
+
+def test_a_cached_vector_is_the_models_own_vector_for_that_text(onnx_fp32):
+    from rag.embeddings import CachingEmbedder
+
+    cache = CachingEmbedder(lambda: onnx_fp32)
+    first = cache(TEXTS)
+    kept = cache(TEXTS[::-1])[::-1]
+    assert np.array_equal(kept, first)  # exactly what the model gave the first time
+    alone = np.vstack([onnx_fp32.embed([t]) for t in TEXTS])
+    assert np.abs(kept - alone).max() < 1e-5  # and what it gives each text alone
+    sims = kept @ kept.T
+    assert (sims[~np.eye(len(TEXTS), dtype=bool)] < 0.999).all()  # no two texts share a vector

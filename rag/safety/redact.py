@@ -9,10 +9,13 @@ boxes; postcodes (UK "SW1A 1AA" in capitals anywhere, in any case after "postcod
 address; US ZIP "62704" after a state's code, "zip" or an address); phone-like numbers
 (seven or more digits: phone, NHS 3-3-4 and SSN 3-2-4 numbers); a record number after its
 label ("MRN 123456", "medical record number A12345", "NHS no. ...", "patient ID ...");
-and stated names: the name after "my name is", "call me" or "Name:", a capitalised name
-after "I'm" or "I am" ("I'm Jane Doe"; "I'm diagnosed with scleroderma", "I am worried" and
-"I am 54" are kept), and a signature closing the message ("Thanks, Jane", "Regards\nJohn
-Smith", "- John").
+and stated names (``rag.safety.names``): the name after "my name is", "call me" or "Name:"
+("my name is jane doe", "my name is hope walker"), a capitalised name after "I'm", "I am" or
+"Sign:" ("I'm Jane Doe", "I'm Rose", "Sign: Grace Long"; "I'm diagnosed with scleroderma",
+"I am worried", "I'm Stiff", "I'm ANA positive", "I'm Raynaud's positive" and "I am 54" are
+kept), a given name after "this is" or "it's" ("hi, this is jane", "this is Grace"), and a
+signature closing the message ("Thanks, Jane", "Regards\nJohn Smith", "- John", "Best, Will").
+A surname may be written in lower case ("i'm jane doe").
 
 Pure functions over text; ``rag.records.database`` calls ``redact`` on every question, answer, search
 query, notice, comment and review note it keeps, and ``rag.ui.evalset`` on every evaluation
@@ -24,12 +27,9 @@ for the earlier turns): the details and the clauses that only carry
 them dropped, so "my name is Jane Doe, born 12/03/1961. what is scleroderma?" is answered
 as "what is scleroderma?".
 
-A name in lower case after "i'm" or "i am", and any name after "this is" or "it's" ("hi, this
-is jane"), counts only when it is a given name that is no everyday word
-(``rag/data/given_names.tsv``).
-
-Left out: names said any other way ("my wife Mary", a surname alone), and given names that
-are everyday words ("i'm will", "this is grace"); ages ("I am 54", like any small number); a day and month, or a month and year, with
+Left out: names said any other way ("my wife Mary", a surname alone), given names that are
+everyday words written in lower case after "i'm" or "this is" ("i'm will", "this is grace";
+see ``rag.safety.names`` for the rest); ages ("I am 54", like any small number); a day and month, or a month and year, with
 no word of birth ("on 12/3", "since March 2019": they date an illness more often than a
 person); record numbers of six digits or fewer without their label; addresses without a
 house number and a street word ("Flat 2, Rose House"); US ZIP codes with no state, label or
@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rag.text import wordlists
+from rag.safety.names import NAME, NOT_A_NAME, mode_of, name_end
 
 # Tried only where a run of such characters starts: linear, even on a 100,000-letter word.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -111,35 +111,6 @@ _NOT_A_STREET = frozenset("""
     time times ago x
 """.split())
 
-# A stated name: what follows "my name is", "call me", "Name:" (a lower-case name too), or a
-# capitalised name after "I'm" / "I am". "Call me on 555..." names no one.
-_NAME = re.compile(
-    r"\b(?:(?P<said>(?i:my\s+name\s+is|my\s+name['’]s|i\s+am\s+called|i['’]m\s+called|call\s+me)\s+)"
-    r"|(?P<label>(?i:name)\s*:\s*)"
-    r"|(?P<self>(?i:i['’]m|im|i\s+am)\s+)"
-    r"|(?P<this>(?i:this\s+is|it['’]s)\s+))"
-    r"(?=(?P<tail>[\w'-]+(?:\s+[\w'-]+){0,2}))"  # looked at, not taken: "I am sorry my name is..."
-)
-_NOT_A_NAME = frozenset("""
-    a an the and but or so if when after before because since as than then i i'm im i've ive
-    i'd me my you your we they he she it its this that these those who what which whom here
-    there am is are was were be been being have has had do does did will would can could shall
-    should may might must not no yes just also really very too only please ok okay with without
-    from on at in into by for to of about over under up down out off back later now today
-    tomorrow tonight yesterday soon anytime anything any some sometime whenever whatever
-    regarding re thanks thank hi hello dear
-""".split())
-# A name written in lower case after "i'm", "i am", "this is" ("i'm jane"): only a given name
-# that is no everyday word (rag/data/given_names.tsv: "i'm tired", "i'm will..." are kept).
-GIVEN_NAMES = wordlists.words("given_names")
-# How someone is, not who: never a name after "I'm" / "I am", even written with a capital.
-_NOT_A_NAME_AFTER_I_AM = frozenset("""
-    diagnosed worried scared afraid frightened terrified nervous anxious tired exhausted sick ill
-    unwell fine well good great better worse sorry sure unsure curious confused concerned
-    interested pregnant allergic breastfeeding diabetic male female new old currently newly
-    recently still being getting having taking feeling going trying struggling suffering living
-    looking wondering asking writing hoping waiting starting stopping using positive negative
-""".split())
 # A signature closing the message: "Thanks, Jane", "Kind regards\nJohn Smith", "- John".
 # Only the message's last line or so is looked at (``SIGNATURE_TAIL``).
 SIGNATURE_TAIL = 120
@@ -159,45 +130,13 @@ _NOT_A_PERSON_LABEL = re.compile(r"(?i:brand|drug|generic|trade|medicine|medicat
 _WORD = re.compile(r"[\w'-]+")
 
 
-def _name_end(tail: str, capitalised: bool, given: bool = False) -> int:
-    """Where the name at the start of ``tail`` ends (0: there is none): up to three words,
-    ending at a word that cannot be part of a name ("and", "I", "on", "54"...); after a
-    capitalised first word only capitalised ones follow. ``capitalised``: the first word
-    must be capitalised and not say how someone is ("Tired", "Diagnosed"), or with ``given``
-    a given name in any case ("i'm jane": ``GIVEN_NAMES``). ``given`` alone: only a given name
-    ("this is jane"; "this is Raynaud's" is kept)."""
-    words = list(_WORD.finditer(tail))
-    end = 0
-    for i, w in enumerate(words):
-        word = w.group()
-        if word.lower() in _NOT_A_NAME or not word[0].isalpha():
-            break
-        if i == 0 and given and word.lower() in GIVEN_NAMES:
-            end = w.end()
-            if not word[0].isupper():  # "i'm jane doe": a capitalised surname may follow, nothing else
-                rest = words[1] if len(words) > 1 else None
-                if rest is not None and rest.group()[0].isupper() and rest.group().lower() not in _NOT_A_NAME:
-                    end = rest.end()
-                return end
-            continue
-        if i == 0 and (given and not capitalised):
-            break
-        if i == 0 and capitalised and (not word[0].isupper() or word.lower() in _NOT_A_NAME_AFTER_I_AM):
-            break
-        if i and words[0].group()[0].isupper() and not word[0].isupper():
-            break
-        end = w.end()
-    return end
-
-
 def _name_spans(text: str) -> list[tuple[int, int]]:
     """Where the stated names in ``text`` are, in order, none overlapping."""
     spans: list[tuple[int, int]] = []
-    for m in _NAME.finditer(text):
+    for m in NAME.finditer(text):
         if m.group("label") and _NOT_A_PERSON_LABEL.search(text[max(0, m.start() - 20):m.start()]):
             continue
-        end = _name_end(m.group("tail"), capitalised=bool(m.group("self")),
-                        given=bool(m.group("self") or m.group("this")))
+        end = name_end(m.group("tail"), mode_of(m))
         if end and (not spans or m.end() >= spans[-1][1]):
             spans.append((m.end(), m.end() + end))
     signature = _signature_span(text)
@@ -218,17 +157,17 @@ def _signature_span(text: str) -> tuple[int, int] | None:
     if any(w.lower() in _NOT_A_SIGNATURE for w in _WORD.findall(sig)):
         return None
     separated = m.group("off") is not None and bool(re.search(r"[,.!:\n-]", m.group("sep")))
-    end = _name_end(sig, capitalised=not separated)
+    end = name_end(sig, "signed" if separated else "capital")
     if end != len(sig.rstrip()):  # "Thanks for your help": not a name to its end
         return None
     return m.start("sig"), m.start("sig") + end
 
 
 def _blank_address(m: re.Match) -> str:
-    if any(w.lower() in _NOT_A_NAME | _NOT_A_STREET for w in m.group("street").split()):
+    if any(w.lower() in NOT_A_NAME | _NOT_A_STREET for w in m.group("street").split()):
         return m.group(0)
     town = m.group("town") or ""
-    if town and town.strip(", ").split()[0].lower() in _NOT_A_NAME:  # "12 Oak St, Is it safe?"
+    if town and town.strip(", ").split()[0].lower() in NOT_A_NAME:  # "12 Oak St, Is it safe?"
         return "[address]" + town
     return "[address]"
 
@@ -295,7 +234,7 @@ _DETAIL_WORDS = frozenset("""
     number no num ssn medical record hospital patient id phone mobile cell tel telephone e-mail
     email mail contact me reach call called text this it's its and or also dob d.o.b date
     birth birthday thanks thank you regards kind best wishes warm cheers sincerely yours love
-    from with ta - – — ~ : so much a lot again in advance
+    from with ta - – — ~ : so much a lot again in advance sign signed signature
 """.split())
 _CLAUSE_WORD = re.compile(r"[\w'’.-]+|[-–—~:]")
 # The words that introduce a detail, taken out with it where the clause says more
@@ -304,7 +243,7 @@ _INTRODUCED = re.compile(
     r"(?i:\b(?:(?:my\s+)?name\s*(?:is|['’]s|:)|i['’]m(?:\s+called)?|i\s+am(?:\s+called)?|call\s+me(?:\s+on)?"
     r"|(?:i\s+was\s+|was\s+)?born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|(?:my\s+)?(?:date\s+of\s+birth|birthday)(?:\s+is)?"
     r"|(?:text|ring|e-?mail|contact|reach)\s+me(?:\s+(?:on|at))?|(?:send\s+(?:\w+\s+)?|write\s+)to"
-    r"|i\s+live\s+(?:at|in|on)|(?:my\s+)?(?:phone|mobile|number|address|post\s*code|zip(?:\s+code)?"
+    r"|sign(?:ed|ature)?|i\s+live\s+(?:at|in|on)|(?:my\s+)?(?:phone|mobile|number|address|post\s*code|zip(?:\s+code)?"
     r"|nhs(?:\s+(?:number|no\.?))?|mrn|ssn|social\s+security(?:\s+number)?|medical\s+record(?:\s+number)?"
     r"|hospital\s+number|patient\s+id)(?:\s+is)?)\s*[:,-]?\s*)?"
     + _PLACEHOLDER.pattern)

@@ -72,6 +72,7 @@ TABLES: dict[str, Spec] = {
                            choices={"blocks": frozenset({"always", "replaced"})}),
     "structural_headings": Spec("structural_headings.tsv", ("heading",), pattern=_WORD),
     "given_names": Spec("given_names.tsv", ("name",), pattern=_WORD),
+    "everyday_given_names": Spec("everyday_given_names.tsv", ("name",), pattern=_WORD),
 }
 
 
