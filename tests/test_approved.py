@@ -110,6 +110,11 @@ def test_served_answers_are_counted_with_their_thumbs(pipeline):
     assert (kept.served, kept.thumbs_up, kept.thumbs_down) == (1, 1, 0)
 
 
+def cosine(embedder, a, b):
+    va, vb = embedder.embed([a, b])
+    return float(va @ vb)
+
+
 @pytest.mark.parametrize("approved, asked", [
     ("side effects of rituximab", "side effects of tocilizumab"),
     ("Is it safe?", "Is it safe for children?"),
@@ -117,10 +122,30 @@ def test_served_answers_are_counted_with_their_thumbs(pipeline):
     ("What is the difference between type 1 and type 2 diabetes?", "What is type 2 diabetes and prediabetes?"),
     ("How long does recovery from knee surgery take?", "How long does recovery from hip surgery take?"),
     ("Does smoking make Raynaud's worse?", "Does vaping make Raynaud's worse?"),
+    ("How is hepatitis B spread?", "How is hepatitis A spread?"),  # one letter names another thing
+    ("What foods help with acid reflux?", "What foods make acid reflux worse?"),  # the other way
+    ("How can I lower my blood pressure?", "How can I raise my blood pressure?"),
+    ("What are the risks of HRT?", "What are the risks of stopping HRT?"),
 ])
-def test_a_word_that_changes_the_question_blocks_a_match_however_close_they_read(embedder, approved, asked):
-    assert differing_word(differences(approved, asked, embedder.embed))
-    assert not matches(1.0, True, differences(approved, asked, embedder.embed))
+def test_a_word_that_changes_the_question_blocks_a_match_at_the_cosine_the_model_gives(embedder, approved, asked):
+    diffs = differences(approved, asked, embedder.embed)
+    assert differing_word(diffs)
+    assert not matches(cosine(embedder, approved, asked), True, diffs, same_focus=True)
+
+
+def test_a_swapped_word_does_not_block_two_questions_that_read_almost_the_same(embedder):
+    """"signs" for "symptoms" is a swap of two specific words, like "hip" for "knee"; but the
+    model reads the two questions as nearly one (above ``SWAP_BELOW``), while "hip" for "knee"
+    leaves them well apart."""
+    from rag.records.approved_matching import SWAP_BELOW
+
+    a, b = "What are the symptoms of a heart attack?", "What are the signs of a heart attack?"
+    diffs = differences(a, b, embedder.embed)
+    assert differing_word(diffs) == "symptoms" and cosine(embedder, a, b) >= SWAP_BELOW
+    assert matches(cosine(embedder, a, b), True, diffs)
+    assert not matches(cosine(embedder, a, b), True, diffs, MatchParams(swap_below=1.01))
+    knee, hip = "How long does recovery from knee surgery take?", "How long does recovery from hip surgery take?"
+    assert cosine(embedder, knee, hip) < SWAP_BELOW
 
 
 def test_grammar_and_near_synonyms_do_not_block_a_match(embedder):
