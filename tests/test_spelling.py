@@ -150,9 +150,35 @@ def test_numbers_and_words_joined_to_digits_are_kept(documents_only, question):
     assert not correct(question, documents_only).changed
 
 
-@pytest.mark.parametrize("word", ["cbd", "ssc", "hte", "ild"])
+@pytest.mark.parametrize("word", ["cbd", "ssc", "ild"])
 def test_words_shorter_than_four_letters_are_kept(documents_only, word):
     assert corrected(f"{word} sclerodema", documents_only) == f"{word} scleroderma"
+
+
+# --- read beside the neighbouring words (rag.question.word_pairs) --------------------------
+
+
+@pytest.mark.parametrize("typed, meant", [("wat is a stem cel transplant", "what is a stem cell transplant"),
+                                          ("who runs the clinical trails", "who runs the clinical trials"),
+                                          ("hte sclerodema", "the scleroderma")])
+def test_a_short_or_real_word_is_corrected_where_the_documents_write_its_neighbour_beside_the_word_meant(
+        documents_only, typed, meant):
+    assert corrected(typed, documents_only) == meant
+
+
+@pytest.mark.parametrize("question", ["i went hiking on the trails", "my hands are stiff and tight",
+                                      "does the transplant help my skn", "cel"])
+def test_without_a_content_word_beside_it_that_the_documents_pair_with_the_word_meant_it_is_kept(
+        documents_only, question):
+    assert not correct(question, documents_only).changed
+
+
+def test_a_neighbour_the_documents_write_once_beside_the_word_is_not_enough():
+    once = Vocabulary.from_texts(["Stem cell research. Clinical trials. Clinical trials."], word_lists=False)
+    assert corrected("stem cel", once) == "stem cel"
+    assert corrected("clinical trails", once) == "clinical trials"
+    twice = Vocabulary.from_texts(["Stem cell research. Stem cell banks."], word_lists=False)
+    assert corrected("stem cel", twice) == "stem cell"
 
 
 def test_whats_without_its_apostrophe_is_acceptable(documents_only):

@@ -22,7 +22,10 @@ word that wordfreq lists at all (Zipf >= 1) is a rarer real word ("prednisolone"
 English. Of equally close words the one with the same first and last letter, then the one
 more frequent in the documents, wins. A word not close to any known word ("ibuprofen"
 against documents that never name it) is kept, so the bot can say honestly that its
-documents do not cover it. A handful of chat spellings ("wat", "u", "ur", "pls") are written
+documents do not cover it. A word the documents never use, of 3 letters or more, is also
+read beside its neighbours (``rag.question.word_pairs``): "stem cel" and "clinical trails"
+become "stem cell" and "clinical trials", because the documents write those pairs and the
+word alone could not say which known word was meant. A handful of chat spellings ("wat", "u", "ur", "pls") are written
 out. The replacement keeps the word's case style (lower case, or a capital first letter)
 unless the texts always write it as a name ("Raynaud"), and an "s" that stands for "'s" is
 written so ("raynauds" -> "Raynaud's").
@@ -33,9 +36,8 @@ is compared only with words of a near length and near letter counts; a "word" lo
 
 Left out: reading the words of a text (what counts as a word, its key, how the texts write
 it: ``rag.question.word_forms``); languages other than English; words run together or split
-apart ("sclero derma"); a real word used in place of another ("bread" for "breath", which
-only meaning can tell); questions typed all in capitals; context (the neighbouring words
-never choose the replacement).
+apart ("sclero derma"); a real word used in place of another that no neighbour settles
+("bread" for "breath", which only meaning can tell); questions typed all in capitals.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from typing import Iterable
 import numpy as np
 
 from rag.question.word_forms import MAX_LENGTH, WORD, Evidence, glued, has_possessive, scan_words, word_key
+from rag.question.word_pairs import MIN_LETTERS, WordPairs, context_fix
 from rag.text.lexical import fold, raw_tokens
 
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("cbd", "ssc", "pah")
@@ -94,8 +97,9 @@ class Vocabulary:
     reviewed word lists. Build it once per index (``from_texts``); ``correct`` only reads it."""
 
     def __init__(self, counts: dict[str, int], known: frozenset[str], prefixes: tuple[str, ...],
-                 names: dict[str, str], possessive: frozenset[str]):
+                 names: dict[str, str], possessive: frozenset[str], pairs: WordPairs | None = None):
         self.counts = counts  # candidate word -> occurrences in the texts (0: only in a list)
+        self.pairs = pairs  # which words the texts write side by side ("stem cell")
         self._known = known
         self._prefixes = prefixes  # "prednis": a list entry "prednis*" (any ending is known)
         self.names = names  # word -> the form the texts always write it in ("Raynaud", "HSCT")
@@ -118,10 +122,12 @@ class Vocabulary:
         counts: Counter[str] = Counter()
         evidence: dict[str, Evidence] = defaultdict(Evidence)
         known: set[str] = set()
+        in_order: list[list[str]] = []
         for text in texts:
             known.update(raw_tokens(text))
-            for key, _, _ in scan_words(text, evidence, trusted=False):
-                counts[key] += 1
+            keys = [key for key, _, _ in scan_words(text, evidence, trusted=False)]
+            counts.update(keys)
+            in_order.append(keys)
         terms = list(extra) + (list(reviewed_terms()) if word_lists else [])
         prefixes: set[str] = set()
         for term in terms:
@@ -141,7 +147,8 @@ class Vocabulary:
         names = {key: ev.forms.most_common(1)[0][0] for key, ev in evidence.items()
                  if ev.forms and not ev.lower and _zipf(key) < EVERYDAY_ZIPF}
         possessive = frozenset(key for key, ev in evidence.items() if ev.possessive > ev.plain)
-        return cls(dict(counts), frozenset(known), tuple(sorted(prefixes)), names, possessive)
+        return cls(dict(counts), frozenset(known), tuple(sorted(prefixes)), names, possessive,
+                   WordPairs.from_keys(in_order))
 
     def known(self, word: str) -> bool:
         """Whether the bot knows ``word`` (any case; "Raynaud's" is "raynaud")."""
@@ -156,15 +163,7 @@ class Vocabulary:
         within ``max_edits`` edits (a letter added, dropped, changed, or two neighbours
         swapped), and at least ``min_zipf`` common in everyday English: fewest edits, then
         the same first and last letter, then the most frequent in the texts."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        lo = self._offsets[max(0, len(word) - max_edits)]
-        hi = self._offsets[min(len(word) + max_edits + 1, len(self._offsets) - 1)]
-        near = np.abs(self._letters[lo:hi] - _letter_counts([word])[0]).sum(axis=1, dtype=np.int16)
-        choices = [self._words[lo + i] for i in np.flatnonzero(near <= 2 * max_edits)]
-        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits,
-                                limit=None)
+        found = self._within(word, max_edits)
         if min_zipf > 0:
             found = [f for f in found if _zipf(f[0]) >= min_zipf]
         if not found:
@@ -172,6 +171,20 @@ class Vocabulary:
         best = min(found, key=lambda f: (f[1], f[0][0] != word[0], f[0][-1] != word[-1],
                                          -self.counts[f[0]], f[0]))
         return best[0]
+
+    def near(self, word: str, max_edits: int) -> list[str]:
+        """Every known word within ``max_edits`` edits of ``word``."""
+        return [w for w, _, _ in self._within(word, max_edits)]
+
+    def _within(self, word: str, max_edits: int) -> list[tuple[str, int, int]]:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        lo = self._offsets[max(0, len(word) - max_edits)]
+        hi = self._offsets[min(len(word) + max_edits + 1, len(self._offsets) - 1)]
+        near = np.abs(self._letters[lo:hi] - _letter_counts([word])[0]).sum(axis=1, dtype=np.int16)
+        choices = [self._words[lo + i] for i in np.flatnonzero(near <= 2 * max_edits)]
+        return process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits, limit=None)
 
 
 def reviewed_terms() -> tuple[str, ...]:
@@ -192,14 +205,21 @@ def correct(question: str, vocabulary: Vocabulary) -> Correction:
     changes: dict[tuple[str, str], None] = {}
     decided: dict[str, str | None] = {}
     searches = [MAX_SEARCHES]  # left to do; a word met once the budget is spent is kept
+    words = [m for m in WORD.finditer(question)
+             if len(m.group()) <= MAX_LENGTH and not glued(question, m.start(), m.end())]
+    for m in words:
+        if m.group() not in decided:
+            decided[m.group()] = _replacement(m.group(), vocabulary, searches)
+    fixed = [decided[m.group()] for m in words]
+    # then the words left alone, read beside their (corrected) neighbours: "stem cel"
+    keys = [word_key(new or m.group()) for m, new in zip(words, fixed)]
+    for i, m in enumerate(words):
+        if fixed[i] is None or fixed[i] == m.group():
+            fixed[i] = _in_context(m.group(), keys[i - 1] if i else None,
+                                   keys[i + 1] if i + 1 < len(words) else None, vocabulary, searches)
     last = 0
-    for m in WORD.finditer(question):
+    for m, new in zip(words, fixed):
         token = m.group()
-        if len(token) > MAX_LENGTH or glued(question, m.start(), m.end()):
-            continue
-        if token not in decided:
-            decided[token] = _replacement(token, vocabulary, searches)
-        new = decided[token]
         if new is None or new == token:
             continue
         pieces += [question[last:m.start()], new]
@@ -248,6 +268,21 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
     if not suffix and key.endswith("s") and not found.endswith("s") and _is_possessive(found, vocabulary):
         suffix = "'s"
     return _styled(found, token, vocabulary.names) + suffix
+
+
+def _in_context(token: str, before: str | None, after: str | None, vocabulary: Vocabulary,
+                searches: list[int]) -> str | None:
+    """What ``token``, a word the documents never use, should read beside its neighbours'
+    keys (``rag.question.word_pairs``), or None to keep it."""
+    if vocabulary.pairs is None or token.lower() in CHAT_WORDS or any(ch.isupper() for ch in token[1:]):
+        return None
+    key = word_key(token)
+    if key is None or len(key) < MIN_LETTERS or vocabulary.known(key) or searches[0] <= 0:
+        return None
+    searches[0] -= 1
+    found = context_fix(key, before, after, vocabulary.near(key, 1), vocabulary.pairs, _zipf,
+                        lambda w: vocabulary.counts.get(w, 0))
+    return _styled(found, token, vocabulary.names) if found else None
 
 
 def _styled(word: str, like: str, names: dict[str, str] | None = None) -> str:
