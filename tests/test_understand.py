@@ -50,7 +50,8 @@ def test_a_question_naming_a_known_topic_outside_its_focus_phrase_is_not_decline
     # phrase "stiff hands"; it is still what the question is about, and the documents know it
     knows_exercise = index_knows({**VOCAB, "exercis": 99}, lambda stems: {})
     assert uncovered_phrase("does exercise help with stiff hands?", knows_exercise, focus="stiff hands") == ""
-    assert uncovered_phrase("does exercise help with stiff hands?", INDEXED, focus="stiff hands") == "stiff hands"
+    # when the documents know neither, the remedy asked about is what they don't cover
+    assert uncovered_phrase("does exercise help with stiff hands?", INDEXED, focus="stiff hands") == "exercise"
     # an everyday word beside it is no topic of its own
     assert uncovered_phrase("do people get stiff hands?", index_knows({**VOCAB, "peopl": 99}, lambda s: {}),
                             focus="stiff hands") == "stiff hands"
@@ -122,3 +123,30 @@ def test_a_simpler_request_that_names_a_topic_is_about_that_topic():
     assert is_simpler_request("explain nintedanib more simply") and content_left("explain nintedanib more simply")
     assert not refers_back("explain nintedanib more simply")
     assert not is_simpler_request("is the transplant a simple procedure?")
+
+
+def test_a_topic_cue_word_names_its_topic_however_everyday_it_is():
+    # "expensive", "insurance", "smoking" are everyday English, and still what is asked
+    for question, topic in (("is methotrexate expensive", "expensive"), ("is smoking worse for scleroderma", "smoking"),
+                            ("will my insurance pay for it", "insurance")):
+        assert uncovered_phrase(question, INDEXED) == topic
+
+
+def test_a_word_rare_in_english_is_declined_though_known_words_stand_beside_it():
+    # "pirfenidone" is no everyday verb that "lung disease" explains: a thing of its own
+    knows_lungs = index_knows({**VOCAB, "lung": 99, "diseas": 99}, lambda stems: {})
+    assert uncovered_phrase("is pirfenidone used for lung disease", knows_lungs,
+                            focus="pirfenidone", others=("lung disease",)) == "pirfenidone"
+    # an everyday word beside a known topic still isn't ("will nintedanib reverse the scarring")
+    knows_nintedanib = index_knows({**VOCAB, "nintedanib": 99}, lambda stems: {})
+    assert uncovered_phrase("will nintedanib reverse the scarring", knows_nintedanib, focus="nintedanib reverse") == ""
+
+
+def test_a_slip_of_an_everyday_word_is_not_taken_for_a_rare_name():
+    from rag.question.understand import misspelt_everyday
+
+    assert misspelt_everyday("diffrence") and misspelt_everyday("ocupational")
+    assert not misspelt_everyday("pirfenidone") and not misspelt_everyday("sauna")
+    knows_therapy = index_knows({**VOCAB, "therapi": 99, "physic": 99}, lambda stems: {})
+    assert uncovered_phrase("whats the diffrence between physical therapy and others", knows_therapy,
+                            focus="diffrence", others=("physical therapy",)) == ""

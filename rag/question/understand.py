@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from rag.text import wordlists
@@ -63,6 +64,10 @@ TOPIC_CUE_WORDS = wordlists.words("topic_cue_words")
 # A word outside the focus phrases this specific ("exercise", "diet") names a topic of its
 # own; more everyday ones ("people", "hands", "good") don't.
 CUE_TOPIC_MIN_SPECIFICITY = 1.5
+# A word this specific (Zipf 3.5 or rarer: "pirfenidone", "botox", "sauna") names a thing of
+# its own, whatever known words stand beside it.
+RARE_WORD_SPECIFICITY = 3.0
+EVERYDAY_WORDS = 30_000  # the commonest English words (wordfreq), for telling a slip from a name
 # An unknown word this close to a word of the retrieved passages is said there in other words.
 PARAPHRASE_MIN_COSINE = 0.6
 
@@ -129,14 +134,18 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
     for i, m in enumerate(tokens):
         word = m.group(0)
         topic_cue = word.lower() in TOPIC_CUE_WORDS
-        if (not topical(word) or everyday_specificity(word) < UNCOVERED_MIN_SPECIFICITY or indexed(word)
-                or (focus is not None and word.lower() not in focus.lower() and not topic_cue)):
+        # a topic cue names its topic however everyday it is ("is it expensive", "smoking")
+        if (not topical(word) or (everyday_specificity(word) < UNCOVERED_MIN_SPECIFICITY and not topic_cue)
+                or indexed(word) or (focus is not None and word.lower() not in focus.lower() and not topic_cue)):
             continue
         if topic_cue:  # "can diet help scleroderma?": about diet, whatever else it names
             return word, word
         if focus is not None:  # the whole phrase the question is about ("CBD oil")
             words = focus.strip("()[] ").split()
-            named = word[:1].isupper() and m.start() > 0  # a name ("Mayo", "CBD"), not a word
+            # a name ("Mayo", "CBD") or a word rare in English ("pirfenidone", "botox"), not an
+            # everyday word a known topic beside it explains ("reverse the scarring")
+            named = (word[:1].isupper() and m.start() > 0) or (
+                everyday_specificity(word) >= RARE_WORD_SPECIFICITY and not misspelt_everyday(word))
             # a word the question names beside it that the documents know: in the focus
             # phrases, or a specific word left out of them because it also cues the kind
             # ("does exercise help with stiff hands?" is about exercise)
@@ -165,6 +174,29 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
                 j += step
         return question[tokens[first].start():tokens[last].end()].strip("()[]"), word
     return "", ""
+
+
+def misspelt_everyday(word: str) -> bool:
+    """A word English doesn't list that is an edit or two from a common one ("diffrence"):
+    a slip the spelling stage had nothing to correct it to, not a thing of its own
+    ("pirfenidone")."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+    from wordfreq import zipf_frequency
+
+    w = word.lower()
+    own = zipf_frequency(w, "en")  # a listed word is real ("sauna") or a common slip ("diffrence")
+    edits = 1 if len(w) <= 6 else 2
+    near = process.extract(w, _everyday_words(), scorer=OSA.distance, score_cutoff=edits, limit=None)
+    # ...a slip when a word that close is ten times as common
+    return any(c != w and zipf_frequency(c, "en") >= own + 1.0 for c, _, _ in near)
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> tuple[str, ...]:
+    from wordfreq import top_n_list
+
+    return tuple(w for w in top_n_list("en", EVERYDAY_WORDS) if w.isalpha())
 
 
 def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
