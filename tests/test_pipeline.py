@@ -215,3 +215,23 @@ def test_a_follow_up_the_documents_do_not_answer_names_the_topic_it_borrowed(cor
                {"role": "assistant", "content": "Nintedanib is an antifibrotic medicine."}]
     a = corpus_pipeline.ask("does it have side effects?", history)
     assert a.kind == "not_found" and "\u201cnintedanib\u201d" in a.answer
+
+
+def test_a_risk_told_in_the_sentence_after_its_subject_answers_a_risk_question(tmp_path, embedder):
+    # "It can also harm the kidneys..." points back to the sentence before it: the two are
+    # the lead together, and the risk they tell is no reason to say the documents don't
+    from rag.pipeline import Pipeline
+    from tests.conftest import make_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "organs.md").write_text(
+        "# Scleroderma and the organs\n\nScleroderma is a rare disease that hardens the skin. "
+        "It can also affect the kidneys and the heart, which can be life-threatening.\n\n"
+        "Physical therapy keeps the joints moving.\n", encoding="utf-8")
+    pipe = Pipeline(make_settings(tmp_path / "store", corpus_dir=docs), embedder=embedder)
+    pipe.ingest()
+    answer = pipe.ask("can scleroderma damage my kidneys", finish=False)
+    assert answer.understanding["kind"] == "risks"
+    assert answer.kind == "answered", answer.answer
+    assert any("life-threatening" in s.text for s in answer.sentences[:2])
