@@ -38,6 +38,7 @@ from rag.embeddings import default_model_path, shared_embedder
 from rag.question.kinds import KindModel
 from rag.settings import PROJECT_ROOT, Settings
 
+from .generic_negatives import generic_sentence
 from .ranker_data import Example
 from .ranker_figures import by_source, figures, table, thresholds
 from .ranker_splits import DiskVectors, split_examples, split_pages
@@ -56,9 +57,11 @@ def build(args, log) -> tuple[list[Example], list[Example], list[Example], int]:
     return fit, val, held, len(held_pages)
 
 
-def groups(fit: list[Example], rng: random.Random) -> list[tuple[str, list[str]]]:
+def groups(fit: list[Example], rng: random.Random, generic_share: float = 0.0) -> list[tuple[str, list[str]]]:
     """One listwise group per example that has an answering candidate: (question, texts)
-    with the answering sentence first."""
+    with the answering sentence first. In ``generic_share`` of the groups one negative is a
+    sentence naming the condition and the kind of answer that answers nothing
+    (``eval.generic_negatives``)."""
     out = []
     for ex in fit:
         pos = np.flatnonzero(ex.labels > 0)
@@ -73,11 +76,14 @@ def groups(fit: list[Example], rng: random.Random) -> list[tuple[str, list[str]]
         picked = hard[:5]
         rest = [int(i) for i in neg if i not in picked]
         picked += rng.sample(rest, min(GROUP - 1 - len(picked), len(rest)))
-        out.append((ex.question, [ex.cands[p].text] + [ex.cands[int(i)].text for i in picked]))
+        texts = [ex.cands[p].text] + [ex.cands[int(i)].text for i in picked]
+        if generic_share and rng.random() < generic_share:
+            texts[-1] = generic_sentence(ex.page, ex.qtype, rng)
+        out.append((ex.question, texts))
     return out
 
 
-def train(fit: list[Example], minutes: float, seed: int, out: Path, log) -> None:
+def train(fit: list[Example], minutes: float, seed: int, out: Path, log, generic_share: float = 0.0) -> None:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -92,7 +98,7 @@ def train(fit: list[Example], minutes: float, seed: int, out: Path, log) -> None
     t0 = time.time()
     deadline, steps, seen, epoch, recent = t0 + 60 * minutes, 0, 0, 0, []
     while time.time() < deadline:
-        batch_groups = groups(fit, rng)
+        batch_groups = groups(fit, rng, generic_share)
         rng.shuffle(batch_groups)
         epoch += 1
         for start in range(0, len(batch_groups), 4):
@@ -174,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=25.0, help="CPU training budget")
     ap.add_argument("--top", type=int, default=12, help="candidates the cross-encoder rereads in the pipeline")
     ap.add_argument("--export-only", action="store_true", help="skip training; export the cached checkpoint")
+    ap.add_argument("--generic-share", type=float, default=0.0,
+                    help="share of training groups with one generic sentence as a negative (eval.generic_negatives)")
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint = Path(Settings().cache_dir) / "cross-encoder"
     fit, val, held, n_held_pages = build(args, log)
     if not args.export_only:
-        train(fit, args.minutes, args.seed, checkpoint, log)
+        train(fit, args.minutes, args.seed, checkpoint, log, args.generic_share)
     export(checkpoint, args.out, log)
 
     reranker = Reranker.load(args.out, calibration=(1.0, 0.0))
@@ -239,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join([
         "# Cross-encoder answer reranker: held-out report",
         "",
-        f"Written by `python -m eval.train_cross_encoder --seed {args.seed} --minutes {args.minutes:g}` in "
+        f"Written by `python -m eval.train_cross_encoder --seed {args.seed} --minutes {args.minutes:g} "
+        f"--generic-share {args.generic_share:g}` in "
         f"{time.time() - t0:.0f} s. Same pages and examples as `eval/ranker_report.md`: {len(fit)} examples to "
         f"fit, {len(val)} for validation (calibration), {len(held)} held out on {n_held_pages} pages of "
         "conditions never seen in training.",

@@ -278,8 +278,7 @@ class Answering:
         21% of answerable questions on held-out pages through the pipeline (README)."""
         if self.chooser == "learned" and self.scorer is not None and x.best is not None:
             return x.best >= self.scorer.answers
-        # the lead is its chain: "Scleroderma is a rare disease." then "It can also affect the
-        # kidneys ... life-threatening" answers "can it damage my kidneys" as one
+        # the lead with its chain ("It can also affect the kidneys...") answers as one
         lead = x.sentences[:2] if len(x.sentences) > 1 and points_back(x.sentences[1].text) else x.sentences[:1]
         return kind not in KINDS_NEEDING_CUES or any(answers_kind(s.text, kind) for s in lead)
 
