@@ -275,6 +275,19 @@ def comes_into_view(page, locator) -> bool:
     return in_view(page, locator)
 
 
+def settled(page, locator) -> bool:
+    """The element has stopped moving: the same place on screen over 300 ms (polled up to STEP_MS)."""
+    deadline = time.monotonic() + STEP_MS / 1000
+    before = locator.bounding_box()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        now = locator.bounding_box()
+        if now == before:
+            return True
+        before = now
+    return False
+
+
 def in_view(page, locator) -> bool:
     """The element is on screen, inside the viewport, and not covered by anything else
     (such as the chat box pinned to the bottom, or the page header)."""
@@ -298,6 +311,9 @@ def test_after_a_thumb_the_comment_box_is_in_view_and_the_choice_is_said_in_word
     answer.get_by_text("This is general education").wait_for(timeout=ANSWER_MS)
     # The patient scrolls back a little to read, the thumbs still in sight above the chat box.
     thumbs = answer.get_by_label("Thumbs up")
+    # Measured while the page still scrolls to the new answer, the gap can be negative and the
+    # step below would tuck the thumbs under the chat box.
+    assert comes_into_view(page, thumbs) and settled(page, thumbs)
     gap = page.get_by_test_id("stChatInput").bounding_box()["y"] - (thumbs.bounding_box()["y"] + thumbs.bounding_box()["height"])
     page.mouse.move(195, 300)
     page.mouse.wheel(0, -max(20, min(150, gap - 10)))
