@@ -8,6 +8,8 @@ browser session only.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from rag.ui import chat, render, state, upload_gate
@@ -48,6 +50,7 @@ for turn in turns:
 question = st.chat_input("Ask a question about scleroderma",  # longer is refused: stop it at the box
                          max_chars=pipeline.settings.max_question_chars) or chat.take_pending()
 if question:
+    asked_at = time.monotonic()  # the answer's pauses come out of the wait since (render.paced)
     history = chat.history_of(turns)
     turns.append({"role": "user", "content": question})
     with st.chat_message("user"):
@@ -62,7 +65,7 @@ if question:
         shown = {k: answer[k] for k in ("kind", "answer", "sentences", "citations", "notices",
                                         "disclaimer")}
         render.show_answer(shown, stream=None if pipeline.streams
-                           else render.paced(render.answer_pieces(shown)))
+                           else render.paced(render.answer_pieces(shown), since=asked_at))
         turns.append({"role": "assistant", "answer": shown, "turn_id": turn_id})
         if turn_id:
             chat.show_feedback(turn_id)

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from rag.records.database import Records
 from rag.settings import PROJECT_ROOT, get_settings
-from rag.ui.render import WORD_JOINER, answer_pieces, passage_html, typed_html, urgent_markdown
+from rag.ui.render import (WORD_JOINER, answer_pieces, paced, passage_html, typed_html,
+                           urgent_markdown)
 
 OFF_TOPIC = "who won the world cup in 2018"
 TITLE_WITH_ADDRESSES = "Visit www.evil.example or https://evil.example/x"
@@ -215,6 +216,38 @@ def test_an_answer_is_streamed_one_cited_sentence_at_a_time():
               "answer": "One. [1] Two. [2]"}
     assert list(answer_pieces(answer)) == ["One. [1] ", "Two. [2] "]
     assert "".join(answer_pieces({"answer": "First. Second one."})).split() == ["First.", "Second", "one."]
+
+
+class _Clock:
+    """A clock that moves only when slept on, or when told to."""
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+def test_a_ready_answer_is_paced_a_sentence_at_a_time():
+    clock = _Clock()
+    shown = list(paced(["One. ", "Two. ", "Three. "], seconds=0.12, clock=clock, sleep=clock.sleep))
+    assert shown == ["One. ", "Two. ", "Three. "] and clock.slept == [0.12, 0.12]
+
+
+def test_the_pauses_come_out_of_the_wait_already_spent_finding_the_answer():
+    clock = _Clock()
+    asked_at = clock.now
+    clock.now += 0.05  # found in 50 ms: the rest of the first pause is still kept
+    assert list(paced(["a", "b", "c"], seconds=0.12, since=asked_at, clock=clock, sleep=clock.sleep))
+    assert clock.slept == [0.07, 0.12]
+    clock = _Clock()
+    asked_at = clock.now
+    clock.now += 0.6  # a busy server took longer than all the pauses: nothing more is held back
+    assert list(paced(["a", "b", "c"], seconds=0.12, since=asked_at, clock=clock, sleep=clock.sleep))
+    assert clock.slept == []
 
 
 def test_an_urgent_alert_leads_with_its_first_sentence_in_bold():

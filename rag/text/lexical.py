@@ -49,6 +49,8 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 
 def fold(text: str) -> str:
     """Lowercase, fold accents and typographic quotes/dashes to ASCII where possible."""
+    if text.isascii():  # most text: nothing to fold, and the per-character pass is a third of a warm question
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2010", "-").replace("\u2011", "-")

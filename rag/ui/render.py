@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import streamlit as st
 
@@ -140,12 +140,23 @@ def answer_pieces(answer: Answer | dict) -> Iterator[str]:
         yield sentence + " "
 
 
-def paced(pieces: Iterable[str], seconds: float = PIECE_PAUSE_S) -> Iterator[str]:
+def paced(pieces: Iterable[str], seconds: float = PIECE_PAUSE_S, since: float | None = None,
+          clock: Callable[[], float] = time.monotonic,
+          sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
     """Pieces with a short pause before each but the first: an answer that exists in full
-    at once (the extractive one) still reads as being written, like a model's tokens."""
+    at once (the extractive one) still reads as being written, like a model's tokens.
+
+    Piece ``i`` is due ``i * seconds`` after ``since`` (the moment the question arrived;
+    the first piece's moment when not given), and waits only for what is left of that. So
+    the pauses come out of time the patient has already waited: on a busy server, where
+    finding the answer took longer than its pauses, it is shown at once instead of being
+    held back on top of the wait. ``clock`` and ``sleep`` are injectable for tests."""
     for i, piece in enumerate(pieces):
-        if i:
-            time.sleep(seconds)
+        if since is None:
+            since = clock()
+        wait = since + i * seconds - clock()
+        if wait > 0:
+            sleep(wait)
         yield piece
 
 
