@@ -140,6 +140,24 @@ def test_a_real_word_is_not_turned_into_a_similar_word_of_the_documents():
     assert not correct("acid reflux", vocabulary).changed
 
 
+@pytest.mark.parametrize("typo, meant", [("pregant", "pregnant"), ("stirct", "strict"), ("pregnat", "pregnant")])
+def test_a_slip_of_an_everyday_word_the_documents_never_use_is_read_as_that_word(documents_only, typo, meant):
+    assert not documents_only.known(meant)
+    assert corrected(f"why are the {typo} rules", documents_only) == f"why are the {meant} rules"
+
+
+@pytest.mark.parametrize("word", ["kemo", "pirfenidone", "xeljanz", "adalimumab"])
+def test_no_everyday_word_stands_in_for_a_word_that_is_not_one_slip_from_it_alone(documents_only, word):
+    assert not correct(f"does {word} help", documents_only).changed
+
+
+def test_a_word_a_list_prefix_allows_is_kept_unless_one_slip_from_a_word_of_the_texts():
+    vocabulary = Vocabulary.from_texts(["Chemotherapy and prednisone are used."], word_lists=False,
+                                       extra=["chemo*", "prednis*"])
+    assert corrected("why chemotheraphy", vocabulary) == "why chemotherapy"
+    assert not correct("is prednisolone like it", vocabulary).changed
+
+
 @pytest.mark.parametrize("word", ["SSc", "HSCT", "MMF", "SCLERODEMA"])
 def test_abbreviations_and_words_in_capitals_are_kept(documents_only, word):
     assert not correct(f"what about {word}", documents_only).changed

@@ -20,9 +20,12 @@ word that wordfreq lists at all (Zipf >= 1) is a rarer real word ("prednisolone"
 "tacrolimus": likely a thing the documents do not cover) or a common misspelling ("thier",
 "excercise"): it is corrected only within 1 edit, and only to a word ten times as common in
 English. Of equally close words the one with the same first and last letter, then the one
-more frequent in the documents, wins. A word not close to any known word ("ibuprofen"
-against documents that never name it) is kept, so the bot can say honestly that its
-documents do not cover it. A word the documents never use, of 3 letters or more, is also
+more frequent in the documents, wins. A word no known word is close to is looked up among
+everyday English words, within one edit and with the same first letter ("pregant" is
+"pregnant", "stirct" is "strict"), so it gets the reply the word itself gets. A word close to
+nothing ("ibuprofen" against documents that never name it) is kept, so the bot can say
+honestly that its documents do not cover it. A word a list's prefix allows ("chemo*") is
+kept unless it is one edit from a word the texts write ("chemotheraphy"). A word the documents never use, of 3 letters or more, is also
 read beside its neighbours (``rag.question.word_pairs``): "stem cel" and "clinical trails"
 become "stem cell" and "clinical trials", because the documents write those pairs and the
 word alone could not say which known word was meant. A handful of chat spellings ("wat", "u", "ur", "pls") are written
@@ -58,6 +61,7 @@ MAX_SEARCHES = 64  # unknown words compared with the vocabulary per question: ju
 EVERYDAY_ZIPF = 3.0  # at least this frequent in everyday English (1 per million words): meant
 LISTED_ZIPF = 1.0  # wordfreq lists the word at all: a rare word, or a common misspelling...
 MORE_COMMON = 1.0  # ...corrected only within 1 edit, to a word 10 times as common in English
+ENGLISH_ZIPF = 3.5  # an English word a slip is read as when the texts have no near word
 
 # Chat spellings too short for the fuzzy match, written out whatever the documents say.
 CHAT_WORDS: dict[str, str] = {
@@ -155,6 +159,10 @@ class Vocabulary:
         key = word_key(word)
         return key is not None and (key in self._known or key.startswith(self._prefixes))
 
+    def known_by_prefix_only(self, key: str) -> bool:
+        """Known only because a list entry's prefix starts it ("chemo*" and "chemotheraphy")."""
+        return key not in self._known and key.startswith(self._prefixes)
+
     def __len__(self) -> int:
         return len(self._known)
 
@@ -247,7 +255,15 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
     if len(token) < MIN_LENGTH or any(ch.isupper() for ch in token[1:]):
         return None
     key = word_key(token)
-    if key is None or len(key) < MIN_LENGTH or vocabulary.known(key) or _everyday(key):
+    if key is None or len(key) < MIN_LENGTH or _everyday(key):
+        return None
+    if vocabulary.known_by_prefix_only(key):
+        # a family name the list allows ("prednisolone" by "prednis*") is kept, but a word
+        # one slip from one the texts write is that word ("chemotheraphy")
+        found = vocabulary.nearest(key, 1) if searches[0] > 0 else None
+        searches[0] -= found is not None
+        return _styled(found, token, vocabulary.names) if found else None
+    if vocabulary.known(key):
         return None
     suffix = token[-2:] if has_possessive(token) else ""
     if key.endswith("s") and vocabulary.known(key[:-1]):
@@ -263,6 +279,8 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
         found = vocabulary.nearest(key, 1, min_zipf=zipf + MORE_COMMON)
     else:
         found = vocabulary.nearest(key, max_edits(len(key)))
+    if found is None:
+        found = _everyday_english(key, zipf)
     if found is None:
         return None
     if not suffix and key.endswith("s") and not found.endswith("s") and _is_possessive(found, vocabulary):
@@ -309,6 +327,29 @@ def _letter_counts(words: list[str]) -> np.ndarray:
         for ch in word:
             out[row, ord(ch) - 97] += 1
     return out
+
+
+def _everyday_english(key: str, zipf: float) -> str | None:
+    """The everyday English word ``key`` is one slip from, when the texts have none: "pregant"
+    is "pregnant" and "stirct" is "strict", so the reply is the one the word itself gets
+    (often "my documents don't cover pregnancy"), not a decline quoting the slip. Only one
+    edit, the same first letter, a word at least ``ENGLISH_ZIPF`` common and ten times as
+    common as the slip, and one such word alone: "kemo" stays (no "k" word is that close)."""
+    found = [w for w in _english().near(key, 1)
+             if w[0] == key[0] and _zipf(w) >= max(ENGLISH_ZIPF, zipf + MORE_COMMON)]
+    return found[0] if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _english() -> Vocabulary:
+    """Everyday English words (wordfreq's most common, at least ``ENGLISH_ZIPF``), as a
+    vocabulary to look a slip up in: built on first use (about 0.2 s), once."""
+    from wordfreq import top_n_list
+
+    words = [w for w in top_n_list("en", 60_000) if w.isascii() and w.isalpha() and w.islower()
+             and MIN_LENGTH <= len(w) <= MAX_LENGTH and _zipf(w) >= ENGLISH_ZIPF]
+    counts = {w: 0 for w in words}
+    return Vocabulary(counts, frozenset(words), (), {}, frozenset())
 
 
 @lru_cache(maxsize=50_000)
