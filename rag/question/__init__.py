@@ -4,6 +4,9 @@
   the medicine list, before anything else reads them;
 - ``word_forms``: the words of a text as spelling reads them: what counts as a word, its key,
   how the texts write it (a name's capitals, a possessive);
+- ``word_pairs``: a word read beside its neighbours ("stem cel" is "stem cell");
+- ``english``: how common a word is in everyday English, and the everyday word a slip
+  stands for ("pregant");
 - ``kinds``: the kind of question (treatment, side effects, outlook...), a model learned on
   MedQuAD, and its focus phrase;
 - ``understand``: the question to answer, whether it is yes/no or a definition, and what

@@ -47,21 +47,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
 
 from rag.question.word_forms import MAX_LENGTH, WORD, Evidence, glued, has_possessive, scan_words, word_key
 from rag.question.word_pairs import MIN_LETTERS, WordPairs, context_fix
+from rag.question.english import EVERYDAY_ZIPF, LISTED_ZIPF, MORE_COMMON, everyday as _everyday, one_slip_from
+from rag.question.english import zipf as _zipf
 from rag.text.lexical import fold, raw_tokens
 
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("cbd", "ssc", "pah")
 MAX_SEARCHES = 64  # unknown words compared with the vocabulary per question: junk stays cheap
-EVERYDAY_ZIPF = 3.0  # at least this frequent in everyday English (1 per million words): meant
-LISTED_ZIPF = 1.0  # wordfreq lists the word at all: a rare word, or a common misspelling...
-MORE_COMMON = 1.0  # ...corrected only within 1 edit, to a word 10 times as common in English
-ENGLISH_ZIPF = 3.5  # an English word a slip is read as when the texts have no near word
 
 # Chat spellings too short for the fuzzy match, written out whatever the documents say.
 CHAT_WORDS: dict[str, str] = {
@@ -280,7 +277,7 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
     else:
         found = vocabulary.nearest(key, max_edits(len(key)))
     if found is None:
-        found = _everyday_english(key, zipf)
+        found = one_slip_from(key, zipf)
     if found is None:
         return None
     if not suffix and key.endswith("s") and not found.endswith("s") and _is_possessive(found, vocabulary):
@@ -327,40 +324,3 @@ def _letter_counts(words: list[str]) -> np.ndarray:
         for ch in word:
             out[row, ord(ch) - 97] += 1
     return out
-
-
-def _everyday_english(key: str, zipf: float) -> str | None:
-    """The everyday English word ``key`` is one slip from, when the texts have none: "pregant"
-    is "pregnant" and "stirct" is "strict", so the reply is the one the word itself gets
-    (often "my documents don't cover pregnancy"), not a decline quoting the slip. Only one
-    edit, the same first letter, a word at least ``ENGLISH_ZIPF`` common and ten times as
-    common as the slip, and one such word alone: "kemo" stays (no "k" word is that close)."""
-    found = [w for w in _english().near(key, 1)
-             if w[0] == key[0] and _zipf(w) >= max(ENGLISH_ZIPF, zipf + MORE_COMMON)]
-    return found[0] if len(found) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _english() -> Vocabulary:
-    """Everyday English words (wordfreq's most common, at least ``ENGLISH_ZIPF``), as a
-    vocabulary to look a slip up in: built on first use (about 0.2 s), once."""
-    from wordfreq import top_n_list
-
-    words = [w for w in top_n_list("en", 60_000) if w.isascii() and w.isalpha() and w.islower()
-             and MIN_LENGTH <= len(w) <= MAX_LENGTH and _zipf(w) >= ENGLISH_ZIPF]
-    counts = {w: 0 for w in words}
-    return Vocabulary(counts, frozenset(words), (), {}, frozenset())
-
-
-@lru_cache(maxsize=50_000)
-def _everyday(key: str) -> bool:
-    """An everyday English word, or an ending of one ("colds" is "cold" plus an "s", though
-    rarer than "holds" on its own): never a misspelling."""
-    forms = [key] + [key[: -len(end)] for end in ("s", "es", "ed", "ing") if key.endswith(end) and len(key) - len(end) >= 4]
-    return any(_zipf(f) >= EVERYDAY_ZIPF for f in forms)
-
-
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
