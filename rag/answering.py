@@ -220,14 +220,14 @@ class Answering:
 
     def _extract(self, d: Draft, r, reading: str) -> Extraction:
         """Sentences for one reading of the question (the words it was searched with)."""
-        u = d.understanding
+        u, nudge = d.understanding, self.settings.rerank_weight if self.chooser == "rules" else 0.0
         return extract(r.passages, r.plain_vector, r.terms, self.embed,
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
-                       expanded_vec=r.vector, kind=u.kind, common=self._subject_terms,
-                       yes_no=u.yes_no, kind_scores=u.kind_scores,
+                       expanded_vec=r.vector, kind=u.kind, common=self._subject_terms, yes_no=u.yes_no,
+                       kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge,
                        scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
-                       reranker=self.reranker if self.chooser == "reranked" else None, reading=reading)
+                       reranker=self.reranker if self.chooser == "reranked" or nudge else None)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they

@@ -156,6 +156,12 @@ class Settings(BaseSettings):
         "by a cross-encoder fine-tuned on MedQuAD (rag/data/answer_reranker/, "
         "`python -m eval.train_cross_encoder`).",
     )
+    rerank_weight: float = Field(
+        0.3, ge=0.0,
+        description="Under the `rules` chooser, how much the cross-encoder's probability that a "
+        "sentence answers (rag/data/answer_reranker/) is added to the rules' score of their best few "
+        "sentences; 0 = the rules alone (README, 'Choosing answer sentences').",
+    )
     plain_language: bool = Field(
         True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
     )

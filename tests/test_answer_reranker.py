@@ -6,7 +6,7 @@ sentences are about conditions of no committed corpus."""
 import numpy as np
 import pytest
 
-from rag.compose.reranker import DEFAULT_DIR, Reranker
+from rag.compose.reranker import DEFAULT_DIR, Reranker, nudged
 from rag.pipeline import Pipeline, load_reranker
 
 from tests.conftest import make_settings
@@ -79,3 +79,49 @@ def test_the_reranked_pipeline_leads_with_the_sentence_that_answers(tmp_path, em
     answer = pipe.ask("what does gout feel like", finish=False)
     assert answer.kind == "answered"
     assert "pain, redness and swelling" in answer.sentences[0].text
+
+
+def test_under_the_rules_the_model_nudges_only_their_best_allowed_sentences():
+    rules = np.array([0.9, 0.8, 0.7, 0.6, 0.5], np.float32)
+    read: list[list[int]] = []
+
+    def probabilities(idx):
+        read.append(list(idx))
+        return np.array([0.0 if i == 1 else 1.0 for i in idx], np.float32)
+
+    out = nudged(rules, probabilities, top=3, weight=0.3, allowed=[False, True, True, True, True])
+    assert read == [[1, 2, 3]], "the rules' best three that may be quoted, best first"
+    assert out[0] == rules[0] and out[4] == rules[4], "a sentence not read keeps its score"
+    assert out[1] == pytest.approx(0.8) and out[2] == pytest.approx(1.0) and out[3] == pytest.approx(0.9)
+    assert int(np.argmax(np.where([False, True, True, True, True], out, -np.inf))) == 2, \
+        "the model moved the lead from the sentence it reads as not answering"
+    assert np.array_equal(nudged(rules, probabilities, top=3, weight=0.0), rules), "weight 0: the rules alone"
+
+
+def test_the_rules_chooser_reads_the_model_only_when_its_weight_is_set(tmp_path, embedder):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gout.md").write_text(
+        "# Gout\n\nGout is a common kind of arthritis. "
+        "Gout usually causes sudden, severe pain, redness and swelling in one joint, often the big toe.\n",
+        encoding="utf-8")
+    for weight, consulted in ((0.0, False), (0.3, True)):
+        pipe = Pipeline(make_settings(tmp_path / f"store-{weight}", corpus_dir=docs, rerank_weight=weight),
+                        embedder=embedder)
+        pipe.ingest()
+        answer = pipe.ask("what does gout feel like", finish=False)
+        assert "pain, redness and swelling" in answer.sentences[0].text
+        assert ("reranker" in pipe.__dict__) is consulted, "loaded on first use, only when it is read"
+
+
+def test_a_pair_read_before_is_taken_from_the_cache_with_the_same_logit(reranker, monkeypatch):
+    question = "what causes shingles?"
+    sentences = ["Shingles is caused by the varicella-zoster virus.", "A vaccine lowers the chance of shingles."]
+    first = reranker.logits(question, sentences)
+    runs = []
+    real_read = reranker.read
+    monkeypatch.setattr(reranker, "read", lambda q, s: runs.append(list(s)) or real_read(q, s))
+    again = reranker.logits(question, [sentences[1], "Shingles can last three to five weeks.", sentences[0]])
+    assert runs == [["Shingles can last three to five weeks."]], "only the pair never read goes to the model"
+    assert again[0] == first[1] and again[2] == first[0]
+    assert again[1] == pytest.approx(real_read(question, ["Shingles can last three to five weeks."])[0], abs=1e-4)

@@ -180,13 +180,14 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             question: str = "", expanded_vec: np.ndarray | None = None,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
             scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
-            reranker: Reranker | None = None, reading: str = "") -> Extraction:
+            reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
     cues (``learned_choice``); with a ``reranker`` as well, a cross-encoder rereads the
     scorer's best few (``rag.compose.reranker``) with the ``reading`` of the question that was
-    searched (a follow-up with the topic it borrowed)."""
+    searched (a follow-up with the topic it borrowed). Under the rules (no ``scorer``), a
+    ``reranker`` nudges their scores by ``rerank_weight`` times its probability instead."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -210,13 +211,15 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
                               qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
                               common, kind_scores, reranker, reading or question)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
+    allowed = quotable(cands, advice)
+    if reranker is not None and rerank_weight > 0 and question:
+        scores = reranker.nudge(reading or question, [c.text for c in cands], scores, rerank_weight, allowed)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
         # "what treatments are there?" names nothing in particular: a list of them answers it
         scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
     own = params.own_word_yes_no if yes_no else params.own_word
     cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
-    allowed = quotable(cands, advice)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,
                                                      [passages[c.passage].chunk.title for c in cands]), kind=kind)

@@ -7,15 +7,19 @@ conditions never read), shipped as int8 ONNX in ``rag/data/answer_reranker/`` wi
 tokenizer and a calibration fitted on validation conditions. It is run by onnxruntime on
 the question's best few candidates only (``top`` in ``reranker.json``, as the small scorer
 of ``rag.compose.scorer`` orders them): reading every candidate would cost several times more
-for little gain.
+for little gain. Under the rules chooser (the default) it rereads the rules' best few and
+nudges their scores by ``RAG_RERANK_WEIGHT`` times its probability (``nudged``).
 
-Left out: batching questions from several sessions together, and a GPU provider.
+Left out: batching questions from several sessions together, and a GPU provider. Kept: the
+logits of (question, sentence) pairs already read, so a question asked again costs no model run.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -44,6 +48,22 @@ def combine(small_logits: np.ndarray, read: Callable[[list[int]], np.ndarray], t
     return out
 
 
+def nudged(scores: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int, weight: float,
+           allowed: Sequence[bool] | None = None) -> np.ndarray:
+    """The rules' ``scores`` with ``weight`` times the cross-encoder's probability that the
+    sentence answers (``read(indices)``) added to their ``top`` best (among the ``allowed``);
+    the rest get nothing added. The rules keep their say (cues, topic, passage rank); the
+    model moves the lead where the rules were unsure: a sentence that names the question's
+    words without answering it drops below one that answers."""
+    scores = np.asarray(scores, np.float32)
+    keep = np.ones(len(scores), bool) if allowed is None else np.asarray(allowed, bool)
+    order = [int(i) for i in np.argsort(-np.where(keep, scores, -np.inf), kind="stable")[:top] if keep[int(i)]]
+    out = scores.copy()
+    if order and weight > 0:
+        out[order] += weight * np.asarray(read(order), np.float32)
+    return out
+
+
 @dataclass
 class Reranker:
     """``logits(question, sentences)``; ``probabilities`` applies the calibration."""
@@ -57,6 +77,9 @@ class Reranker:
     answers: float = 0.3  # fitted "nothing answers" level: reported by training, not used to decline
     version: str = ""
     _inputs: list[str] = field(default_factory=list)
+    cache_size: int = 20_000  # (question, sentence) logits kept, least recently used dropped first
+    _kept: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, directory: Path = DEFAULT_DIR, calibration: tuple[float, float] | None = None,
@@ -84,8 +107,29 @@ class Reranker:
                    str(meta.get("version", "")), [i.name for i in session.get_inputs()])
 
     def logits(self, question: str, sentences: list[str]) -> np.ndarray:
+        """The model's logit for each sentence against ``question``. A pair read before (the
+        same question asked again, by this patient or another) is taken from the cache; the
+        model runs outside the lock, so sessions do not wait on each other's reading."""
         if not sentences:
             return np.zeros(0, np.float32)
+        with self._lock:
+            known = {s: self._kept[(question, s)] for s in sentences if (question, s) in self._kept}
+            for s in known:
+                self._kept.move_to_end((question, s))
+        new = list(dict.fromkeys(s for s in sentences if s not in known))
+        if new:
+            read = dict(zip(new, self.read(question, new).tolist()))
+            known.update(read)
+            if self.cache_size > 0:
+                with self._lock:
+                    for s, v in read.items():
+                        self._kept[(question, s)] = v
+                    while len(self._kept) > self.cache_size:
+                        self._kept.popitem(last=False)
+        return np.array([known[s] for s in sentences], np.float32)
+
+    def read(self, question: str, sentences: list[str]) -> np.ndarray:
+        """The model's logits, run now (no cache)."""
         feed = padded_feed(self.tokenizer.encode_batch([(question, s) for s in sentences]))
         (out,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
         return np.asarray(out, np.float32).reshape(-1)
@@ -100,14 +144,20 @@ class Reranker:
         return combine(small_logits, lambda idx: self.logits(question, [sentences[i] for i in idx]),
                        self.top, self.calibration, self.blend, allowed)
 
+    def nudge(self, question: str, sentences: list[str], scores: np.ndarray, weight: float,
+              allowed: list[bool] | None = None) -> np.ndarray:
+        """The rules' scores nudged by this model (``nudged``), reading the rules' best few."""
+        return nudged(scores, lambda idx: self.probabilities(question, [sentences[i] for i in idx]),
+                      self.top, weight, allowed)
+
     def timing(self, n: int, runs: int = 20) -> float:
         """Median milliseconds to score ``n`` typical sentences for one question."""
         sentence = ("Systemic sclerosis is a rare autoimmune disease that causes hardening and "
                     "tightening of the skin and can affect the lungs, heart and kidneys.")
-        self.logits("what are the side effects of this medicine?", [sentence] * n)
+        self.read("what are the side effects of this medicine?", [sentence] * n)
         times = []
         for _ in range(runs):
             t = time.perf_counter()
-            self.logits("what are the side effects of this medicine?", [sentence] * n)
+            self.read("what are the side effects of this medicine?", [sentence] * n)
             times.append((time.perf_counter() - t) * 1000)
         return float(np.median(times))
