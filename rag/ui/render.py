@@ -150,13 +150,13 @@ def paced(pieces: Iterable[str], seconds: float = PIECE_PAUSE_S, since: float | 
     the first piece's moment when not given), and waits only for what is left of that. So
     the pauses come out of time the patient has already waited: on a busy server, where
     finding the answer took longer than its pauses, it is shown at once instead of being
-    held back on top of the wait. ``clock`` and ``sleep`` are injectable for tests."""
+    held back on top of the wait; still a third of a pause between pieces, so it is seen being
+    written. ``clock`` and ``sleep`` are injectable for tests."""
     for i, piece in enumerate(pieces):
         if since is None:
             since = clock()
-        wait = since + i * seconds - clock()
-        if wait > 0:
-            sleep(wait)
+        if i:
+            sleep(max(seconds / 3, since + i * seconds - clock()))
         yield piece
 
 
