@@ -32,6 +32,13 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "answer_reranker"
 MAX_TOKENS = 96  # a question and one sentence; longer sentences lose their tail
 
 
+def best_allowed(scores: np.ndarray, top: int, allowed: Sequence[bool] | None = None) -> list[int]:
+    """The indices of the ``top`` highest ``scores`` among the ``allowed``, best first (ties
+    by index): the sentences the model rereads."""
+    keep = np.ones(len(scores), bool) if allowed is None else np.asarray(allowed, bool)
+    return [int(i) for i in np.argsort(-np.where(keep, scores, -np.inf), kind="stable")[:top] if keep[int(i)]]
+
+
 def combine(small_logits: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int,
             calibration: tuple[float, float], blend: float, allowed: Sequence[bool] | None = None) -> np.ndarray:
     """Logits for every sentence: the ``top`` best by the small scorer (among the
@@ -39,8 +46,7 @@ def combine(small_logits: np.ndarray, read: Callable[[list[int]], np.ndarray], t
     ``blend`` times their small logit; the rest fall below all of them, in the small
     scorer's order. Shared by the pipeline and the training report, so both rank alike."""
     small = np.asarray(small_logits, np.float32)
-    keep = np.ones(len(small), bool) if allowed is None else np.asarray(allowed, bool)
-    order = [int(i) for i in np.argsort(-np.where(keep, small, -np.inf), kind="stable")[:top] if keep[int(i)]]
+    order = best_allowed(small, top, allowed)
     out = small - 1000.0
     if order:
         a, b = calibration
@@ -56,8 +62,7 @@ def nudged(scores: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int
     model moves the lead where the rules were unsure: a sentence that names the question's
     words without answering it drops below one that answers."""
     scores = np.asarray(scores, np.float32)
-    keep = np.ones(len(scores), bool) if allowed is None else np.asarray(allowed, bool)
-    order = [int(i) for i in np.argsort(-np.where(keep, scores, -np.inf), kind="stable")[:top] if keep[int(i)]]
+    order = best_allowed(scores, top, allowed)
     out = scores.copy()
     if order and weight > 0:
         out[order] += weight * np.asarray(read(order), np.float32)

@@ -257,8 +257,10 @@ def _replacement(token: str, vocabulary: Vocabulary, searches: list[int]) -> str
     if vocabulary.known_by_prefix_only(key):
         # a family name the list allows ("prednisolone" by "prednis*") is kept, but a word
         # one slip from one the texts write is that word ("chemotheraphy")
-        found = vocabulary.nearest(key, 1) if searches[0] > 0 else None
-        searches[0] -= found is not None
+        if searches[0] <= 0:
+            return None
+        searches[0] -= 1
+        found = vocabulary.nearest(key, 1)
         return _styled(found, token, vocabulary.names) if found else None
     if vocabulary.known(key):
         return None

@@ -149,9 +149,9 @@ def paced(pieces: Iterable[str], seconds: float = PIECE_PAUSE_S, since: float | 
     Piece ``i`` is due ``i * seconds`` after ``since`` (the moment the question arrived;
     the first piece's moment when not given), and waits only for what is left of that. So
     the pauses come out of time the patient has already waited: on a busy server, where
-    finding the answer took longer than its pauses, it is shown at once instead of being
-    held back on top of the wait; still a third of a pause between pieces, so it is seen being
-    written. ``clock`` and ``sleep`` are injectable for tests."""
+    finding the answer took longer than its pauses, it is not held back on top of the wait:
+    only a third of a pause is kept between pieces, so it is still seen being written.
+    ``clock`` and ``sleep`` are injectable for tests."""
     for i, piece in enumerate(pieces):
         if since is None:
             since = clock()
