@@ -168,6 +168,13 @@ def tab_to(page, what, key: str = "Tab", most: int = 80) -> None:
     pytest.fail("keyboard focus never reached the element; focus went through:\n" + "\n".join(seen))
 
 
+def idle(page) -> None:
+    """Wait until the page's script run has finished. Call it after something the run draws has
+    appeared: a click on a form while a run is still drawing the page can be lost (seen once in
+    CI under load: "Approve this answer" was clicked, and neither a success nor an error came)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=ANSWER_MS)
+
+
 def assistant_messages(page):
     return page.locator('[data-testid="stChatMessage"]:has([aria-label="Chat message from assistant"])')
 
@@ -212,6 +219,7 @@ def test_a_patient_asks_reads_a_source_and_gives_feedback_and_an_educator_review
     assert "Thumbs down" in focused(page)
     page.keyboard.press("Enter")
     page.get_by_placeholder("What was missing or unclear?").wait_for(timeout=STEP_MS)  # the rerun that opens it
+    idle(page)
     tab_to(page, lambda f: "What was missing" in f)
     page.keyboard.type(COMMENT)
     tab_to(page, lambda f: "Send comment" in f)
@@ -382,6 +390,7 @@ def upload(browser, server: str, path: Path) -> str:
     page = open_educator_page(browser, server, "Documents", "Documents")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     page.get_by_text(path.name).first.wait_for(timeout=STEP_MS)
+    idle(page)
     page.get_by_role("button", name="Add to the collection").click()
     page.get_by_test_id("stAlert").first.wait_for(timeout=ANSWER_MS)
     said = page.get_by_test_id("stAlert").first.inner_text()
@@ -408,6 +417,8 @@ def test_after_an_upload_the_evaluation_page_runs_and_draws_native_charts_that_f
     page = open_educator_page(browser, server, "Evaluation", "Evaluation", {"width": 1280, "height": 800})
     page.get_by_test_id("stExpander").filter(has_text="Run the evaluation").locator("summary").click()
     page.get_by_text("Questions kept from reviews").click()
+    page.get_by_role("button", name="Run the evaluation").wait_for(timeout=STEP_MS)
+    idle(page)
     page.get_by_role("button", name="Run the evaluation").click()
     page.get_by_text("Finished:").wait_for(timeout=RUN_MS)
     charts = page.get_by_test_id("stVegaLiteChart")
@@ -479,6 +490,7 @@ def test_an_educator_fixes_an_answer_and_a_patient_then_receives_it(server, brow
     educator.get_by_text("Write or edit the answer, and approve it").click()
     box = educator.get_by_role("textbox", name="Approved answer")
     box.wait_for(timeout=ANSWER_MS)
+    idle(educator)
     assert educator.get_by_role("textbox", name="Approved by").input_value() == "Dana (nurse educator)"
     box.fill(FIXED + " [1]")
     educator.get_by_role("button", name="Approve this answer").click()
