@@ -62,8 +62,8 @@ def test_follow_ups_are_recognised():
 
 def test_a_follow_up_is_read_with_the_conversations_topic_not_the_earlier_question():
     history = normalize_history(["what is a stem cell transplant?", {"role": "assistant", "content": "It is..."}])
-    assert readings("is it safe?", history, 2, known) == ["is it safe? (stem cell transplant)", "is it safe?"]
-    assert readings("is it safe?", history, 2, known)[0] == "is it safe? (stem cell transplant)"
+    # "it" is the transplant: searched alone, "is it safe?" would find any sentence about safety
+    assert readings("is it safe?", history, 2, known) == ["is it safe? (stem cell transplant)"]
     assert readings("what is methotrexate?", history, 2, known) == ["what is methotrexate?"]
     assert readings("is it safe?", [], 2, known) == ["is it safe?"]
 
@@ -78,6 +78,16 @@ def test_a_follow_up_is_also_read_with_the_librarys_subject():
     history = normalize_history(["what is nintedanib used for?"])
     options = readings("is there a cure?", history, 2, lambda w: w == "nintedanib", subject="Scleroderma")
     assert options == ["is there a cure? (nintedanib)", "Scleroderma: is there a cure?", "is there a cure?"]
+
+
+def test_a_follow_up_borrows_what_the_last_turn_named_besides_the_librarys_subject():
+    history = normalize_history(["what does methotrexate do for scleroderma"])
+    knows = lambda w: w in ("methotrexate", "scleroderma")  # noqa: E731
+    assert readings("is it safe?", history, 2, knows, subject="Scleroderma") == ["is it safe? (methotrexate)"]
+    # a turn that named only the subject still lends it
+    history = normalize_history(["what is scleroderma"])
+    assert readings("is it contagious?", history, 2, knows, subject="Scleroderma") == [
+        "is it contagious? (scleroderma)"]
 
 
 def test_the_subject_every_title_shares():
@@ -103,7 +113,7 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
     # with a conversation, the earlier turns give the topic first
     history = normalize_history(["what is a stem cell transplant?"])
     assert readings("is it good?", history, 2, known, subject="Scleroderma") == [
-        "is it good? (stem cell transplant)", "is it good?"]  # "it" is the transplant
+        "is it good? (stem cell transplant)"]  # "it" is the transplant
     assert readings("is there a cure?", history, 2, known, subject="Scleroderma") == [
         "is there a cure? (stem cell transplant)", "Scleroderma: is there a cure?", "is there a cure?"]
 

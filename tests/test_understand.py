@@ -150,3 +150,13 @@ def test_a_slip_of_an_everyday_word_is_not_taken_for_a_rare_name():
     knows_therapy = index_knows({**VOCAB, "therapi": 99, "physic": 99}, lambda stems: {})
     assert uncovered_phrase("whats the diffrence between physical therapy and others", knows_therapy,
                             focus="diffrence", others=("physical therapy",)) == ""
+
+
+def test_an_everyday_word_is_never_known_as_a_slip_for_an_indexed_one():
+    from rag.text.lexical import LexicalIndex  # the real index and its typo expansion
+    lexical = LexicalIndex.build(["a", "b"], ["Scleroderma hardens the skin.", "Methotrexate is used to ensure control."])
+    indexed = index_knows(lexical.vocab, lexical.expand)
+    assert indexed("sclerodema")  # a slip the index explains
+    assert not indexed("insurance")  # "insur" is one edit from "ensur", but meant as typed
+    assert uncovered_phrase("will my insurance cover methotrexate", indexed,
+                            focus="insurance cover methotrexate") == "insurance"

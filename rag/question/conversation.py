@@ -90,7 +90,9 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     with the conversation's topic ("is it safe? (stem cell transplant)"; when it names a
     new aspect of its own, with the main topic only: "and for the skin? (stem cell
     transplant)"), with the library's subject unless it points back with a pronoun
-    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked. The
+    ("Scleroderma: is there a cure?", never "Scleroderma: is it safe?"), and as asked
+    unless it points back at the topic (searched alone, "is it safe?" finds any sentence
+    about safety). The
     earlier question itself is never glued on: its other words would pull the old answer
     back. A first question that points at the library's own ``subject`` ("how do doctors
     find out you have it?") has one reading, with it (``about_the_subject``)."""
@@ -101,6 +103,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     if not is_follow_up(question, known_term, indexed):
         return [question]
     topic = conversation_topic(history, turns, known_term, indexed)
+    # the library's own subject is in every passage: it would pull in any of them
+    topic = tuple(f for f in topic if not set(raw_tokens(f)) <= set(raw_tokens(subject))) or topic
     own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
     out: list[str] = []
     if topic:
@@ -111,7 +115,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     points = topic and any(w in _POINTERS for w in raw_tokens(question))
     if subject and not points and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
-    out.append(question)
+    if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
+        out.append(question)
     return list(dict.fromkeys(out))
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
+from rag.question.english import everyday
 from rag.text import wordlists
 from rag.text.lexical import STOPWORDS, raw_tokens, specificity, stem
 
@@ -202,13 +203,13 @@ def _everyday_words() -> tuple[str, ...]:
 def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
                 abbreviations: dict[str, str] | None = None) -> Callable[[str], bool]:
     """``indexed(word)`` over a lexical index: its stem is indexed, or a typo of an indexed
-    term, or the start or inside of a longer indexed term ("infus" in "reinfus"), or an
+    term (never an everyday English word: "insurance" is not a slip for "ensure"), or the start or inside of a longer indexed term ("infus" in "reinfus"), or an
     abbreviation whose long form is indexed ("SSc": systemic sclerosis)."""
     stems = list(vocab)
 
     def indexed(word: str) -> bool:
         t = stem(word.lower())
-        if t in vocab or expand([t]):
+        if t in vocab or (not everyday(word.lower()) and expand([t])):
             return True
         long = (abbreviations or {}).get(word.lower())
         if long and any(stem(w) in vocab for w in raw_tokens(long)):
