@@ -160,3 +160,22 @@ def test_an_everyday_word_is_never_known_as_a_slip_for_an_indexed_one():
     assert not indexed("insurance")  # "insur" is one edit from "ensur", but meant as typed
     assert uncovered_phrase("will my insurance cover methotrexate", indexed,
                             focus="insurance cover methotrexate") == "insurance"
+
+
+def test_a_place_the_question_asks_about_is_declined_by_name_in_any_case():
+    assert uncovered_phrase("is there a scleroderma trial in chicago", INDEXED, focus="scleroderma") == "chicago"
+    assert uncovered_phrase("which hospital in London is best for scleroderma", INDEXED, focus="hospital") == "London"
+    assert uncovered_phrase("are there transplant trials in new york?", INDEXED, focus="transplant") == "new york"
+
+
+def test_a_place_in_the_story_around_the_question_is_not_what_it_asks():
+    assert uncovered_phrase("I live in london, what is scleroderma?", INDEXED, focus="london") == ""
+    assert uncovered_phrase("my mum in chicago has scleroderma. does the skin harden?", INDEXED,
+                            focus="skin") == ""
+    # a lower-case word that is also a place is the word ("a trip to reading"? no: "reading" is left out)
+    assert uncovered_phrase("is it ok to do some reading in bed", INDEXED, focus="reading") == ""
+
+
+def test_a_place_the_documents_name_is_covered():
+    knows_london = index_knows({**VOCAB, "london": 99}, lambda stems: {})
+    assert uncovered_phrase("is there a scleroderma clinic in london", knows_london, focus="scleroderma clinic") == ""

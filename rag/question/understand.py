@@ -107,6 +107,35 @@ def named_focus(foci: Sequence[str], indexed: Callable[[str], bool],
     return best
 
 
+# A place the question asks about ("is there a trial in chicago"), in any case: from the
+# asking clause, after a word that places something (rag/data/place_names.tsv).
+PLACE_NAMES = wordlists.words("place_names")
+_PLACED = re.compile(r"\b(?:in|near|at|around|to)\s+((?:the\s+)?[A-Za-z][A-Za-z -]*)", re.I)
+
+
+def asked_place(question: str, indexed: Callable[[str], bool]) -> str:
+    """The place the question's asking clause puts what it asks about, as typed, when the
+    index never names it: "which hospital in london is best" -> "london". A place in the
+    story around the question ("I live in London, what is scleroderma?") is not asked about:
+    the answer holds wherever the patient lives."""
+    clauses = [c for c in re.split(r"[,.;!?]+", question) if c.strip()]
+    asking = next((c for c in reversed(clauses) if re.search(
+        r"\b(?:what|which|where|who|how|is|are|can|could|do|does|will|should|any|best)\b", c, re.I)), "")
+    for m in _PLACED.finditer(asking):
+        words = m.group(1).split()
+        words = words[1:] if words and words[0].lower() == "the" else words
+        for n in (3, 2, 1):
+            name = " ".join(words[:n])
+            if len(words) >= n and name.lower() in PLACE_NAMES:
+                return "" if all(indexed(w) for w in words[:n]) else name
+    return ""
+
+
+def _unknown_word(phrase: str, indexed: Callable[[str], bool]) -> str:
+    """The word of ``phrase`` the index lacks ("york" of "new york")."""
+    return next((w for w in phrase.split() if not indexed(w)), phrase)
+
+
 def uncovered_phrase(question: str, indexed: Callable[[str], bool], focus: str | None = None,
                      others: Sequence[str] = ()) -> str:
     """The words ``question`` is about that the index never uses, as they were typed
@@ -126,6 +155,8 @@ def uncovered(question: str, indexed: Callable[[str], bool], focus: str | None =
     everyday-ish word beside it ("bold", "reverse") is no reason to decline. A name
     ("Mayo", "CBD") is declined all the same."""
     tokens = list(re.finditer(r"[A-Za-z][A-Za-z'\u2019-]*", question))
+    if place := asked_place(question, indexed):
+        return place, _unknown_word(place, indexed)
 
     def topical(word: str) -> bool:
         w = word.lower()

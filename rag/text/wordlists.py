@@ -73,6 +73,7 @@ TABLES: dict[str, Spec] = {
     "structural_headings": Spec("structural_headings.tsv", ("heading",), pattern=_WORD),
     "given_names": Spec("given_names.tsv", ("name",), pattern=_WORD),
     "everyday_given_names": Spec("everyday_given_names.tsv", ("name",), pattern=_WORD),
+    "place_names": Spec("place_names.tsv", ("place",), pattern=r"[a-z][a-z -]*[a-z]"),
 }
 
 
