@@ -225,7 +225,7 @@ class Answering:
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms, yes_no=u.yes_no,
-                       kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge,
+                       kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge, rerank_support=self.settings.rerank_support,
                        scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
                        reranker=self.reranker if self.chooser == "reranked" or nudge else None)
 

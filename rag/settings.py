@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         "sentence answers (rag/data/answer_reranker/) is added to the rules' score of their best few "
         "sentences; 0 = the rules alone (README, 'Choosing answer sentences').",
     )
+    rerank_support: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Under the `rules` chooser with a `rerank_weight`, a supporting sentence (after "
+        "the lead, not the sentence a kept one points back to, nor an item of a kept list) stays only "
+        "if the cross-encoder's probability that it answers reaches this; 0 = no such check.",
+    )
     plain_language: bool = Field(
         True, description="Reword quoted sentences in everyday words (the quoted passage is shown unchanged)."
     )

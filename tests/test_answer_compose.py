@@ -134,3 +134,17 @@ def test_a_sentence_is_on_topic_through_its_documents_title():
     # a title word that is the library's own subject links nothing
     subject = frozenset({stem("disorders")})
     assert topical(cands, [None, None], asked, subject, no_cues, ["Disorders of children"] * 2) == [False, False]
+
+
+def test_with_supports_a_supporting_sentence_stays_only_if_marked_and_the_one_it_points_to_comes_along():
+    cands = _cands("Stem cell transplantation is a new treatment for severe disease.",
+                   "It can cause infections and low blood counts in some patients.")
+    cands += [Candidate(1, 0, 50, "Clinical trials are often run by large hospitals."),
+              Candidate(2, 0, 55, "Transplant patients stay in hospital for several weeks.")]
+    scores = np.array([0.9, 0.8, 0.85, 0.7], dtype=np.float32)
+    params = SelectionParams(margin=1.0)
+    everything, _ = choose(cands, scores, _orthogonal(4), params, 4, 110)
+    assert sorted(i for u in everything for i in u) == [0, 1, 2, 3]
+    units, _ = choose(cands, scores, _orthogonal(4), params, 4, 110, supports=[False, True, False, False])
+    # the lead needs no mark; "It can cause..." is marked; the trials sentence is not
+    assert [i for u in units for i in u] == [0, 1]

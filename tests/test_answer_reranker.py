@@ -125,3 +125,13 @@ def test_a_pair_read_before_is_taken_from_the_cache_with_the_same_logit(reranker
     assert runs == [["Shingles can last three to five weeks."]], "only the pair never read goes to the model"
     assert again[0] == first[1] and again[2] == first[0]
     assert again[1] == pytest.approx(real_read(question, ["Shingles can last three to five weeks."])[0], abs=1e-4)
+
+
+def test_support_is_the_probability_of_the_rules_best_few_and_zero_for_the_rest(reranker):
+    sentences = ["Gout usually causes sudden, severe pain and swelling in one joint, often the big toe.",
+                 "The library opens at nine on Tuesdays."] + [f"Filler sentence {i} about the weather." for i in range(14)]
+    scores = np.linspace(1.0, 0.0, len(sentences)).astype(np.float32)
+    support = reranker.best_few_probabilities("what are the symptoms of gout?", sentences, scores)
+    assert support[0] == pytest.approx(reranker.probabilities("what are the symptoms of gout?", sentences[:1])[0])
+    assert support[0] > reranker.support > support[1]
+    assert not support[reranker.top:].any(), "sentences the rules ranked below their best few are not read"

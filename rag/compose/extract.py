@@ -180,14 +180,16 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             question: str = "", expanded_vec: np.ndarray | None = None,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
             scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
-            reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0) -> Extraction:
+            reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0,
+            rerank_support: float = 0.0) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
     cues (``learned_choice``); with a ``reranker`` as well, a cross-encoder rereads the
     scorer's best few (``rag.compose.reranker``) with the ``reading`` of the question that was
     searched (a follow-up with the topic it borrowed). Under the rules (no ``scorer``), a
-    ``reranker`` nudges their scores by ``rerank_weight`` times its probability instead."""
+    ``reranker`` nudges their scores by ``rerank_weight`` times its probability instead, and
+    a supporting sentence must reach ``rerank_support`` (when above 0) of that probability."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -212,8 +214,12 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
                               common, kind_scores, reranker, reading or question)
     scores, _ = score(cands, sims, topic_terms, passages, params, base)
     allowed = quotable(cands, advice)
+    supports = None
     if reranker is not None and rerank_weight > 0 and question:
-        scores = reranker.nudge(reading or question, [c.text for c in cands], scores, rerank_weight, allowed)
+        texts = [c.text for c in cands]
+        if rerank_support > 0:  # read before the nudge, on the rules' own best few
+            supports = list(reranker.best_few_probabilities(reading or question, texts, scores, allowed) >= rerank_support)
+        scores = reranker.nudge(reading or question, texts, scores, rerank_weight, allowed)
     asked = asked_cues(question, kind)
     if kind in LIST_KINDS and not yes_no and not [t for qt in topic_terms.terms for t in qt.matches if t not in common]:
         # "what treatments are there?" names nothing in particular: a list of them answers it
@@ -222,7 +228,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,
-                                                     [passages[c.passage].chunk.title for c in cands]), kind=kind)
+                                                     [passages[c.passage].chunk.title for c in cands]),
+                            kind=kind, supports=supports)
     add_sentence_features(features, cands, sims, qterms, passages, params, base)
     sentences, citations = compose(cands, units, passages, lists)
     return Extraction(sentences, citations, features)

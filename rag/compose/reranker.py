@@ -155,6 +155,16 @@ class Reranker:
         return nudged(scores, lambda idx: self.probabilities(question, [sentences[i] for i in idx]),
                       self.top, weight, allowed)
 
+    def best_few_probabilities(self, question: str, sentences: list[str], scores: np.ndarray,
+                allowed: list[bool] | None = None) -> np.ndarray:
+        """The probability that each sentence answers, for the ``scores``' best few (the ones
+        ``nudge`` read: cached); 0 for the rest, which the rules ranked too low to support."""
+        out = np.zeros(len(sentences), np.float32)
+        order = best_allowed(scores, self.top, allowed)
+        if order:
+            out[order] = self.probabilities(question, [sentences[i] for i in order])
+        return out
+
     def timing(self, n: int, runs: int = 20) -> float:
         """Median milliseconds to score ``n`` typical sentences for one question."""
         sentence = ("Systemic sclerosis is a rare autoimmune disease that causes hardening and "

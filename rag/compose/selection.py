@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
            max_sentences: int, max_words: int, allowed: list[bool] | None = None,
            cues: np.ndarray | None = None, on_topic: list[bool] | None = None,
            kind: str = "other", floor: float | None = None,
-           bare_lists: bool = True) -> tuple[list[list[int]], set[int]]:
+           bare_lists: bool = True, supports: Sequence[bool] | None = None) -> tuple[list[list[int]], set[int]]:
     """The sentences to use, as *units* in the order they are told: the lead unit first
     (the on-topic sentence that best answers this kind of question), then supporting ones.
     A unit is a sentence with the sentence it points back to right before it, so nothing
@@ -62,7 +63,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
     whose best sentence is an item is answered with the whole list (with ``bare_lists``
     False, only a list a lead-in announces: a page's bullet points that merely follow one
     another are told one by one). With ``floor`` (the learned scorer's), a supporting
-    sentence must score at least that. Returns (units, the
+    sentence must score at least that; with ``supports``, a supporting sentence must be one
+    it marks (the one it points back to comes along all the same). Returns (units, the
     indices of the units that are lists)."""
     n = len(cands)
     cues = np.zeros(n, dtype=np.float32) if cues is None else cues
@@ -114,6 +116,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
             break
         if placed and floor is not None and float(ranked[i]) < floor:
             break
+        if placed and supports is not None and not supports[i]:
+            continue
         if i in placed or any(float(vectors[i] @ vectors[j]) > params.redundancy for j in placed):
             continue
         if _said(cands[i].text) in {_said(cands[j].text) for j in placed}:
