@@ -128,3 +128,13 @@ def test_a_question_that_points_back_leans_on_earlier_turns_only_when_there_are_
     assert leans_on_earlier_turns("what happens in the later ones", earlier)
     assert not leans_on_earlier_turns("what happens in the later ones", [])
     assert not leans_on_earlier_turns("does fish oil help?", earlier)
+
+
+def test_a_follow_up_that_goes_on_with_a_new_aspect_is_not_read_with_the_librarys_subject():
+    history = normalize_history(["does the stem cell transplant actually work"])
+    knows = lambda w: w in ("stem", "cell", "transplant", "lungs")  # noqa: E731
+    # "what about the lungs" asks about the transplant and the lungs, not what scleroderma is
+    assert readings("what about the lungs", history, 2, knows, subject="Scleroderma") == [
+        "what about the lungs (stem cell transplant)", "what about the lungs"]
+    # a question that only points at nothing may still be about the library's subject
+    assert "Scleroderma: is there a cure?" in readings("is there a cure?", history, 2, knows, subject="Scleroderma")

@@ -33,6 +33,10 @@ _FOLLOW_UP_START = re.compile(
     r"say (?:that|it)|tell me more|explain|in simpler|simpler|in plain)\b", re.I)
 
 
+# Openings that go on with the same topic: "what about the lungs?", "and for the skin?".
+_GOES_ON = re.compile(r"^(?:and|also|but|so|what about|how about)\b", re.I)
+
+
 def content_words(text: str) -> list[str]:
     return [t for t in raw_tokens(text) if t not in STOPWORDS and t not in _ANAPHORA and len(t) > 2]
 
@@ -113,7 +117,9 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     # "is it safe?" points at what was just discussed; only a question that points at
     # nothing ("is there a cure?") may be about the library's subject instead
     points = topic and any(w in _POINTERS for w in raw_tokens(question))
-    if subject and not points and not set(raw_tokens(subject)) & set(raw_tokens(question)):
+    # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it
+    continues = topic and own and _GOES_ON.match(question.strip())
+    if subject and not points and not continues and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
