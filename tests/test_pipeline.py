@@ -235,3 +235,30 @@ def test_a_risk_told_in_the_sentence_after_its_subject_answers_a_risk_question(t
     assert answer.understanding["kind"] == "risks"
     assert answer.kind == "answered", answer.answer
     assert any("life-threatening" in s.text for s in answer.sentences[:2])
+
+
+def test_an_outlook_question_the_documents_do_not_answer_says_so_and_one_they_do_is_answered(tmp_path, embedder):
+    # the page says what gout is, how it is treated and what helps, never what lies ahead:
+    # "will my gout get better" must not be answered with what causes it
+    from rag.pipeline import Pipeline
+    from tests.conftest import make_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = ("# Gout\n\nGout is a kind of arthritis that causes sudden, severe pain, redness and swelling in a "
+            "joint, often the big toe. Gout happens when uric acid builds up in the blood and forms crystals in "
+            "a joint.\n\nGout is treated with medicines that ease the pain and swelling of an attack, such as "
+            "anti-inflammatory medicines. Other medicines lower uric acid over the long run so that fewer "
+            "crystals form.\n\nPeople with gout can help themselves by drinking less alcohol, eating less red "
+            "meat and keeping a healthy weight. Ice and rest help a swollen joint.\n")
+    (docs / "gout.md").write_text(page, encoding="utf-8")
+    pipe = Pipeline(make_settings(tmp_path / "store", corpus_dir=docs), embedder=embedder)
+    pipe.ingest()
+    answer = pipe.ask("will my gout get better", finish=False)
+    assert answer.understanding["kind"] == "outlook"
+    assert answer.kind == "not_found" and "what the outlook is" in answer.answer, answer.answer
+    (docs / "gout.md").write_text(page + "\nWith treatment, the outlook for people with gout is good, and most "
+                                  "attacks can be prevented.\n", encoding="utf-8")
+    pipe.ingest()
+    answer = pipe.ask("will my gout get better", finish=False)
+    assert answer.kind == "answered" and "outlook" in answer.sentences[0].text, answer.answer

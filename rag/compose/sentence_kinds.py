@@ -87,9 +87,10 @@ def cue_strength(sentence: str, kind: str) -> int:
 
 
 # Kinds whose answer must say the thing itself: a risk question is not answered by a sentence
-# naming no risk, nor "how common is it" by one giving no frequency. (For other kinds the
-# cues are too broad to hold an answer to.)
-KINDS_NEEDING_CUES = frozenset({"risks", "frequency", "diagnosis"})
+# naming no risk, nor "how common is it" by one giving no frequency, nor "will it get
+# better" by one saying nothing of what lies ahead (outlook since 2026-12-06: eval.pages
+# outlook lead@1 0.21 -> 0.36). (For other kinds the cues are too broad to hold an answer to.)
+KINDS_NEEDING_CUES = frozenset({"risks", "frequency", "diagnosis", "outlook"})
 
 
 def answers_kind(sentence: str, kind: str) -> bool:
