@@ -179,3 +179,9 @@ def test_a_place_in_the_story_around_the_question_is_not_what_it_asks():
 def test_a_place_the_documents_name_is_covered():
     knows_london = index_knows({**VOCAB, "london": 99}, lambda stems: {})
     assert uncovered_phrase("is there a scleroderma clinic in london", knows_london, focus="scleroderma clinic") == ""
+
+
+def test_get_rid_of_says_how_it_is_asked_never_what_it_is_about():
+    # "rid" is not what the documents lack: the decline names the migraine instead
+    assert uncovered_phrase("how do i get rid of a migraine", INDEXED, focus="rid") == ""
+    assert named_focus(["rid", "migraine"], INDEXED) == "migraine"
