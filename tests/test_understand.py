@@ -185,3 +185,8 @@ def test_get_rid_of_says_how_it_is_asked_never_what_it_is_about():
     # "rid" is not what the documents lack: the decline names the migraine instead
     assert uncovered_phrase("how do i get rid of a migraine", INDEXED, focus="rid") == ""
     assert named_focus(["rid", "migraine"], INDEXED) == "migraine"
+
+
+def test_a_place_name_that_is_also_an_everyday_or_medical_word_is_the_word():
+    assert uncovered_phrase("can i switch to oral methotrexate", INDEXED, focus="oral methotrexate") != "oral"
+    assert uncovered_phrase("is there a scleroderma trial near boston", INDEXED, focus="scleroderma") == "boston"
