@@ -190,3 +190,8 @@ def test_get_rid_of_says_how_it_is_asked_never_what_it_is_about():
 def test_a_place_name_that_is_also_an_everyday_or_medical_word_is_the_word():
     assert uncovered_phrase("can i switch to oral methotrexate", INDEXED, focus="oral methotrexate") != "oral"
     assert uncovered_phrase("is there a scleroderma trial near boston", INDEXED, focus="scleroderma") == "boston"
+
+
+def test_every_placing_word_of_the_asking_clause_is_read():
+    assert uncovered_phrase("is there a scleroderma trial in my area near boston", INDEXED,
+                            focus="scleroderma trial") == "boston"

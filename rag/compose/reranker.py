@@ -156,7 +156,7 @@ class Reranker:
                       self.top, weight, allowed)
 
     def best_few_probabilities(self, question: str, sentences: list[str], scores: np.ndarray,
-                allowed: list[bool] | None = None) -> np.ndarray:
+                               allowed: list[bool] | None = None) -> np.ndarray:
         """The probability that each sentence answers, for the ``scores``' best few (the ones
         ``nudge`` read: cached); 0 for the rest, which the rules ranked too low to support."""
         out = np.zeros(len(sentences), np.float32)

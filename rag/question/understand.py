@@ -110,7 +110,8 @@ def named_focus(foci: Sequence[str], indexed: Callable[[str], bool],
 # A place the question asks about ("is there a trial in chicago"), in any case: from the
 # asking clause, after a word that places something (rag/data/place_names.tsv).
 PLACE_NAMES = wordlists.words("place_names")
-_PLACED = re.compile(r"\b(?:in|near|at|around|to)\s+((?:the\s+)?[A-Za-z][A-Za-z -]*)", re.I)
+# (a lookahead, so "in my area near boston" tries "near" too; at most four words after it)
+_PLACED = re.compile(r"\b(?:in|near|at|around|to)\s+(?=((?:the\s+)?[A-Za-z]+(?:[ -][A-Za-z]+){0,3}))", re.I)
 
 
 def asked_place(question: str, indexed: Callable[[str], bool]) -> str:
@@ -234,7 +235,8 @@ def _everyday_words() -> tuple[str, ...]:
 def index_knows(vocab: dict, expand: Callable[[list[str]], dict],
                 abbreviations: dict[str, str] | None = None) -> Callable[[str], bool]:
     """``indexed(word)`` over a lexical index: its stem is indexed, or a typo of an indexed
-    term (never an everyday English word: "insurance" is not a slip for "ensure"), or the start or inside of a longer indexed term ("infus" in "reinfus"), or an
+    term (never an everyday English word: "insurance" is not a slip for "ensure"), or the
+    start or inside of a longer indexed term ("infus" in "reinfus"), or an
     abbreviation whose long form is indexed ("SSc": systemic sclerosis)."""
     stems = list(vocab)
 
