@@ -21,6 +21,10 @@ GLOSSARY = Glossary([
     chunk("Hematopoietic stem cell transplantation, or HSCT, replaces the immune system.",
           "Hematopoietic stem cell transplantation (HSCT)", "glossary", "g.md", 3),
     chunk("Scleroderma means hard skin.", "Scleroderma", "glossary", "g.md", 4),
+    chunk("Scleroderma Foundation is a charity that supports people with scleroderma.",
+          "Scleroderma Foundation", "glossary", "g.md", 5),
+    chunk("Scleroderma renal crisis is a sudden rise in blood pressure that harms the kidneys.",
+          "Scleroderma renal crisis", "glossary", "g.md", 6),
 ])
 
 
@@ -82,6 +86,14 @@ def test_no_definition_for_a_word_the_question_used_nor_for_the_corpus_subject()
     assert len(explain_terms(*_answer(), GLOSSARY, known="does nintedanib help?")[0]) == 1
     assert hard_words_explained("Scleroderma can harden the skin.") == ["Scleroderma means hard skin."]
     assert hard_words_explained("Scleroderma can harden the skin.", common=frozenset({"scleroderma"})) == []
+
+
+def test_a_term_hard_only_through_the_corpus_subject_is_not_explained():
+    # readers of a library about scleroderma know the word; "renal" is still hard
+    common = frozenset({"scleroderma"})
+    assert hard_words_explained("Trials are often run by the Scleroderma Foundation.", common=common) == []
+    assert hard_words_explained("Scleroderma renal crisis is rare.", common=common) == [
+        "Scleroderma renal crisis is a sudden rise in blood pressure that harms the kidneys."]
 
 
 def test_no_definition_for_a_term_the_sentence_already_names_another_way():

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from rag.text.citations import cited_first
-from rag.text.lexical import specificity, terms
+from rag.text.lexical import specificity, stem, terms
 from rag.schema import REFERENCE_KIND, AnswerSentence, Citation
 from rag.text.cleaning import split_sentences
 
@@ -87,9 +87,12 @@ class Glossary:
         return any(c.n == n and c.chunk.chunk_id in self.chunks for c in citations)
 
 
-def hard_word(term: str, threshold: float = 2.6) -> bool:
-    """A term an average reader may not know: some word of it is rare in everyday English."""
-    return any(specificity(w) >= threshold for w in re.findall(r"[a-z]+", term.lower()) if len(w) > 2)
+def hard_word(term: str, threshold: float = 2.6, common: frozenset[str] = frozenset()) -> bool:
+    """A term an average reader may not know: some word of it is rare in everyday English.
+    The words of the library's own subject (their stems in ``common``) are known to its
+    readers: "Scleroderma Foundation" is not hard where every document is about scleroderma."""
+    return any(specificity(w) >= threshold for w in re.findall(r"[a-z]+", term.lower())
+               if len(w) > 2 and stem(w) not in common)
 
 
 def asked_definitions(question: str, glossary: Glossary | None, common: frozenset[str] = frozenset(),
@@ -162,7 +165,7 @@ def explain_terms(sentences, citations, glossary: Glossary | None, most: int = 2
         for _, name, d in glossary.names_in(s.text):
             # judged by the name the answer uses: "side effects" needs no definition even
             # though the glossary files it under "Adverse effect"
-            if (d.chunk_id in explained or not hard_word(name) or len(added) >= most
+            if (d.chunk_id in explained or not hard_word(name, common=common) or len(added) >= most
                     or len(sentences) + len(added) >= max_sentences or _is_subject(d, common)
                     or _named_as_alias(s.text, d)):
                 continue
