@@ -195,3 +195,7 @@ def test_a_place_name_that_is_also_an_everyday_or_medical_word_is_the_word():
 def test_every_placing_word_of_the_asking_clause_is_read():
     assert uncovered_phrase("is there a scleroderma trial in my area near boston", INDEXED,
                             focus="scleroderma trial") == "boston"
+
+
+def test_a_place_is_read_in_a_clause_asked_as_patients_type_it():
+    assert uncovered_phrase("whats a good scleroderma clinic in toronto", INDEXED, focus="scleroderma clinic") == "toronto"

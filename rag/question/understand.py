@@ -121,7 +121,7 @@ def asked_place(question: str, indexed: Callable[[str], bool]) -> str:
     the answer holds wherever the patient lives."""
     clauses = [c for c in re.split(r"[,.;!?]+", question) if c.strip()]
     asking = next((c for c in reversed(clauses) if re.search(
-        r"\b(?:what|which|where|who|how|is|are|can|could|do|does|will|should|any|best)\b", c, re.I)), "")
+        r"\b(?:what|whats|wat|which|where|who|how|is|are|can|could|do|does|will|should|any|best)\b", c, re.I)), "")
     for m in _PLACED.finditer(asking):
         words = m.group(1).split()
         words = words[1:] if words and words[0].lower() == "the" else words
