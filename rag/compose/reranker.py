@@ -62,10 +62,17 @@ def nudged(scores: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int
     model moves the lead where the rules were unsure: a sentence that names the question's
     words without answering it drops below one that answers."""
     scores = np.asarray(scores, np.float32)
+    return scores + weight * best_few(scores, read, top, allowed) if weight > 0 else scores.copy()
+
+
+def best_few(scores: np.ndarray, read: Callable[[list[int]], np.ndarray], top: int,
+             allowed: Sequence[bool] | None = None) -> np.ndarray:
+    """``read(indices)`` for the ``top`` best ``scores`` (among the ``allowed``), 0 for the
+    rest: what ``nudged`` adds, and what a supporting sentence is held to."""
+    out = np.zeros(len(scores), np.float32)
     order = best_allowed(scores, top, allowed)
-    out = scores.copy()
-    if order and weight > 0:
-        out[order] += weight * np.asarray(read(order), np.float32)
+    if order:
+        out[order] = np.asarray(read(order), np.float32)
     return out
 
 
@@ -159,11 +166,8 @@ class Reranker:
                                allowed: list[bool] | None = None) -> np.ndarray:
         """The probability that each sentence answers, for the ``scores``' best few (the ones
         ``nudge`` read: cached); 0 for the rest, which the rules ranked too low to support."""
-        out = np.zeros(len(sentences), np.float32)
-        order = best_allowed(scores, self.top, allowed)
-        if order:
-            out[order] = self.probabilities(question, [sentences[i] for i in order])
-        return out
+        return best_few(scores, lambda idx: self.probabilities(question, [sentences[i] for i in idx]),
+                        self.top, allowed)
 
     def timing(self, n: int, runs: int = 20) -> float:
         """Median milliseconds to score ``n`` typical sentences for one question."""

@@ -37,6 +37,7 @@ from typing import Callable, Sequence
 
 from rag.question.english import everyday
 from rag.text import wordlists
+from rag.text.message import is_question
 from rag.text.lexical import STOPWORDS, raw_tokens, specificity, stem
 
 ASKING_WORDS = wordlists.words("asking_words")  # rag/data/asking_words.tsv
@@ -119,9 +120,8 @@ def asked_place(question: str, indexed: Callable[[str], bool]) -> str:
     index never names it: "which hospital in london is best" -> "london". A place in the
     story around the question ("I live in London, what is scleroderma?") is not asked about:
     the answer holds wherever the patient lives."""
-    clauses = [c for c in re.split(r"[,.;!?]+", question) if c.strip()]
-    asking = next((c for c in reversed(clauses) if re.search(
-        r"\b(?:what|whats|wat|which|where|who|how|is|are|can|could|do|does|will|should|any|best)\b", c, re.I)), "")
+    clauses = [c for c in re.split(r"[,.;!]+|(?<=\?)", question) if c.strip()]
+    asking = next((c for c in reversed(clauses) if is_question(c)), "")
     for m in _PLACED.finditer(asking):
         words = m.group(1).split()
         words = words[1:] if words and words[0].lower() == "the" else words
