@@ -138,3 +138,11 @@ def test_a_follow_up_that_goes_on_with_a_new_aspect_is_not_read_with_the_library
         "what about the lungs (stem cell transplant)", "what about the lungs"]
     # a question that only points at nothing may still be about the library's subject
     assert "Scleroderma: is there a cure?" in readings("is there a cure?", history, 2, knows, subject="Scleroderma")
+
+
+def test_a_follow_up_that_asks_a_question_of_its_own_may_leave_the_topic():
+    history = normalize_history(["what is mycophenolate used for"])
+    knows = lambda w: w in ("mycophenolate", "lungs")  # noqa: E731
+    # "and what can help the lungs" is a new question: the library's subject is read too
+    assert "Scleroderma: and what can help the lungs" in readings(
+        "and what can help the lungs", history, 2, knows, subject="Scleroderma")

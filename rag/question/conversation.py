@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.text import wordlists
+from rag.text.message import is_question
 from rag.text.lexical import STOPWORDS, raw_tokens, specificity
 from rag.question.kinds import focus_phrase
 from rag.safety.redact import without_personal_details
@@ -117,8 +118,10 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     # "is it safe?" points at what was just discussed; only a question that points at
     # nothing ("is there a cure?") may be about the library's subject instead
     points = topic and any(w in _POINTERS for w in raw_tokens(question))
-    # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it
-    continues = topic and own and _GOES_ON.match(question.strip())
+    # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
+    # "and what can help the lungs" asks a question of its own, which may leave the topic
+    opener = _GOES_ON.match(question.strip())
+    continues = topic and own and opener and not is_question(question.strip()[opener.end():])
     if subject and not points and not continues and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
