@@ -245,7 +245,7 @@ class Answering:
         if d.triage.advice and not confident:
             # A personal-advice question is answered with what the documents say about the
             # medicine or treatment it names, when they name it at all.
-            named = {stem(w) for n in treatments_named(u.asked) for w in n.split()}
+            named = {stem(w) for n in treatments_named(d.search_text) for w in n.split()}
             confident = any(named & set(terms(s.text)) for s in x.sentences)
         sentences, citations = (x.sentences, x.citations) if confident else ([], [])
         definitions = asked_definitions(u.asked, self._glossary, self._subject_terms,

@@ -262,3 +262,13 @@ def test_an_outlook_question_the_documents_do_not_answer_says_so_and_one_they_do
     pipe.ingest()
     answer = pipe.ask("will my gout get better", finish=False)
     assert answer.kind == "answered" and "outlook" in answer.sentences[0].text, answer.answer
+
+
+def test_a_dose_asked_after_a_medicine_gives_that_medicines_general_information_and_the_referral(corpus_pipeline):
+    history = [{"role": "user", "content": "what is nintedanib"},
+               {"role": "assistant", "content": "Nintedanib is an antifibrotic medicine."}]
+    a = corpus_pipeline.ask("how much should i take", history).to_json()
+    # what the documents say about nintedanib, never a dose, and the care team for the rest
+    assert a["kind"] == "answered" and "nintedanib" in a["answer"].lower()
+    assert any(n["code"] == "personal_advice" for n in a["notices"])
+    assert not has_dose_or_instruction(a["answer"])

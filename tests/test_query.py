@@ -146,3 +146,13 @@ def test_a_follow_up_that_asks_a_question_of_its_own_may_leave_the_topic():
     # "and what can help the lungs" is a new question: the library's subject is read too
     assert "Scleroderma: and what can help the lungs" in readings(
         "and what can help the lungs", history, 2, knows, subject="Scleroderma")
+
+
+def test_a_dose_or_change_asked_of_no_medicine_by_name_is_about_the_medicine_just_discussed():
+    history = normalize_history(["what is methotrexate for", "can i stop taking it if i feel better"])
+    everything = lambda w: True  # noqa: E731 - "dose", "people", "usually": every word is indexed
+    # searched as asked, "usually" finds a passage on the transplant ("usually from bone marrow")
+    assert readings("what dose do people usually take", history, 2, known, everything,
+                    subject="Scleroderma") == ["what dose do people usually take (methotrexate)"]
+    # the turn that asked to stop "it" named no topic: "stop" is the change asked
+    assert conversation_topic(history, 2, known, everything) == ("methotrexate",)

@@ -187,6 +187,9 @@ ADVICE = [
     "Should I get a stem cell transplant?",
     "Prescribe me a dose of cyclophosphamide",
     "can I stop taking it from tomorrow? (methotrexate)",
+    # asking the doctor for the change, and a dose asked of what people take
+    "should i ask to switch from methotrexate to it", "Should I ask my doctor about switching to tocilizumab?",
+    "what dose do people usually take",
 ]
 
 
@@ -203,6 +206,8 @@ def test_personal_advice_requests_are_recognised(text):
     # stopping a disease from happening is prevention, not stopping a medicine
     "can I stop it from happening to my kids?", "can we stop this from getting worse?",
     "is there a way to stop my children getting it?",
+    # asking the doctor about something that is no change of medicine
+    "should I ask my doctor about clinical trials?", "can I ask my doctor for a referral?",
 ])
 def test_general_questions_are_not_advice(text):
     assert not triage(text).advice

@@ -18,6 +18,7 @@ from rag.text import wordlists
 from rag.text.message import is_question
 from rag.text.lexical import STOPWORDS, raw_tokens, specificity
 from rag.question.kinds import focus_phrase
+from rag.safety.advice import treatments_named, wants_personal_advice
 from rag.safety.redact import without_personal_details
 
 
@@ -76,8 +77,8 @@ def conversation_topic(history: list[dict], turns: int, known_term, indexed=None
     when no recent turn named one."""
     earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")][-turns:]
     for text in reversed(earlier):
-        if is_follow_up(text, known_term, indexed):
-            continue
+        if is_follow_up(text, known_term, indexed) or asks_a_change_unnamed(text):
+            continue  # "can I stop taking it?" names no topic: "stop" is the change asked
         foci = tuple(f for f in focus_phrase(text) if f.lower() not in _ANAPHORA)
         if not foci:
             named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)]
@@ -105,7 +106,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         return [question]
     if not history:
         return [about_the_subject(question, subject)]
-    if not is_follow_up(question, known_term, indexed):
+    if not is_follow_up(question, known_term, indexed) and not asks_a_change_unnamed(question):
         return [question]
     topic = conversation_topic(history, turns, known_term, indexed)
     # the library's own subject is in every passage: it would pull in any of them
@@ -117,7 +118,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         out.append(f"{question} ({', '.join(kept)})")
     # "is it safe?" points at what was just discussed; only a question that points at
     # nothing ("is there a cure?") may be about the library's subject instead
-    points = topic and any(w in _POINTERS for w in raw_tokens(question))
+    points = topic and (any(w in _POINTERS for w in raw_tokens(question)) or asks_a_change_unnamed(question))
     # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
     # "and what can help the lungs" asks a question of its own, which may leave the topic
     opener = _GOES_ON.match(question.strip())
@@ -127,6 +128,13 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
     return list(dict.fromkeys(out))
+
+
+def asks_a_change_unnamed(question: str) -> bool:
+    """A dose, or a change of medicine, asked of none by name ("what dose do people usually
+    take", "should I ask to switch"): it is about the medicine just discussed, never about
+    whatever else its words find ("usually" in a passage on the transplant)."""
+    return wants_personal_advice(question) and not treatments_named(question)
 
 
 def shared_subject(titles: list[str]) -> str:

@@ -54,8 +54,11 @@ _CHANGE = _rx(r"""
     \b(?:should|can|could|may|must|do|would|is\s+it\s+(?:ok|okay|safe|fine|alright)\s+(?:for\s+me\s+)?to|is\s+it\s+(?:ok|okay|safe)\s+if)\s+
       (?:i|we|he|she|my\s+\w+)?\s*
       (?:(?:just|go\s+ahead\s+and|maybe|really|still|also|now|safely|already|only|ever|sometimes|simply)\s+)?
+      # asking the doctor for the change is asking whether to make it
+      (?:ask\s+(?:(?:my|the|our)\s+\w+\s+|him\s+|her\s+|them\s+)?(?:to|about|for|if\s+i\s+(?:can|could|should))\s+)?
       (?:stop|stopping|quit|quitting|come\s+off|go\s+off|get\s+off|taper|skip|skipping|miss|pause|halt|discontinue|drop
-        |start|starting|begin|go\s+on|get\s+on|try|take(?!\s+part)|taking(?!\s+part)|switch|swap|change|replace|add|combine|mix|double|increase|reduce|lower|cut\s+back
+        |start|starting|begin|go\s+on|get\s+on|try|trying|take(?!\s+part)|taking(?!\s+part)|switch|switching|swap|swapping
+        |change|changing|replace|add|adding|combine|mix|double|increase|reduce|lower|cut\s+back
         |get|have|do|use|continue|refuse|decline|stay\s+on|keep\s+(?:taking|on|using)|sign\s+up)\b
   | \b(?:i\s+(?:want|plan|am\s+going|'m\s+going|m\s+going|decided|think\s+i\s+(?:should|will))\s+to|i'?ll|i\s+will|i\s+might)\s+
       (?:stop|quit|come\s+off|skip|switch|start|take|double|change|ditch)\b
@@ -83,7 +86,9 @@ _PREVENTING = _rx(r"""\b(?:stop|stopping|keep|keeping)\s+(?:\w+\s+){1,3}?
 def wants_personal_advice(text: str, medicines: Path = MEDICINES_PATH) -> bool:
     t = _PREVENTING.sub("prevent", fold(text))
     named, _ = _medicines(medicines)
-    if _DOSE.search(t) and (named.search(t) or re.search(r"\b(?:i|my|me)\b", t)):
+    # a dose asked of a medicine, for oneself, or of what people take ("what dose do people
+    # usually take", after a question about a medicine)
+    if _DOSE.search(t) and (named.search(t) or re.search(r"\b(?:i|my|me|take|takes|taking|given|prescribed)\b", t)):
         return True
     return bool(_CHANGE.search(t) and named.search(t))
 
