@@ -130,6 +130,11 @@ def test_yes_no_questions_open_with_an_auxiliary_verb(question, expected):
     ("is scleroderma inherited", "cause"),
     ("bosentan vs sildenafil for ulcers", "comparison"),
     ("hello", "other"),
+    # asking what a word means is a definition, whatever the word
+    ("what does remission mean", "definition"),
+    ("what do you mean by remission", "definition"),
+    # "what are they ..." asks what people do, not what a thing is
+    ("what are they still trying to figure out", "research"),
 ])
 def test_hand_rules_read_the_obvious_cues(question, kind):
     assert rule_kind(question) == kind
@@ -143,6 +148,9 @@ def test_hand_rules_read_the_obvious_cues(question, kind):
     ("What are the treatments for Adult Acute Lymphoblastic Leukemia ?", "Adult Acute Lymphoblastic Leukemia"),
     ("how long do people live with systemic sclerosis", "systemic sclerosis"),
     ("is IL-6 blocking safe for my lungs?", "IL-6 blocking"),
+    # a kind of therapy is named by the word before "therapy"
+    ("what is occupational therapy", "occupational therapy"),
+    ("is gene therapy safe", "gene therapy"),
 ])
 def test_focus_phrase_finds_what_the_question_is_about(question, best):
     assert focus_phrase(question)[0] == best

@@ -115,7 +115,8 @@ _CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k
                   r"support groups?|tips)\b"),
     ("trial", r"\b(?:clinical trials?|trials?|placebo|research study|a study|the study|informed consent)\b"),
     ("research", r"\b(?:research\w*|scientists?|being (?:studied|tested|developed)|new (?:drugs?|treatments?|therap\w+)|"
-                 r"breakthrough\w*|pipeline|on the horizon|latest|coming next|studies|working on|news on)\b"),
+                 r"breakthrough\w*|pipeline|on the horizon|latest|coming next|studies|working on|news on|"
+                 r"still (?:trying|working|looking|learning)|(?:figure|work) out|not (?:yet )?known|unknowns?)\b"),
     ("who_for", r"\b(?:who (?:is|are|gets?|should|can|shouldn'?t|needs?|qualif\w*)|eligible|candidates?|qualif\w+|"
                 r"at (?:higher |high |more |greater )?risk|more likely|suitable|too old|meant for|for everyone|which (?:people|patients)|"
                 r"(?:kids|children|men|women|teenagers|babies|elderly|older people) get|happen more|more in (?:women|men)|only for)\b"),
@@ -144,14 +145,24 @@ _CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k
     ("self_care", r"\b(?:what can i do|i do (?:at home|myself)|at home|diet|eat\w*|foods?|exercis\w*|stretch\w*|"
                   r"cope|coping|deal with|support groups?|prevent\w*|avoid|tips?|look after|protect|"
                   r"stop smoking|alone|talk to)\b"),
-    ("definition", r"^(?:what|whats|what's)\s+(?:is|are|does|do)\b|\bmean(?:s|ing|t)?\b|\bdefin\w+|\bexplain\b|"
-                   r"stand for|what'?s (?:a|an)\b|^what(?:'s|s| is| are)\s+(?:an? |the )?[\w'-]+(?:\s[\w'-]+){0,3}\s*\??$"),
+    # "what are they still trying to figure out" asks what people do, not what a thing is
+    ("definition", r"^(?:what|whats|what's)\s+(?:is|are|does|do)\b(?!\s+(?:they|you|we|i|he|she|people|doctors|scientists|researchers)\b)|\bmean(?:s|t)?\s*\??$|\bmeaning\b|\bdefin\w+|\bexplain\b|"
+                   r"stand for|what'?s (?:a|an)\b|^what(?:'s|s| is| are)\s+(?!(?:they|you|we|i|he|she|people|doctors)\b)(?:an? |the )?[\w'-]+(?:\s[\w'-]+){0,3}\s*\??$"),
 ))
 
 
+# Asking what a word means is a definition, whatever the word: "what does remission mean".
+_MEANING = re.compile(r"^(?:so\s+|and\s+)?what\s+(?:does|do|did)\s+(?:the\s+(?:word|term)\s+)?[\w' -]{1,40}?\s+mean\s*\??$"
+                      r"|\bwhat\s+(?:do|does)\s+(?:you|they|it|that)\s+mean\s+by\b|\bmeaning\s+of\b"
+                      r"|\bdefin(?:e|ition\s+of)\b", re.I)
+
+
 def rule_cues(question: str) -> list[str]:
-    """Kinds whose cue words appear in the question's asking clause, in priority order."""
+    """Kinds whose cue words appear in the question's asking clause, in priority order; only
+    "definition" when the clause asks what a word means."""
     clause = _main_clause(question)
+    if _MEANING.search(clause.strip()):
+        return ["definition"]
     found = [kind for kind, cue in _CUES if cue.search(clause)]
     if not found:  # "..., should i?": the context says what is asked
         whole = _LEAD_IN.sub("", re.sub(r"\s+", " ", question)).strip()
@@ -280,6 +291,9 @@ prevent prevention avoid diet eat exercise cope support group groups tips
 good place idea point purpose supposed meant expect
 """.split())
 
+# A cue word that a word before it turns into a name: "occupational therapy", "gene therapy".
+_NAMED_BY_WHAT_COMES_BEFORE = frozenset({"therapy", "therapies"})
+
 _PEOPLE = frozenset("""
 doctor doctors rheumatologist rheumy nurse mom mum dad mother father sister brother wife
 husband son daughter kids children child family friend friends
@@ -315,7 +329,7 @@ def focus_phrase(question: str) -> list[str]:
         keep_the = (tok.lower() == "the" and nxt[:1].isupper() and not _drop(nxt))
         if keep_the and not current:
             current = [tok]
-        elif not _drop(tok):
+        elif not _drop(tok) or (current and tok.lower() in _NAMED_BY_WHAT_COMES_BEFORE):
             current.append(tok)
         else:
             if current and not (len(current) == 1 and current[0].lower() == "the"):
