@@ -156,3 +156,11 @@ def test_a_dose_or_change_asked_of_no_medicine_by_name_is_about_the_medicine_jus
                     subject="Scleroderma") == ["what dose do people usually take (methotrexate)"]
     # the turn that asked to stop "it" named no topic: "stop" is the change asked
     assert conversation_topic(history, 2, known, everything) == ("methotrexate",)
+
+
+def test_a_follow_up_that_goes_on_with_a_question_mark_only_keeps_the_topic():
+    history = normalize_history(["what drugs are used for scleroderma"])
+    knows = lambda w: w in ("drugs", "biologic", "scleroderma")  # noqa: E731
+    # "the newer biologic ones?" asks nothing of its own: it goes on with the drugs
+    assert "Scleroderma: and what about the newer biologic ones?" not in readings(
+        "and what about the newer biologic ones?", history, 2, knows, subject="Scleroderma")

@@ -130,6 +130,10 @@ def test_a_topic_cue_word_names_its_topic_however_everyday_it_is():
     for question, topic in (("is methotrexate expensive", "expensive"), ("is smoking worse for scleroderma", "smoking"),
                             ("will my insurance pay for it", "insurance")):
         assert uncovered_phrase(question, INDEXED) == topic
+    # ...and beside a medicine the documents know: the question is about the wine, or the food
+    assert uncovered_phrase("can I still have a glass of wine while on methotrexate?", INDEXED,
+                            focus="glass of wine", others=("methotrexate",)) == "wine"
+    assert uncovered_phrase("and what should I eat?", INDEXED, focus="") == "eat"
 
 
 def test_a_word_rare_in_english_is_declined_though_known_words_stand_beside_it():

@@ -36,7 +36,7 @@ _FOLLOW_UP_START = re.compile(
 
 
 # Openings that go on with the same topic: "what about the lungs?", "and for the skin?".
-_GOES_ON = re.compile(r"^(?:and|also|but|so|what about|how about)\b", re.I)
+_GOES_ON = re.compile(r"^(?:(?:and|also|but|so|what about|how about)\b[\s,]*)+", re.I)
 
 
 def content_words(text: str) -> list[str]:
@@ -122,7 +122,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
     # "and what can help the lungs" asks a question of its own, which may leave the topic
     opener = _GOES_ON.match(question.strip())
-    continues = topic and own and opener and not is_question(question.strip()[opener.end():])
+    # (the remainder read without its question mark: "the newer ones?" asks nothing of its own)
+    continues = topic and own and opener and not is_question(question.strip()[opener.end():].rstrip("?! "))
     if subject and not points and not continues and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
