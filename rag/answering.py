@@ -12,8 +12,8 @@
 - approved (``rag.records.approved``): an educator's approved answer to the same question, when one
   matches and its passages still stand, is served as approved and ends the line.
 - retrieve (``rag.search.retrieve``): hybrid search; a follow-up borrows earlier turns for search.
-- compose (``rag.compose.extract``): lead with the sentence that answers this kind of question,
-  chains kept together; a definition question leads with the glossary's definition.
+- compose (``rag.compose.extract``): lead with the sentence that answers this kind of question, in
+  a passage that answers it as a whole, chains kept; a definition leads with the glossary's.
 - decide (``rag.compose.confidence``): answer, or say precisely what the documents don't cover.
 - plain language (``rag.plain.rewrite``, ``rag.plain.glossary``): reworded sentences, hard words
   explained after the answer; "say that more simply" keeps the main point in at most
@@ -227,7 +227,7 @@ class Answering:
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms, yes_no=u.yes_no,
                        kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge, rerank_support=self.settings.rerank_support,
                        scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
-                       reranker=self.reranker if self.chooser == "reranked" or nudge else None)
+                       reranker=self.reranker if self.chooser == "reranked" or nudge else None, heads=self.kind_heads)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they

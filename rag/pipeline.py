@@ -97,6 +97,8 @@ class Pipeline(Answering):
         self.confidence = ConfidenceModel.load(settings.confidence_path)
         self.kinds = KindModel.load()
         self.scorer = load_scorer(settings)
+        # which kind of question each passage answers, learned on MedQuAD's answers (any chooser)
+        self.kind_heads = self.scorer.heads if self.scorer is not None else None
         self.chooser = settings.answer_scorer  # "rules", "learned" or "reranked" (a benchmark may switch it)
         self.selection = SelectionParams()
         self._retriever: Retriever | None = None

@@ -75,6 +75,17 @@ def test_kind_agreement_is_high_when_the_sentence_answers_the_kind_asked():
     assert agree[0] > 0.9 > 0.1 > agree[1]
 
 
+def test_a_passage_answers_the_kind_its_sentences_answer_together():
+    eye = np.eye(2, dtype=np.float32) * 4
+    heads = KindHeads(("cause", "outlook"), eye, np.zeros(2, np.float32), eye, np.zeros(2, np.float32))
+    # passage 0: one sentence on the outlook, one that reads like neither; passage 1: on causes
+    vectors = np.array([[0.0, 1.0], [0.7, 0.7], [1.0, 0.0]], np.float32)
+    agreement = heads.passage_agreement(vectors, [0, 0, 1], {"cause": 0.0, "outlook": 1.0})
+    # the ambiguous sentence shares its passage's reading: the outlook
+    assert agreement[0] == agreement[1] > 0.8 > 0.2 > agreement[2]
+    assert agreement[1] > heads.agreement(vectors[1], vectors[1:2], {"cause": 0.0, "outlook": 1.0})[0]
+
+
 def test_with_a_floor_a_supporting_sentence_must_score_as_answering():
     cands = _cands("Gout causes sudden pain in a joint, often the big toe.",
                    "Attacks often start at night and can last days.",

@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 
 from rag.compose.reranker import Reranker
-from rag.compose.scorer import AnswerScorer, scalar_features
+from rag.compose.scorer import AnswerScorer, KindHeads, scalar_features
 from rag.compose.candidates import Candidate, candidates, previous_in_passage
 from rag.compose.selection import LIST_KINDS, SelectionParams, choose
 from rag.text.citations import Numbering
@@ -181,7 +181,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
             scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
             reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0,
-            rerank_support: float = 0.0) -> Extraction:
+            rerank_support: float = 0.0, heads: KindHeads | None = None) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
@@ -208,6 +208,10 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     if focus:
         sims = np.maximum(sims, vectors @ embed([focus])[0])
     base = base_score(cands, sims, passages, params)
+    if heads is not None and kind_scores and params.passage_kind_weight > 0:
+        # the passage that answers this kind of question as a whole (learned on MedQuAD's answers)
+        base = base + params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
+                                                                          kind_scores)
     if scorer is not None:
         return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
                               qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,

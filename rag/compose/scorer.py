@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -117,6 +118,18 @@ class KindHeads:
             p = softmax(np.asarray(qvec, np.float32) @ self.question_w + self.question_b)
         answered = softmax(vectors @ self.sentence_w + self.sentence_b)
         return answered @ p
+
+    def passage_agreement(self, vectors: np.ndarray, passage_of: Sequence[int], asked: dict[str, float]) -> np.ndarray:
+        """For each sentence, the agreement of the passage it is in: the kind its passage's
+        sentences answer together (their mean vector) against the kind ``asked``. A paragraph
+        on the outlook is about the outlook as a whole, though its sentences one by one
+        ("Most people recover within weeks") may read like any other kind."""
+        passage_of = np.asarray(passage_of)
+        out = np.zeros(len(passage_of), np.float32)
+        for p in np.unique(passage_of):
+            mean = vectors[passage_of == p].mean(axis=0)
+            out[passage_of == p] = self.agreement(mean, (mean / (np.linalg.norm(mean) or 1.0))[None, :], asked)[0]
+        return out
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class SelectionParams:
     simplicity_weight: float = 0.01  # score lost per reading grade above 8 (prefers plainer sentences)
     expanded_weight: float = 1.0  # 0: judge sentences against the question as asked; 1: with expansions
     kind_weight: float = 0.3  # added for a sentence holding the asked kind's cues (3 or more: all of it)
+    passage_kind_weight: float = 0.2  # times the chance that the sentence's passage answers the kind asked
     own_word: float = 0.5  # ... and this share more when it uses the question's word for the kind
     own_word_yes_no: float = 1.0  # ... for a yes/no question, where that word settles it
     list_items: int = 6  # most items when a list answers the question
