@@ -124,12 +124,12 @@ class KindHeads:
         sentences answer together (their mean vector) against the kind ``asked``. A paragraph
         on the outlook is about the outlook as a whole, though its sentences one by one
         ("Most people recover within weeks") may read like any other kind."""
-        passage_of = np.asarray(passage_of)
-        out = np.zeros(len(passage_of), np.float32)
-        for p in np.unique(passage_of):
-            mean = vectors[passage_of == p].mean(axis=0)
-            out[passage_of == p] = self.agreement(mean, (mean / (np.linalg.norm(mean) or 1.0))[None, :], asked)[0]
-        return out
+        _, where = np.unique(np.asarray(passage_of), return_inverse=True)
+        means = np.stack([vectors[where == i].mean(axis=0) for i in range(where.max() + 1)])
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        means = means / np.where(norms > 0, norms, 1.0)
+        # ``asked`` stands in for the question head, so no question vector is read
+        return self.agreement(means[0], means, asked)[where]
 
 
 @dataclass(frozen=True)

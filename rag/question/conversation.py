@@ -106,7 +106,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         return [question]
     if not history:
         return [about_the_subject(question, subject)]
-    if not is_follow_up(question, known_term, indexed) and not asks_a_change_unnamed(question):
+    change_unnamed = asks_a_change_unnamed(question)
+    if not is_follow_up(question, known_term, indexed) and not change_unnamed:
         return [question]
     topic = conversation_topic(history, turns, known_term, indexed)
     # the library's own subject is in every passage: it would pull in any of them
@@ -118,7 +119,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         out.append(f"{question} ({', '.join(kept)})")
     # "is it safe?" points at what was just discussed; only a question that points at
     # nothing ("is there a cure?") may be about the library's subject instead
-    points = topic and (any(w in _POINTERS for w in raw_tokens(question)) or asks_a_change_unnamed(question))
+    points = topic and (any(w in _POINTERS for w in raw_tokens(question)) or change_unnamed)
     # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
     # "and what can help the lungs" asks a question of its own, which may leave the topic
     opener = _GOES_ON.match(question.strip())
