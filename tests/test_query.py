@@ -164,3 +164,31 @@ def test_a_follow_up_that_goes_on_with_a_question_mark_only_keeps_the_topic():
     # "the newer biologic ones?" asks nothing of its own: it goes on with the drugs
     assert "Scleroderma: and what about the newer biologic ones?" not in readings(
         "and what about the newer biologic ones?", history, 2, knows, subject="Scleroderma")
+
+
+def test_the_conversations_first_question_lends_its_topic_whatever_its_shape():
+    # "is it worth being in a trial" opens the conversation: "it" points at nothing earlier
+    history = normalize_history(["is it worth being in a trial"])
+    knows = lambda w: w in ("trial", "scleroderma")  # noqa: E731
+    assert readings("who runs them", history, 2, knows, subject="Scleroderma")[0] == "who runs them (trial)"
+    # a later turn of that shape still names no topic of its own
+    history = normalize_history(["what is a stem cell transplant?", "is it worth being in a trial"])
+    assert conversation_topic(history, 2, known) == ("stem cell transplant",)
+
+
+def test_a_turn_naming_only_the_librarys_subject_lends_the_specific_words_it_names_besides():
+    history = normalize_history(["how do clinical trials work for scleroderma"])
+    knows = lambda w: w in ("clinical", "trials", "scleroderma")  # noqa: E731
+    assert conversation_topic(history, 2, knows, subject="Scleroderma") == ("clinical trials",)
+    # everyday words ("different", "person") are no topic: the subject is
+    history = normalize_history(["why is scleroderma so different from person to person"])
+    knows = lambda w: w in ("different", "person", "scleroderma")  # noqa: E731
+    assert conversation_topic(history, 2, knows, subject="Scleroderma") == ("scleroderma",)
+
+
+def test_what_only_qualifies_ones_or_is_an_everyday_word_names_no_topic_a_pronoun_could_point_at():
+    everything = lambda w: True  # noqa: E731 - "later" and "make" are indexed
+    assert is_follow_up("what happens in the later ones", known, everything)
+    assert is_follow_up("can anything make it softer", known, everything)
+    # a specific word before the pronoun is what it points at
+    assert not is_follow_up("what exactly is scleroderma? my doctor just said I have it", known, everything)

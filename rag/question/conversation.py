@@ -60,8 +60,12 @@ def is_follow_up(question: str, known_term, indexed=None) -> bool:
     words = raw_tokens(question)
     specific = [w for w in content_words(question) if w not in _ASPECTS and known_term(w)]
     if indexed is not None:
+        # a word names a topic when the index has it and it is no everyday word ("can anything
+        # make it softer" names nothing); "the later ones": a word that only qualifies
+        # "one(s)" names nothing either, "ones" takes its noun from the earlier turn
         named = [i for i, w in enumerate(words) if w not in STOPWORDS and w not in _ANAPHORA
-                 and w not in _ASPECTS and len(w) > 2 and indexed(w)]
+                 and w not in _ASPECTS and len(w) > 2 and indexed(w) and specificity(w) >= NAMING_SPECIFICITY
+                 and (i + 1 >= len(words) or words[i + 1] not in _ONES)]
         pointers = [i for i, w in enumerate(words) if w in _ANAPHORA]
         if named and (not pointers or named[0] < pointers[0]) and not _FOLLOW_UP_START.match(question.strip()):
             return False
@@ -70,19 +74,30 @@ def is_follow_up(question: str, known_term, indexed=None) -> bool:
     return (points_back and len(specific) < 3) or (continues and len(specific) < 2) or not specific
 
 
-def conversation_topic(history: list[dict], turns: int, known_term, indexed=None) -> tuple[str, ...]:
+def conversation_topic(history: list[dict], turns: int, known_term, indexed=None,
+                       subject: str = "") -> tuple[str, ...]:
     """What the conversation is about: the topic phrases of the last user turn (of the last
     ``turns``) that named a topic of its own ("what is nintedanib used for?" -> nintedanib;
     "risks of the stem cell transplant for the lungs" -> stem cell transplant, lungs). Empty
-    when no recent turn named one."""
-    earlier = [t["content"] for t in history if t.get("role") == "user" and t.get("content")][-turns:]
-    for text in reversed(earlier):
-        if is_follow_up(text, known_term, indexed) or asks_a_change_unnamed(text):
+    when no recent turn named one.
+
+    The conversation's first question follows nothing, whatever its shape: "is it worth
+    being in a trial" lends "trial". A turn whose topic phrases are only the library's
+    ``subject`` lends the specific words it names besides ("how do clinical trials work for
+    scleroderma" -> clinical trials), and the subject when it names nothing else."""
+    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    earlier = users[-turns:] if turns > 0 else []
+    starts = len(earlier) == len(users)  # ``earlier`` holds the conversation's first question
+    own_subject = set(raw_tokens(subject))
+    for i in range(len(earlier) - 1, -1, -1):
+        text = earlier[i]
+        if (not (starts and i == 0) and is_follow_up(text, known_term, indexed)) or asks_a_change_unnamed(text):
             continue  # "can I stop taking it?" names no topic: "stop" is the change asked
         foci = tuple(f for f in focus_phrase(text) if f.lower() not in _ANAPHORA)
-        if not foci:
-            named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)]
-            foci = (" ".join(named),) if named else ()
+        if not foci or all(set(raw_tokens(f)) <= own_subject for f in foci):
+            named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)
+                     and w not in own_subject and specificity(w) >= NAMING_SPECIFICITY]
+            foci = (" ".join(named),) if named else foci
         if foci:
             return foci
     return ()
@@ -109,7 +124,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     change_unnamed = asks_a_change_unnamed(question)
     if not is_follow_up(question, known_term, indexed) and not change_unnamed:
         return [question]
-    topic = conversation_topic(history, turns, known_term, indexed)
+    topic = conversation_topic(history, turns, known_term, indexed, subject)
     # the library's own subject is in every passage: it would pull in any of them
     topic = tuple(f for f in topic if not set(raw_tokens(f)) <= set(raw_tokens(subject))) or topic
     own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
@@ -154,8 +169,12 @@ def shared_subject(titles: list[str]) -> str:
 
 _SUBJECT_POINTERS = {"it", "its", "it's", "this"}
 _POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
+_ONES = {"one", "ones"}
 # Words this common ("stop", "doctors", "kids") name no topic of their own.
 EVERYDAY_SPECIFICITY = 2.0
+# ... and words this common ("make", "happens") none that a pronoun after them could point at
+# ("skin", 1.6, and "trial" can)
+NAMING_SPECIFICITY = 1.5
 
 
 def about_the_subject(question: str, subject: str) -> str:
