@@ -272,3 +272,11 @@ def test_a_dose_asked_after_a_medicine_gives_that_medicines_general_information_
     assert a["kind"] == "answered" and "nintedanib" in a["answer"].lower()
     assert any(n["code"] == "personal_advice" for n in a["notices"])
     assert not has_dose_or_instruction(a["answer"])
+
+
+def test_a_question_told_with_a_story_is_answered_as_the_question_alone_is(corpus_pipeline):
+    # "doctor", "just", "said": words the documents never use, but not what is asked
+    alone = corpus_pipeline.ask("what exactly is scleroderma?", finish=False)
+    told = corpus_pipeline.ask("what exactly is scleroderma? my doctor just said I have it", finish=False)
+    assert alone.kind == told.kind == "answered"
+    assert told.citations[0].chunk.chunk_id == alone.citations[0].chunk.chunk_id

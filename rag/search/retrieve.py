@@ -77,7 +77,11 @@ class Retriever:
             if p.chunk.chunk_id not in best or p.score > best[p.chunk.chunk_id].score:
                 best[p.chunk.chunk_id] = p
         passages = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))[:k]
-        return Retrieval(whole.query, whole.vector, whole.plain_vector, whole.terms, passages)
+        # a word of the story the documents never use is not missing from them: "what exactly
+        # is scleroderma? my doctor just said I have it" is no less covered for "doctor", "said"
+        asked_words = {qt.word for qt in focused.terms.terms}
+        told = QueryTerms(tuple(qt for qt in whole.terms.terms if qt.matches or qt.word in asked_words))
+        return Retrieval(whole.query, whole.vector, whole.plain_vector, told, passages)
 
     def _search(self, text: str, k: int, mode: str, hint: str = "") -> Retrieval:
         found = expansions(text, self.abbreviations, self.lay_terms)
