@@ -208,15 +208,17 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     if focus:
         sims = np.maximum(sims, vectors @ embed([focus])[0])
     base = base_score(cands, sims, passages, params)
-    if heads is not None and kind_scores and params.passage_kind_weight > 0:
-        # the passage that answers this kind of question as a whole (learned on MedQuAD's answers)
-        base = base + params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
-                                                                          kind_scores)
     if scorer is not None:
         return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
                               qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
                               common, kind_scores, reranker, reading or question)
-    scores, _ = score(cands, sims, topic_terms, passages, params, base)
+    kind_bonus = 0.0
+    if heads is not None and kind_scores and params.passage_kind_weight > 0:
+        # the passage that answers this kind of question as a whole (learned on MedQuAD's
+        # answers): it picks the rules' sentences, not the evidence the decision reads
+        kind_bonus = params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
+                                                                         kind_scores)
+    scores, _ = score(cands, sims, topic_terms, passages, params, base + kind_bonus)
     allowed = quotable(cands, advice)
     supports = None
     if reranker is not None and rerank_weight > 0 and question:
