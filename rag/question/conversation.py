@@ -88,15 +88,14 @@ def conversation_topic(history: list[dict], turns: int, known_term, indexed=None
     users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
     earlier = users[-turns:] if turns > 0 else []
     starts = len(earlier) == len(users)  # ``earlier`` holds the conversation's first question
-    own_subject = set(raw_tokens(subject))
     for i in range(len(earlier) - 1, -1, -1):
         text = earlier[i]
         if (not (starts and i == 0) and is_follow_up(text, known_term, indexed)) or asks_a_change_unnamed(text):
             continue  # "can I stop taking it?" names no topic: "stop" is the change asked
         foci = tuple(f for f in focus_phrase(text) if f.lower() not in _ANAPHORA)
-        if not foci or all(set(raw_tokens(f)) <= own_subject for f in foci):
+        if not foci or all(_only_subject(f, subject) for f in foci):
             named = [w for w in content_words(text) if w not in _ASPECTS and known_term(w)
-                     and w not in own_subject and specificity(w) >= NAMING_SPECIFICITY]
+                     and not _only_subject(w, subject) and specificity(w) >= NAMING_SPECIFICITY]
             foci = (" ".join(named),) if named else foci
         if foci:
             return foci
@@ -126,7 +125,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         return [question]
     topic = conversation_topic(history, turns, known_term, indexed, subject)
     # the library's own subject is in every passage: it would pull in any of them
-    topic = tuple(f for f in topic if not set(raw_tokens(f)) <= set(raw_tokens(subject))) or topic
+    topic = tuple(f for f in topic if not _only_subject(f, subject)) or topic
     own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
     out: list[str] = []
     if topic:
@@ -145,6 +144,11 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
     return list(dict.fromkeys(out))
+
+
+def _only_subject(phrase: str, subject: str) -> bool:
+    """Whether ``phrase`` says nothing but (words of) the library's subject."""
+    return set(raw_tokens(phrase)) <= set(raw_tokens(subject))
 
 
 def asks_a_change_unnamed(question: str) -> bool:
