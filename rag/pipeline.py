@@ -32,7 +32,7 @@ from rag.embeddings import DIMENSION, CachingEmbedder, model_id_for, shared_embe
 from rag.finisher import Finisher
 from rag.plain.glossary import Glossary
 from rag.indexing.ingest import Ingestor, IngestReport, Progress, passage_embedder
-from rag.text.lexical import LexicalIndex
+from rag.text.lexical import LexicalIndex, stem
 from rag.chat_model.client import build_chat_model
 from rag.prompts import Prompts, load_prompts
 from rag.question.conversation import shared_subject
@@ -152,7 +152,8 @@ class Pipeline(Answering):
                                             self.settings.dense_weight, self.settings.candidate_k,
                                             exclude_kind=REFERENCE_KIND if reference else None)
                 self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
-                self._subject = shared_subject(self._topic_titles())
+                common = self._subject_terms
+                self._subject = shared_subject(self._topic_titles(), lambda w: stem(w.lower()) in common)
                 self._revision = revision
             return self._retriever
 

@@ -95,7 +95,39 @@ def test_the_subject_every_title_shares():
                            "IgA nephropathy - eating, diet and nutrition"]) == "IgA nephropathy"
     assert shared_subject(["Scleroderma treatment review", "The Scleroderma clinical trials overview"]) == "Scleroderma"
     assert shared_subject(["Gout", "Asthma"]) == ""
-    assert shared_subject(["Scleroderma treatment review"]) == ""  # one document is not a library
+    assert shared_subject(["Scleroderma treatment review"]) == ""  # without the passages, a title says little
+
+
+def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passages_keep_using():
+    passages_say = lambda w: w.lower() in {"hernia", "scleroderma", "clinical", "trials"}  # noqa: E731
+    assert shared_subject(["Inguinal Hernia"], passages_say) == "Hernia"
+    assert shared_subject(["Scleroderma clinical trials overview"], passages_say) == "Scleroderma clinical trials"
+    assert shared_subject(["Raynaud's and the hands", "Scleroderma: skin care"], passages_say) == "Scleroderma"
+    # one short title is the subject even when the passages abbreviate it ("CF")
+    assert shared_subject(["Cystic Fibrosis"], lambda w: False) == "Cystic Fibrosis"
+    # a long one says what the document covers, and two unrelated ones say nothing shared
+    assert shared_subject(["A review of the newer treatments for systemic sclerosis"], lambda w: False) == ""
+    assert shared_subject(["Gout", "Asthma"], lambda w: False) == ""
+
+
+def test_a_pronoun_question_in_a_one_page_library_is_about_the_page(tmp_path):
+    """'what is it exactly?' over a single page titled with its condition is searched as
+    that condition, and answered from the page instead of declined."""
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.txt").write_text(
+        "Pernicious Anemia\n\n"
+        "Pernicious anemia is a condition in which the body can't make enough healthy red blood cells "
+        "because it doesn't have enough vitamin B12.\n\n"
+        "Doctors treat pernicious anemia with vitamin B12 shots or high-dose vitamin B12 pills.\n\n"
+        "Pernicious anemia is diagnosed with blood tests that measure vitamin B12 levels.\n", encoding="utf-8")
+    pipe = Pipeline(Settings(corpus_dir=corpus, store_dir=tmp_path / "store"))
+    pipe.ingest()
+    answer = pipe.ask("what is it exactly?", finish=False)
+    assert answer.kind == "answered"
+    assert answer.sentences[0].text.startswith("Pernicious anemia is a condition")
 
 
 def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():

@@ -13,6 +13,7 @@ cleaning what was typed (``rag.text.typed``) and search expansions (``rag.search
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from rag.text import wordlists
 from rag.text.message import is_question
@@ -158,19 +159,35 @@ def asks_a_change_unnamed(question: str) -> bool:
     return wants_personal_advice(question) and not treatments_named(question)
 
 
-def shared_subject(titles: list[str]) -> str:
+def shared_subject(titles: list[str], common: Callable[[str], bool] | None = None) -> str:
     """What every document is about, from their titles: the words all of them share, in the
     first title's order and spelling ("IgA nephropathy - diet" and "IgA nephropathy -
-    causes" give "IgA nephropathy"). Empty for a single document (its title says what it
-    covers, not what a library is about) or titles with nothing in common."""
-    if len(titles) < 2:
-        return ""
+    causes" give "IgA nephropathy"). When the titles share nothing, or there is only one,
+    the title words the passages themselves keep using (``common``: in most passages) say it:
+    a single page titled "Inguinal Hernia" whose passages keep saying "hernia" is about the
+    hernia; "Scleroderma clinical trials overview" gives "Scleroderma clinical trials" when
+    its passages say those words, never "overview"; failing that, a single document's short
+    title is the subject. Empty when none of these says anything."""
     word = re.compile(r"\w+(?:['-]\w+)*")
-    shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
-    kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
-    return " ".join(dict.fromkeys(kept))
+    if len(titles) >= 2:
+        shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
+        kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
+        if kept or common is None:
+            return " ".join(dict.fromkeys(kept))
+    if common is None:
+        return ""
+    for title in titles:  # the first title that names what the passages keep using
+        kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)]
+        if kept:
+            return " ".join(dict.fromkeys(kept))
+    if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
+        kept = [w for w in word.findall(titles[0]) if w.lower() not in STOPWORDS]
+        if 0 < len(kept) <= SHORT_TITLE_WORDS:
+            return " ".join(dict.fromkeys(kept))
+    return ""
 
 
+SHORT_TITLE_WORDS = 4  # longer lone titles say what a document covers ("A review of ...")
 _SUBJECT_POINTERS = {"it", "its", "it's", "this"}
 _POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
 _ONES = {"one", "ones"}
