@@ -70,6 +70,10 @@ def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
             for c in cands]
 
 
+TOPIC_SPECIFICITY = 1.0  # a question word this common (``lexical.specificity``: "look" 0.7, "heart" 1.2) names no topic
+EVERYDAY_OWED = 1.0  # the least weight a question word is owed in the share (QueryTerm.weight)
+
+
 def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
     """Share of the question's words each sentence contains, each word weighted by how rare
     it is among these sentences. The topic words every candidate shares ("transplant" for a
@@ -82,8 +86,12 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
     if not qterms.terms or n == 0:
         return np.zeros(n, dtype=np.float32)
     df = (hits > 0).sum(axis=0)
-    weight = np.log1p(n / (1.0 + df)) * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
-    total = float(weight.sum())
+    rarity = np.log1p(n / (1.0 + df))
+    weight = rarity * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
+    # every word is owed at least a topical word's share: an everyday word left alone
+    # ("look" in "what signs should i look out for?", "signs" being the kind's) can't make
+    # "looks for crystals under a microscope" cover the whole question
+    total = float((rarity * np.array([max(qt.weight, EVERYDAY_OWED) for qt in qterms.terms])).sum())
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
 
 
@@ -115,9 +123,11 @@ def topical(cands: list[Candidate], prev: list[int | None], qterms: QueryTerms,
     causes scleroderma", and is no answer. A sentence of a page titled "Cephalic Disorders"
     is about them without naming them ("Researchers are examining neurulation"); one of
     another page that happens to share "clinical trials" with the question is not more on
-    topic for it. All true when the question has no word beyond the subject ("will I die?")."""
+    topic for it. All true when the question has no word beyond the subject and everyday
+    English ("will I die?", "what should I look out for?")."""
     asked = {t for qt in qterms.terms for t in qt.matches}
-    wanted = {t for t in asked if t not in common}
+    # an everyday word ("look" in "what signs should i look out for?") links nothing
+    wanted = {t for qt in qterms.terms if qt.specificity >= TOPIC_SPECIFICITY for t in qt.matches if t not in common}
     if not wanted:
         return [True] * len(cands)
     out = []
