@@ -71,14 +71,16 @@ def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
 
 
 TOPIC_SPECIFICITY = 1.0  # a question word this common (``lexical.specificity``: "look" 0.7, "heart" 1.2) names no topic
-EVERYDAY_OWED = 1.0  # the least weight a question word is owed in the share (QueryTerm.weight)
+EVERYDAY_OWED = 1.0  # the least weight a question word counts for in the rules' coverage (QueryTerm.weight)
 
 
-def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
+def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1) -> np.ndarray:
     """Share of the question's words each sentence contains, each word weighted by how rare
     it is among these sentences. The topic words every candidate shares ("transplant" for a
     transplant question) count little; the words that say what is asked about it
-    ("remission", "lungs") count most."""
+    ("remission", "lungs") count most. ``owed``: the least weight a word counts for in the
+    whole (the rules' ranking passes ``EVERYDAY_OWED``; the evidence features and the learned
+    scorer read the share they were fitted on)."""
     sets = [set(terms(c.text)) for c in cands]
     n = len(sets)
     hits = np.array([[max((w for t, w in qt.matches.items() if t in s), default=0.0) for qt in qterms.terms]
@@ -88,10 +90,10 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms) -> np.ndarray:
     df = (hits > 0).sum(axis=0)
     rarity = np.log1p(n / (1.0 + df))
     weight = rarity * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
-    # every word is owed at least a topical word's share: an everyday word left alone
-    # ("look" in "what signs should i look out for?", "signs" being the kind's) can't make
-    # "looks for crystals under a microscope" cover the whole question
-    total = float((rarity * np.array([max(qt.weight, EVERYDAY_OWED) for qt in qterms.terms])).sum())
+    # with ``owed``, every word is owed at least that weight in the share: an everyday word
+    # left alone ("look" in "what signs should i look out for?", "signs" being the kind's)
+    # can't make "looks for crystals under a microscope" cover the whole question
+    total = float((rarity * np.array([max(qt.weight, owed) for qt in qterms.terms])).sum())
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
 
 
@@ -107,9 +109,9 @@ def base_score(cands: list[Candidate], sims: np.ndarray, passages: list[Passage]
 
 
 def score(cands: list[Candidate], sims: np.ndarray, qterms: QueryTerms, passages: list[Passage],
-          params: SelectionParams, base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+          params: SelectionParams, base: np.ndarray | None = None, owed: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """(score, coverage) of each candidate; ``base`` is ``base_score`` when already known."""
-    cover = local_coverage(cands, qterms)
+    cover = local_coverage(cands, qterms, owed)
     base = base_score(cands, sims, passages, params) if base is None else base
     return base + params.coverage_weight * cover, cover
 
@@ -228,7 +230,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         # answers): it picks the rules' sentences, not the evidence the decision reads
         kind_bonus = params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
                                                                          kind_scores)
-    scores, _ = score(cands, sims, topic_terms, passages, params, base + kind_bonus)
+    scores, _ = score(cands, sims, topic_terms, passages, params, base + kind_bonus, EVERYDAY_OWED)
     allowed = quotable(cands, advice)
     supports = None
     if reranker is not None and rerank_weight > 0 and question:
