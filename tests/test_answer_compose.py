@@ -148,3 +148,31 @@ def test_with_supports_a_supporting_sentence_stays_only_if_marked_and_the_one_it
     units, _ = choose(cands, scores, _orthogonal(4), params, 4, 110, supports=[False, True, False, False])
     # the lead needs no mark; "It can cause..." is marked; the trials sentence is not
     assert [i for u in units for i in u] == [0, 1]
+
+
+def test_an_everyday_word_links_no_sentence_to_the_question():
+    from rag.compose.extract import topical
+    from rag.text.lexical import QueryTerm, QueryTerms, specificity, stem
+
+    # "what signs should i look out for?", its kind word ("signs") left out: "look" remains
+    asked = QueryTerms((QueryTerm("look", {stem("look"): 1.0}, 3.0, specificity("look")),))
+    cands = _cands("A doctor uses a slit lamp to look for rings in the eyes.",
+                   "Signs and symptoms include tiredness and yellow skin.")
+    assert topical(cands, [None, None], asked, frozenset(), np.zeros(2, np.float32)) == [True, True]
+    # a word that names something still does ("heart" is everyday, but a topic)
+    heart = QueryTerms((QueryTerm("heart", {stem("heart"): 1.0}, 3.0, specificity("heart")),))
+    cands = _cands("It can affect the heart.", "Signs and symptoms include tiredness.")
+    assert topical(cands, [None, None], heart, frozenset(), np.zeros(2, np.float32)) == [True, False]
+
+
+def test_in_the_rules_ranking_a_lone_everyday_word_covers_only_its_own_small_share():
+    from rag.compose.extract import EVERYDAY_OWED, local_coverage
+    from rag.text.lexical import QueryTerm, QueryTerms, specificity, stem
+
+    asked = QueryTerms((QueryTerm("look", {stem("look"): 1.0}, 3.0, specificity("look"), 3.0),))
+    cands = _cands("A doctor uses a slit lamp to look for rings in the eyes.",
+                   "Signs and symptoms include tiredness and yellow skin.")
+    fitted = local_coverage(cands, asked)  # the share the fitted decision reads: the whole question
+    ranked = local_coverage(cands, asked, EVERYDAY_OWED)
+    assert fitted[0] == 1.0 and fitted[1] == 0.0
+    assert 0.0 < ranked[0] < 0.8 and ranked[1] == 0.0
