@@ -78,9 +78,10 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1
     """Share of the question's words each sentence contains, each word weighted by how rare
     it is among these sentences. The topic words every candidate shares ("transplant" for a
     transplant question) count little; the words that say what is asked about it
-    ("remission", "lungs") count most. ``owed``: the least weight a word counts for in the
-    whole (the rules' ranking passes ``EVERYDAY_OWED``; the evidence features and the learned
-    scorer read the share they were fitted on)."""
+    ("remission", "lungs") count most. ``owed``: the least weight an everyday word
+    (``TOPIC_SPECIFICITY``) counts for in the whole (the rules' ranking passes
+    ``EVERYDAY_OWED``; the evidence features and the learned scorer read the share they
+    were fitted on)."""
     sets = [set(terms(c.text)) for c in cands]
     n = len(sets)
     hits = np.array([[max((w for t, w in qt.matches.items() if t in s), default=0.0) for qt in qterms.terms]
@@ -90,10 +91,11 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1
     df = (hits > 0).sum(axis=0)
     rarity = np.log1p(n / (1.0 + df))
     weight = rarity * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
-    # with ``owed``, every word is owed at least that weight in the share: an everyday word
-    # left alone ("look" in "what signs should i look out for?", "signs" being the kind's)
-    # can't make "looks for crystals under a microscope" cover the whole question
-    total = float((rarity * np.array([max(qt.weight, owed) for qt in qterms.terms])).sum())
+    # an everyday word left alone ("look" in "what signs should i look out for?", "signs"
+    # being the kind's) can't make "looks for crystals under a microscope" cover the whole
+    # question; the library's subject words, rare in English, keep their low weight
+    total = float((rarity * np.array([max(qt.weight, owed) if qt.specificity < TOPIC_SPECIFICITY else max(qt.weight, 0.1)
+                                      for qt in qterms.terms])).sum())
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
 
 
