@@ -133,8 +133,10 @@ def test_a_pronoun_question_in_a_one_page_library_is_about_the_page(tmp_path):
 def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
     subject = "IgA nephropathy"
     for question in ("how do doctors find out you have it?", "can I stop it happening to my kids?",
-                     "can it be cured?", "can this disease kill you?"):
+                     "can it be cured?"):
         assert readings(question, [], 2, known, subject=subject) == [f"{subject}: {question}"]
+    assert readings("can this disease kill you?", [], 2, known, subject=subject) == [
+        f"{subject}: can {subject} kill you?"]
     # not when it names the subject or anything else of its own, points at nothing, or
     # has no subject to borrow
     for question in ("is IgA nephropathy bad? I have it", "how do doctors find out?", "where do they find out?",
@@ -224,3 +226,15 @@ def test_what_only_qualifies_ones_or_is_an_everyday_word_names_no_topic_a_pronou
     assert is_follow_up("can anything make it softer", known, everything)
     # a specific word before the pronoun is what it points at
     assert not is_follow_up("what exactly is scleroderma? my doctor just said I have it", known, everything)
+
+
+def test_what_a_first_question_calls_the_subject_is_searched_by_the_subjects_name():
+    knows = lambda w: False  # noqa: E731
+    # "this condition" would find "a condition in which ..." anywhere in the library
+    assert readings("can you explain what this condition is", [], 2, knows, subject="Gout") == [
+        "Gout: can you explain what Gout is"]
+    assert readings("is my disease contagious?", [], 2, knows, subject="Gout") == ["is Gout contagious?"]
+    assert readings("is it safe to get pregnant on mycophenolate?", [], 2, knows, subject="Gout") == [
+        "is it safe to get pregnant on mycophenolate?"]
+    # a library without one subject renames nothing
+    assert readings("is my disease contagious?", [], 2, knows, subject="") == ["is my disease contagious?"]

@@ -204,18 +204,27 @@ def about_the_subject(question: str, subject: str) -> str:
     that subject: it is searched as "<subject>: <question>". Only when its words, besides
     those asking about an aspect ("cured", "risks"), are everyday English: a question that
     names something ("is it safe to get pregnant on mycophenolate?", "does the transplant
-    help, or does it wear off?"), known to the documents or not, is searched as asked."""
+    help, or does it wear off?"), known to the documents or not, is searched as asked. What
+    it calls the subject ("this condition", "my disease") is searched as the subject's name."""
     if not subject:
         return question
     words = raw_tokens(question)
-    if not any(w in _SUBJECT_POINTERS for w in words):
+    renamed = _GENERIC_NAME.sub(subject, question)
+    if not any(w in _SUBJECT_POINTERS for w in words) and renamed == question:
         return question  # "they" and "there" are the doctors and the clinic more often
     if set(raw_tokens(subject)) & set(words):
         return question  # it names the subject itself
-    named = [w for w in content_words(question) if w not in _ASPECTS]
+    named = [w for w in content_words(_GENERIC_NAME.sub("it", question)) if w not in _ASPECTS]
     if any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named):
-        return question
-    return f"{subject}: {question}"
+        return renamed  # "is my disease contagious?": about the subject, by its name
+    # "this condition" is the subject by another name: searched by that word it finds "a
+    # condition in which ..." anywhere in the library
+    return f"{subject}: {renamed}"
+
+
+# What a patient calls the library's subject without naming it ("what this condition is")
+_GENERIC_NAME = re.compile(r"\b(?:this|that|my|the|your|his|her)\s+(?:condition|disease|illness|disorder|"
+                           r"syndrome|diagnosis|problem)\b", re.IGNORECASE)
 
 
 def normalize_history(history) -> list[dict]:
