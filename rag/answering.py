@@ -43,7 +43,7 @@ from rag.text.message import question_part
 from rag.safety.language import reads_english
 from rag.plain.rewrite import plain_answer
 from rag.plain.simpler import simpler
-from rag.text.sentences import points_back, reading_grade
+from rag.text.sentences import reading_grade
 from rag.question.conversation import leans_on_earlier_turns, normalize_history, readings
 from rag.text.typed import clean_question
 from rag.question.kinds import focus_phrase, is_yes_no
@@ -278,9 +278,7 @@ class Answering:
         21% of answerable questions on held-out pages through the pipeline (README)."""
         if self.chooser == "learned" and self.scorer is not None and x.best is not None:
             return x.best >= self.scorer.answers
-        # the lead with its chain ("It can also affect the kidneys...") answers as one
-        lead = x.sentences[:2] if len(x.sentences) > 1 and points_back(x.sentences[1].text) else x.sentences[:1]
-        return kind not in KINDS_NEEDING_CUES or any(answers_kind(s.text, kind) for s in lead)
+        return kind not in KINDS_NEEDING_CUES or any(answers_kind(s.text, kind) for s in x.leading())
 
     def _plain(self, d: Draft) -> None:
         a, u = d.answer, d.understanding

@@ -41,7 +41,7 @@ from rag.text.citations import Numbering
 from rag.compose.evidence import evidence_features, word_support
 from rag.text.lexical import QueryTerms, stem, terms
 from rag.text.message import question_part
-from rag.text.sentences import reading_grade
+from rag.text.sentences import points_back, reading_grade
 from rag.safety.advice import has_dose_or_instruction
 from rag.safety.flags import unquotable_reason
 from rag.schema import AnswerSentence, Citation, Passage, cited
@@ -58,6 +58,14 @@ class Extraction:
     @property
     def text(self) -> str:
         return " ".join(cited(s) for s in self.sentences)
+
+    def leading(self) -> list[AnswerSentence]:
+        """What answers as the lead: the first sentence with its chain ("It can also affect
+        the kidneys..."), or an announced list with its items ("Complications include")."""
+        first, rest = self.sentences[:1], self.sentences[1:]
+        if first and not first[0].list_item and any(s.list_item for s in rest):
+            return first + [s for s in rest if s.list_item]
+        return self.sentences[:2] if rest and points_back(rest[0].text) else first
 
 
 def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
