@@ -176,3 +176,20 @@ def test_in_the_rules_ranking_a_lone_everyday_word_covers_only_its_own_small_sha
     ranked = local_coverage(cands, asked, EVERYDAY_OWED)
     assert fitted[0] == 1.0 and fitted[1] == 0.0
     assert 0.0 < ranked[0] < 0.8 and ranked[1] == 0.0
+
+
+def test_an_announced_list_answers_as_one_with_its_items():
+    from rag.compose.extract import Extraction
+    from rag.schema import AnswerSentence
+
+    listed = Extraction([AnswerSentence("Complications of IgA nephropathy include", 1),
+                         AnswerSentence("high blood pressure", 1, list_item=True),
+                         AnswerSentence("long-lasting kidney failure over time", 1, list_item=True)], [], {})
+    assert [s.text for s in listed.leading()] == ["Complications of IgA nephropathy include", "high blood pressure",
+                                                  "long-lasting kidney failure over time"]
+    chained = Extraction([AnswerSentence("Scleroderma can affect the lungs.", 1),
+                          AnswerSentence("It can also affect the kidneys.", 1),
+                          AnswerSentence("Treatment helps.", 2)], [], {})
+    assert len(chained.leading()) == 2
+    alone = Extraction([AnswerSentence("Treatment helps.", 2), AnswerSentence("Most people do well.", 2)], [], {})
+    assert [s.text for s in alone.leading()] == ["Treatment helps."]
