@@ -193,3 +193,14 @@ def test_an_announced_list_answers_as_one_with_its_items():
     assert len(chained.leading()) == 2
     alone = Extraction([AnswerSentence("Treatment helps.", 2), AnswerSentence("Most people do well.", 2)], [], {})
     assert [s.text for s in alone.leading()] == ["Treatment helps."]
+
+
+def test_in_a_bare_list_of_statements_the_item_that_says_what_was_asked_comes_first():
+    cands = _cands("Hemochromatosis is the most common form of iron overload disease.",
+                   "Too much iron in the body causes hemochromatosis.",
+                   "It mainly affects people of Northern European descent.",
+                   list_items=(0, 1, 2))
+    scores = np.array([0.6, 0.9, 0.4], dtype=np.float32)
+    cues = np.array([0.0, 0.8, 0.0], dtype=np.float32)  # "causes": the cause kind's cue
+    units, lists = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="cause", cues=cues)
+    assert lists == {0} and units == [[1, 0, 2]]

@@ -105,7 +105,13 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
         # a list answers a question about the options, not one naming a single item of it
         if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
-            return [whole_list(g)], {0}
+            kept = whole_list(g)
+            if not announced and cues[lead] > 0 and cues[kept[0]] <= 0:
+                # a bare list of statements ("key points"): the item that says what was asked
+                # comes before the first, which doesn't ("X is the most common form of ...")
+                rest = [i for i in kept if i != lead]
+                kept = [lead] + (rest if lead in kept else rest[:-1])
+            return [kept], {0}
 
     best = float(ranked[lead])
     units: list[list[int]] = []
