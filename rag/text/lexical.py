@@ -270,11 +270,6 @@ class QueryTerm:
         return self.specificity * min(1.0, self.idf / self.idf_max + 0.05)
 
 
-# below this ``specificity`` a word unknown to the index is phrasing, not a missing topic
-# (``rag.question.understand.UNCOVERED_MIN_SPECIFICITY`` is the same cut for declines by name)
-UNKNOWN_EVERYDAY = 1.9
-
-
 @dataclass(frozen=True)
 class QueryTerms:
     terms: tuple[QueryTerm, ...]
@@ -296,16 +291,12 @@ class QueryTerms:
 
     def coverage(self, text_terms: set[str]) -> float:
         """Share of the query's rarity-weighted words that ``text_terms`` contains (0-1).
-        A word the index has never seen counts as missing, at the highest rarity, unless it
-        is everyday English (``UNKNOWN_EVERYDAY``: "long term", "happens", "people"): the
-        documents not using it says how the patient put the question, not that its topic
-        is missing (a decline by name skips such words too)."""
-        counted = [qt for qt in self.terms if qt.matches or qt.specificity >= UNKNOWN_EVERYDAY]
-        total = sum(qt.idf for qt in counted)
+        A word the index has never seen counts as missing, at the highest rarity."""
+        total = sum(qt.idf for qt in self.terms)
         if total <= 0:
             return 0.0
         got = sum(qt.idf * max((w for t, w in qt.matches.items() if t in text_terms), default=0.0)
-                  for qt in counted)
+                  for qt in self.terms)
         return got / total
 
 
