@@ -78,18 +78,17 @@ def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
             for c in cands]
 
 
-TOPIC_SPECIFICITY = 1.0  # a question word this common (``lexical.specificity``: "look" 0.7, "heart" 1.2) names no topic
-EVERYDAY_OWED = 1.0  # the least weight a question word counts for in the rules' coverage (QueryTerm.weight)
+TOPIC_SPECIFICITY = 0.75  # a question word this common (``lexical.specificity``: "look" 0.69, "help" 0.75) names no topic; "men" (0.99) and "heart" (1.19) do
+EVERYDAY_OWED = 1.0  # the least weight of the whole in the rules' coverage: one topical word (QueryTerm.weight)
 
 
 def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1) -> np.ndarray:
     """Share of the question's words each sentence contains, each word weighted by how rare
     it is among these sentences. The topic words every candidate shares ("transplant" for a
     transplant question) count little; the words that say what is asked about it
-    ("remission", "lungs") count most. ``owed``: the least weight an everyday word
-    (``TOPIC_SPECIFICITY``) counts for in the whole (the rules' ranking passes
-    ``EVERYDAY_OWED``; the evidence features and the learned scorer read the share they
-    were fitted on)."""
+    ("remission", "lungs") count most. ``owed``: the least weight of the whole, as a
+    ``QueryTerm.weight`` (the rules' ranking passes ``EVERYDAY_OWED``; the evidence features
+    and the learned scorer read the share they were fitted on)."""
     sets = [set(terms(c.text)) for c in cands]
     n = len(sets)
     hits = np.array([[max((w for t, w in qt.matches.items() if t in s), default=0.0) for qt in qterms.terms]
@@ -99,11 +98,11 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1
     df = (hits > 0).sum(axis=0)
     rarity = np.log1p(n / (1.0 + df))
     weight = rarity * np.array([max(qt.weight, 0.1) for qt in qterms.terms])
-    # an everyday word left alone ("look" in "what signs should i look out for?", "signs"
-    # being the kind's) can't make "looks for crystals under a microscope" cover the whole
-    # question; the library's subject words, rare in English, keep their low weight
-    total = float((rarity * np.array([max(qt.weight, owed) if qt.specificity < TOPIC_SPECIFICITY else max(qt.weight, 0.1)
-                                      for qt in qterms.terms])).sum())
+    # the whole is at least one topical word (``owed``): everyday words left alone ("look" in
+    # "what signs should i look out for?", "signs" being the kind's) can't make "looks for
+    # crystals under a microscope" cover the whole question; beside a topical word they
+    # count as before
+    total = max(float(weight.sum()), owed * float(rarity.max()))
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
 
 
