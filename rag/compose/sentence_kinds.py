@@ -28,9 +28,12 @@ from rag.text.sentences import about_earlier
 # Each kind's cues. Written for health texts in general, not for one corpus; a cue may
 # belong to several kinds (a remission is a benefit and part of the outlook).
 _CUES: dict[str, str] = {
-    "definition": r"\b(?:is|are)\s+(?:a|an)\s+(?:\w+\s+){0,4}(?:disease|disorder|condition|illness|medicine|drug|"
+    "definition": r"\b(?:is|are)\s+(?:a|an|the)\s+(?:\w+\s+){0,4}(?:disease|disorder|condition|illness|medicine|drug|"
                   r"treatment|therapy|procedure|type|kind|form|group|protein|cell|test|study|studies)\b|"
-                  r"\bmeans?\b|\b(?:also\s+)?(?:known|called)\s+as\b|\brefers?\s+to\b|\bis\s+called\b|\bdefined\s+as\b",
+                  r"\bmeans?\b|\b(?:also\s+)?(?:known|called)\s+as\b|\brefers?\s+to\b|\bis\s+called\b|\bdefined\s+as\b|"
+                  # the textbook shape: a short name, then "is a/the/one of" ("Gout is a form of arthritis")
+                  # (looked ahead, so it counts beside the cue it holds: two cues)
+                  r"^(?=(?:[\w'(),-]+\s+){1,5}(?:is|are)\s+(?:a|an|the|one\s+of)\s)",
     "cause": r"\bcaus\w*|\bdue\s+to\b|\bresults?\s+(?:from|of)\b|\btrigger\w*|\bmechanism\w*|\bpathogen\w*|"
              r"\bgene(?:s|tic\w*)?\b|\binherit\w*|\bmutation\w*|\bcharacteri[sz]ed\s+by\b|\bdeposit\w*|"
              r"\battack\w*|\bautoimmun\w*|\bimmune\s+system\b|\bleads?\s+to\b|\bleading\s+to\b|\brisk\s+factors?\b",
