@@ -41,3 +41,14 @@ def test_a_subject_named_again_by_a_definite_noun_is_about_the_sentence_before()
 def test_the_section_heading_says_what_a_passage_is_about():
     assert in_context("Drugs such as methotrexate are used.", None, "Pharmacological treatments") \
         == "Pharmacological treatments: Drugs such as methotrexate are used."
+
+
+def test_the_textbook_shape_of_a_definition_counts_as_a_cue_of_its_own():
+    from rag.compose.sentence_kinds import cue_strength
+
+    assert cue_strength("Hemochromatosis is the most common form of iron overload disease.", "definition") == 2
+    assert cue_strength("Narcolepsy is a chronic brain disorder.", "definition") == 2
+    # not a short name before "is", nor "is" without "a/an/the/one of"
+    assert cue_strength("This is because narcolepsy is fairly rare.", "definition") == 0
+    assert cue_strength("The complication most often associated with hemochromatosis is liver damage.",
+                        "definition") == 0
