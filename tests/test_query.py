@@ -137,11 +137,12 @@ def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
         assert readings(question, [], 2, known, subject=subject) == [f"{subject}: {question}"]
     assert readings("can this disease kill you?", [], 2, known, subject=subject) == [
         f"{subject}: can {subject} kill you?"]
+    # a word that only asks for a kind of answer names nothing of its own
+    assert readings("is it contagious?", [], 2, known, subject=subject) == [f"{subject}: is it contagious?"]
     # not when it names the subject or anything else of its own, points at nothing, or
     # has no subject to borrow
     for question in ("is IgA nephropathy bad? I have it", "how do doctors find out?", "where do they find out?",
-                     "is it safe to get pregnant while on mycophenolate?", "does the transplant help or does it wear off?",
-                     "is it contagious?"):
+                     "is it safe to get pregnant while on mycophenolate?", "does the transplant help or does it wear off?"):
         assert readings(question, [], 2, known, subject=subject) == [question]
     assert readings("can it be cured?", [], 2, known, subject="") == ["can it be cured?"]
     # with a conversation, the earlier turns give the topic first
@@ -233,8 +234,22 @@ def test_what_a_first_question_calls_the_subject_is_searched_by_the_subjects_nam
     # "this condition" would find "a condition in which ..." anywhere in the library
     assert readings("can you explain what this condition is", [], 2, knows, subject="Gout") == [
         "Gout: can you explain what Gout is"]
-    assert readings("is my disease contagious?", [], 2, knows, subject="Gout") == ["is Gout contagious?"]
+    assert readings("is my disease contagious?", [], 2, knows, subject="Gout") == ["Gout: is Gout contagious?"]
+    # one naming something else of its own is searched as asked, with the subject by its name
+    assert readings("does my condition affect pregnancy", [], 2, knows, subject="Gout") == [
+        "does Gout affect pregnancy"]
     assert readings("is it safe to get pregnant on mycophenolate?", [], 2, knows, subject="Gout") == [
         "is it safe to get pregnant on mycophenolate?"]
     # a library without one subject renames nothing
     assert readings("is my disease contagious?", [], 2, knows, subject="") == ["is my disease contagious?"]
+
+
+def test_a_first_health_question_naming_nothing_is_also_read_about_the_librarys_subject():
+    knows = lambda w: False  # noqa: E731
+    assert readings("will i get better?", [], 2, knows, subject="Gout") == ["will i get better?",
+                                                                           "Gout: will i get better?"]
+    assert readings("what are the symptoms", [], 2, knows, subject="Gout") == ["what are the symptoms",
+                                                                              "Gout: what are the symptoms"]
+    # small talk asks about no aspect, thanks ask nothing, and a question naming something is read as asked
+    for said in ("how are you", "thanks!", "what is nintedanib", "what are the symptoms of lupus"):
+        assert readings(said, [], 2, knows, subject="Gout") == [said]

@@ -30,6 +30,7 @@ _ANAPHORA = {"it", "its", "it's", "that", "this", "these", "those", "they", "the
 # Words that ask about a property of the topic rather than name one ("is it safe?",
 # "what about the side effects?").
 _ASPECTS = wordlists.words("aspect_words")  # rag/data/aspect_words.tsv
+_ASKING = wordlists.words("asking_words")  # rag/data/asking_words.tsv: "symptoms", "causes"
 _FOLLOW_UP_START = re.compile(
     r"^(?:and|but|also|so|then|what about|how about|what if|and if|or|is that|are they|"
     r"does that|do they|can it|could it|would it|how long|how often|why|really|more|"
@@ -120,7 +121,12 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     if turns <= 0:
         return [question]
     if not history:
-        return [about_the_subject(question, subject)]
+        about = about_the_subject(question, subject)
+        if about != question or not subject or not _names_nothing(question, subject) or not _asks_an_aspect(question):
+            return [about]
+        # "will i get better?" names nothing and points at nothing: as asked, or about the
+        # library's subject, whichever the documents answer better
+        return [question, f"{subject}: {question}"]
     change_unnamed = asks_a_change_unnamed(question)
     if not is_follow_up(question, known_term, indexed) and not change_unnamed:
         return [question]
@@ -214,12 +220,31 @@ def about_the_subject(question: str, subject: str) -> str:
         return question  # "they" and "there" are the doctors and the clinic more often
     if set(raw_tokens(subject)) & set(words):
         return question  # it names the subject itself
-    named = [w for w in content_words(_GENERIC_NAME.sub("it", question)) if w not in _ASPECTS]
-    if any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named):
+    if not _names_nothing(question, subject):
         return renamed  # "is my disease contagious?": about the subject, by its name
     # "this condition" is the subject by another name: searched by that word it finds "a
     # condition in which ..." anywhere in the library
     return f"{subject}: {renamed}"
+
+
+def _names_nothing(question: str, subject: str) -> bool:
+    """Whether the question's words, besides those asking about an aspect or a kind of
+    answer ("cured", "risks", "symptoms") and what it calls the subject ("this condition"), are all everyday English, and it does
+    not name the subject itself."""
+    if set(raw_tokens(subject)) & set(raw_tokens(question)):
+        return False
+    named = [w for w in content_words(_GENERIC_NAME.sub("it", question)) if w not in _ASPECTS and w not in _ASKING]
+    return not any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named)
+
+
+def _asks_an_aspect(question: str) -> bool:
+    """Whether the question asks about an aspect or a kind of answer ("better", "cure",
+    "symptoms"): a health question. "how are you?" asks none, and "thanks!" is no question."""
+    return is_question(question) and any((w in _ASPECTS or w in _ASKING) and specificity(w) >= ASPECT_SPECIFICITY
+                                         for w in raw_tokens(question))
+
+
+ASPECT_SPECIFICITY = 0.5  # an asking word this common ("get") asks nothing by itself
 
 
 # What a patient calls the library's subject without naming it ("what this condition is")
