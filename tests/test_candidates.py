@@ -24,3 +24,10 @@ def test_source_lines_with_a_web_address_are_never_quoted():
     text = "Gout is a form of arthritis that causes sudden joint pain. Source: https://example.org/gout today."
     assert [c.text for c in candidates([passage(text)])] == [
         "Gout is a form of arthritis that causes sudden joint pain."]
+
+
+def test_a_lead_in_whose_list_is_not_in_the_passage_is_never_quoted():
+    text = ("Children can have Wilson disease for years before any signs occur. "
+            "People with Wilson disease may have")
+    assert [c.text for c in candidates([passage(text)])] == [
+        "Children can have Wilson disease for years before any signs occur."]

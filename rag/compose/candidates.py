@@ -43,7 +43,7 @@ _POINTER = re.compile(r"""^(?:also,?\s+)?(?:check\s+out|click\b|learn\s+more|rea
     |see\s+(?:also\b|["\u201c]|our\b|the\s+(?:list|page|section|links?|website|web\s+site)\b))""", re.I | re.X)
 # A sentence that stops where what it announces should follow ("... more likely if").
 _DANGLING = re.compile(r"\b(?:if|include|includes|including|such as|following|as|are|is|be|the|of|to|and|or|"
-                       r"with|by|from|may)\s*$", re.I)
+                       r"with|by|from|may|have|has|experience|develop|cause|causes)\s*$", re.I)
 _ENDS = ".!?\"'\u201d\u2019)"
 
 
