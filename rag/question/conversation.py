@@ -122,7 +122,8 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         return [question]
     if not history:
         about = about_the_subject(question, subject)
-        if about != question or not subject or not _names_nothing(question, subject) or not _asks_an_aspect(question):
+        if (about != question or not subject or not _asks_an_aspect(question)
+                or not _names_nothing(question, subject, kinds_name_nothing=False)):
             return [about]
         # "will i get better?" names nothing and points at nothing: as asked, or about the
         # library's subject, whichever the documents answer better
@@ -227,13 +228,16 @@ def about_the_subject(question: str, subject: str) -> str:
     return f"{subject}: {renamed}"
 
 
-def _names_nothing(question: str, subject: str) -> bool:
+def _names_nothing(question: str, subject: str, kinds_name_nothing: bool = True) -> bool:
     """Whether the question's words, besides those asking about an aspect or a kind of
     answer ("cured", "risks", "symptoms") and what it calls the subject ("this condition"), are all everyday English, and it does
-    not name the subject itself."""
+    not name the subject itself. Without ``kinds_name_nothing`` a word for a kind of answer
+    names something ("trials" in "what happens in early phase trials"): a question read
+    two ways is one that names nothing at all."""
     if set(raw_tokens(subject)) & set(raw_tokens(question)):
         return False
-    named = [w for w in content_words(_GENERIC_NAME.sub("it", question)) if w not in _ASPECTS and w not in _ASKING]
+    named = [w for w in content_words(_GENERIC_NAME.sub("it", question))
+             if w not in _ASPECTS and not (kinds_name_nothing and w in _ASKING)]
     return not any(specificity(w) >= EVERYDAY_SPECIFICITY for w in named)
 
 
