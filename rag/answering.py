@@ -59,7 +59,7 @@ KIND_SURE = 0.9  # a question's kind is trusted to decline with ("no side effect
 # The word documents use for a kind of answer, added to the dense query when the kind is sure:
 # "what makes IgA build up in the kidneys?" asks for causes without saying so.
 KIND_HINTS = {"cause": "causes", "symptoms": "symptoms", "diagnosis": "diagnosis", "treatment": "treatment",
-              "risks": "risks", "outlook": "outlook and prognosis"}
+              "risks": "risks"}
 SIMPLER_MOST_SENTENCES = 3  # "say that more simply": the main point in at most three short sentences
 SIMPLER_GRADE = 6.0  # ... each reading at about this school grade or below
 READING_MARGIN = 0.02  # a later reading of a follow-up must answer this much better to be kept
