@@ -117,7 +117,9 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     about safety). The
     earlier question itself is never glued on: its other words would pull the old answer
     back. A first question that points at the library's own ``subject`` ("how do doctors
-    find out you have it?") has one reading, with it (``about_the_subject``)."""
+    find out you have it?") has one reading, with it (``about_the_subject``); one that asks
+    about an aspect and names nothing at all ("will i get better?", "is there a cure?") has
+    two, as asked and with the subject."""
     if turns <= 0:
         return [question]
     if not history:
