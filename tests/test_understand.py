@@ -203,3 +203,9 @@ def test_every_placing_word_of_the_asking_clause_is_read():
 
 def test_a_place_is_read_in_a_clause_asked_as_patients_type_it():
     assert uncovered_phrase("whats a good scleroderma clinic in toronto", INDEXED, focus="scleroderma clinic") == "toronto"
+
+
+def test_who_does_research_and_how_long_ahead_are_asking_not_topics():
+    # "scientists" and "long term" say what kind of answer is wanted, not what is missing
+    assert uncovered_phrase("are scientists working on new treatments?", INDEXED) == ""
+    assert named_focus(["term"], INDEXED) == ""
