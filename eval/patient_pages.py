@@ -31,12 +31,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from rag.compose.candidates import candidates
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 from .medquad import condition, condition_split, read_rows, usable_rows
-from .pages import PATIENT_SOURCES, on_answer
+from .pages import PATIENT_SOURCES, ask_all
 from .ranker_data import page_text, shuffled_answers, tidy
 
 # MedQuAD question type -> what a patient asks of it, naming nothing ("it" is the library's condition)
@@ -77,21 +76,13 @@ def ask_library(key: tuple[str, str], rows: list[dict], folder: Path, seed: int)
     (pages / "page.txt").write_text(f"{key[1]}\n\n" + page_text(answers), encoding="utf-8")
     pipe = Pipeline(Settings(corpus_dir=pages, store_dir=folder / "store"))
     pipe.ingest()
-    out = []
-    for qtype, questions in PATIENT_QUESTIONS.items():
-        answer = " ".join(tidy(r["answer"]) for r in rows if r["qtype"] == qtype)
-        if not answer:
-            continue
-        for q in questions:
-            a = pipe.ask(q, finish=False)
-            sentences = [s.quote or s.text for s in a.sentences]
-            naive = [c.text for c in candidates(pipe.search(q, k=1, mode="dense").passages[:1])]
-            out.append({"condition": key[1], "source": key[0], "qtype": qtype, "question": q,
-                        "led": bool(sentences) and on_answer(sentences[0], answer),
-                        "naive": bool(naive) and on_answer(naive[0], answer),
-                        "declined": a.kind == "not_found",
-                        "first": sentences[0] if sentences else a.answer})
-    return out
+    asked = [(qtype, {"answer": answer}, q) for qtype, questions in PATIENT_QUESTIONS.items()
+             if (answer := " ".join(tidy(r["answer"]) for r in rows if r["qtype"] == qtype)) for q in questions]
+    pairs = [(row, q) for _, row, q in asked]
+    # eval.pages judges both answerers the same way: the first sentence on the filed answer
+    return [{"condition": key[1], "source": key[0], "qtype": qtype, "question": q, "led": mine["lead@1"],
+             "naive": naive["lead@1"], "declined": mine["declined"], "first": mine["sentences"][0]}
+            for (qtype, _, q), mine, naive in zip(asked, ask_all(pipe, pairs), ask_all(pipe, pairs, naive=True))]
 
 
 def report(results: list[dict]) -> list[str]:
