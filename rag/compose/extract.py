@@ -78,7 +78,9 @@ def quotable(cands: list[Candidate], advice: bool = False) -> list[bool]:
             for c in cands]
 
 
-TOPIC_SPECIFICITY = 0.75  # a question word this common (``lexical.specificity``: "look" 0.69, "help" 0.75) names no topic; "men" (0.99) and "heart" (1.19) do
+# A question word below this (``lexical.specificity``: "look" 0.69, "find" 0.74) names no
+# topic; "men" (0.99) and "heart" (1.19) do.
+TOPIC_SPECIFICITY = 0.75
 EVERYDAY_OWED = 1.0  # the least weight of the whole in the rules' coverage: one topical word (QueryTerm.weight)
 
 

@@ -232,8 +232,8 @@ def about_the_subject(question: str, subject: str) -> str:
 
 def _names_nothing(question: str, subject: str, kinds_name_nothing: bool = True) -> bool:
     """Whether the question's words, besides those asking about an aspect or a kind of
-    answer ("cured", "risks", "symptoms") and what it calls the subject ("this condition"), are all everyday English, and it does
-    not name the subject itself. Without ``kinds_name_nothing`` a word for a kind of answer
+    answer ("cured", "risks", "symptoms") and what it calls the subject ("this condition"),
+    are all everyday English, and it does not name the subject itself. Without ``kinds_name_nothing`` a word for a kind of answer
     names something ("trials" in "what happens in early phase trials"): a question read
     two ways is one that names nothing at all."""
     if set(raw_tokens(subject)) & set(raw_tokens(question)):
