@@ -32,7 +32,8 @@ import sqlite3
 import time
 from typing import Iterator
 
-from rag.compose.extract import Extraction, extract
+from rag.compose.extract import Extraction, extract, without_kind_words
+from rag.search.kind_passages import topic_stems, with_kind_passages
 from rag.records import approved as approved_answers
 from rag.draft import AnswerStream, Draft
 from rag.safety.emergency_rules import urgent_language
@@ -187,10 +188,9 @@ class Answering:
                 "approved", date=approved_answers.approved_on(v.approved_at))))
 
     def _retrieve(self, d: Draft) -> None:
-        """Search for the question. A follow-up that names no topic of its own has several
-        readings (``rag.question.conversation.readings``: with the conversation's topic, with the library's
-        subject, as asked); each is searched and composed, and the one whose best sentence
-        answers best is kept (ties go to the earlier reading)."""
+        """Search for the question (``with_kind_passages``: one place for a passage that answers
+        its kind). A follow-up naming no topic of its own has several readings (``readings``: with the
+        conversation's topic, the library's subject, as asked); the best answered is kept (ties: the earlier)."""
         u, retriever = d.understanding, self.retriever()
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
         # the earlier turns are read with their misspellings corrected too: "wat causes gowt?"
@@ -203,7 +203,9 @@ class Answering:
         hint = KIND_HINTS.get(u.kind, "") if u.kind_confidence >= KIND_SURE else ""
         best: tuple[float, str, object, object] | None = None
         for text in options:
-            found = retriever.search(text, self.settings.top_k, hint=hint)
+            found = retriever.search(text, max(self.settings.top_k, retriever.candidate_k), hint=hint)
+            found.passages = with_kind_passages(found.passages, self.settings.top_k, u.kind,
+                                                topic_stems(without_kind_words(found.terms)), answers_kind, u.asked)
             extraction = self._extract(d, found, text) if len(options) > 1 else None
             strength = 0.0 if extraction is None else (
                 extraction.best if extraction.best is not None else self.confidence(extraction.features))

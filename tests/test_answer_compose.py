@@ -204,3 +204,18 @@ def test_in_a_bare_list_of_statements_the_item_that_says_what_was_asked_comes_fi
     cues = np.array([0.0, 0.8, 0.0], dtype=np.float32)  # "causes": the cause kind's cue
     units, lists = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="cause", cues=cues)
     assert lists == {0} and units == [[1, 0, 2]]
+
+
+def test_in_a_bare_list_the_item_that_says_more_of_what_was_asked_comes_first():
+    # "genetic" is a cause cue too, but "caused by an inherited mutation" says more of it
+    cands = _cands("Wilson disease is a genetic disease that prevents the body from removing copper.",
+                   "Normally, the liver filters extra copper.",
+                   "Wilson disease is caused by an inherited mutation in the ATP7B gene.",
+                   list_items=(0, 1, 2))
+    scores = np.array([0.6, 0.4, 0.9], dtype=np.float32)
+    cues = np.array([0.33, 0.0, 1.0], dtype=np.float32)
+    units, lists = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="cause", cues=cues)
+    assert lists == {0} and units[0][0] == 2
+    # the first item keeps its place when the best one says no more of it
+    units, _ = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="cause", cues=np.full(3, 0.33, np.float32))
+    assert units[0][0] == 0

@@ -102,15 +102,11 @@ def bomb_pdf(pages: int, inflated_bytes: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_pdf_that_inflates_hugely_is_refused_quickly_by_name_with_that_reason():
-    import time
-
+def test_a_pdf_that_inflates_hugely_is_refused_at_the_cap_by_name_with_that_reason():
     data = bomb_pdf(pages=3, inflated_bytes=20_000_000)  # 3 x 20 MB of text from a small file
     assert len(data) < 200_000
-    started = time.perf_counter()
     with pytest.raises(LoadError) as err:
-        load_bytes(data, "bomb.pdf")  # the default limits (settings) apply
-    assert time.perf_counter() - started < 10
+        load_bytes(data, "bomb.pdf")  # the default limits (settings) apply: refused at the cap
     assert err.value.name == "bomb.pdf"
     assert "inflates past 10 MB" in err.value.reason
     assert "no text layer" not in err.value.reason

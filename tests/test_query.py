@@ -130,6 +130,32 @@ def test_a_pronoun_question_in_a_one_page_library_is_about_the_page(tmp_path):
     assert answer.sentences[0].text.startswith("Pernicious anemia is a condition")
 
 
+def test_a_definition_ranked_just_below_the_cut_still_answers_what_it_is(tmp_path):
+    """The passage holding "Narcolepsy is a disorder ..." opens on something else and ranks
+    below the one passage handed on (``top_k=1``); it takes that place, since none above
+    defines the condition (``rag.search.kind_passages``)."""
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.txt").write_text(
+        "Narcolepsy\n\n"
+        "It can take as long as 10 to 15 years after the first symptoms appear before narcolepsy is "
+        "recognized. This is because narcolepsy is fairly rare. Also, many narcolepsy symptoms are like "
+        "symptoms of other illnesses, such as infections, depression, and sleep disorders. Narcolepsy "
+        "sometimes is mistaken for learning problems, seizure disorders, or laziness.\n\n"
+        "Children who have narcolepsy may have severe sleepiness. They may fall asleep while talking or "
+        "eating, or during sporting events and social activities. Narcolepsy (NAR-ko-lep-se) is a "
+        "disorder that causes periods of extreme daytime sleepiness. The disorder also may cause "
+        "muscle weakness, and most people who have it have trouble sleeping at night.\n", encoding="utf-8")
+    pipe = Pipeline(Settings(corpus_dir=corpus, store_dir=tmp_path / "store", top_k=1, chunk_size=400))
+    pipe.ingest()
+    assert len(pipe.search("Narcolepsy: what is it exactly?", k=2).passages) == 2  # two passages to choose from
+    answer = pipe.ask("what is it exactly?", finish=False)
+    assert answer.kind == "answered"
+    assert answer.sentences[0].text.startswith("Narcolepsy is a disorder")
+
+
 def test_a_first_question_that_says_it_is_searched_with_the_librarys_subject():
     subject = "IgA nephropathy"
     for question in ("how do doctors find out you have it?", "can I stop it happening to my kids?",

@@ -40,3 +40,11 @@ def test_an_educator_renames_a_document_without_indexing_it_again(own_corpus):
     assert {c.chunk_id for c in chunks} == before, "the same passages, not indexed again"
     assert {c.title for c in chunks} == {"Medicines for scleroderma"}
     assert "Medicines for scleroderma" in pipeline.topics()
+
+
+def test_a_text_file_opening_with_a_name_in_capitals_is_titled_by_it():
+    page = b"COPD\n\nChronic obstructive pulmonary disease, or COPD, is a progressive lung disease.\n"
+    assert load_bytes(page, "page.txt").title == "COPD"
+    # a line naming only a part of a document is a section heading, never the title
+    report = b"INTRODUCTION\n\nThis review covers treatments.\n\nMETHODS\n\nWe searched the literature.\n"
+    assert load_bytes(report, "review.txt").title == "Review"

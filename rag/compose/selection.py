@@ -106,9 +106,10 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         # a list answers a question about the options, not one naming a single item of it
         if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
             kept = whole_list(g)
-            if not announced and cues[lead] > 0 and cues[kept[0]] <= 0:
+            if not announced and cues[lead] > cues[kept[0]]:
                 # a bare list of statements ("key points"): the item that says what was asked
-                # comes before the first, which doesn't ("X is the most common form of ...")
+                # comes before a first that says it less ("X is the most common form of ...",
+                # "X is a genetic disease" before "X is caused by an inherited mutation")
                 rest = [i for i in kept if i != lead]
                 kept = [lead] + (rest if lead in kept else rest[:-1])
             return [kept], {0}

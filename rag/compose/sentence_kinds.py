@@ -33,7 +33,9 @@ _CUES: dict[str, str] = {
                   r"\bmeans?\b|\b(?:also\s+)?(?:known|called)\s+as\b|\brefers?\s+to\b|\bis\s+called\b|\bdefined\s+as\b|"
                   # the textbook shape: a short name, then "is a/the/one of" ("Gout is a form of arthritis")
                   # (looked ahead, so it counts beside the cue it holds: two cues)
-                  r"^(?=(?:[\w'(),-]+\s+){1,5}(?:is|are)\s+(?:a|an|the|one\s+of)\s)",
+                  # or a long name with its short one ("Chronic obstructive pulmonary disease, or COPD, is")
+                  r"^(?=(?:[\w'(),-]+\s+){1,5}(?:is|are)\s+(?:a|an|the|one\s+of)\s|"
+                  r"[\w'()-]+(?:\s+[\w'()-]+){0,5},\s+(?:or|also\s+called)\s+[^,]{1,40},\s+(?:is|are)\s)",
     "cause": r"\bcaus\w*|\bdue\s+to\b|\bresults?\s+(?:from|of)\b|\btrigger\w*|\bmechanism\w*|\bpathogen\w*|"
              r"\bgene(?:s|tic\w*)?\b|\binherit\w*|\bmutation\w*|\bcharacteri[sz]ed\s+by\b|\bdeposit\w*|"
              r"\battack\w*|\bautoimmun\w*|\bimmune\s+system\b|\bleads?\s+to\b|\bleading\s+to\b|\brisk\s+factors?\b",
@@ -72,7 +74,8 @@ _CUES: dict[str, str] = {
                   r"\bunlike\b|\bwhereas\b|\bbroad\b|\bprecise\b",
     "self_care": r"\bexercis\w*|\bphysical\s+therapy\b|\boccupational\s+therapy\b|\bdaily\b|\beveryday\b|"
                  r"\bquality\s+of\s+life\b|\badapt\w*|\bcop(?:e|ing)\b|\blifestyle\b|\bsupport\w*|\bdiet\w*|"
-                 r"\bskin\s+care\b|\bmoisturi\w*|\bwarm\b|\bavoid\w*|\bstretch\w*|\bjoint\s+mobility\b",
+                 r"\bskin\s+care\b|\bmoisturi\w*|\bwarm\b|\bavoid\w*|\bstretch\w*|\bjoint\s+mobility\b|"
+                 r"\bprevent\w*|\breduce\s+(?:the\s+|your\s+|their\s+)?(?:chances?|risk)\b",
 }
 CUES: dict[str, re.Pattern] = {k: re.compile(v, re.I) for k, v in _CUES.items()}
 

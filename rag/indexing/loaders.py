@@ -31,7 +31,7 @@ from typing import Iterator
 from rag.indexing.pdf import PdfLimits, PdfRefused, read_pdf
 from rag.schema import Document, Span
 from rag.settings import get_settings
-from rag.text.cleaning import clean_text, find_headings, first_line, looks_like_title
+from rag.text.cleaning import clean_text, find_headings, first_line, looks_like_title, names_a_subject
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -199,9 +199,14 @@ def load_text(data: bytes, doc_id: str, source: str = "", markdown: bool = False
         headings = headings[1:]
     elif not markdown:
         line = first_line(text)
-        if looks_like_title(line, text[len(line):]) and not (headings and headings[0].start == 0):
+        opens_with_heading = bool(headings) and headings[0].start == 0
+        if looks_like_title(line, text[len(line):]) and not opens_with_heading:
             title = title or line.rstrip(":")
             body_start = len(line)
+        elif opens_with_heading and not title and names_a_subject(headings[0].label):
+            # a first line in capitals names the document ("COPD"), unless it only names a
+            # part of one ("INTRODUCTION")
+            title, body_start, headings = line.strip().rstrip(":"), headings[0].end, headings[1:]
     spans = _section_spans(text, headings, body_start)
     return Document(
         doc_id=doc_id,

@@ -122,7 +122,8 @@ _CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k
                 r"(?:kids|children|men|women|teenagers|babies|elderly|older people) get|happen more|more in (?:women|men)|only for)\b"),
     ("risks", r"\b(?:side[- ]?effects?|risks?|risky|dangers?|dangerous|safe|safety|harm\w*|damage|"
               r"hurt|downsides?|complications? (?:of|from) (?:a |the )?(?:\w+ ){0,3}(?:transplant|surgery|procedure|biopsy|treatment|infusion)|go wrong|kill (?:me|you)|"
-              r"toxic\w*|infertil\w*|make (?:me|you) (?:feel )?(?:sick|ill|gain|lose)|fall out)\b"),
+              r"toxic\w*|infertil\w*|make (?:me|you) (?:feel )?(?:sick|ill|gain|lose)|fall out|(?:\w+(?:mab|nib|ine|ide|one|ate|"
+              r"ol|pril|sartan|stat)|drugs?|medic\w+|meds|pills?|treatments?|therapy|transplant|infusions?) make (?:me|you) feel)\b"),
     ("procedure", r"\b(?:what happens (?:during|before|after|at|on|in)|how (?:is|are) (?:\w+ ){1,4}(?:done|given|taken|performed|collected)|what do (?:they|you) do (?:during|in|at)|"
                   r"how long (?:does|will|is)|steps?|process for|walk me through|recovery|expect on the day|how often do i get|stay in (?:the )?hospital)\b"),
     ("how_it_works", r"\b(?:how (?:does|do|did) .{1,40} work\b|what (?:does|do|will) (?:it|this|that|\w+) (?:actually |really )?do|"
@@ -139,6 +140,7 @@ _CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k
     ("cause", r"\b(?:caus\w+|why|inherit\w*|genetic\w*|genes?|passed (?:down|on)|trigger\w*|"
               r"reason|mechanism|my fault|get (?:it|this|ms|\w+) from|end up with|what'?s behind|what makes)\b"),
     ("symptoms", r"\b(?:symptoms?|signs?|affects?|attack|complications?|stages?|feel like|look like|"
+                 r"(?:how|what) (?:will|would|does|do|might|can|could) (?:it|this|that|they) (?:make (?:me|you) )?feel\s*\??$|"
                  r"part of|lead to|mess (?:with|up)|get into|involve\w*)\b"),
     ("treatment", r"\b(?:treat\w*|therap\w+|medications?|medicines?|meds|drugs?|prescribe|options|"
                   r"specialists?|doctors? (?:should|treat|do)|manage\w*|what can be done)\b"),
@@ -263,6 +265,7 @@ has have had may might must a an the this that these those it its it's there her
 i me my mine myself we us our you your yours he she him her his they them their someone anyone
 of for to from in on at by with about into over after before during under between than as
 and or but so if then also too very really actually just even still ever only all any some
+exactly precisely basically essentially honestly seriously truly literally
 much many more most less such other another same own
 please thanks thank hi hello hey ok okay um well sorry like kind sort type bit lot
 get gets got getting go goes going went make makes made take takes took taking give given

@@ -176,6 +176,17 @@ def looks_like_title(line: str, rest: str) -> bool:
     return words[-1].lower().strip(":") not in _FUNCTION_WORDS
 
 
+def names_a_subject(heading: str) -> bool:
+    """A heading that says what a document is about ("COPD"), not which part of it this is
+    ("INTRODUCTION", "Notes and references": ``rag/data/structural_headings.tsv``)."""
+    from rag.text import wordlists
+    from rag.text.lexical import STOPWORDS
+
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", heading)
+    structural = wordlists.words("structural_headings")
+    return bool(words) and not all(w.lower() in structural or w.lower() in STOPWORDS for w in words)
+
+
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[IVX]{1,4}[.)])\s+")
 
