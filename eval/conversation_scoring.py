@@ -83,11 +83,27 @@ def shown_sentences(answer: Answer) -> list[str]:
     return [metrics_text.without_markers(s.get("text", "")) for s in answer.get("sentences") or []]
 
 
+def sources(answer: Answer) -> list[str]:
+    """The document sentence each answer sentence says (its ``quote``; its text when it is
+    quoted as is), markers removed."""
+    return [metrics_text.without_markers(s.get("quote") or s.get("text", "")).strip()
+            for s in answer.get("sentences") or []]
+
+
+def kept_point(answer: Answer, previous: Answer | None) -> bool:
+    """Whether ``answer`` says again, in any words, the document sentence ``previous`` led with."""
+    earlier = sources(previous or {})
+    return bool(earlier) and earlier[0] in sources(answer)
+
+
 def simpler_checks(answer: Answer, previous: Answer | None,
                    grade: Callable[[str], float] | None = None) -> dict:
     """A "say that more simply" reply: every sentence at reading grade <= 6 (Flesch-Kincaid,
-    ``rag.text.sentences.reading_grade``), at most three sentences, at least one citation, and not the
-    same sentences as the previous answer. ``ok`` when it is an answer passing all four."""
+    ``rag.text.sentences.reading_grade``), at most three sentences, at least one citation, not the
+    same sentences as the previous answer, and the previous answer's main point kept (``kept``:
+    a sentence of the reply says the document sentence it led with: "The procedure has risks."
+    does not say "... holds promise as a potential curative therapy"). ``ok`` when it is an
+    answer passing all five."""
     if grade is None:
         from rag.text.sentences import reading_grade as grade
     texts = shown_sentences(answer)
@@ -97,6 +113,7 @@ def simpler_checks(answer: Answer, previous: Answer | None,
         "short": 0 < len(texts) <= SIMPLER_MAX_SENTENCES,
         "cited": bool(answer.get("citations")),
         "changed": texts != shown_sentences(previous or {}),
+        "kept": kept_point(answer, previous),
     }
     return {**checks, "max_grade": max(grades) if grades else None, "sentences": len(texts),
             "ok": answer.get("kind") == "answered" and all(checks.values())}
@@ -198,7 +215,7 @@ def conversation_figures(conversations: list[dict]) -> dict:
         "decline_accuracy": _share([t["ok"] for t in declines]),
         "simpler_turns": len(simpler),
         "simpler_ok": _share([s["ok"] for s in simpler]),
-        **{f"simpler_{k}": _share([s[k] for s in simpler]) for k in ("plain", "short", "cited", "changed")},
+        **{f"simpler_{k}": _share([s[k] for s in simpler]) for k in ("plain", "short", "cited", "changed", "kept")},
         "kind_accuracy": _share([t["kind_predicted"] == t["kind"] for t in kinded]),
         "urgent_advice_ok": f"{sum(t['ok'] for t in others)}/{len(others)}",
     }
@@ -238,6 +255,7 @@ LABELS = {
         ("simpler_ok", "'say it simply' turns passing all checks"),
         ("simpler_plain", "... every sentence grade <= 6"), ("simpler_short", "... at most 3 sentences"),
         ("simpler_cited", "... still cited"), ("simpler_changed", "... not the same sentences"),
+        ("simpler_kept", "... the main point kept"),
         ("kind_accuracy", "question kind understood"), ("urgent_advice_ok", "urgent/advice turns handled"),
     ],
     "misspelt": [

@@ -133,13 +133,13 @@ class Answering:
                     "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
 
     def _understand(self, d: Draft) -> None:
-        """What to answer and what kind of answer it wants. "Say that more simply" answers
-        the last question that named a topic of its own."""
+        """What to answer and what kind of answer it wants. "Say that more simply" answers the last question that named a topic of its own."""
         asked = d.triage.question
         simpler = self.settings.plain_language and is_simpler_request(asked)
-        if simpler and refers_back(asked):
-            earlier = [t["content"] for t in d.history if t["role"] == "user" and not refers_back(t["content"])]
-            asked = triage(clean_question(earlier[-1])).question if earlier else ""
+        if simpler and refers_back(asked):  # asked again as it was: with the turns before it only
+            at = [i for i, t in enumerate(d.history) if t["role"] == "user" and not refers_back(t["content"])]
+            asked, d.history = (triage(clean_question(d.history[at[-1]]["content"])).question,
+                                d.history[:at[-1]]) if at else ("", d.history)
         if not asked.strip():
             self._not_found(d)
             return

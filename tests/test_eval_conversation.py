@@ -177,8 +177,12 @@ def test_simpler_reply_must_be_plain_short_cited_and_new():
     before = answer(("Nintedanib slows the progression of pulmonary fibrosis in systemic sclerosis. [1]", 1))
     easy = lambda text: 3.0  # noqa: E731
     hard = lambda text: 9.0  # noqa: E731
-    good = answer(("It slows lung scarring. [1]", 1))
+    said = "Nintedanib slows the progression of pulmonary fibrosis in systemic sclerosis."
+    good = answer(("It slows lung scarring. [1]", 1, said))
     assert scoring.simpler_checks(good, before, easy)["ok"]
+    # another sentence of the same passage, however plain, drops the main point
+    other = answer(("The drug has risks. [1]", 1, "The drug is not without risks."))
+    assert not scoring.simpler_checks(other, before, easy)["kept"]
     assert not scoring.simpler_checks(good, before, hard)["plain"]
     assert not scoring.simpler_checks(before, before, easy)["changed"]
     long = answer(*[("It slows lung scarring. [1]", 1)] * 4)
@@ -200,7 +204,8 @@ def test_a_turn_record_and_the_conversation_figures():
     assert rec["ok"] and rec["led"] and rec["led_sentence"] and rec["kind_predicted"] == "treatment"
     assert rec["leaked"] == ["slows lung scarring"]
     simpler = scoring.score_turn({"question": "i dont understand", "expect": "simpler", "kind": "treatment",
-                                  "evidence": ["bone marrow"]}, answer(("Cells come from bone marrow. [1]", 1)),
+                                  "evidence": ["bone marrow"]},
+                                 answer(("Cells come from bone marrow. [1]", 1, "Stem cells come from bone marrow.")),
                                  previous=a, grade=lambda t: 4.0)
     declined = scoring.score_turn({"question": "how much is it", "expect": "not_found", "kind": "other"},
                                   answer(kind="not_found", understanding={"kind": "other"}))

@@ -180,3 +180,17 @@ def test_switching_plain_language_off_quotes_the_documents_word_for_word(corpus_
     assert a.kind == "answered"
     for s in a.sentences:
         assert s.quote == "" and s.text in next(c.chunk.text for c in a.citations if c.n == s.citation)
+
+
+def test_say_that_more_simply_after_a_follow_up_simplifies_that_answer_read_as_it_was(corpus_pipeline):
+    """The question asked again is read with the turns before it, as it was the first time:
+    "what are the risks of that" is still about what "that" was then."""
+    history = []
+    for q in ("is there anything that helps when it gets into the lungs", "and for the skin?",
+              "what are the risks of that"):
+        a = corpus_pipeline.ask(q, history)
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": a.answer}]
+    again = corpus_pipeline.ask("i dont understand", history)
+    assert a.kind == again.kind == "answered"
+    said = {(s.quote or s.text) for s in again.sentences}
+    assert (a.sentences[0].quote or a.sentences[0].text) in said

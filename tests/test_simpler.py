@@ -74,11 +74,12 @@ def source_of(s: AnswerSentence, citations) -> str:
 @pytest.mark.parametrize("sentence", REAL)
 @pytest.mark.parametrize("plain", [False, True])
 def test_every_sentence_reads_at_grade_six_or_below(sentence, plain):
-    # TEAM and TARGETED have no piece at grade six: the simplest piece comes back (see below)
+    # the main point comes first even when no piece of it reads at six (TEAM, TARGETED, the
+    # reworded RISKS: see below), still simpler than the document says it
     out, _ = simpler(*answer(sentence, plain=plain))
     assert 1 <= len(out) <= 3
-    if sentence not in (TEAM, TARGETED):
-        assert all(reading_grade(s.text) <= 6.0 for s in out), [(s.text, reading_grade(s.text)) for s in out]
+    assert all(reading_grade(s.text) <= 6.0 for s in out[1:]), [(s.text, reading_grade(s.text)) for s in out]
+    assert reading_grade(out[0].text) <= max(6.0, reading_grade(sentence))
 
 
 @pytest.mark.parametrize("most", [1, 2, 3])
@@ -139,8 +140,8 @@ def test_every_sentence_keeps_the_citation_and_the_quote_of_the_sentence_it_came
         assert s.quote == source_of(s, cites)
 
 
-def test_citations_no_sentence_uses_any_more_go_and_the_rest_are_numbered_again():
-    out, cites = simpler(*answer(TEAM, NEVERTHELESS))  # TEAM is left out: [2] becomes [1]
+def test_citations_no_sentence_uses_any_more_go():
+    out, cites = simpler(*answer(NEVERTHELESS, TEAM))  # NEVERTHELESS says it in two: no room for TEAM
     assert [s.citation for s in out] == [1, 1] and [c.chunk.text for c in cites] == [NEVERTHELESS]
 
 
@@ -156,15 +157,18 @@ def test_a_piece_that_cannot_be_said_at_grade_six_is_dropped_not_returned():
     # PHASES: "Later phases aim to establish benefit and check results over time" stays above six
     out, _ = simpler(*answer(PHASES))
     assert [s.text for s in out] == ["Many early studies focus on safety and dose."]
+    # after the main point (TEAM, said as simply as it goes), what follows reads at six
     out, _ = simpler(*answer(TEAM, NEVERTHELESS))
-    assert all(reading_grade(s.text) <= 6.0 for s in out) and not any("specialist" in s.text for s in out)
+    assert "specialists" in out[0].text and out[0].citation == 1
+    assert all(reading_grade(s.text) <= 6.0 for s in out[1:]) and len(out) > 1
 
 
-def test_a_sentence_leaning_on_a_dropped_one_keeps_only_what_reads_alone():
+def test_the_main_point_is_never_dropped_for_a_lesser_one_that_reads_easier():
     # "... holds promise as a possible cure ..., it is important to note that the procedure is
-    # not without risks": the first half stays above six; "But the procedure has risks." loses its "But"
-    out, _ = simpler(*answer(RISKS))
-    assert [s.text for s in out] == ["The procedure has risks."]
+    # not without risks", reworded as the pipeline does: the cure stays, above six, then the risks
+    out, _ = simpler(*answer(RISKS, plain=True))
+    assert [s.text for s in out] == ["A transplant of your own stem cells may become a possible cure for severe "
+                                     "scleroderma.", "But the procedure has risks."]
 
 
 @pytest.mark.parametrize("sentence", [TEAM, TARGETED])

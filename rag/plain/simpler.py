@@ -19,7 +19,8 @@ sentences by rules written for any health text:
   years", a closing purpose ("... to improve how people do").
 
 A piece is kept only when ``rag.text.sentences.reading_grade`` (Flesch-Kincaid, what the evaluation
-measures) puts it at ``grade`` or below; one that leans on the piece before ("This leads to
+measures) puts it at ``grade`` or below, except the main point: when no piece of the first
+sentence reads at ``grade``, its first piece is said all the same; one that leans on the piece before ("This leads to
 ...", "It can ...") only right after it. Each keeps the citation of the sentence it came
 from, and ``quote`` that sentence as the document has it. Room left goes to the answer's own
 glossary sentences (``explain_terms`` chose them) for a hard word a kept piece still uses,
@@ -290,7 +291,7 @@ def simpler(sentences, citations, glossary: Glossary | None = None, most: int = 
     out: list[AnswerSentence] = []
     tried: list[tuple[Piece, AnswerSentence, int]] = []  # and the piece's place in its sentence
     before_kept = True  # whether the piece before this one (in the answer's order) was kept
-    for s in body:
+    for n, s in enumerate(body):
         pieces = short_sentences(s.text, grade, subject, defines=is_gloss(s))
         if len(out) >= most or (len(out) >= 2 and pieces and not pieces[0].leans):
             break  # a new thought after two sentences: the main point is said
@@ -303,6 +304,11 @@ def simpler(sentences, citations, glossary: Glossary | None = None, most: int = 
             if keep:
                 out.append(_sentence(p.text, s))
             before_kept = keep
+        if n == 0 and not out and pieces:
+            # the main point is never dropped for a lesser one that reads easier ("may become a
+            # possible cure" must not give way to "The procedure has risks."): its first piece
+            out.append(_sentence((_detached(pieces[0]) if pieces[0].leans else pieces[0]).text, s))
+            before_kept = True
     if not out and tried:  # nothing kept: the first piece at grade, else the simplest, never nothing
         p, s, _ = next((t for t in tried if t[0].grade <= grade), None) or min(
             tried, key=lambda t: (t[2] > 0, t[0].leans, t[0].grade, len(t[0].text.split())))
