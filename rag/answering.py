@@ -45,10 +45,10 @@ from rag.safety.language import reads_english
 from rag.plain.rewrite import plain_answer
 from rag.plain.simpler import simpler
 from rag.text.sentences import reading_grade
-from rag.question.conversation import leans_on_earlier_turns, normalize_history, readings
+from rag.question.conversation import continued_question, leans_on_earlier_turns, normalize_history, readings
 from rag.text.typed import clean_question
 from rag.question.kinds import focus_phrase, is_yes_no
-from rag.safety.triage import follow_up_urgent, treatments_named, triage
+from rag.safety.triage import treatments_named, triage, urgent_in_context
 from rag.schema import Answer, Notice, answer_text, sentence_pieces
 from rag.compose.sentence_kinds import KINDS_NEEDING_CUES, answers_kind
 from rag.question.spelling import correct
@@ -106,7 +106,7 @@ class Answering:
         msgs, a = self.prompts, d.answer
         cleaned = clean_question(a.question)
         tri = d.triage = triage(cleaned, self.embed)
-        urgent = tri.urgent or self._urgent_in_context(cleaned, d.history)
+        urgent = tri.urgent or urgent_in_context(cleaned, d.history, self.embed)
         if urgent:
             a.kind, a.confidence = "urgent", 1.0
             lang = urgent_language(cleaned)  # "tengo dolor de pecho...": the line in their language too
@@ -149,7 +149,9 @@ class Answering:
             # "wat is mycofenolate for": every later stage reads the corrected words
             asked = fixed.corrected
             d.answer.notices.append(Notice("spelling", self.prompts.message("spelling", question=asked)))
-        guess = self.kinds.predict(self.embed([asked]), [asked])[0]
+        # "and for the skin?" asks what the question before it asked, of something else
+        kind_of = continued_question(asked, d.history) or asked
+        guess = self.kinds.predict(self.embed([kind_of]), [kind_of])[0]
         indexed = index_knows(retriever.lexical.vocab, retriever.lexical.expand, retriever.abbreviations)
         foci = tuple(focus_phrase(asked))
         subject = lambda w: stem(w.lower()) in self._subject_terms  # noqa: E731 - the corpus's own subject
@@ -321,15 +323,6 @@ class Answering:
             with d.timed("llm"):
                 yield from self.finisher.stream(d)
         return self._done(d, t0)
-
-    def _urgent_in_context(self, question: str, history: list[dict]) -> str | None:
-        """An emergency spread over two turns ("I had a transplant last week" / "now I have
-        a fever"; "my finger is white" / "it's been like that for three hours"): the previous
-        user turn and this one read together (``safety.follow_up_urgent``)."""
-        earlier = [t["content"] for t in history if t["role"] == "user"]
-        if not earlier or not question:
-            return None
-        return follow_up_urgent(clean_question(earlier[-1]), question, self.embed)
 
     def _not_found(self, d: Draft, uncovered: str = "", kind_missing: tuple[str, str] | None = None) -> None:
         a = d.answer

@@ -219,3 +219,15 @@ def test_in_a_bare_list_the_item_that_says_more_of_what_was_asked_comes_first():
     # the first item keeps its place when the best one says no more of it
     units, _ = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, kind="cause", cues=np.full(3, 0.33, np.float32))
     assert units[0][0] == 0
+
+
+def test_no_kind_but_a_definition_leads_with_what_the_thing_is_when_a_sentence_answers_it():
+    cands = _cands("Scleroderma is a rare autoimmune disease with hardening of the skin.",
+                   "A stem cell transplant has shown the ability to improve skin scarring.")
+    scores = np.array([0.9, 0.7], dtype=np.float32)
+    cues = np.array([0.0, 0.33], dtype=np.float32)  # "improve": a benefit cue
+    units, _ = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, kind="benefit", cues=cues)
+    assert units[0] == [1]
+    # asked what it is, the definition leads
+    units, _ = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, kind="definition", cues=np.zeros(2, np.float32))
+    assert units[0] == [0]

@@ -31,3 +31,10 @@ def test_a_lead_in_whose_list_is_not_in_the_passage_is_never_quoted():
             "People with Wilson disease may have")
     assert [c.text for c in candidates([passage(text)])] == [
         "Children can have Wilson disease for years before any signs occur."]
+
+
+def test_a_line_that_breaks_off_at_a_comma_is_never_quoted():
+    text = ("After paranasal sinus cancer has been diagnosed,\n"
+            "Paranasal sinus cancer is a disease in which cancer cells form in the tissues of the sinuses.")
+    assert [c.text for c in candidates([passage(text)])] == [
+        "Paranasal sinus cancer is a disease in which cancer cells form in the tissues of the sinuses."]

@@ -72,3 +72,15 @@ def test_only_a_question_about_keeping_it_from_happening_promotes_a_prevention()
     assert [p.chunk.chunk_id for p in asked] == ["c1", "c3"]
     diet = with_kind_passages(ranked, 2, "self_care", topic, answers_kind, "what should i eat?")
     assert [p.chunk.chunk_id for p in diet] == ["c1", "c2"]
+
+
+def test_how_it_is_found_or_treated_is_promoted_when_said_of_the_topic():
+    topic = frozenset(terms("pernicious anemia"))
+    ranked = [passage(1, "The term pernicious means deadly.", 0.7),
+              passage(2, "Pernicious anemia is a type of anemia.", 0.6),
+              passage(3, "Your doctor will diagnose pernicious anemia based on your medical history and tests.", 0.5),
+              passage(4, "Doctors diagnose many illnesses with blood tests.", 0.4)]
+    kept = with_kind_passages(ranked, 2, "diagnosis", topic, answers_kind, "how do they know i have it?")
+    assert [p.chunk.chunk_id for p in kept] == ["c1", "c3"]
+    # said of something else, it is not an answer
+    assert with_kind_passages(ranked[:2] + ranked[3:], 2, "diagnosis", topic, answers_kind)[1].chunk.chunk_id == "c2"

@@ -71,7 +71,23 @@ def test_a_follow_up_is_read_with_the_conversations_topic_not_the_earlier_questi
 def test_a_follow_up_naming_a_new_aspect_keeps_the_main_topic_and_drops_the_old_aspect():
     history = normalize_history(["what are the risks of a stem cell transplant for the lungs?"])
     assert conversation_topic(history, 2, known) == ("stem cell transplant", "lungs")
-    assert readings("and for the skin?", history, 2, known)[0] == "and for the skin? (stem cell transplant)"
+    options = readings("and for the skin?", history, 2, known)
+    # read first as the question before it, asked of the skin in place of the lungs
+    assert options[:2] == ["what are the risks of a stem cell transplant for the skin?",
+                           "and for the skin? (stem cell transplant)"]
+
+
+def test_going_on_with_the_question_before_swaps_only_one_thing_for_another():
+    from rag.question.conversation import continued_question, swapped_topic
+    history = normalize_history(["what are the side effects of nintedanib"])
+    assert swapped_topic(history, ("nintedanib",), "rituximab") == ["what are the side effects of rituximab"]
+    # the lungs are not put in the transplant's place: they are asked about beside it
+    assert swapped_topic(normalize_history(["does the stem cell transplant work"]), ("stem cell transplant",),
+                         "lungs") == []
+    # "and rituximab?" asks what the question before asked (its kind of answer); "and is it safe?" asks its own
+    assert continued_question("and rituximab?", history) == "what are the side effects of nintedanib"
+    assert continued_question("and is it safe?", history) == ""
+    assert continued_question("is there a cure?", history) == ""
 
 
 def test_a_follow_up_is_also_read_with_the_librarys_subject():

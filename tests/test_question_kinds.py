@@ -138,6 +138,9 @@ def test_yes_no_questions_open_with_an_auxiliary_verb(question, expected):
     ("how does it feel", "symptoms"),
     ("how will methotrexate make me feel", "risks"),
     ("will it make me feel sick", "risks"),
+    # whether it works is its benefit; how it works, its mechanism
+    ("does the stem cell transplant actually work", "benefit"),
+    ("how does nintedanib work", "how_it_works"),
 ])
 def test_hand_rules_read_the_obvious_cues(question, kind):
     assert rule_kind(question) == kind
@@ -162,6 +165,12 @@ def test_focus_phrase_finds_what_the_question_is_about(question, best):
 def test_focus_phrase_keeps_every_topic_best_first():
     assert focus_phrase("does methotrexate help the skin or the lungs") == ["methotrexate", "skin", "lungs"]
     assert focus_phrase("what is it") == []
+
+
+def test_a_word_for_a_treatment_in_general_names_no_focus():
+    # "is there a medicine for it" asks how it is treated; it does not ask about a thing called "medicine"
+    assert focus_phrase("is there a medicine for it") == []
+    assert focus_phrase("is CBD a good medicine for scleroderma") == ["CBD", "scleroderma"]
 
 
 def test_focus_phrase_leaves_out_words_that_only_stress_the_question():

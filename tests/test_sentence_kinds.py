@@ -52,6 +52,9 @@ def test_the_textbook_shape_of_a_definition_counts_as_a_cue_of_its_own():
     assert cue_strength("This is because narcolepsy is fairly rare.", "definition") == 0
     assert cue_strength("The complication most often associated with hemochromatosis is liver damage.",
                         "definition") == 0
+    # what it is beats how common it is: "a condition in which ..." is the definition
+    assert cue_strength("Kidney dysplasia is a condition in which the kidneys do not develop normally.",
+                        "definition") > cue_strength("Kidney dysplasia is a common condition.", "definition")
     # a long name with its short one: "Chronic obstructive pulmonary disease, or COPD, is ..."
     assert cue_strength("Chronic obstructive pulmonary disease, or COPD, is a progressive lung disease.",
                         "definition") > cue_strength("COPD is a major cause of death and illness.", "definition")

@@ -83,8 +83,8 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
             key = " ".join(s.lower().split())
             if key in seen or _URL.search(s) or _POINTER.match(s) or len(s.split()) < (2 if item else min_words):
                 continue
-            if not lead_in and not item and (s.endswith(":") or _DANGLING.search(s)):
-                continue  # a heading, or a lead-in whose list is not in this passage
+            if not lead_in and not item and (s.endswith((":", ",", ";")) or _DANGLING.search(s)):
+                continue  # a heading, or a lead-in whose list is not in this passage ("After X has been diagnosed,")
             seen.add(key)
             out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
     return out

@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.compose.candidates import Candidate, previous_in_passage
 from rag.text.sentences import about_earlier, points_back
-from rag.compose.sentence_kinds import KINDS_NEEDING_CUES
+from rag.compose.sentence_kinds import KINDS_NEEDING_CUES, cue_strength
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,11 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if ok[i]][:1]
     if not order:
         return [], set()
-    if kind in KINDS_NEEDING_CUES:
-        # a risk question leads with a sentence that names a risk, when an on-topic one does
+    if kind in KINDS_NEEDING_CUES or (kind not in ("definition", "other") and defines(cands[order[0]].text)
+                                      and cues[order[0]] <= 0):
+        # a risk question leads with a sentence that names a risk, when an on-topic one does;
+        # nor does any other kind lead with what the thing is ("Scleroderma is a rare autoimmune
+        # disease ..." for "is there anything that helps the skin") when a sentence answers it
         cued = [i for i in order if cues[i] > 0 and on_topic[i]]
         if cued:
             order = [cued[0]] + [i for i in order if i != cued[0]]
@@ -158,6 +161,12 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         placed.update(need + [i])
         words += cost
     return units, lists
+
+
+def defines(text: str) -> bool:
+    """A sentence in the textbook shape of a definition ("Gout is a form of arthritis"): two
+    of the definition cues (``rag.compose.sentence_kinds``)."""
+    return cue_strength(text, "definition") >= 2
 
 
 def _said(text: str) -> str:

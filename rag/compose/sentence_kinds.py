@@ -31,6 +31,8 @@ _CUES: dict[str, str] = {
     "definition": r"\b(?:is|are)\s+(?:a|an|the)\s+(?:\w+\s+){0,4}(?:disease|disorder|condition|illness|medicine|drug|"
                   r"treatment|therapy|procedure|type|kind|form|group|protein|cell|test|study|studies)\b|"
                   r"\bmeans?\b|\b(?:also\s+)?(?:known|called)\s+as\b|\brefers?\s+to\b|\bis\s+called\b|\bdefined\s+as\b|"
+                  # what it is, not how it is ("a condition in which ...", not "a common condition")
+                  r"(?:(?<=disease )|(?<=disorder )|(?<=condition )|(?<=illness )|(?<=syndrome ))(?:in\s+which|that|where)\b|"
                   # the textbook shape: a short name, then "is a/the/one of" ("Gout is a form of arthritis")
                   # (looked ahead, so it counts beside the cue it holds: two cues)
                   # or a long name with its short one ("Chronic obstructive pulmonary disease, or COPD, is")

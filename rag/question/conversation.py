@@ -18,7 +18,7 @@ from typing import Callable
 from rag.text import wordlists
 from rag.text.message import is_question
 from rag.text.lexical import STOPWORDS, raw_tokens, specificity
-from rag.question.kinds import focus_phrase
+from rag.question.kinds import focus_phrase, rule_cues
 from rag.safety.advice import treatments_named, wants_personal_advice
 from rag.safety.redact import without_personal_details
 
@@ -138,6 +138,13 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     topic = tuple(f for f in topic if not _only_subject(f, subject)) or topic
     own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
     out: list[str] = []
+    opener = _GOES_ON.match(question.strip())
+    # (the remainder read without its question mark: "the newer ones?" asks nothing of its own)
+    continues = topic and own and opener and not is_question(question.strip()[opener.end():].rstrip("?! "))
+    if continues:
+        # "and for the skin?" after "is there anything that helps when it gets into the lungs":
+        # the earlier question, its topic swapped for the new one, asks it whole
+        out += swapped_topic(history, topic, own[0])
     if topic:
         kept = topic[:1] if own else topic
         out.append(f"{question} ({', '.join(kept)})")
@@ -146,14 +153,47 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     points = topic and (any(w in _POINTERS for w in raw_tokens(question)) or change_unnamed)
     # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
     # "and what can help the lungs" asks a question of its own, which may leave the topic
-    opener = _GOES_ON.match(question.strip())
-    # (the remainder read without its question mark: "the newer ones?" asks nothing of its own)
-    continues = topic and own and opener and not is_question(question.strip()[opener.end():].rstrip("?! "))
     if subject and not points and not continues and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         out.append(f"{subject}: {question}")
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
     return list(dict.fromkeys(out))
+
+
+def _goes_on(question: str) -> bool:
+    """Only going on with the question before, about something else: an opener ("and", "what
+    about"), a topic of its own, and no words of its own for what it asks ("and for the
+    skin?", "what about the kidneys?"; not "and is it safe?")."""
+    q = question.strip()
+    opener = _GOES_ON.match(q)
+    rest = q[opener.end():].rstrip("?! ") if opener else ""
+    return bool(rest) and not is_question(rest) and bool(focus_phrase(rest)) and not rule_cues(q)
+
+
+def continued_question(question: str, history: list[dict]) -> str:
+    """The earlier question that ``question`` goes on with (``_goes_on``), whose kind of
+    answer it asks for: "what are the side effects of nintedanib" before "and rituximab?".
+    Empty when it asks one of its own."""
+    if not _goes_on(question):
+        return ""
+    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    return next((u for u in reversed(users) if not _goes_on(u)), "")
+
+
+def swapped_topic(history: list[dict], topic: tuple[str, ...], new: str) -> list[str]:
+    """The last question of ``history`` that names a phrase of ``topic``, with that phrase
+    replaced by ``new`` ("what does it do to the heart", "kidneys" -> "what does it do to the
+    kidneys"); none when no recent question names it. Only a phrase as long as ``new`` is
+    replaced, one thing in place of another ("lungs" / "skin", "nintedanib" / "rituximab"):
+    "the lungs" after "does the stem cell transplant work" asks about the transplant's
+    effect on them, not about the lungs instead."""
+    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    for earlier in reversed(users[-2:]):
+        for old in (o for o in topic if len(o.split()) == len(new.split())):
+            found = re.search(rf"\b{re.escape(old)}\b", earlier, re.I)
+            if found:
+                return [earlier[:found.start()] + new + earlier[found.end():]]
+    return []
 
 
 def _only_subject(phrase: str, subject: str) -> bool:

@@ -128,8 +128,8 @@ _CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k
                   r"how long (?:does|will|is)|steps?|process for|walk me through|recovery|expect on the day|how often do i get|stay in (?:the )?hospital)\b"),
     ("how_it_works", r"\b(?:how (?:does|do|did) .{1,40} work\b|what (?:does|do|will) (?:it|this|that|\w+) (?:actually |really )?do|"
                      r"supposed to do|meant to do|purpose of|point of|idea behind|how (?:does|do) .{1,40} (?:help|protect|slow|lower|kill))"),
-    ("benefit", r"\b(?:effective\w*|work(?:s)? for|help(?:s|ed)?|benefits?|improv\w+|success\w*|worth|make (?:a|any) difference|"
-                r"heal|slow(?:s)? (?:down|things)|evidence|make .{1,20} better)\b"),
+    ("benefit", r"\b(?:effective\w*|work(?:s)? for|^(?:does|do|will|did) .{1,40} (?:actually |really )?work\b|"
+                r"help(?:s|ed)?|benefits?|improv\w+|success\w*|worth|make (?:a|any) difference|heal|slow(?:s)? (?:down|things)|evidence|make .{1,20} better)\b"),
     ("frequency", r"\b(?:how (?:common|rare|many|often|frequent\w*|widespread)|rare|common|percent\w*|prevalen\w*|new cases)\b"),
     ("outlook", r"\b(?:cure[sd]?|curable|prognosis|outlook|life expectancy|live|survive|die|fatal|"
                 r"get (?:better|worse)|go away|remission|revers\w+|long term|shorten|back to normal|"
@@ -279,7 +279,7 @@ use used using told says keep keeps let lets think worried wondering wonder
 _CUE_WORDS = frozenset("""
 risk risks risky danger dangers dangerous safe safety side effect effects harm harmful damage
 cure cures cured curable prognosis outlook life expectancy survive survival die dying fatal
-treat treats treated treating treatment treatments therapy therapies option options
+treat treats treated treating treatment treatments therapy therapies option options medicine medicines
 help helps helped helping work works working worked effective effectiveness benefit benefits
 improve improves success successful worth better best worse worst good bad
 cause causes caused why reason inherited inherit genetic

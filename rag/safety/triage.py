@@ -82,3 +82,15 @@ def triage(question: str, embed: Callable | None = None) -> Triage:
         advice=urgent is None and wants_personal_advice(asked),
         injection=stripped.removed,
     )
+
+
+def urgent_in_context(question: str, history: list[dict], embed: Callable | None = None) -> str | None:
+    """An emergency spread over two turns ("I had a transplant last week" / "now I have
+    a fever"; "my finger is white" / "it's been like that for three hours"): the previous
+    user turn and this one read together (``follow_up_urgent``)."""
+    from rag.text.typed import clean_question
+
+    earlier = [t["content"] for t in history if t["role"] == "user"]
+    if not earlier or not question:
+        return None
+    return follow_up_urgent(clean_question(earlier[-1]), question, embed)

@@ -6,8 +6,8 @@ just below the cut. ``with_kind_passages`` looks a little further down the ranke
 candidates: when none of the top ``k`` holds a sentence that answers the kind squarely
 (``PROMOTED``: a definition opens on the topic in the textbook shape, "<name> is a ...";
 an outlook names it, "prognosis", "chance of recovery"; a question asking how to keep it
-from happening, a sentence saying what prevents it), the best such passage below the cut
-takes the last place.
+from happening, a sentence saying what prevents it; a diagnosis or treatment, "diagnosed"
+or "treated" said of the topic), the best such passage below the cut takes the last place.
 
 Left out: kinds whose cues are too broad to say a sentence answers (most of them: a symptom
 cue is any organ's name); any learned judgement (the chooser reads the sentences after).
@@ -22,7 +22,7 @@ from rag.schema import Passage
 from rag.text.cleaning import split_sentences
 from rag.text.lexical import terms
 
-PROMOTED = frozenset({"definition", "outlook"})
+PROMOTED = frozenset({"definition", "outlook", "diagnosis", "treatment"})
 OPENING_WORDS = 6  # the topic is named this early in a sentence that defines it
 # What lies ahead, said in words no other kind of sentence uses ("Certain factors affect
 # prognosis (chance of recovery)"): the outlook cues of ``rag.compose.sentence_kinds`` are
@@ -50,13 +50,22 @@ def promoted_kind(kind: str, question: str) -> str:
     return kind if kind in PROMOTED else ""
 
 
+# How it is found or treated, said of the topic itself ("Your doctor will diagnose pernicious
+# anemia based on ...", "Health care providers treat hemochromatosis by drawing blood")
+_SAID_OF_TOPIC = {"diagnosis": re.compile(r"\bdiagnos\w*", re.I),
+                  "treatment": re.compile(r"\btreat(?:s|ed|ing|ment|ments)?\b", re.I)}
+
+
 def answers_squarely(sentence: str, kind: str, topic: frozenset[str], answers: Callable[[str, str], bool]) -> bool:
     """A definition opens on the topic in a definition's shape; an outlook names the outlook;
-    a prevention says what prevents it."""
+    a prevention says what prevents it; a diagnosis or treatment says "diagnose(d)" or
+    "treat(ed)" of the topic."""
     if kind == "outlook":
         return bool(_OUTLOOK.search(sentence))
     if kind == "prevention":
         return bool(_PREVENTION.search(sentence))
+    if kind in _SAID_OF_TOPIC:
+        return bool(_SAID_OF_TOPIC[kind].search(sentence)) and bool(topic & set(terms(sentence)))
     return opens_on(sentence, topic) and answers(sentence, kind)
 
 
