@@ -121,6 +121,9 @@ def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passa
     assert shared_subject(["Raynaud's and the hands", "Scleroderma: skin care"], passages_say) == "Scleroderma"
     # one short title is the subject even when the passages abbreviate it ("CF")
     assert shared_subject(["Cystic Fibrosis"], lambda w: False) == "Cystic Fibrosis"
+    # an everyday word the passages happen to use is no subject ("need" in "What I need to know about ...")
+    used = lambda w: w.lower() in ("need", "crohn's", "disease")  # noqa: E731
+    assert shared_subject(["What I need to know about Crohn's Disease"], used) == "Crohn's Disease"
     # a long one says what the document covers, and two unrelated ones say nothing shared
     assert shared_subject(["A review of the newer treatments for systemic sclerosis"], lambda w: False) == ""
     assert shared_subject(["Gout", "Asthma"], lambda w: False) == ""

@@ -58,3 +58,16 @@ def test_the_textbook_shape_of_a_definition_counts_as_a_cue_of_its_own():
     # a long name with its short one: "Chronic obstructive pulmonary disease, or COPD, is ..."
     assert cue_strength("Chronic obstructive pulmonary disease, or COPD, is a progressive lung disease.",
                         "definition") > cue_strength("COPD is a major cause of death and illness.", "definition")
+
+
+def test_what_the_subject_causes_is_its_effect_not_its_cause():
+    from rag.compose.sentence_kinds import tells_effects_of
+    from rag.text.lexical import terms
+
+    ards = frozenset(terms("ARDS"))
+    assert tells_effects_of("ARDS causes the lungs to become stiff.", ards)
+    assert not tells_effects_of("Many conditions can injure the lungs and lead to ARDS.", ards)
+    assert not tells_effects_of("ARDS is caused by an injury to the lungs.", ards)
+    # another thing causing it is its cause
+    flu = frozenset(terms("viral gastroenteritis"))
+    assert not tells_effects_of("Four types of viruses cause most cases of viral gastroenteritis.", flu)

@@ -45,7 +45,7 @@ from rag.text.sentences import points_back, reading_grade
 from rag.safety.advice import has_dose_or_instruction
 from rag.safety.flags import unquotable_reason
 from rag.schema import AnswerSentence, Citation, Passage, cited
-from rag.compose.sentence_kinds import ASKING_WORDS, asked_cues, in_context, kind_strength
+from rag.compose.sentence_kinds import ASKING_WORDS, asked_cues, in_context, kind_strength, tells_effects_of
 
 
 @dataclass
@@ -254,7 +254,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         # "what treatments are there?" names nothing in particular: a list of them answers it
         scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
     own = params.own_word_yes_no if yes_no else params.own_word
-    cues = np.array([kind_strength(c.text, kind, asked, own) for c in cands], dtype=np.float32)
+    cues = np.array([0.0 if kind == "cause" and tells_effects_of(c.text, common) else kind_strength(c.text, kind, asked, own)
+                     for c in cands], dtype=np.float32)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,
                                                      [passages[c.passage].chunk.title for c in cands]),

@@ -139,3 +139,21 @@ def kind_strength(sentence: str, kind: str, asked: frozenset[str] = frozenset(),
     if asked and pattern is not None and any(m.group(0).lower()[:3] in asked for m in pattern.finditer(sentence)):
         base += own_word
     return base
+
+
+# "ARDS causes the lungs to become stiff", "Hemochromatosis can cause various signs": the
+# subject causing something else tells its effects, not its cause ("is caused by", "the
+# causes of", "due to", "lead to X" do)
+_ACTIVE_CAUSE = re.compile(r"\b(?:causes|cause|causing)\b(?!\s+of\b)", re.I)
+_CAUSED = re.compile(r"\bcaused\s+by\b|\bcauses?\s+of\b|\bdue\s+to\b|\bresults?\s+(?:from|of)\b|"
+                     r"\b(?:lead|leads|leading)\s+to\b", re.I)
+
+
+def tells_effects_of(sentence: str, subject: frozenset[str], opening: int = 4) -> bool:
+    """Whether the sentence opens on the ``subject`` (stems) and says what it causes, and
+    nothing of what causes it."""
+    from rag.text.lexical import terms
+
+    head = " ".join(sentence.split()[:opening])
+    return (bool(subject & set(terms(head))) and bool(_ACTIVE_CAUSE.search(sentence))
+            and not _CAUSED.search(sentence))

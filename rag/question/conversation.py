@@ -226,7 +226,8 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
     if common is None:
         return ""
     for title in titles:  # the first title that names what the passages keep using
-        kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)]
+        kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)
+                and specificity(w) >= SUBJECT_SPECIFICITY]  # not "need" of "What I need to know about ..."
         if kept:
             return " ".join(dict.fromkeys(kept))
     if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
@@ -236,6 +237,7 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
     return ""
 
 
+SUBJECT_SPECIFICITY = 1.0  # a title word this common ("need", 0.5) is no subject; "heart" (1.2) is
 SHORT_TITLE_WORDS = 4  # longer lone titles say what a document covers ("A review of ...")
 _SUBJECT_POINTERS = {"it", "its", "it's", "this"}
 _POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
