@@ -18,16 +18,15 @@ sentences by rules written for any health text:
   "... in people with scleroderma": a word in most of its sentences), a closing "in recent
   years", a closing purpose ("... to improve how people do").
 
-A piece is kept only when ``rag.text.sentences.reading_grade`` (Flesch-Kincaid, what the evaluation
-measures) puts it at ``grade`` or below, except the main point: when no piece of the first
-sentence reads at ``grade``, its first piece is said all the same; one that leans on the piece before ("This leads to
-...", "It can ...") only right after it. Each keeps the citation of the sentence it came
-from, and ``quote`` that sentence as the document has it. Room left goes to the answer's own
-glossary sentences (``explain_terms`` chose them) for a hard word a kept piece still uses,
-said at ``grade`` and put right after that piece. When no piece can be kept, the first one
-at ``grade`` is said alone (without a leading "But"); when none reads at ``grade``, the
-least hard: never nothing. An answer already at ``grade`` in words no table has a plainer
-form of comes back shortened, not reworded: there is nothing simpler to say it with.
+A piece is kept only when ``rag.text.sentences.reading_grade`` (Flesch-Kincaid, what the
+evaluation measures) puts it at ``grade`` or below, one leaning on the piece before ("This
+leads to ...") only right after it; but the main point is never dropped for a lesser one
+that reads easier: when no piece of the first sentence reads at ``grade``, its first piece
+(without a leading "But") is said all the same. Each keeps the citation of the sentence it
+came from, and ``quote`` that sentence as the document has it. Room left goes to the
+answer's own glossary sentences (``explain_terms`` chose them) for a hard word a kept piece
+still uses, said at ``grade`` right after that piece. An answer already at ``grade`` in
+words no table has a plainer form of comes back shortened, not reworded.
 
 Left out: reordering clauses, resolving pronouns, conjugating verbs, rewriting numbers;
 cutting a list short (it is kept whole or dropped). A chat model does those better when
@@ -43,9 +42,8 @@ from rag.text.citations import only_cited, strip_markers
 from rag.plain.glossary import Glossary, hard_word
 from rag.text.lexical import terms
 from rag.plain.rewrite import _finish, simplify
-from rag.text.sentences import reading_grade
+from rag.text.sentences import points_back, reading_grade
 from rag.schema import AnswerSentence
-from rag.text.sentences import points_back
 from rag.text.cleaning import split_sentences
 
 # "[3]", "(SSc)", "(e.g., A, B)", "e.g.", "etc.", " - an aside - "
@@ -65,13 +63,12 @@ _SHORTER = [(re.compile(p, re.I), r) for p, r in [
     (r"\bearly-phase\b", "early"), (r"\bautoimmune attack\b", "immune attack"), (r"^examples are\b", "These include"),
     (r"\bhelps in (slowing|stopping|keeping|easing|reducing|improving|preventing)\b", lambda m: "helps " + _BASE[m[1]]),
     (r"\b(?:the|a) (?:patient|person)['\u2019]s own\b", "your own"), (r"\ban more\b", "more"),
-    (r"(?:^|(?<=\ba )|(?<=\bthe )|(?<=\band ))complete\b", "full"),
+    (r"(?:^|(?<=\ba )|(?<=\bthe )|(?<=\band ))complete\b", "full"), (r"\bnewest\b", "new"),
     (r"\b(give|gives) (people|patients|you) access to\b", lambda m: f"{'let' if m[1] == 'give' else 'lets'} {m[2]} try"),
-    (r"\bnewest\b", "new"), (r"\b(people|patients) having (?:a )?((?:stem cell )?transplant)\b", r"\1 who have a \2"),
+    (r"\b(people|patients) having (?:a )?((?:stem cell )?transplant)\b", r"\1 who have a \2"),
     (r"\b(people|patients) having\b", r"\1 who have"), (r"\bstomach and gut problems\b", "gut problems"),
 ]]
-_BASE = {"slowing": "slow", "stopping": "stop", "keeping": "keep", "easing": "ease", "reducing": "reduce",
-         "improving": "improve", "preventing": "prevent"}
+_BASE = {"slowing": "slow", "stopping": "stop", "keeping": "keep", "easing": "ease", "reducing": "reduce", "improving": "improve", "preventing": "prevent"}
 _AUX = r"(?:is|are|was|were|has|have|had|can|could|may|might|will|would|should|must|does|do)"
 
 
@@ -304,9 +301,7 @@ def simpler(sentences, citations, glossary: Glossary | None = None, most: int = 
             if keep:
                 out.append(_sentence(p.text, s))
             before_kept = keep
-        if n == 0 and not out and pieces:
-            # the main point is never dropped for a lesser one that reads easier ("may become a
-            # possible cure" must not give way to "The procedure has risks."): its first piece
+        if n == 0 and not out and pieces:  # "may become a possible cure", not "The procedure has risks."
             out.append(_sentence((_detached(pieces[0]) if pieces[0].leans else pieces[0]).text, s))
             before_kept = True
     if not out and tried:  # nothing kept: the first piece at grade, else the simplest, never nothing
