@@ -4,7 +4,6 @@ below as rag.text.sentences.reading_grade measures it, each keeping its citation
 quote. Inputs are real sentences of corpus/*.txt; the whole pipeline: tests/test_plain.py."""
 
 import re
-from pathlib import Path
 
 import pytest
 
