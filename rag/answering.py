@@ -133,7 +133,8 @@ class Answering:
                     "symptom_notice", symptom=msgs.symptom_names[tri.symptom])))
 
     def _understand(self, d: Draft) -> None:
-        """What to answer and what kind of answer it wants. "Say that more simply" answers the last question that named a topic of its own."""
+        """What to answer and what kind of answer it wants. "Say that more simply" answers
+        the last question that named a topic of its own."""
         asked = d.triage.question
         simpler = self.settings.plain_language and is_simpler_request(asked)
         if simpler and refers_back(asked):  # asked again as it was: with the turns before it only

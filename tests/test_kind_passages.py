@@ -2,8 +2,8 @@
 
 from rag.compose.sentence_kinds import answers_kind
 from rag.schema import Chunk, Passage
-from rag.search.kind_passages import opens_on, topic_stems, with_kind_passages
-from rag.text.lexical import terms
+from rag.search.kind_passages import OPENING_WORDS, topic_stems, with_kind_passages
+from rag.text.lexical import opens_on, terms
 
 TOPIC = frozenset(terms("narcolepsy"))
 
@@ -40,8 +40,9 @@ def test_other_kinds_and_questions_naming_nothing_keep_the_ranking():
 
 def test_the_defining_sentence_must_open_on_the_topic():
     # "... is a disorder" about something else, the topic named late, defines something else
-    assert not opens_on("A common sleep disorder seen by doctors in children and teens is narcolepsy.", TOPIC)
-    assert opens_on("Narcolepsy is a disorder.", TOPIC)
+    assert not opens_on("A common sleep disorder seen by doctors in children and teens is narcolepsy.", TOPIC,
+                        OPENING_WORDS)
+    assert opens_on("Narcolepsy is a disorder.", TOPIC, OPENING_WORDS)
 
 
 def test_topic_stems_are_the_stems_the_question_words_match():

@@ -24,6 +24,7 @@ import re
 from functools import lru_cache
 
 from rag.text import wordlists
+from rag.text.lexical import opens_on
 from rag.text.sentences import about_earlier
 # Each kind's cues. Written for health texts in general, not for one corpus; a cue may
 # belong to several kinds (a remission is a benefit and part of the outlook).
@@ -152,8 +153,4 @@ _CAUSED = re.compile(r"\bcaused\s+by\b|\bcauses?\s+of\b|\bdue\s+to\b|\bresults?\
 def tells_effects_of(sentence: str, subject: frozenset[str], opening: int = 4) -> bool:
     """Whether the sentence opens on the ``subject`` (stems) and says what it causes, and
     nothing of what causes it."""
-    from rag.text.lexical import terms
-
-    head = " ".join(sentence.split()[:opening])
-    return (bool(subject & set(terms(head))) and bool(_ACTIVE_CAUSE.search(sentence))
-            and not _CAUSED.search(sentence))
+    return opens_on(sentence, subject, opening) and bool(_ACTIVE_CAUSE.search(sentence)) and not _CAUSED.search(sentence)

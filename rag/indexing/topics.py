@@ -26,13 +26,11 @@ from typing import Iterable
 
 from wordfreq import zipf_frequency
 
-from rag.text import wordlists
+from rag.text.cleaning import names_a_subject
 from rag.text.lexical import STOPWORDS, stem
 from rag.text.plain_words import plain_words
 from rag.schema import REFERENCE_KIND, Chunk
 
-# Headings that name a part of a document rather than a subject.
-STRUCTURAL_HEADINGS = wordlists.words("structural_headings")  # rag/data/structural_headings.tsv
 _NUMBERED_PART = re.compile(r"^(?:paragraph|page|part|chapter|section|table|figure)\s*\d+", re.I)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
@@ -99,9 +97,8 @@ def _topic_headings(chunks: list[Chunk]) -> list[str]:
     out: list[str] = []
     for c in chunks:
         label = (c.section or "").strip().rstrip(":").strip()
-        words = _WORD.findall(label)
-        if (not label or not words or label in out or len(words) > 8 or _NUMBERED_PART.match(label)
-                or all(w.lower() in STRUCTURAL_HEADINGS or w.lower() in STOPWORDS for w in words)):
+        if (not label or not names_a_subject(label) or label in out or len(_WORD.findall(label)) > 8
+                or _NUMBERED_PART.match(label)):
             continue
         out.append(label)
     return out

@@ -87,7 +87,7 @@ def conversation_topic(history: list[dict], turns: int, known_term, indexed=None
     being in a trial" lends "trial". A turn whose topic phrases are only the library's
     ``subject`` lends the specific words it names besides ("how do clinical trials work for
     scleroderma" -> clinical trials), and the subject when it names nothing else."""
-    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    users = _user_turns(history)
     earlier = users[-turns:] if turns > 0 else []
     starts = len(earlier) == len(users)  # ``earlier`` holds the conversation's first question
     for i in range(len(earlier) - 1, -1, -1):
@@ -138,9 +138,9 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     topic = tuple(f for f in topic if not _only_subject(f, subject)) or topic
     own = [f for f in focus_phrase(question) if f.lower() not in _ANAPHORA and not _FOLLOW_UP_START.fullmatch(f)]
     out: list[str] = []
-    opener = _GOES_ON.match(question.strip())
     # (the remainder read without its question mark: "the newer ones?" asks nothing of its own)
-    continues = topic and own and opener and not is_question(question.strip()[opener.end():].rstrip("?! "))
+    rest = _after_opener(question)
+    continues = topic and own and rest is not None and not is_question(rest)
     if continues:
         # "and for the skin?" after "is there anything that helps when it gets into the lungs":
         # the earlier question, its topic swapped for the new one, asks it whole
@@ -160,14 +160,25 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     return list(dict.fromkeys(out))
 
 
+def _user_turns(history: list[dict]) -> list[str]:
+    """What the patient said, turn by turn."""
+    return [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+
+
+def _after_opener(question: str) -> str | None:
+    """What follows an opener that goes on with the conversation ("and", "what about"),
+    without its closing "?"; None when the question opens otherwise."""
+    q = question.strip()
+    opener = _GOES_ON.match(q)
+    return q[opener.end():].rstrip("?! ") if opener else None
+
+
 def _goes_on(question: str) -> bool:
     """Only going on with the question before, about something else: an opener ("and", "what
     about"), a topic of its own, and no words of its own for what it asks ("and for the
     skin?", "what about the kidneys?"; not "and is it safe?")."""
-    q = question.strip()
-    opener = _GOES_ON.match(q)
-    rest = q[opener.end():].rstrip("?! ") if opener else ""
-    return bool(rest) and not is_question(rest) and bool(focus_phrase(rest)) and not rule_cues(q)
+    rest = _after_opener(question)
+    return bool(rest) and not is_question(rest) and bool(focus_phrase(rest)) and not rule_cues(question.strip())
 
 
 def continued_question(question: str, history: list[dict]) -> str:
@@ -176,8 +187,7 @@ def continued_question(question: str, history: list[dict]) -> str:
     Empty when it asks one of its own."""
     if not _goes_on(question):
         return ""
-    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
-    return next((u for u in reversed(users) if not _goes_on(u)), "")
+    return next((u for u in reversed(_user_turns(history)) if not _goes_on(u)), "")
 
 
 def swapped_topic(history: list[dict], topic: tuple[str, ...], new: str) -> list[str]:
@@ -187,8 +197,7 @@ def swapped_topic(history: list[dict], topic: tuple[str, ...], new: str) -> list
     replaced, one thing in place of another ("lungs" / "skin", "nintedanib" / "rituximab"):
     "the lungs" after "does the stem cell transplant work" asks about the transplant's
     effect on them, not about the lungs instead."""
-    users = [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
-    for earlier in reversed(users[-2:]):
+    for earlier in reversed(_user_turns(history)[-2:]):
         for old in (o for o in topic if len(o.split()) == len(new.split())):
             found = re.search(rf"\b{re.escape(old)}\b", earlier, re.I)
             if found:

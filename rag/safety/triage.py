@@ -43,7 +43,7 @@ from rag.safety.emergency_paraphrases import (CALM, EMERGENCIES_PATH, MARGIN, QU
 from rag.safety.emergency_english import SYMPTOMS
 from rag.safety.emergency_reading import KEYWORDS, for_embedding, known_words, repair_typos
 from rag.safety.emergency_rules import urgent_category
-from rag.text.typed import strip_injection
+from rag.text.typed import clean_question, strip_injection
 from rag.safety.redact import without_personal_details
 
 __all__ = [
@@ -88,8 +88,6 @@ def urgent_in_context(question: str, history: list[dict], embed: Callable | None
     """An emergency spread over two turns ("I had a transplant last week" / "now I have
     a fever"; "my finger is white" / "it's been like that for three hours"): the previous
     user turn and this one read together (``follow_up_urgent``)."""
-    from rag.text.typed import clean_question
-
     earlier = [t["content"] for t in history if t["role"] == "user"]
     if not earlier or not question:
         return None

@@ -20,7 +20,7 @@ from typing import Callable
 
 from rag.schema import Passage
 from rag.text.cleaning import split_sentences
-from rag.text.lexical import terms
+from rag.text.lexical import opens_on, terms
 
 PROMOTED = frozenset({"definition", "outlook", "diagnosis", "treatment"})
 OPENING_WORDS = 6  # the topic is named this early in a sentence that defines it
@@ -29,11 +29,6 @@ OPENING_WORDS = 6  # the topic is named this early in a sentence that defines it
 # broader ("chronic", "progresses") than a passage can be promoted on.
 _OUTLOOK = re.compile(r"\b(?:prognos\w*|outlook|chances?\s+of\s+recovery|surviv\w*|life\s+expectancy|"
                       r"no\s+cure|cured?|curable)\b", re.I)
-
-
-def opens_on(sentence: str, topic: frozenset[str]) -> bool:
-    """Whether one of the topic's stems is among the sentence's first words."""
-    return bool(topic & set(terms(" ".join(re.findall(r"\S+", sentence)[:OPENING_WORDS]))))
 
 
 # Asking how to keep it from happening (a ``self_care`` question), and a sentence telling how
@@ -66,7 +61,7 @@ def answers_squarely(sentence: str, kind: str, topic: frozenset[str], answers: C
         return bool(_PREVENTION.search(sentence))
     if kind in _SAID_OF_TOPIC:
         return bool(_SAID_OF_TOPIC[kind].search(sentence)) and bool(topic & set(terms(sentence)))
-    return opens_on(sentence, topic) and answers(sentence, kind)
+    return opens_on(sentence, topic, OPENING_WORDS) and answers(sentence, kind)
 
 
 def holds_answer(passage: Passage, kind: str, topic: frozenset[str], answers: Callable[[str, str], bool]) -> bool:

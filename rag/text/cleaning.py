@@ -17,6 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from rag.text import wordlists
+from rag.text.lexical import STOPWORDS
+
 _WORD = re.compile(r"[A-Za-z]+")
 # A list item's marker at the start of a line or a sentence: "- ", "* ", "• ", "– ", "1. ", "2) ".
 LIST_MARK = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]\s+|\d{1,2}[.)]\s+)")
@@ -179,10 +182,7 @@ def looks_like_title(line: str, rest: str) -> bool:
 def names_a_subject(heading: str) -> bool:
     """A heading that says what a document is about ("COPD"), not which part of it this is
     ("INTRODUCTION", "Notes and references": ``rag/data/structural_headings.tsv``)."""
-    from rag.text import wordlists
-    from rag.text.lexical import STOPWORDS
-
-    words = re.findall(r"[A-Za-z][A-Za-z'-]*", heading)
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", heading)
     structural = wordlists.words("structural_headings")
     return bool(words) and not all(w.lower() in structural or w.lower() in STOPWORDS for w in words)
 

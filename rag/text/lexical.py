@@ -90,6 +90,12 @@ def terms(text: str) -> list[str]:
     return [stem(t) for t in raw_tokens(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
 
 
+def opens_on(sentence: str, stems: frozenset[str], words: int) -> bool:
+    """Whether one of ``stems`` is a term of the sentence's first ``words`` words (what it
+    is about: "ARDS causes ...", "Narcolepsy is a disorder ...")."""
+    return bool(stems & set(terms(" ".join(sentence.split()[:words]))))
+
+
 @dataclass
 class LexicalIndex:
     """BM25 (Lucene variant) over passages, identified by their chunk ids."""
