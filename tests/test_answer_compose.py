@@ -231,3 +231,20 @@ def test_no_kind_but_a_definition_leads_with_what_the_thing_is_when_a_sentence_a
     # asked what it is, the definition leads
     units, _ = choose(cands, scores, _orthogonal(2), PARAMS, 4, 110, kind="definition", cues=np.zeros(2, np.float32))
     assert units[0] == [0]
+
+
+def test_a_lead_that_only_names_its_class_brings_the_sentence_saying_what_the_class_is():
+    cands = _cands("Hemolytic anemia is a type of anemia.",
+                   "The term anemia refers to a condition in which the blood has too few red blood cells.",
+                   "People of all ages can get it, and some types run in families.")
+    # the sentence about anemia is not on the topic (hemolytic anemia) and scores far lower
+    scores = np.array([0.9, 0.3, 0.5], dtype=np.float32)
+    units, _ = choose(cands, scores, _orthogonal(3), PARAMS, 4, 110, on_topic=[True, False, True],
+                      kind="definition")
+    assert units[0] == [0, 1]
+    # a lead that says more than its class stands alone
+    cands = _cands("Hemolytic anemia is a type of anemia in which red blood cells are destroyed early.",
+                   "The term anemia refers to a condition in which the blood has too few red blood cells.")
+    units, _ = choose(cands, np.array([0.9, 0.3], dtype=np.float32), _orthogonal(2), PARAMS, 4, 110,
+                      on_topic=[True, False], kind="definition")
+    assert units == [[0]]

@@ -38,3 +38,15 @@ def test_a_line_that_breaks_off_at_a_comma_is_never_quoted():
             "Paranasal sinus cancer is a disease in which cancer cells form in the tissues of the sinuses.")
     assert [c.text for c in candidates([passage(text)])] == [
         "Paranasal sinus cancer is a disease in which cancer cells form in the tissues of the sinuses."]
+
+
+def test_a_heading_in_title_case_without_a_colon_is_never_quoted():
+    text = ("Signs and Symptoms of Anemia\n"
+            "The most common symptom of all types of anemia is fatigue (tiredness).\n"
+            "Reducing or stopping the destruction of red blood cells")
+    assert [c.text for c in candidates([passage(text)])] == [
+        "The most common symptom of all types of anemia is fatigue (tiredness).",
+        "Reducing or stopping the destruction of red blood cells"]
+    # the same words inside a line are a sentence's
+    inline = "Signs and Symptoms of Anemia Vary Widely Between People. Fatigue is the most common one."
+    assert len(candidates([passage(inline)])) == 2

@@ -299,3 +299,17 @@ def test_a_first_health_question_naming_nothing_is_also_read_about_the_librarys_
     for said in ("how are you", "thanks!", "what is nintedanib", "what are the symptoms of lupus",
                  "what happens in early phase trials vs later ones"):
         assert readings(said, [], 2, knows, subject="Gout") == [said]
+
+
+def test_a_follow_up_saying_it_has_reached_a_part_of_the_body_is_about_the_illness():
+    history = normalize_history(["what medicines are used for scleroderma"])
+    knows = lambda w: w in ("medicines", "scleroderma", "lungs")  # noqa: E731
+    # "it" has got into the lungs: the disease, not the medicines just discussed (read first)
+    question = "how do they know if it has got into my lungs"
+    assert readings(question, history, 2, knows, subject="Scleroderma") == [
+        f"Scleroderma: {question}", f"{question} (medicines)"]
+    assert readings("can it spread to the heart?", history, 2, knows, subject="Scleroderma")[0] == (
+        "Scleroderma: can it spread to the heart?")
+    # other pointers still borrow only the topic
+    assert readings("is it safe?", history, 2, knows, subject="Scleroderma") == ["is it safe? (medicines)"]
+    assert readings("how does it get into the blood", [], 2, knows, subject="") == ["how does it get into the blood"]

@@ -68,6 +68,11 @@ def test_what_the_subject_causes_is_its_effect_not_its_cause():
     assert tells_effects_of("ARDS causes the lungs to become stiff.", ards)
     assert not tells_effects_of("Many conditions can injure the lungs and lead to ARDS.", ards)
     assert not tells_effects_of("ARDS is caused by an injury to the lungs.", ards)
+    # leading to something, or being a cause of it, is an effect too
+    assert tells_effects_of("ARDS can lead to scarring of the lungs.", ards)
+    assert tells_effects_of("ARDS is a major cause of death in intensive care units.", ards)
+    assert tells_effects_of("ARDS results in low oxygen levels in the blood.", ards)
+    assert not tells_effects_of("ARDS happens when fluid builds up in the air sacs and causes stiffness.", ards)
     # another thing causing it is its cause
     flu = frozenset(terms("viral gastroenteritis"))
     assert not tells_effects_of("Four types of viruses cause most cases of viral gastroenteritis.", flu)

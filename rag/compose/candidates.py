@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from rag.schema import Passage
-from rag.text.cleaning import LIST_MARK, split_sentences
+from rag.text.cleaning import LIST_MARK, in_title_case, split_sentences
 
 
 
@@ -85,9 +85,17 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
                 continue
             if not lead_in and not item and (s.endswith((":", ",", ";")) or _DANGLING.search(s)):
                 continue  # a heading, or a lead-in whose list is not in this passage ("After X has been diagnosed,")
+            if not lead_in and not item and in_title_case(s) and _whole_line(text, a, b):
+                continue  # a heading without a colon ("Signs and Symptoms of Anemia")
             seen.add(key)
             out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
     return out
+
+
+def _whole_line(text: str, a: int, b: int) -> bool:
+    """Whether the span ``a:b`` is all there is on its line."""
+    start, end = text.rfind("\n", 0, a) + 1, text.find("\n", b)
+    return not text[start:a].strip() and not text[b:len(text) if end < 0 else end].strip()
 
 
 def previous_in_passage(cands: list[Candidate]) -> list[int | None]:

@@ -86,6 +86,7 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
         if cued:
             order = [cued[0]] + [i for i in order if i != cued[0]]
     prev = previous_in_passage(cands)
+    nxt = {p: i for i, p in enumerate(prev) if p is not None}
 
     def whole_list(g: int) -> list[int]:
         members = sorted((i for i in range(n) if cands[i].group == g and ok[i]), key=lambda i: cands[i].start)
@@ -160,7 +161,29 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
             units.append(need + [i])
         placed.update(need + [i])
         words += cost
+        if len(placed) == 1:
+            # "Hemolytic anemia is a type of anemia." says only what it is a kind of: the
+            # sentence after it saying what anemia is belongs to it
+            j = _says_what_the_class_is(cands, i, nxt.get(i))
+            if j is not None and ok[j] and j not in placed and words + cands[j].words <= max_words:
+                units[-1].append(j)
+                placed.add(j)
+                words += cands[j].words
     return units, lists
+
+
+_ONLY_A_CLASS = re.compile(r"^.{1,80}?\b(?:is|are)\s+(?:a|an|one)\s+(?:(?:common|rare|specific|certain|serious)\s+)?"
+                           r"(?:type|kind|form|group|class|family|sort)s?\s+of\s+(?P<cls>[\w' -]{2,40}?)\s*\.?$", re.I)
+
+
+def _says_what_the_class_is(cands: list[Candidate], lead: int, after: int | None) -> int | None:
+    """The sentence right after a lead that only names its class ("X is a type of anemia."),
+    when that sentence speaks of the class ("The term 'anemia' usually refers to ...")."""
+    m = _ONLY_A_CLASS.match(cands[lead].text)
+    if m is None or after is None:
+        return None
+    head = re.findall(r"\w+", m.group("cls").lower())[-1]
+    return after if re.search(rf"\b{re.escape(head[:max(4, len(head) - 2)])}", cands[after].text.lower()) else None
 
 
 def defines(text: str) -> bool:

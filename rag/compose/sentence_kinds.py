@@ -142,12 +142,13 @@ def kind_strength(sentence: str, kind: str, asked: frozenset[str] = frozenset(),
     return base
 
 
-# "ARDS causes the lungs to become stiff", "Hemochromatosis can cause various signs": the
-# subject causing something else tells its effects, not its cause ("is caused by", "the
-# causes of", "due to", "lead to X" do)
-_ACTIVE_CAUSE = re.compile(r"\b(?:causes|cause|causing)\b(?!\s+of\b)", re.I)
-_CAUSED = re.compile(r"\bcaused\s+by\b|\bcauses?\s+of\b|\bdue\s+to\b|\bresults?\s+(?:from|of)\b|"
-                     r"\b(?:lead|leads|leading)\s+to\b", re.I)
+# "ARDS causes the lungs to become stiff", "Autoimmune hepatitis can lead to cirrhosis",
+# "Carotid artery disease is a major cause of stroke": the subject causing something else
+# tells its effects, not its cause ("is caused by", "due to", "results from" do)
+_ACTIVE_CAUSE = re.compile(r"\b(?:causes|cause|causing)\b(?!\s+of\b)|\b(?:lead|leads|leading)\s+to\b|"
+                           r"\bresults?\s+in\b|\b(?:is|are)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,3}?causes?\s+of\b", re.I)
+# ... and what makes it: "X is caused by ...", "due to", "results from"
+_CAUSED = re.compile(r"\bcaused\s+by\b|\bdue\s+to\b|\bresults?\s+from\b|\b(?:happens|occurs|develops)\s+when\b", re.I)
 
 
 def tells_effects_of(sentence: str, subject: frozenset[str], opening: int = 4) -> bool:

@@ -157,7 +157,17 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
         out.append(f"{subject}: {question}")
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
+    if subject and _SPREADS.search(question) and not set(raw_tokens(subject)) & set(raw_tokens(question)):
+        # "how do they know if it has got into my lungs" after a medicines question: what
+        # spreads into an organ is the illness, whatever was discussed just before
+        out.insert(0, f"{subject}: {question}")
     return list(dict.fromkeys(out))
+
+
+# "it" said to have reached a part of the body: the illness, not a medicine or a trial
+_SPREADS = re.compile(r"\b(?:it|it's|its)\s+(?:(?:has|had|is|was|might|may|could|will|can)\s+(?:be\s+)?)?"
+                      r"(?:got|gotten|gone|spread|spreading|spreads|moved|moving|reached|getting|going|went|get|go)"
+                      r"\s+(?:in|into|to|inside|onto)\b", re.I)
 
 
 def _user_turns(history: list[dict]) -> list[str]:

@@ -179,6 +179,20 @@ def looks_like_title(line: str, rest: str) -> bool:
     return words[-1].lower().strip(":") not in _FUNCTION_WORDS
 
 
+def in_title_case(line: str) -> bool:
+    """A line written like a heading: two to ten words, no closing punctuation, and every
+    word but the small ones capitalized ("Signs and Symptoms of Anemia", "Blood and Marrow
+    Stem Cell Transplant"). A sentence-case heading ("Signs and symptoms") is not caught."""
+    words = line.split()
+    if not 2 <= len(words) <= TITLE_MOST_WORDS or not line[-1:].isalnum():
+        return False
+    big = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    return len(big) >= 2 and all(w[:1].isupper() or w[:1].isdigit() for w in big)
+
+
+TITLE_MOST_WORDS = 10
+
+
 def names_a_subject(heading: str) -> bool:
     """A heading that says what a document is about ("COPD"), not which part of it this is
     ("INTRODUCTION", "Notes and references": ``rag/data/structural_headings.tsv``)."""
