@@ -13,6 +13,7 @@ def passage(text: str) -> Passage:
 def test_lines_that_only_point_elsewhere_are_never_quoted():
     text = ("Check out the information here. Also, see \"Key Words\" related to gout. "
             "For more information, visit the arthritis pages of this site. "
+            "More on: Resources for Health Professionals: Treatment of gout and other forms of arthritis. "
             "Gout is a form of arthritis that causes sudden pain and swelling in the joints. "
             "See a doctor the same day if a joint is hot, red and swollen.")
     quoted = [c.text for c in candidates([passage(text)])]
@@ -50,3 +51,17 @@ def test_a_heading_in_title_case_without_a_colon_is_never_quoted():
     # the same words inside a line are a sentence's
     inline = "Signs and Symptoms of Anemia Vary Widely Between People. Fatigue is the most common one."
     assert len(candidates([passage(inline)])) == 2
+
+
+def test_lines_after_an_announcement_are_its_list_though_they_lost_their_bullets():
+    text = ("The goals of treating hemolytic anemia include:\n\n"
+            "Reducing or stopping the destruction of red blood cells\n\n"
+            "Increasing the red blood cell count to an acceptable level\n\n"
+            "Treatment will depend on the type, cause, and severity of the anemia.")
+    found = candidates([passage(text)])
+    assert [(c.text, c.lead_in, c.list_item) for c in found] == [
+        ("The goals of treating hemolytic anemia include", True, False),
+        ("Reducing or stopping the destruction of red blood cells", False, True),
+        ("Increasing the red blood cell count to an acceptable level", False, True),
+        ("Treatment will depend on the type, cause, and severity of the anemia.", False, False)]
+    assert found[0].group == found[1].group == found[2].group >= 0 and found[3].group == -1

@@ -21,6 +21,20 @@ def test_clinical_words_become_everyday_ones_and_parentheses_go():
     assert out == ["Medicines that slow scarring have shown benefit in lung scarring."]
 
 
+def test_a_disease_name_is_never_reworded_word_by_word():
+    # "fibrosis" alone is "scarring", "chronic" is "long-lasting": not inside a name
+    assert simplify("Cystic fibrosis is an inherited disease of the glands.") == [
+        "Cystic fibrosis is an inherited disease of the glands."]
+    assert simplify("Chronic obstructive pulmonary disease makes it hard to breathe.") == [
+        "Chronic obstructive pulmonary disease makes it hard to breathe."]
+    assert simplify("Pulmonary fibrosis can be chronic.") == ["Lung scarring can be long-lasting."]
+    # nor the name of the document quoted, whatever it is called
+    assert simplify("Chronic granulomatous disease is rare.", names=("Chronic Granulomatous Disease",)) == [
+        "Chronic granulomatous disease is rare."]
+    # a phrase holding the name whole may still be made plainer
+    assert simplify("Systemic scleroderma is rare.", names=("Scleroderma",)) == ["Scleroderma is rare."]
+
+
 def test_a_long_sentence_is_split_where_a_clause_ends():
     out = simplify("Trials are hard to run in rare diseases; enrolling enough volunteers takes many years.")
     assert out == ["Trials are hard to run in rare diseases.", "Enrolling enough volunteers takes many years."]
@@ -98,6 +112,15 @@ def test_a_reworded_sentence_keeps_its_citation_and_remembers_its_quote():
     assert sentences[0].text == "Nintedanib slows lung scarring in trials."
     assert sentences[0].citation == 1 and sentences[0].quote == citations[0].chunk.text
     assert citations[0].chunk.text.startswith("In summary, nintedanib (an antifibrotic agent)")  # unchanged
+
+
+def test_the_cited_documents_name_is_never_reworded_in_an_answer_or_a_simpler_one():
+    body = chunk("Chronic granulomatous disease is a chronic condition of the immune system.", "Overview",
+                 doc_id="Chronic Granulomatous Disease")
+    cited = [AnswerSentence(body.text, 1)], [Citation(1, body, 0.9, ((0, len(body.text)),))]
+    sentences, _ = plain_answer(*cited, glossary=None)
+    assert sentences[0].text == "Chronic granulomatous disease is a long-lasting condition of the immune system."
+    assert simpler(*cited)[0][0].text.startswith("Chronic granulomatous disease")
 
 
 def test_a_hard_word_is_explained_once_from_the_glossary_and_cited_to_it():

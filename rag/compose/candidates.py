@@ -36,9 +36,9 @@ class Candidate:
 
 _URL = re.compile(r"https?://|www\.", re.I)
 # A sentence that only sends the reader elsewhere ("Check out the information here.", "Also,
-# see 'Key Words' related to gout.", "For more information, visit ..."): web pages carry
+# see 'Key Words' related to gout.", "For more information, visit ...", "More on: Handwashing"): web pages carry
 # them, and they answer nothing. "See a doctor if ..." is advice, and stays.
-_POINTER = re.compile(r"""^(?:also,?\s+)?(?:check\s+out|click\b|learn\s+more|read\s+more|find\s+out\s+more
+_POINTER = re.compile(r"""^(?:also,?\s+)?(?:check\s+out|click\b|learn\s+more|read\s+more|find\s+out\s+more|more\s+on\s*:
     |for\s+more\s+(?:information|details|about)|visit\s+(?:the|our|this)\b
     |see\s+(?:also\b|["\u201c]|our\b|the\s+(?:list|page|section|links?|website|web\s+site)\b))""", re.I | re.X)
 # A sentence that stops where what it announces should follow ("... more likely if").
@@ -58,11 +58,12 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
     for i, p in enumerate(passages):
         text = p.chunk.text
         spans = split_sentences(text)
-        items = []
-        for a, b in spans:
+        items: list[bool] = []
+        for k, (a, b) in enumerate(spans):
             line_start = text.rfind("\n", 0, a) + 1
             # a sentence after the first on a list item's line belongs to the same item
-            items.append(bool(LIST_MARK.match(text[a:b])) or bool(LIST_MARK.match(text[line_start:a])))
+            marked = bool(LIST_MARK.match(text[a:b])) or bool(LIST_MARK.match(text[line_start:a]))
+            items.append(marked or (k > 0 and _bare_item(text, spans[k - 1], (a, b), items[-1])))
         current = -1
         for k, (a, b) in enumerate(spans):
             s = text[a:b]
@@ -90,6 +91,16 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
             seen.add(key)
             out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
     return out
+
+
+def _bare_item(text: str, before: tuple[int, int], span: tuple[int, int], before_is_item: bool) -> bool:
+    """A list item that lost its bullet: a line of its own without closing punctuation,
+    after a line that announces a list ("The goals of treatment include:") or another such
+    item ("Reducing the destruction of red blood cells")."""
+    a, b = span
+    if text[b - 1] in _ENDS or not _whole_line(text, a, b) or not _whole_line(text, *before):
+        return False
+    return text[before[1] - 1] == ":" or (before_is_item and text[before[1] - 1] not in _ENDS)
 
 
 def _whole_line(text: str, a: int, b: int) -> bool:

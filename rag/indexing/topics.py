@@ -28,7 +28,7 @@ from wordfreq import zipf_frequency
 
 from rag.text.cleaning import names_a_subject
 from rag.text.lexical import STOPWORDS, stem
-from rag.text.plain_words import plain_words
+from rag.text.plain_words import to_plain
 from rag.schema import REFERENCE_KIND, Chunk
 
 _NUMBERED_PART = re.compile(r"^(?:paragraph|page|part|chapter|section|table|figure)\s*\d+", re.I)
@@ -178,10 +178,7 @@ def is_fragment(topic: str) -> bool:
 def plain_topic(topic: str) -> str:
     """``topic`` with its clinical phrases replaced by the reviewed plain words
     ("Pharmacological treatments" -> "Medicines")."""
-    out = topic
-    for pattern, plain in plain_words():
-        out = pattern.sub(lambda m: plain[:1].upper() + plain[1:] if m.group(0)[:1].isupper() else plain, out)
-    return out
+    return to_plain(topic)
 
 
 def everyday(topic: str, names: set[str] = frozenset()) -> bool:

@@ -33,7 +33,7 @@ from rag.text.citations import only_cited
 from rag.plain.glossary import Glossary, explain_terms
 from rag.text.lexical import stem, terms
 from rag.schema import AnswerSentence
-from rag.text.plain_words import plain_words
+from rag.text.plain_words import to_plain
 from rag.text.sentences import points_back
 
 
@@ -75,16 +75,6 @@ _SPLITS = [
     (re.compile(r",\s+with\s+(?=(?:many|most|some)\s+(?:people|patients)\s+\w+ing\b)"), ""),
 ]
 _MIN_PIECE_WORDS = 5
-
-
-def _keep_case(replacement: str, matched: str) -> str:
-    return replacement[:1].upper() + replacement[1:] if matched[:1].isupper() else replacement
-
-
-def _substitute(text: str) -> str:
-    for pattern, plain in plain_words():
-        text = pattern.sub(lambda m: _keep_case(plain, m.group(0)), text)
-    return text
 
 
 # "Many people having X." (left by splitting at ", with") -> "Many people had X."
@@ -174,19 +164,21 @@ def _unfold(s: str) -> list[str]:
 _ALIAS = re.compile(r",\s+(?:also\s+)?(?:known\s+as|called)\s+(?P<alias>[^,()]{3,60}),\s+", re.I)
 
 
-def simplify(sentence: str, keep_label: bool = False, known: str = "", split: bool = True) -> list[str]:
+def simplify(sentence: str, keep_label: bool = False, known: str = "", split: bool = True,
+             names: tuple[str, ...] = ()) -> list[str]:
     """One quoted sentence -> one or more plainer sentences with the same meaning. A list
     item's label ("Physical therapy: ...") goes, unless ``keep_label`` (the item is shown
     as a bullet, where the label says what the item is). Another name given in passing
     (", also known as X,") goes unless ``known`` (the question) uses a word of it: said in
     every answer, it would become a stock opener. ``split=False`` rewords without splitting:
     for a sentence that the next one points back to, whose pieces would push the answer
-    further down."""
+    further down. No piece of a phrase of ``names`` (what the cited documents are called) is
+    reworded ("Cystic fibrosis" never becomes "Cystic scarring")."""
     s = re.sub(r"^[-*\u2022]\s+", "", sentence.strip())  # a list item's bullet
     m = _LABEL.match(s)
     if m and len(s[m.end():].split()) >= _MIN_PIECE_WORDS:
         if keep_label:
-            return [m.group(0).strip() + " " + " ".join(simplify(s[m.end():], known=known))]
+            return [m.group(0).strip() + " " + " ".join(simplify(s[m.end():], known=known, names=names))]
         s = s[m.end():]
     alias = _ALIAS.search(s)
     if alias and not set(re.findall(r"[a-z]{3,}", alias.group("alias").lower())) & set(re.findall(r"[a-z]{3,}", known.lower())):
@@ -195,7 +187,7 @@ def simplify(sentence: str, keep_label: bool = False, known: str = "", split: bo
     for pattern, plain in _HEDGES:
         s = pattern.sub(plain, s)
     s = _PARENS.sub("", s)
-    s = _substitute(s)
+    s = to_plain(s, names)
     if not split:
         return [_finish(s)] if _finish(s) else []
     pieces = [q for p in _split(s) for q in _unfold(_finish(p))]
@@ -210,8 +202,10 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
     ``max_terms`` hard words it uses (``rag.plain.glossary.explain_terms`` says which are left
     out): put between two sentences, a definition would change what the second one points
     back to. Glossary sentences are already plain and stay as they are; a list item stays
-    one item (its pieces joined). Returns (sentences, citations)."""
+    one item (its pieces joined); no piece of a cited document's name is reworded
+    (``cited_names``). Returns (sentences, citations)."""
     out: list[AnswerSentence] = []
+    names = cited_names(citations)
     for k, s in enumerate(sentences):
         plain_already = glossary is not None and glossary.quoted(citations, s.citation)
         if not rewrite or plain_already:
@@ -221,13 +215,22 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
         leaned_on = (k + 1 < len(sentences) and sentences[k + 1].citation == s.citation
                      and points_back(sentences[k + 1].text))
         if s.list_item:
-            text = " ".join(trim_subject(p, common) for p in simplify(s.text, keep_label=True, known=known))
+            text = " ".join(trim_subject(p, common) for p in simplify(s.text, keep_label=True, known=known,
+                                                                          names=names))
             out.append(AnswerSentence(text, s.citation, quote=s.text if text != s.text else "", list_item=True))
             continue
-        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on)):
+        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on,
+                                                                        names=names)):
             out.append(AnswerSentence(piece, s.citation, quote=s.text if piece != s.text else ""))
     return only_cited(*explain_terms(_without_repeats(out), citations, glossary, max_terms, known, common,
                                      max_sentences))
+
+
+def cited_names(citations) -> tuple[str, ...]:
+    """The names the cited documents go by, from their titles and the parts of them
+    ("Parasites - Ascariasis" -> also "Ascariasis"): never reworded piece by piece."""
+    return tuple(dict.fromkeys(p.strip() for c in citations for p in re.split(r"\s+-\s+|[:()]", c.chunk.title) + [c.chunk.title]
+                               if len(p.strip()) > 2))
 
 
 def _without_repeats(sentences):

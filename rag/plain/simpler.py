@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from rag.text.citations import only_cited, strip_markers
 from rag.plain.glossary import Glossary, hard_word
 from rag.text.lexical import terms
-from rag.plain.rewrite import _finish, simplify
+from rag.plain.rewrite import _finish, cited_names, simplify
 from rag.text.sentences import points_back, reading_grade
 from rag.schema import AnswerSentence
 from rag.text.cleaning import split_sentences
@@ -250,19 +250,19 @@ _TERM = "Qqterm"
 
 
 def short_sentences(sentence: str, grade: float = 6.0, subject: frozenset[str] = frozenset(),
-                    defines: bool = False) -> list[Piece]:
+                    defines: bool = False, names: tuple[str, ...] = ()) -> list[Piece]:
     """One answer sentence (or a list item of several) as short sentences in everyday
     words, in order, each in the first form that reads at ``grade`` or below, or else its
     shortest form (which the caller drops). ``subject``: word stems of what the whole
     answer is about, which a hard piece may leave out. ``defines``: the sentence is a
-    glossary definition, whose term is kept as it is."""
+    glossary definition, whose term is kept as it is. ``names``: never reworded in pieces."""
     text = declutter(sentence)
     term = _DEFINED.match(text) if defines else None
     if term:
         text = _TERM + text[term.end():]
     pieces = []
     for a, b in split_sentences(text) or [(0, len(text))]:
-        for plain in simplify(text[a:b]):
+        for plain in simplify(text[a:b], names=names):
             plain = _finish(declutter(_shorter(plain)))
             for part, leans in _cut(plain.replace(_TERM, term.group("term")) if term else plain, grade):
                 forms = [(reading_grade(f), f) for f in _reductions(part, subject)]
@@ -289,7 +289,7 @@ def simpler(sentences, citations, glossary: Glossary | None = None, most: int = 
     tried: list[tuple[Piece, AnswerSentence, int]] = []  # and the piece's place in its sentence
     before_kept = True  # whether the piece before this one (in the answer's order) was kept
     for n, s in enumerate(body):
-        pieces = short_sentences(s.text, grade, subject, defines=is_gloss(s))
+        pieces = short_sentences(s.text, grade, subject, defines=is_gloss(s), names=cited_names(citations))
         if len(out) >= most or (len(out) >= 2 and pieces and not pieces[0].leans):
             break  # a new thought after two sentences: the main point is said
         for i, p in enumerate(pieces):

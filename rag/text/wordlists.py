@@ -74,6 +74,7 @@ TABLES: dict[str, Spec] = {
     "given_names": Spec("given_names.tsv", ("name",), pattern=_WORD),
     "everyday_given_names": Spec("everyday_given_names.tsv", ("name",), pattern=_WORD),
     "place_names": Spec("place_names.tsv", ("place",), pattern=r"[a-z][a-z -]*[a-z]"),
+    "condition_names": Spec("condition_names.tsv", ("name",)),
 }
 
 
