@@ -153,7 +153,8 @@ class Pipeline(Answering):
                                             exclude_kind=REFERENCE_KIND if reference else None)
                 self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
                 common = self._subject_terms
-                self._subject = shared_subject(self._topic_titles(), lambda w: stem(w.lower()) in common)
+                self._subject = shared_subject(self._topic_titles(), lambda w: stem(w.lower()) in common,
+                                               lambda w: stem(w.lower()) in lexical.vocab)
                 self._revision = revision
             return self._retriever
 

@@ -124,6 +124,17 @@ def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passa
     # an everyday word the passages happen to use is no subject ("need" in "What I need to know about ...")
     used = lambda w: w.lower() in ("need", "crohn's", "disease")  # noqa: E731
     assert shared_subject(["What I need to know about Crohn's Disease"], used) == "Crohn's Disease"
+
+
+def test_a_long_title_is_about_the_part_of_it_that_names_a_condition_its_passages_speak_of():
+    title = "Parasites - African Trypanosomiasis (also known as Sleeping Sickness)"
+    nowhere_most = lambda w: False  # noqa: E731 - no title word is in most passages
+    assert shared_subject([title], nowhere_most, lambda w: True) == "African Trypanosomiasis"
+    # a part whose words the passages never use names nothing
+    said = lambda w: w.lower() in ("sleeping", "sickness")  # noqa: E731
+    assert shared_subject([title], nowhere_most, said) == "Sleeping Sickness"
+    assert shared_subject(["Ovarian Epithelial, Fallopian Tube, and Primary Peritoneal Cancer"], nowhere_most,
+                          lambda w: True) == ""
     # a long one says what the document covers, and two unrelated ones say nothing shared
     assert shared_subject(["A review of the newer treatments for systemic sclerosis"], lambda w: False) == ""
     assert shared_subject(["Gout", "Asthma"], lambda w: False) == ""
