@@ -232,7 +232,8 @@ class Answering:
                        expanded_vec=r.vector, kind=u.kind, common=self._subject_terms, yes_no=u.yes_no,
                        kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge, rerank_support=self.settings.rerank_support,
                        scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
-                       reranker=self.reranker if self.chooser == "reranked" or nudge else None, heads=self.kind_heads)
+                       reranker=self.reranker if self.chooser == "reranked" or nudge else None, heads=self.kind_heads,
+                       subject=self._subject)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they

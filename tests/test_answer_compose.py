@@ -248,3 +248,16 @@ def test_a_lead_that_only_names_its_class_brings_the_sentence_saying_what_the_cl
     units, _ = choose(cands, np.array([0.9, 0.3], dtype=np.float32), _orthogonal(2), PARAMS, 4, 110,
                       on_topic=[True, False], kind="definition")
     assert units == [[0]]
+
+
+def test_the_librarys_subject_is_no_cue_in_its_own_name():
+    from rag.compose.extract import without_name
+    from rag.compose.sentence_kinds import kind_strength
+
+    unnamed = without_name("Autoimmune Hepatitis")
+    named_only = "Autoimmune hepatitis is a serious condition that may worsen over time if not treated."
+    assert kind_strength(named_only, "cause") > 0  # "autoimmune" is a cause's cue ...
+    assert kind_strength(unnamed(named_only), "cause") == 0  # ... but not in the name of what is asked about
+    cause = "A combination of environmental triggers and a genetic predisposition can lead to autoimmune hepatitis."
+    assert kind_strength(unnamed(cause), "cause") > 0
+    assert without_name("")(named_only) == named_only

@@ -73,6 +73,10 @@ def test_what_the_subject_causes_is_its_effect_not_its_cause():
     assert tells_effects_of("ARDS is a major cause of death in intensive care units.", ards)
     assert tells_effects_of("ARDS results in low oxygen levels in the blood.", ards)
     assert not tells_effects_of("ARDS happens when fluid builds up in the air sacs and causes stiffness.", ards)
+    # what leads to the subject, though the subject's words open the sentence, is its cause
+    hepatitis = frozenset(terms("autoimmune hepatitis"))
+    assert not tells_effects_of("A combination of autoimmunity, environmental triggers, and a genetic "
+                                "predisposition can lead to autoimmune hepatitis.", hepatitis)
     # another thing causing it is its cause
     flu = frozenset(terms("viral gastroenteritis"))
     assert not tells_effects_of("Four types of viruses cause most cases of viral gastroenteritis.", flu)

@@ -27,6 +27,7 @@ sentences.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
@@ -160,6 +161,15 @@ def without_kind_words(qterms: QueryTerms) -> QueryTerms:
     return QueryTerms(tuple(qt for qt in qterms.terms if qt.word not in asking))
 
 
+def without_name(subject: str) -> Callable[[str], str]:
+    """A sentence with the words of the library's subject left out, for reading its cues."""
+    named = frozenset(terms(subject))
+    if not named:
+        return lambda text: text
+    word = re.compile(r"[A-Za-z][\w'-]*")
+    return lambda text: word.sub(lambda m: "" if set(terms(m.group(0))) & named else m.group(0), text)
+
+
 @lru_cache(maxsize=1)
 def asking_stems() -> frozenset[str]:
     return frozenset(stem(w) for w in ASKING_WORDS)
@@ -204,7 +214,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
             scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
             reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0,
-            rerank_support: float = 0.0, heads: KindHeads | None = None) -> Extraction:
+            rerank_support: float = 0.0, heads: KindHeads | None = None, subject: str = "") -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
@@ -212,7 +222,9 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     scorer's best few (``rag.compose.reranker``) with the ``reading`` of the question that was
     searched (a follow-up with the topic it borrowed). Under the rules (no ``scorer``), a
     ``reranker`` nudges their scores by ``rerank_weight`` times its probability instead, and
-    a supporting sentence must reach ``rerank_support`` (when above 0) of that probability."""
+    a supporting sentence must reach ``rerank_support`` (when above 0) of that probability.
+    The library's ``subject`` ("Autoimmune hepatitis") is no cue of any kind but a
+    definition in its own name ("autoimmune" is a cause's cue, "kidney" a symptom's)."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -254,8 +266,10 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         # "what treatments are there?" names nothing in particular: a list of them answers it
         scores = scores + params.broad_list_weight * np.array([c.list_item for c in cands], dtype=np.float32)
     own = params.own_word_yes_no if yes_no else params.own_word
-    cues = np.array([0.0 if kind == "cause" and tells_effects_of(c.text, common) else kind_strength(c.text, kind, asked, own)
-                     for c in cands], dtype=np.float32)
+    # (a definition's cues are the name's own: "Carotid artery disease is a disease in which")
+    unnamed = without_name(subject if kind != "definition" else "")
+    cues = np.array([0.0 if kind == "cause" and tells_effects_of(c.text, common)
+                     else kind_strength(unnamed(c.text), kind, asked, own) for c in cands], dtype=np.float32)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,
                                                      [passages[c.passage].chunk.title for c in cands]),

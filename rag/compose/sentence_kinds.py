@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 
 from rag.text import wordlists
-from rag.text.lexical import opens_on
+from rag.text.lexical import opens_on, terms
 from rag.text.sentences import about_earlier
 # Each kind's cues. Written for health texts in general, not for one corpus; a cue may
 # belong to several kinds (a remission is a benefit and part of the outlook).
@@ -154,4 +154,10 @@ _CAUSED = re.compile(r"\bcaused\s+by\b|\bdue\s+to\b|\bresults?\s+from\b|\b(?:hap
 def tells_effects_of(sentence: str, subject: frozenset[str], opening: int = 4) -> bool:
     """Whether the sentence opens on the ``subject`` (stems) and says what it causes, and
     nothing of what causes it."""
-    return opens_on(sentence, subject, opening) and bool(_ACTIVE_CAUSE.search(sentence)) and not _CAUSED.search(sentence)
+    effect = _ACTIVE_CAUSE.search(sentence)
+    if not effect or _CAUSED.search(sentence) or not opens_on(sentence, subject, opening):
+        return False
+    # "A combination of autoimmunity ... can lead to autoimmune hepatitis": what leads to
+    # the subject named at the opening is its cause
+    opened_on = subject & set(terms(" ".join(sentence.split()[:opening])))
+    return not opened_on & set(terms(sentence[effect.end():]))
