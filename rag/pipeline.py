@@ -35,7 +35,7 @@ from rag.indexing.ingest import Ingestor, IngestReport, Progress, passage_embedd
 from rag.text.lexical import LexicalIndex, stem
 from rag.chat_model.client import build_chat_model
 from rag.prompts import Prompts, load_prompts
-from rag.question.conversation import shared_subject
+from rag.question.subject import shared_subject
 from rag.search.expansions import defined_abbreviations
 from rag.text.typed import clean_question
 from rag.question.kinds import KindModel

@@ -2,7 +2,8 @@
 lay words and follow-ups."""
 
 from rag.question.conversation import (conversation_topic, is_follow_up, leans_on_earlier_turns, normalize_history,
-                                       readings, shared_subject)
+                                       readings)
+from rag.question.subject import shared_subject
 from rag.search.expansions import defined_abbreviations, expansions, lay_expansions, lay_terms, with_expansions
 from rag.text.typed import clean_question, strip_injection
 

@@ -11,7 +11,8 @@
   MedQuAD, and its focus phrase;
 - ``understand``: the question to answer, whether it is yes/no or a definition, and what
   it names that no document mentions;
-- ``conversation``: which topic a follow-up that names none is about.
+- ``conversation``: which topic a follow-up that names none is about;
+- ``subject``: what the whole library is about, from its documents' titles.
 
 May import: the shared layer (``rag.schema``, ``rag.settings``, ``rag.text``,
 ``rag.embeddings``), ``rag.safety`` and itself; never another stage (what passes between

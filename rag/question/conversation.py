@@ -13,7 +13,6 @@ cleaning what was typed (``rag.text.typed``) and search expansions (``rag.search
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 from rag.text import wordlists
 from rag.text.message import is_question
@@ -227,60 +226,6 @@ def asks_a_change_unnamed(question: str) -> bool:
     return wants_personal_advice(question) and not treatments_named(question)
 
 
-def shared_subject(titles: list[str], common: Callable[[str], bool] | None = None,
-                   used: Callable[[str], bool] | None = None) -> str:
-    """What every document is about, from their titles: the words all of them share, in the
-    first title's order and spelling ("IgA nephropathy - diet" and "IgA nephropathy -
-    causes" give "IgA nephropathy"). When the titles share nothing, or there is only one,
-    the title words the passages themselves keep using (``common``: in most passages) say it:
-    a single page titled "Inguinal Hernia" whose passages keep saying "hernia" is about the
-    hernia; "Scleroderma clinical trials overview" gives "Scleroderma clinical trials" when
-    its passages say those words, never "overview"; failing that, a single document's short
-    title is the subject, or the short part of a long one that names a condition the
-    passages speak of (``used``: whether they use a word). Empty when none of these says anything."""
-    word = re.compile(r"\w+(?:['-]\w+)*")
-    if len(titles) >= 2:
-        shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
-        kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
-        if kept or common is None:
-            return " ".join(dict.fromkeys(kept))
-    if common is None:
-        return ""
-    for title in titles:  # the first title that names what the passages keep using
-        kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)
-                and specificity(w) >= SUBJECT_SPECIFICITY]  # not "need" of "What I need to know about ..."
-        if kept:
-            return " ".join(dict.fromkeys(kept))
-    if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
-        kept = [w for w in word.findall(titles[0]) if w.lower() not in STOPWORDS]
-        if 0 < len(kept) <= SHORT_TITLE_WORDS:
-            return " ".join(dict.fromkeys(kept))
-        return _name_in_title(titles[0], used or (lambda w: True))
-    return ""
-
-
-def _name_in_title(title: str, used: Callable[[str], bool]) -> str:
-    """The part of a long title that names its condition ("Parasites - African
-    Trypanosomiasis (also known as Sleeping Sickness)" -> "African Trypanosomiasis"): of its
-    short parts, the one whose words the passages use, with the rarest word in everyday
-    English. Empty when no short part is used."""
-    parts = [p.strip() for p in _TITLE_PARTS.split(title)]
-    best, rarest = "", 0.0
-    for part in parts:
-        kept = [w for w in re.findall(r"\w+(?:['-]\w+)*", part) if w.lower() not in STOPWORDS]
-        if not 0 < len(kept) <= SHORT_TITLE_WORDS or not all(used(w) for w in kept):
-            continue
-        rare = max(specificity(w.lower()) for w in kept)
-        if rare > rarest:
-            best, rarest = " ".join(kept), rare
-    return best
-
-
-_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014]\s+|[:()]|\b(?:also\s+)?(?:known|called)\s+as\b", re.I)
-
-
-SUBJECT_SPECIFICITY = 1.0  # a title word this common ("need", 0.5) is no subject; "heart" (1.2) is
-SHORT_TITLE_WORDS = 4  # longer lone titles say what a document covers ("A review of ...")
 _SUBJECT_POINTERS = {"it", "its", "it's", "this"}
 _POINTERS = {"it", "its", "it's", "this", "that", "these", "those", "they", "them", "their"}
 _ONES = {"one", "ones"}
