@@ -46,6 +46,9 @@ def test_lay_words_map_to_clinical_words():
     found = lay_expansions("will it mess with my stomach and cause side effects?", lay_terms())
     assert "gastrointestinal" in found["stomach"]
     assert "adverse effects" in found["side effects"]
+    # stopping it from happening is preventing it, not "halting" what has begun
+    assert "prevention" in lay_expansions("can i stop it from happening?", lay_terms())["stop it from happening"]
+    assert "prevent" in lay_expansions("how do i avoid getting it again", lay_terms())["avoid getting"]
 
 
 def known(word):
