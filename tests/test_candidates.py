@@ -14,6 +14,7 @@ def test_lines_that_only_point_elsewhere_are_never_quoted():
     text = ("Check out the information here. Also, see \"Key Words\" related to gout. "
             "For more information, visit the arthritis pages of this site. "
             "More on: Resources for Health Professionals: Treatment of gout and other forms of arthritis. "
+            "(For more information, go to \"How Is Gout Diagnosed?\" in this health topic.) "
             "Gout is a form of arthritis that causes sudden pain and swelling in the joints. "
             "See a doctor the same day if a joint is hot, red and swollen.")
     quoted = [c.text for c in candidates([passage(text)])]

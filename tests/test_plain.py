@@ -123,6 +123,13 @@ def test_the_cited_documents_name_is_never_reworded_in_an_answer_or_a_simpler_on
     assert simpler(*cited)[0][0].text.startswith("Chronic granulomatous disease")
 
 
+def test_a_sentence_all_in_brackets_is_said_as_written_never_dropped():
+    body = chunk("(Most people with gout have attacks in the big toe first.)", "Gout")
+    sentences, _ = plain_answer([AnswerSentence(body.text, 1)], [Citation(1, body, 0.9, ((0, len(body.text)),))],
+                                glossary=None)
+    assert [s.text for s in sentences] == [body.text]
+
+
 def test_a_hard_word_is_explained_once_from_the_glossary_and_cited_to_it():
     sentences, citations = plain_answer(*_answer(), glossary=GLOSSARY, max_terms=2)
     assert [s.text for s in sentences] == ["Nintedanib slows lung scarring in trials.",

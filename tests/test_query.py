@@ -125,6 +125,11 @@ def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passa
     assert shared_subject(["Raynaud's and the hands", "Scleroderma: skin care"], passages_say) == "Scleroderma"
     # one short title is the subject even when the passages abbreviate it ("CF")
     assert shared_subject(["Cystic Fibrosis"], lambda w: False) == "Cystic Fibrosis"
+    # without the initials in brackets, which the passages may write otherwise ("LCMV")
+    assert shared_subject(["Lymphocytic Choriomeningitis (LCM)"], lambda w: False) == "Lymphocytic Choriomeningitis"
+    # ... or by the initials alone when the passages never spell the name out
+    assert shared_subject(["Lymphocytic Choriomeningitis (LCM)"], lambda w: False, lambda w: w == "LCM") == "LCM"
+    assert shared_subject(["Omsk Hemorrhagic Fever (OHF)"], lambda w: False, lambda w: True) == "Omsk Hemorrhagic Fever"
     # an everyday word the passages happen to use is no subject ("need" in "What I need to know about ...")
     used = lambda w: w.lower() in ("need", "crohn's", "disease")  # noqa: E731
     assert shared_subject(["What I need to know about Crohn's Disease"], used) == "Crohn's Disease"

@@ -82,7 +82,8 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
             elif not item:
                 current = -1
             key = " ".join(s.lower().split())
-            if key in seen or _URL.search(s) or _POINTER.match(s) or len(s.split()) < (2 if item else min_words):
+            pointer = _POINTER.match(s.lstrip("(\"'\u201c "))  # also "(For more information, go to ...)"
+            if key in seen or _URL.search(s) or pointer or len(s.split()) < (2 if item else min_words):
                 continue
             if not lead_in and not item and (s.endswith((":", ",", ";")) or _DANGLING.search(s)):
                 continue  # a heading, or a lead-in whose list is not in this passage ("After X has been diagnosed,")

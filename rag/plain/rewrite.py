@@ -219,8 +219,8 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
                                                                           names=names))
             out.append(AnswerSentence(text, s.citation, quote=s.text if text != s.text else "", list_item=True))
             continue
-        for piece in (trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on,
-                                                                        names=names)):
+        pieces = [trim_subject(p, common) for p in simplify(s.text, known=known, split=not leaned_on, names=names)]
+        for piece in pieces or [s.text]:  # all of it in parentheses: said as written, never dropped
             out.append(AnswerSentence(piece, s.citation, quote=s.text if piece != s.text else ""))
     return only_cited(*explain_terms(_without_repeats(out), citations, glossary, max_terms, known, common,
                                      max_sentences))

@@ -41,7 +41,16 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
         if kept:
             return " ".join(dict.fromkeys(kept))
     if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
-        kept = [w for w in word.findall(titles[0]) if w.lower() not in STOPWORDS]
+        # ... by the words of it the passages use: its name without the initials in brackets
+        # ("Omsk Hemorrhagic Fever (OHF)"), or the initials when the passages never spell the
+        # name out ("Lymphocytic Choriomeningitis (LCM)" -> "LCM")
+        named = re.sub(r"\s*\([^()]*\)", "", titles[0])
+        if re.search(r"\s[-\u2013\u2014]\s|:", named):  # "Parasites - Ascariasis": which part names it
+            return _name_in_title(titles[0], used or (lambda w: True))
+        initials = " ".join(re.findall(r"\(([^()]*)\)", titles[0]))
+        said = (lambda text: [w for w in word.findall(text) if w.lower() not in STOPWORDS and used(w)]) if used else None
+        kept = (said and (said(named) or said(initials))) or \
+            [w for w in word.findall(named or titles[0]) if w.lower() not in STOPWORDS]
         if 0 < len(kept) <= SHORT_TITLE_WORDS:
             return " ".join(dict.fromkeys(kept))
         return _name_in_title(titles[0], used or (lambda w: True))
