@@ -80,3 +80,12 @@ def test_what_the_subject_causes_is_its_effect_not_its_cause():
     # another thing causing it is its cause
     flu = frozenset(terms("viral gastroenteritis"))
     assert not tells_effects_of("Four types of viruses cause most cases of viral gastroenteritis.", flu)
+
+
+def test_a_cause_being_researched_is_no_cause_told():
+    from rag.compose.sentence_kinds import studies_the_cause
+
+    assert studies_the_cause("Research is ongoing on the causes of narcolepsy and new ways to treat it.")
+    assert studies_the_cause("Scientists are studying what causes the disease.")
+    assert not studies_the_cause("Researchers think that certain factors may work together to cause narcolepsy.")
+    assert not studies_the_cause("Most cases are caused by a gene change.")

@@ -46,7 +46,8 @@ from rag.text.sentences import points_back, reading_grade
 from rag.safety.advice import has_dose_or_instruction
 from rag.safety.flags import unquotable_reason
 from rag.schema import AnswerSentence, Citation, Passage, cited
-from rag.compose.sentence_kinds import ASKING_WORDS, asked_cues, in_context, kind_strength, tells_effects_of
+from rag.compose.sentence_kinds import (ASKING_WORDS, asked_cues, in_context, kind_strength, studies_the_cause,
+                                       tells_effects_of)
 
 
 @dataclass
@@ -268,7 +269,7 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     own = params.own_word_yes_no if yes_no else params.own_word
     # (a definition's cues are the name's own: "Carotid artery disease is a disease in which")
     unnamed = without_name(subject if kind != "definition" else "")
-    cues = np.array([0.0 if kind == "cause" and tells_effects_of(c.text, common)
+    cues = np.array([0.0 if kind == "cause" and (tells_effects_of(c.text, common) or studies_the_cause(c.text))
                      else kind_strength(unnamed(c.text), kind, asked, own) for c in cands], dtype=np.float32)
     units, lists = choose(cands, scores, vectors, params, max_sentences, max_words, allowed,
                             cues=cues, on_topic=topical(cands, prev, topic_terms, common, cues,

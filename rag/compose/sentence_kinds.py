@@ -161,3 +161,15 @@ def tells_effects_of(sentence: str, subject: frozenset[str], opening: int = 4) -
     # the subject named at the opening is its cause
     opened_on = subject & set(terms(" ".join(sentence.split()[:opening])))
     return not opened_on & set(terms(sentence[effect.end():]))
+
+
+# "Research is ongoing on the causes of narcolepsy", "Scientists are studying what causes
+# it": the cause is being looked for, not told
+_STUDIES_CAUSE = re.compile(r"\b(?:research|studies)\s+(?:is|are)\s+(?:ongoing|underway|continuing)\s+(?:on|into)\b|"
+                            r"\b(?:studying|research\s+(?:on|into)|to\s+(?:learn\s+more\s+about|find\s+out|understand))\s+"
+                            r"(?:the\s+|its\s+)?(?:causes?|what\s+causes)\b", re.I)
+
+
+def studies_the_cause(sentence: str) -> bool:
+    """Whether the sentence says the cause is being researched, not what it is."""
+    return bool(_STUDIES_CAUSE.search(sentence))
