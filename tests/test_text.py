@@ -70,3 +70,12 @@ def test_sentences_respect_abbreviations_decimals_and_list_numbers():
 
 def test_sentence_offsets_can_be_shifted():
     assert split_sentences("One here. Two there.", offset=10) == [(10, 19), (20, 30)]
+
+
+def test_a_title_is_read_in_the_parts_it_is_written_in():
+    from rag.text.cleaning import title_parts
+
+    assert title_parts("Parasites - African Trypanosomiasis (also known as Sleeping Sickness)") == [
+        "Parasites", "African Trypanosomiasis", "Sleeping Sickness"]
+    assert title_parts("Scleroderma: skin care") == ["Scleroderma", "skin care"]
+    assert title_parts("Cystic Fibrosis") == ["Cystic Fibrosis"]

@@ -167,8 +167,16 @@ def without_name(subject: str) -> Callable[[str], str]:
     named = frozenset(terms(subject))
     if not named:
         return lambda text: text
-    word = re.compile(r"[A-Za-z][\w'-]*")
-    return lambda text: word.sub(lambda m: "" if set(terms(m.group(0))) & named else m.group(0), text)
+    return lambda text: _WORD.sub(lambda m: "" if _word_terms(m.group(0)) & named else m.group(0), text)
+
+
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+
+
+@lru_cache(maxsize=50_000)
+def _word_terms(word: str) -> frozenset[str]:
+    """One word's index terms, kept: every candidate of every question reads its words again."""
+    return frozenset(terms(word))
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 
 from rag.text.citations import only_cited
+from rag.text.cleaning import title_parts
 from rag.plain.glossary import Glossary, explain_terms
 from rag.text.lexical import stem, terms
 from rag.schema import AnswerSentence
@@ -229,8 +230,7 @@ def plain_answer(sentences, citations, glossary: Glossary | None, max_terms: int
 def cited_names(citations) -> tuple[str, ...]:
     """The names the cited documents go by, from their titles and the parts of them
     ("Parasites - Ascariasis" -> also "Ascariasis"): never reworded piece by piece."""
-    return tuple(dict.fromkeys(p.strip() for c in citations for p in re.split(r"\s+-\s+|[:()]", c.chunk.title) + [c.chunk.title]
-                               if len(p.strip()) > 2))
+    return tuple(dict.fromkeys(p for c in citations for p in [c.chunk.title, *title_parts(c.chunk.title)] if len(p) > 2))
 
 
 def _without_repeats(sentences):

@@ -287,9 +287,9 @@ def simpler(sentences, citations, glossary: Glossary | None = None, most: int = 
                         for w in re.findall(r"[a-z]+", c.chunk.title.lower()) if hard_word(w) for t in terms(w))
     out: list[AnswerSentence] = []
     tried: list[tuple[Piece, AnswerSentence, int]] = []  # and the piece's place in its sentence
-    before_kept = True  # whether the piece before this one (in the answer's order) was kept
+    before_kept, names = True, cited_names(citations)  # whether the piece before this one was kept
     for n, s in enumerate(body):
-        pieces = short_sentences(s.text, grade, subject, defines=is_gloss(s), names=cited_names(citations))
+        pieces = short_sentences(s.text, grade, subject, defines=is_gloss(s), names=names)
         if len(out) >= most or (len(out) >= 2 and pieces and not pieces[0].leans):
             break  # a new thought after two sentences: the main point is said
         for i, p in enumerate(pieces):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from rag.text.cleaning import title_parts
 from rag.text.lexical import STOPWORDS, specificity
 
 
@@ -27,7 +28,7 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
     its passages say those words, never "overview"; failing that, a single document's short
     title is the subject, or the short part of a long one that names a condition the
     passages speak of (``used``: whether they use a word). Empty when none of these says anything."""
-    word = re.compile(r"\w+(?:['-]\w+)*")
+    word = _WORD
     if len(titles) >= 2:
         shared = set.intersection(*({w.lower() for w in word.findall(t)} for t in titles))
         kept = [w for w in word.findall(titles[0]) if w.lower() in shared and w.lower() not in STOPWORDS]
@@ -45,28 +46,27 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
         # ("Omsk Hemorrhagic Fever (OHF)"), or the initials when the passages never spell the
         # name out ("Lymphocytic Choriomeningitis (LCM)" -> "LCM")
         named = re.sub(r"\s*\([^()]*\)", "", titles[0])
-        if re.search(r"\s[-\u2013\u2014]\s|:", named):  # "Parasites - Ascariasis": which part names it
-            return _name_in_title(titles[0], used or (lambda w: True))
+        if len(title_parts(named)) > 1:  # "Parasites - Ascariasis": which part names it
+            return _name_in_title(titles[0], used)
         initials = " ".join(re.findall(r"\(([^()]*)\)", titles[0]))
-        said = (lambda text: [w for w in word.findall(text) if w.lower() not in STOPWORDS and used(w)]) if used else None
+        said = (lambda text: [w for w in _WORD.findall(text) if w.lower() not in STOPWORDS and used(w)]) if used else None
         kept = (said and (said(named) or said(initials))) or \
-            [w for w in word.findall(named or titles[0]) if w.lower() not in STOPWORDS]
+            [w for w in _WORD.findall(named or titles[0]) if w.lower() not in STOPWORDS]
         if 0 < len(kept) <= SHORT_TITLE_WORDS:
             return " ".join(dict.fromkeys(kept))
-        return _name_in_title(titles[0], used or (lambda w: True))
+        return _name_in_title(titles[0], used)
     return ""
 
 
-def _name_in_title(title: str, used: Callable[[str], bool]) -> str:
+def _name_in_title(title: str, used: Callable[[str], bool] | None) -> str:
     """The part of a long title that names its condition ("Parasites - African
     Trypanosomiasis (also known as Sleeping Sickness)" -> "African Trypanosomiasis"): of its
-    short parts, the one whose words the passages use, with the rarest word in everyday
-    English. Empty when no short part is used."""
-    parts = [p.strip() for p in _TITLE_PARTS.split(title)]
+    short parts, the one whose words the passages use (all, without ``used``), with the
+    rarest word in everyday English. Empty when no short part is used."""
     best, rarest = "", 0.0
-    for part in parts:
-        kept = [w for w in re.findall(r"\w+(?:['-]\w+)*", part) if w.lower() not in STOPWORDS]
-        if not 0 < len(kept) <= SHORT_TITLE_WORDS or not all(used(w) for w in kept):
+    for part in title_parts(title):
+        kept = [w for w in _WORD.findall(part) if w.lower() not in STOPWORDS]
+        if not 0 < len(kept) <= SHORT_TITLE_WORDS or (used is not None and not all(used(w) for w in kept)):
             continue
         rare = max(specificity(w.lower()) for w in kept)
         if rare > rarest:
@@ -74,7 +74,7 @@ def _name_in_title(title: str, used: Callable[[str], bool]) -> str:
     return best
 
 
-_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014]\s+|[:()]|\b(?:also\s+)?(?:known|called)\s+as\b", re.I)
+_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
 
 SUBJECT_SPECIFICITY = 1.0  # a title word this common ("need", 0.5) is no subject; "heart" (1.2) is

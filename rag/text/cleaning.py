@@ -179,6 +179,16 @@ def looks_like_title(line: str, rest: str) -> bool:
     return words[-1].lower().strip(":") not in _FUNCTION_WORDS
 
 
+def title_parts(title: str) -> list[str]:
+    """The parts a title is written in, each a name of its own: "Parasites - African
+    Trypanosomiasis (also known as Sleeping Sickness)" -> "Parasites", "African
+    Trypanosomiasis", "Sleeping Sickness"."""
+    return [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+
+
+_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014]\s+|[:()]|\b(?:also\s+)?(?:known|called)\s+as\b", re.I)
+
+
 def in_title_case(line: str) -> bool:
     """A line written like a heading: two to ten words, no closing punctuation, and every
     word but the small ones capitalized ("Signs and Symptoms of Anemia", "Blood and Marrow
