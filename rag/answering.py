@@ -194,11 +194,11 @@ class Answering:
         """Search for the question (``with_kind_passages``: one place for a passage that answers
         its kind). A follow-up naming no topic of its own has several readings (``readings``: with the
         conversation's topic, the library's subject, as asked); the best answered is kept (ties: the earlier)."""
-        u, retriever = d.understanding, self.retriever()
+        u, retriever = d.understanding, self._retriever  # brought up to date by _understand
         indexed = lambda w: stem(w) in retriever.lexical.vocab  # noqa: E731 - the whole index, not only rare words
         # the earlier turns are read with their misspellings corrected too: "wat causes gowt?"
         # then "is it serious?" is about gout
-        vocabulary = self.vocabulary()
+        vocabulary = self.vocabulary(refresh=False)
         history = [{**t, "content": correct(t["content"], vocabulary).corrected} if t["role"] == "user" else t
                    for t in d.history]
         options = readings(u.asked, history, self.settings.history_turns, retriever.known_term, indexed,

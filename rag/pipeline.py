@@ -150,7 +150,9 @@ class Pipeline(Answering):
                 # 50,570 passages).
                 self._retriever = Retriever(self.store, self.embed, lexical,
                                             self.settings.dense_weight, self.settings.candidate_k,
-                                            exclude_kind=REFERENCE_KIND if reference else None)
+                                            exclude_kind=REFERENCE_KIND if reference else None,
+                                            excluded=len(reference),
+                                            passage_cache_size=self.settings.passage_cache_size)
                 self._subject_terms = lexical.common_terms(SUBJECT_SHARE)
                 common = self._subject_terms
                 self._subject = shared_subject(self._topic_titles(), lambda w: stem(w.lower()) in common,
@@ -158,10 +160,13 @@ class Pipeline(Answering):
                 self._revision = revision
             return self._retriever
 
-    def vocabulary(self) -> Vocabulary:
+    def vocabulary(self, refresh: bool = True) -> Vocabulary:
         """The words the documents use (with the glossary's terms and the reviewed word
-        lists), for spelling correction; read once per index revision, on first use."""
-        self.retriever()  # brings the revision (and the glossary) up to date: one read of it
+        lists), for spelling correction; read once per index revision, on first use.
+        ``refresh=False``: the revision was read moments ago in this question (a read per call
+        is a store call)."""
+        if refresh or self._retriever is None:
+            self.retriever()  # brings the revision (and the glossary) up to date: one read of it
         built_for, vocabulary = self._vocabulary
         if vocabulary is None or built_for != self._revision:
             names = [d.term for d in self._glossary.definitions] if self._glossary else []

@@ -171,3 +171,24 @@ def test_every_glossary_term_asked_in_any_wording_leads_with_its_definition(corp
             if not answer.citations or answer.citations[0].chunk.chunk_id != d.chunk_id:
                 missed.append(form.format(d.names[0]))
     assert len(glossary.definitions) > 20 and not missed, missed
+
+
+def test_dense_search_leaves_out_the_glossary_like_the_filtered_query(fresh_pipeline, tmp_path):
+    """The retriever reads ids alone and its passages from its cache: the same passages as
+    the store's filtered query, with few glossary entries (one deep query) or many (two)."""
+    p = fresh_pipeline()
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "words.md").write_text("---\ntitle: Words\nkind: glossary\n---\n" + "".join(
+        f"## Term {i}\nTerm {i} means a kind of lung scarring number {i}.\n\n" for i in range(12)))
+    (folder / "body.txt").write_text("\n\n".join(f"Paragraph {i} says lung scarring can make breathing hard "
+                                                 f"for reason {i}." for i in range(6)))
+    p.ingest([folder])
+    retriever = p.retriever()
+    vector = p.embed(["lung scarring"])[0]
+    for k, excluded in ((2, 12), (2, None), (4, 12), (10, 12)):
+        retriever.candidate_k, retriever.excluded = k, excluded
+        got = retriever.nearest(vector)
+        want = p.store.query(vector, k, exclude_kind="glossary")
+        assert list(got) == [c.chunk_id for c, _ in want]
+        assert [round(s, 5) for _, s in got.values()] == [round(s, 5) for _, s in want]

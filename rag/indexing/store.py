@@ -149,6 +149,21 @@ class ChunkStore:
                 return kept[:k]
         return self._query(vector, min(k, total), {"kind": {"$ne": exclude_kind}} if exclude_kind else None)
 
+    def nearest(self, vector: np.ndarray, n: int, exclude_kind: str | None = None) -> list[tuple[str, float]]:
+        """The ids of the ``n`` nearest passages with their cosine similarity, best first
+        (optionally leaving out one kind, by a metadata filter). Reading the passages' texts
+        is most of a query's cost, so a caller that keeps passages (``rag.search.passage_cache``)
+        asks for ids alone."""
+        if n <= 0:
+            return []
+        r = self.passages.query(
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=n,
+            where={"kind": {"$ne": exclude_kind}} if exclude_kind else None,
+            include=["distances"],
+        )
+        return [(i, 1.0 - float(dist)) for i, dist in zip(r["ids"][0], r["distances"][0])]
+
     def _query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
         r = self.passages.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
