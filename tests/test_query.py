@@ -94,6 +94,19 @@ def test_going_on_with_the_question_before_swaps_only_one_thing_for_another():
     assert continued_question("is there a cure?", history) == ""
 
 
+
+def test_what_follows_the_opener_that_asks_a_question_of_its_own_is_not_a_swap():
+    """"and what about trials, can anyone join?" asks who can join; it does not put "join" in
+    the drug's place in the question before ("what does join do for scleroderma")."""
+    from rag.question.conversation import continued_question
+    history = normalize_history(["what does methotrexate do for scleroderma"])
+    known_here = lambda w: w in {"methotrexate", "trials", "join"}  # noqa: E731
+    options = readings("and what about trials, can anyone join?", history, 2, known_here)
+    assert not any("join do for" in o for o in options)
+    assert continued_question("and what about trials, can anyone join?", history) == ""
+    assert continued_question("and what about rituximab?", history) == "what does methotrexate do for scleroderma"
+
+
 def test_a_follow_up_is_also_read_with_the_librarys_subject():
     history = normalize_history(["what is nintedanib used for?"])
     options = readings("is there a cure?", history, 2, lambda w: w == "nintedanib", subject="Scleroderma")

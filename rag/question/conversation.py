@@ -139,7 +139,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     out: list[str] = []
     # (the remainder read without its question mark: "the newer ones?" asks nothing of its own)
     rest = _after_opener(question)
-    continues = topic and own and rest is not None and not is_question(rest)
+    continues = topic and own and rest is not None and not _asks_of_its_own(rest)
     if continues:
         # "and for the skin?" after "is there anything that helps when it gets into the lungs":
         # the earlier question, its topic swapped for the new one, asks it whole
@@ -187,7 +187,17 @@ def _goes_on(question: str) -> bool:
     about"), a topic of its own, and no words of its own for what it asks ("and for the
     skin?", "what about the kidneys?"; not "and is it safe?")."""
     rest = _after_opener(question)
-    return bool(rest) and not is_question(rest) and bool(focus_phrase(rest)) and not rule_cues(question.strip())
+    return (bool(rest) and not _asks_of_its_own(rest) and bool(focus_phrase(rest))
+            and not rule_cues(question.strip()))
+
+
+_CLAUSE = re.compile(r"\s*[,;:]\s*|\s+-+\s+")
+
+
+def _asks_of_its_own(rest: str) -> bool:
+    """Whether what follows an opener asks a question itself, in any of its clauses: "trials,
+    can anyone join" asks who can join, where "trials" alone would go on with the question before."""
+    return any(is_question(clause) for clause in _CLAUSE.split(rest) if clause.strip())
 
 
 def continued_question(question: str, history: list[dict]) -> str:
