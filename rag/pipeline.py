@@ -46,7 +46,7 @@ from rag.question.spelling import Vocabulary
 from rag.indexing.store import ChunkStore, LedgerEntry
 
 
-LEXICAL_FORMAT = "4"  # bump when what the lexical index holds changes
+LEXICAL_FORMAT = "5"  # bump when what the lexical index holds changes
 SUBJECT_SHARE = 0.5  # a word in more than this share of passages is the corpus's own subject
 
 
@@ -185,7 +185,10 @@ class Pipeline(Answering):
             # symptom passage of the document titled "Gout" by its words too.
             texts = [embedding_text(c, titles) for c in chunks]
             index = LexicalIndex.build([c.chunk_id for c in chunks], texts)
-            index.abbreviations = defined_abbreviations("\n".join(c.text for c in chunks))
+            # a title defines its initials too ("Omsk Hemorrhagic Fever (OHF)" over a page that
+            # says only "OHF"): a question read as about "OHF" is searched with the name
+            index.abbreviations = defined_abbreviations("\n".join(
+                [*dict.fromkeys(c.title for c in chunks), *(c.text for c in chunks)]))
             try:
                 index.save(path, revision)
             except OSError:

@@ -66,3 +66,20 @@ def test_lines_after_an_announcement_are_its_list_though_they_lost_their_bullets
         ("Increasing the red blood cell count to an acceptable level", False, True),
         ("Treatment will depend on the type, cause, and severity of the anemia.", False, False)]
     assert found[0].group == found[1].group == found[2].group >= 0 and found[3].group == -1
+
+
+def test_a_list_of_whole_statements_with_no_lead_in_is_read_as_sentences():
+    """"Points to remember" ("- NASH can occur in children.  - Fatigue can occur at any stage of
+    NASH.") is a run of statements, each about something else: no list to tell whole."""
+    text = ("- Nonalcoholic steatohepatitis (NASH) is fat in the liver, with inflammation and damage.\n"
+            "- People who have NASH may feel well and may not know that they have a liver disease.\n"
+            "- Fatigue can occur at any stage of NASH.\n"
+            "- No specific therapies for NASH exist.")
+    found = candidates([passage(text)])
+    assert len(found) == 4 and all(not c.list_item and c.group == -1 for c in found)
+    # announced, its items are a list whatever they say
+    options = ("Symptoms of the disease may include:\n- Constant tiredness, all day long.\n- Weight loss.\n"
+               "- Weakness that lasts for many weeks.")
+    assert [c.list_item for c in candidates([passage(options)])] == [False, True, True, True]
+    bare = "- Constant tiredness\n- Weight loss and weakness\n- Pain in the upper right part of the belly."
+    assert [c.list_item for c in candidates([passage(bare)])] == [True, True, True]

@@ -42,6 +42,17 @@ def test_abbreviations_and_lay_words_expand_the_words_they_stand_for():
     assert with_expansions("HSCT", {"hsct": ("stem cell transplant",)}) == "HSCT (stem cell transplant)"
 
 
+def test_a_long_form_asked_in_full_also_finds_the_abbreviation_the_documents_use():
+    """A page that names "Nonalcoholic steatohepatitis (NASH)" once and says "NASH" after it:
+    a question read with the full name is searched with "NASH" too, for each of its words."""
+    found = expansions("Nonalcoholic Steatohepatitis: what causes it",
+                       {"nash": "Nonalcoholic steatohepatitis", "hsct": "stem cell transplant"}, {})
+    assert found == {"nonalcoholic": ("NASH",), "steatohepatitis": ("NASH",)}
+    # only a whole long form of more than one word, and not when the abbreviation is asked too
+    assert expansions("is a transplant safe", {"hsct": "stem cell transplant"}, {}) == {}
+    assert expansions("nonalcoholic steatohepatitis (NASH)", {"nash": "Nonalcoholic steatohepatitis"}, {}) == {}
+
+
 def test_lay_words_map_to_clinical_words():
     found = lay_expansions("will it mess with my stomach and cause side effects?", lay_terms())
     assert "gastrointestinal" in found["stomach"]
@@ -49,6 +60,9 @@ def test_lay_words_map_to_clinical_words():
     # stopping it from happening is preventing it, not "halting" what has begun
     assert "prevention" in lay_expansions("can i stop it from happening?", lay_terms())["stop it from happening"]
     assert "prevent" in lay_expansions("how do i avoid getting it again", lay_terms())["avoid getting"]
+    # signs are what documents call symptoms; so is how an illness makes one feel
+    assert "symptoms" in lay_expansions("what signs should i look out for?", lay_terms())["signs"]
+    assert "symptoms" in lay_expansions("how will it make me feel", lay_terms())["make me feel"]
 
 
 def known(word):

@@ -12,7 +12,7 @@ Left out: scoring (``rag.compose.extract``) and choosing (``rag.compose.selectio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.schema import Passage
 from rag.text.cleaning import LIST_MARK, in_title_case, split_sentences
@@ -91,7 +91,28 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
                 continue  # a heading without a colon ("Signs and Symptoms of Anemia")
             seen.add(key)
             out.append(Candidate(i, a, b, s.rstrip(":"), item, lead_in, current if (item or lead_in) else -1))
-    return out
+    return _statements_unlisted(out)
+
+
+STATEMENT_WORDS = 6  # an item this long that ends a sentence says something of its own
+
+
+def _is_statement(c: Candidate) -> bool:
+    return c.words >= STATEMENT_WORDS and c.text.rstrip()[-1:] in ".!"
+
+
+def _statements_unlisted(cands: list[Candidate]) -> list[Candidate]:
+    """A list with no sentence announcing it whose items are mostly whole statements ("Points to
+    remember": "NASH can occur in children.", "Fatigue can occur at any stage of NASH.") is a
+    run of sentences, each about something else: it is no list of options to be told whole
+    for whatever is asked, so its items are read as sentences."""
+    by_group: dict[int, list[Candidate]] = {}
+    for c in cands:
+        if c.group >= 0:
+            by_group.setdefault(c.group, []).append(c)
+    plain = {g for g, cs in by_group.items()
+             if not any(c.lead_in for c in cs) and sum(map(_is_statement, cs)) * 2 > len(cs)}
+    return [replace(c, list_item=False, group=-1) if c.group in plain else c for c in cands]
 
 
 def _bare_item(text: str, before: tuple[int, int], span: tuple[int, int], before_is_item: bool) -> bool:

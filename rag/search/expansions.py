@@ -79,7 +79,8 @@ def lay_expansions(text: str, table: dict[str, tuple[str, ...]]) -> dict[str, tu
 
 def expansions(text: str, abbreviations: dict[str, str], lay: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Word of ``text`` -> the words documents may use instead: the long form of an
-    abbreviation ("hsct" -> "hematopoietic stem cell transplantation"), the clinical word for
+    abbreviation ("hsct" -> "hematopoietic stem cell transplantation"), the abbreviation of a
+    long form asked in full (each of its words -> "NASH"), the clinical word for
     a lay word ("stomach" -> "gastrointestinal"). A lay phrase ("side effects") is keyed by
     its last word. Long forms already in the text are left out."""
     folded = text.lower()
@@ -88,6 +89,14 @@ def expansions(text: str, abbreviations: dict[str, str], lay: dict[str, tuple[st
         long = abbreviations.get(word)
         if long and long.lower() not in folded:
             out.setdefault(word, []).append(long)
+    words = set(raw_tokens(text))
+    for abbr, long in abbreviations.items():
+        # the long form asked, the abbreviation the documents may use for it ("Nonalcoholic
+        # steatohepatitis" asked of a page that says "NASH" from its second sentence on)
+        if abbr not in words and " " in long and long.lower() in folded and \
+                re.search(rf"\b{re.escape(long.lower())}\b", folded):
+            for word in raw_tokens(long):
+                out.setdefault(word, []).append(abbr.upper())
     for phrase, clinical in lay_expansions(text, lay).items():
         new = [c for c in clinical if c.lower() not in folded]
         if new:
