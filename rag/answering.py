@@ -226,6 +226,10 @@ class Answering:
     def _extract(self, d: Draft, r, reading: str) -> Extraction:
         """Sentences for one reading of the question (the words it was searched with)."""
         u, nudge = d.understanding, self.settings.rerank_weight if self.chooser == "rules" else 0.0
+        # read with the library's subject, a question is still answered by what it asks: every
+        # sentence is about the subject, and the one spelling its name out is no better answer
+        prefix = f"{self._subject}: "
+        ranked_by = tuple(self.embed([u.asked, r.query[len(prefix):]])) if self._subject and r.query.startswith(prefix) else None
         return extract(r.passages, r.plain_vector, r.terms, self.embed,
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,
@@ -233,7 +237,7 @@ class Answering:
                        kind_scores=u.kind_scores, reading=reading, rerank_weight=nudge, rerank_support=self.settings.rerank_support,
                        scorer=self.scorer if self.chooser in ("learned", "reranked") else None,
                        reranker=self.reranker if self.chooser == "reranked" or nudge else None, heads=self.kind_heads,
-                       subject=self._subject)
+                       subject=self._subject, ranked_by=ranked_by)
 
     def _decide(self, d: Draft) -> None:
         """Answer, or say plainly that the documents don't cover it (by name when they

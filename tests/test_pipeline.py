@@ -280,3 +280,36 @@ def test_a_question_told_with_a_story_is_answered_as_the_question_alone_is(corpu
     told = corpus_pipeline.ask("what exactly is scleroderma? my doctor just said I have it", finish=False)
     assert alone.kind == told.kind == "answered"
     assert told.citations[0].chunk.chunk_id == alone.citations[0].chunk.chunk_id
+
+
+def test_a_title_defines_the_initials_its_page_uses_alone(fresh_pipeline, tmp_path):
+    """A page titled "Omsk Hemorrhagic Fever (OHF)" that says only "OHF": a question read as
+    about "OHF" is searched with the name the model can read."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ohf.md").write_text("---\ntitle: Omsk Hemorrhagic Fever (OHF)\n---\n"
+                                   "The symptoms of OHF begin suddenly with chills and fever.\n\n"
+                                   "There is no specific treatment for OHF, but supportive therapy is important.\n")
+    p = fresh_pipeline()
+    p.ingest([folder])
+    assert p.retriever().abbreviations.get("ohf", "").lower() == "omsk hemorrhagic fever"
+    assert "Omsk Hemorrhagic Fever" in p.search("what are the symptoms of OHF").query
+
+
+def test_a_question_naming_nothing_is_answered_by_what_it_asks_not_by_the_name_spelt_out(fresh_pipeline, tmp_path):
+    """In a one-page library the page's definition is the one sentence spelling the subject's
+    name in full ("Nonalcoholic steatohepatitis (NASH) is ..."); read as "<subject>: how do you
+    treat it?", the question must still lead with what treats it, not with that name."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "nash.md").write_text(
+        "---\ntitle: Nonalcoholic Steatohepatitis\n---\n"
+        "- Nonalcoholic steatohepatitis (NASH) is fat in the liver, with inflammation and damage.\n"
+        "- NASH can occur in children.\n"
+        "- People who have NASH may feel well and may not know that they have a liver disease.\n\n"
+        "Weight loss is the main treatment for NASH, with a balanced diet and regular physical activity.\n\n"
+        "NASH is diagnosed by examining a small piece of the liver taken through a needle.\n")
+    p = fresh_pipeline()
+    p.ingest([folder])
+    a = p.ask("how do you treat it?")
+    assert a.kind == "answered" and "Weight loss" in a.sentences[0].text

@@ -40,7 +40,7 @@ from rag.compose.candidates import Candidate, candidates, previous_in_passage
 from rag.compose.selection import LIST_KINDS, SelectionParams, choose
 from rag.text.citations import Numbering
 from rag.compose.evidence import evidence_features, word_support
-from rag.text.lexical import QueryTerms, stem, terms
+from rag.text.lexical import QueryTerms, names_only, stem, terms
 from rag.text.message import question_part
 from rag.text.sentences import points_back, reading_grade
 from rag.safety.advice import has_dose_or_instruction
@@ -108,6 +108,16 @@ def local_coverage(cands: list[Candidate], qterms: QueryTerms, owed: float = 0.1
     # count as before
     total = max(float(weight.sum()), owed * float(rarity.max()))
     return (hits @ weight) / total if total > 0 else np.zeros(n, dtype=np.float32)
+
+
+def similarities(vectors: np.ndarray, qvec: np.ndarray, expanded_vec: np.ndarray | None,
+                 focus_vec: np.ndarray | None, params: SelectionParams) -> np.ndarray:
+    """Each sentence's cosine to the question, mixed with the expanded query's, and at least
+    its cosine to the question's focus phrase."""
+    sims = vectors @ np.asarray(qvec, dtype=np.float32)
+    if expanded_vec is not None and params.expanded_weight > 0:
+        sims = (1 - params.expanded_weight) * sims + params.expanded_weight * (vectors @ expanded_vec)
+    return sims if focus_vec is None else np.maximum(sims, vectors @ focus_vec)
 
 
 def base_score(cands: list[Candidate], sims: np.ndarray, passages: list[Passage],
@@ -223,7 +233,8 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
             kind: str = "other", common: frozenset[str] = frozenset(), yes_no: bool = False,
             scorer: AnswerScorer | None = None, kind_scores: dict[str, float] | None = None,
             reranker: Reranker | None = None, reading: str = "", rerank_weight: float = 0.0,
-            rerank_support: float = 0.0, heads: KindHeads | None = None, subject: str = "") -> Extraction:
+            rerank_support: float = 0.0, heads: KindHeads | None = None, subject: str = "",
+            ranked_by: tuple[np.ndarray, np.ndarray | None] | None = None) -> Extraction:
     """Pick, order and cite sentences for a question of ``kind``; also report the evidence
     features. ``common`` holds the stems of the corpus's own subject (rag.text.lexical). With a
     ``scorer``, the learned model ranks the sentences instead of the hand-set weights and
@@ -233,7 +244,9 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
     ``reranker`` nudges their scores by ``rerank_weight`` times its probability instead, and
     a supporting sentence must reach ``rerank_support`` (when above 0) of that probability.
     The library's ``subject`` ("Autoimmune hepatitis") is no cue of any kind but a
-    definition in its own name ("autoimmune" is a cause's cue, "kidney" a symptom's)."""
+    definition in its own name ("autoimmune" is a cause's cue, "kidney" a symptom's).
+    ``ranked_by``: (question, expanded) vectors the rules also rank sentences by, half and
+    half with the reading's (a question read with the library's subject: by what it asks)."""
     cands = candidates(passages, params.min_words)
     # The evidence features (for the fitted decision) weigh all the question's words; the
     # ranking leaves out the words that only say what kind of answer is wanted.
@@ -245,13 +258,13 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         return Extraction([], [], features)
     prev = previous_in_passage(cands)
     vectors = embed([_in_context(cands, i, prev, passages) for i in range(len(cands))])
-    sims = vectors @ np.asarray(qvec, dtype=np.float32)
-    if expanded_vec is not None and params.expanded_weight > 0:
-        sims = (1 - params.expanded_weight) * sims + params.expanded_weight * (vectors @ expanded_vec)
     focus = focus_of(question)
-    if focus:
-        sims = np.maximum(sims, vectors @ embed([focus])[0])
+    focus_vec = embed([focus])[0] if focus else None
+    sims = similarities(vectors, qvec, expanded_vec, focus_vec, params)
     base = base_score(cands, sims, passages, params)
+    # the evidence features read the reading searched; the ranking, also what was asked (``ranked_by``)
+    rank_sims = sims if ranked_by is None else (sims + similarities(vectors, *ranked_by, focus_vec, params)) / 2
+    rank_base = base if ranked_by is None else base_score(cands, rank_sims, passages, params)
     if scorer is not None:
         return learned_choice(cands, prev, passages, vectors, np.asarray(qvec, dtype=np.float32), topic_terms,
                               qterms, scorer, params, max_sentences, max_words, advice, kind, features, sims, base,
@@ -262,7 +275,11 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         # answers): it picks the rules' sentences, not the evidence the decision reads
         kind_bonus = params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
                                                                          kind_scores)
-    scores, _ = score(cands, sims, topic_terms, passages, params, base + kind_bonus, EVERYDAY_OWED)
+    # a question naming nothing but the library's subject ("Gout: what causes it"): every sentence
+    # is about it, and the one spelling its name out in full covers no more of what is asked
+    named = common | frozenset(terms(subject))
+    covered = topic_terms if kind == "definition" or not names_only(topic_terms, named) else QueryTerms(())
+    scores, _ = score(cands, rank_sims, covered, passages, params, rank_base + kind_bonus, EVERYDAY_OWED)
     allowed = quotable(cands, advice)
     supports = None
     if reranker is not None and rerank_weight > 0 and question:

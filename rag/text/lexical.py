@@ -306,6 +306,11 @@ class QueryTerms:
         return got / total
 
 
+def names_only(qterms: QueryTerms, named: frozenset[str]) -> bool:
+    """Whether every word of the query is one of ``named`` (the stems of the library's subject)."""
+    return bool(qterms.terms) and bool(named) and all(qt.word in named for qt in qterms.terms)
+
+
 def analyze_query(index: LexicalIndex, text: str, synonyms: dict[str, tuple[str, ...]] | None = None) -> QueryTerms:
     """Stemmed query words, each matched exactly or, if unknown, to close indexed terms;
     a word with ``synonyms`` ({word: phrases}, e.g. abbreviations and lay words) also
