@@ -261,3 +261,15 @@ def test_the_librarys_subject_is_no_cue_in_its_own_name():
     cause = "A combination of environmental triggers and a genetic predisposition can lead to autoimmune hepatitis."
     assert kind_strength(unnamed(cause), "cause") > 0
     assert without_name("")(named_only) == named_only
+
+
+def test_a_lead_in_is_never_told_without_its_items():
+    """"Sometimes surgery may be used to treat" announces a list; when its one item (three
+    glued together) is longer than an answer may be, neither is told."""
+    long_item = " ".join(["pregnant women who cannot take the medicines and other people"] * 20)
+    cands = [Candidate(0, 0, 38, "Sometimes surgery may be used to treat", lead_in=True, group=0),
+             Candidate(0, 39, 39 + len(long_item), long_item, list_item=True, group=0),
+             Candidate(1, 0, 70, "People with Graves disease have three treatment options in all.")]
+    scores = np.array([0.9, 0.5, 0.8], dtype=np.float32)
+    units, lists = choose(cands, scores, _orthogonal(3), PARAMS, 4, 40, kind="treatment")
+    assert units == [[2]] and not lists

@@ -81,5 +81,10 @@ def test_a_list_of_whole_statements_with_no_lead_in_is_read_as_sentences():
     options = ("Symptoms of the disease may include:\n- Constant tiredness, all day long.\n- Weight loss.\n"
                "- Weakness that lasts for many weeks.")
     assert [c.list_item for c in candidates([passage(options)])] == [False, True, True, True]
+    # labelled, its items are the options ("Biologic agents: ...") however they are written
+    labelled = ("- Immunosuppressive agents: Drugs are often used to calm the immune system.\n"
+                "- Biologic agents: Rituximab and tocilizumab target signals in the body.\n"
+                "- Antifibrotic agents: Nintedanib is a medicine that slows scarring.")
+    assert [c.list_item for c in candidates([passage(labelled)])] == [True, True, True]
     bare = "- Constant tiredness\n- Weight loss and weakness\n- Pain in the upper right part of the belly."
     assert [c.list_item for c in candidates([passage(bare)])] == [True, True, True]

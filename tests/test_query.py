@@ -160,6 +160,10 @@ def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passa
     # an everyday word the passages happen to use is no subject ("need" in "What I need to know about ...")
     used = lambda w: w.lower() in ("need", "crohn's", "disease")  # noqa: E731
     assert shared_subject(["What I need to know about Crohn's Disease"], used) == "Crohn's Disease"
+    # a class alone names no one condition: "Disease" of "Graves' Disease", whose "Graves" is an
+    # everyday word ("graves") and in fewer than half the passages
+    most = lambda w: w.lower() == "disease"  # noqa: E731
+    assert shared_subject(["Graves' Disease"], most, lambda w: True) == "Graves Disease"
 
 
 def test_a_long_title_is_about_the_part_of_it_that_names_a_condition_its_passages_speak_of():

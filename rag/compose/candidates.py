@@ -97,8 +97,11 @@ def candidates(passages: list[Passage], min_words: int = 5) -> list[Candidate]:
 STATEMENT_WORDS = 6  # an item this long that ends a sentence says something of its own
 
 
+_LABEL = re.compile(r"^[^.:]{1,40}:\s")  # "Biologic agents: ..." names one of the options
+
+
 def _is_statement(c: Candidate) -> bool:
-    return c.words >= STATEMENT_WORDS and c.text.rstrip()[-1:] in ".!"
+    return c.words >= STATEMENT_WORDS and c.text.rstrip()[-1:] in ".!" and not _LABEL.match(c.text)
 
 
 def _statements_unlisted(cands: list[Candidate]) -> list[Candidate]:

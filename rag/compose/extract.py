@@ -275,10 +275,10 @@ def extract(passages: list[Passage], qvec: np.ndarray, qterms: QueryTerms,
         # answers): it picks the rules' sentences, not the evidence the decision reads
         kind_bonus = params.passage_kind_weight * heads.passage_agreement(vectors, [c.passage for c in cands],
                                                                          kind_scores)
-    # a question naming nothing but the library's subject ("Gout: what causes it"): every sentence
-    # is about it, and the one spelling its name out in full covers no more of what is asked
-    named = common | frozenset(terms(subject))
-    covered = topic_terms if kind == "definition" or not names_only(topic_terms, named) else QueryTerms(())
+    # a question read with the library's subject and naming nothing else ("Gout: what causes it"): every
+    # sentence is about it, and the one spelling its name out covers no more of what is asked
+    only_subject = ranked_by is not None and names_only(topic_terms, common | frozenset(terms(subject)))
+    covered = QueryTerms(()) if only_subject and kind != "definition" else topic_terms
     scores, _ = score(cands, rank_sims, covered, passages, params, rank_base + kind_bonus, EVERYDAY_OWED)
     allowed = quotable(cands, advice)
     supports = None

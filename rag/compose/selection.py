@@ -99,7 +99,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
                 break
             kept.append(i)
             words += cands[i].words
-        return kept
+        # a lead-in is never told without its items ("Sometimes surgery may be used to treat")
+        return kept if any(cands[i].list_item for i in kept) else []
 
     announced_lists = {c.group for c in cands if c.lead_in}
     lead = order[0]
@@ -108,8 +109,8 @@ def choose(cands: list[Candidate], scores: np.ndarray, vectors: np.ndarray, para
     if g >= 0 and (announced or (bare_lists and kind in LIST_KINDS)):
         members = [i for i in range(n) if cands[i].group == g and cands[i].list_item and ok[i]]
         # a list answers a question about the options, not one naming a single item of it
-        if len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
-            kept = whole_list(g)
+        kept = whole_list(g)
+        if kept and len(members) >= 2 and (announced or sum(on_topic[i] for i in members) >= 2):
             if not announced and cues[lead] > cues[kept[0]]:
                 # a bare list of statements ("key points"): the item that says what was asked
                 # comes before a first that says it less ("X is the most common form of ...",

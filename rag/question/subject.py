@@ -39,7 +39,8 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
     for title in titles:  # the first title that names what the passages keep using
         kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)
                 and specificity(w) >= SUBJECT_SPECIFICITY]  # not "need" of "What I need to know about ..."
-        if kept:
+        # ... nor "Disease" alone of "Graves' Disease": a class names no one condition
+        if kept and not all(w.lower() in CLASS_NOUNS for w in kept):
             return " ".join(dict.fromkeys(kept))
     if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
         # ... by the words of it the passages use: its name without the initials in brackets
@@ -78,4 +79,7 @@ _WORD = re.compile(r"\w+(?:['-]\w+)*")
 
 
 SUBJECT_SPECIFICITY = 1.0  # a title word this common ("need", 0.5) is no subject; "heart" (1.2) is
+# What a name's last word says it is, never which one ("Graves' Disease", "Lyme disease").
+CLASS_NOUNS = frozenset("""disease diseases disorder disorders syndrome syndromes condition conditions infection
+infections cancer cancers tumor tumors tumour tumours deficiency fever""".split())
 SHORT_TITLE_WORDS = 4  # longer lone titles say what a document covers ("A review of ...")
