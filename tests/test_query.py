@@ -164,6 +164,9 @@ def test_a_library_whose_titles_share_nothing_is_about_the_title_words_its_passa
     # everyday word ("graves") and in fewer than half the passages
     most = lambda w: w.lower() == "disease"  # noqa: E731
     assert shared_subject(["Graves' Disease"], most, lambda w: True) == "Graves Disease"
+    # ... while of a long title the class is what its parts share ("Cancer")
+    long_title = "Ovarian Epithelial, Fallopian Tube, and Primary Peritoneal Cancer"
+    assert shared_subject([long_title], lambda w: w.lower() == "cancer", lambda w: True) == "Cancer"
 
 
 def test_a_long_title_is_about_the_part_of_it_that_names_a_condition_its_passages_speak_of():

@@ -39,8 +39,10 @@ def shared_subject(titles: list[str], common: Callable[[str], bool] | None = Non
     for title in titles:  # the first title that names what the passages keep using
         kept = [w for w in word.findall(title) if w.lower() not in STOPWORDS and common(w)
                 and specificity(w) >= SUBJECT_SPECIFICITY]  # not "need" of "What I need to know about ..."
-        # ... nor "Disease" alone of "Graves' Disease": a class names no one condition
-        if kept and not all(w.lower() in CLASS_NOUNS for w in kept):
+        # ... nor "Disease" alone of a short title, "Graves' Disease": a class names no one condition
+        # (of a long one, "Ovarian Epithelial, Fallopian Tube, and Primary Peritoneal Cancer", it is the most shared)
+        short = len(titles) == 1 and len(word.findall(title)) <= SHORT_TITLE_WORDS and len(title_parts(title)) == 1
+        if kept and not (short and all(w.lower() in CLASS_NOUNS for w in kept)):
             return " ".join(dict.fromkeys(kept))
     if len(titles) == 1:  # one short title ("Cystic Fibrosis", its passages saying "CF") is the subject
         # ... by the words of it the passages use: its name without the initials in brackets
