@@ -45,7 +45,8 @@ from rag.safety.language import reads_english
 from rag.plain.rewrite import plain_answer
 from rag.plain.simpler import simpler
 from rag.text.sentences import reading_grade
-from rag.question.conversation import continued_question, leans_on_earlier_turns, normalize_history, readings
+from rag.question.conversation import (asked_of_subject, continued_question, leans_on_earlier_turns,
+                                       normalize_history, readings)
 from rag.text.typed import clean_question
 from rag.question.kinds import focus_phrase, is_yes_no
 from rag.safety.triage import treatments_named, triage, urgent_in_context
@@ -228,8 +229,8 @@ class Answering:
         u, nudge = d.understanding, self.settings.rerank_weight if self.chooser == "rules" else 0.0
         # read with the library's subject, a question is still answered by what it asks: every
         # sentence is about the subject, and the one spelling its name out is no better answer
-        prefix = f"{self._subject}: "
-        ranked_by = tuple(self.embed([u.asked, r.query[len(prefix):]])) if self._subject and r.query.startswith(prefix) else None
+        asked = asked_of_subject(self._subject, r.query)
+        ranked_by = tuple(self.embed([u.asked, asked])) if asked is not None else None
         return extract(r.passages, r.plain_vector, r.terms, self.embed,
                        self.settings.answer_max_sentences, self.settings.answer_max_words,
                        advice=d.triage.advice, params=self.selection, question=u.asked,

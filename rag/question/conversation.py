@@ -128,7 +128,7 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
             return [about]
         # "will i get better?" names nothing and points at nothing: as asked, or about the
         # library's subject, whichever the documents answer better
-        return [question, f"{subject}: {question}"]
+        return [question, with_subject(subject, question)]
     change_unnamed = asks_a_change_unnamed(question)
     if not is_follow_up(question, known_term, indexed) and not change_unnamed:
         return [question]
@@ -153,13 +153,13 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
     # "what about the lungs?" and "and for the skin?" go on with the topic: a new aspect of it;
     # "and what can help the lungs" asks a question of its own, which may leave the topic
     if subject and not points and not continues and not set(raw_tokens(subject)) & set(raw_tokens(question)):
-        out.append(f"{subject}: {question}")
+        out.append(with_subject(subject, question))
     if not points:  # "is it safe?" alone asks about nothing: "it" is the topic just discussed
         out.append(question)
     if subject and _SPREADS.search(question) and not set(raw_tokens(subject)) & set(raw_tokens(question)):
         # "how do they know if it has got into my lungs" after a medicines question: what
         # spreads into an organ is the illness, whatever was discussed just before
-        out.insert(0, f"{subject}: {question}")
+        out.insert(0, with_subject(subject, question))
     return list(dict.fromkeys(out))
 
 
@@ -167,6 +167,18 @@ def readings(question: str, history: list[dict], turns: int, known_term, indexed
 _SPREADS = re.compile(r"\b(?:it|it's|its)\s+(?:(?:has|had|is|was|might|may|could|will|can)\s+(?:be\s+)?)?"
                       r"(?:got|gotten|gone|spread|spreading|spreads|moved|moving|reached|getting|going|went|get|go)"
                       r"\s+(?:in|into|to|inside|onto)\b", re.I)
+
+
+def with_subject(subject: str, question: str) -> str:
+    """The reading of ``question`` about the library's ``subject``: "<subject>: <question>"."""
+    return f"{subject}: {question}"
+
+
+def asked_of_subject(subject: str, text: str) -> str | None:
+    """What follows the subject in a reading made by ``with_subject`` (or in the search text
+    made from one), or None when ``text`` is no such reading."""
+    prefix = with_subject(subject, "")
+    return text[len(prefix):] if subject and text.startswith(prefix) else None
 
 
 def _user_turns(history: list[dict]) -> list[str]:
@@ -266,7 +278,7 @@ def about_the_subject(question: str, subject: str) -> str:
         return renamed  # "is my disease contagious?": about the subject, by its name
     # "this condition" is the subject by another name: searched by that word it finds "a
     # condition in which ..." anywhere in the library
-    return f"{subject}: {renamed}"
+    return with_subject(subject, renamed)
 
 
 def _names_nothing(question: str, subject: str, kinds_name_nothing: bool = True) -> bool:
